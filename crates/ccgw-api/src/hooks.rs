@@ -1,0 +1,174 @@
+//! What every request of the generated [`Client`](crate::Client) passes through.
+//!
+//! progenitor lets the crate that holds the generated code implement its `ClientHooks`
+//! trait; the orphan rule keeps any other crate from doing so. This module implements it
+//! once and hands the decisions to an [`Interceptor`] that a wrapper crate provides, so the
+//! session logic (Guid rotation, cookies, tracing) lives with the wrapper while this crate
+//! stays generic.
+//!
+//! What the hooks always do:
+//! * remove the `api-version` header progenitor adds to every request (the gateway does
+//!   not define it, and the generator emits it unconditionally);
+//! * send `Content-Type: application/json; charset=UTF-8` on every request, as the gateway
+//!   requires it even for requests without a body;
+//! * cap the size of every answer body at [`Hooks::answer_limit`] while it streams in: a
+//!   larger answer fails to read with an error whose source is [`AnswerTooLarge`], and no
+//!   more than the limit is ever buffered.
+
+use std::fmt;
+use std::sync::Arc;
+
+use http_body_util::BodyExt;
+pub use progenitor_client::OperationInfo;
+use progenitor_client::{ClientHooks, ClientInfo, Error};
+use reqwest::header::{CONTENT_TYPE, HeaderValue};
+
+/// The largest answer body read by default: far above any real gateway answer.
+pub const DEFAULT_ANSWER_LIMIT: usize = 1024 * 1024;
+
+/// The `Content-Type` the gateway expects on every request.
+pub const JSON_CONTENT_TYPE: &str = "application/json; charset=UTF-8";
+
+/// Sees every request before it is sent and every outcome after it arrives.
+///
+/// Both methods run on the request's task and must not block.
+pub trait Interceptor: Send + Sync + 'static {
+    /// Called with the finished request just before it is sent.
+    fn before_send(&self, request: &mut reqwest::Request, operation: &OperationInfo) {
+        let _ = (request, operation);
+    }
+
+    /// Called with the outcome as soon as the answer's head arrived (the body is read
+    /// later, by the generated code).
+    fn after_answer(
+        &self,
+        outcome: &reqwest::Result<reqwest::Response>,
+        operation: &OperationInfo,
+    ) {
+        let _ = (outcome, operation);
+    }
+}
+
+/// The value every generated [`Client`](crate::Client) carries.
+#[derive(Clone)]
+pub struct Hooks {
+    interceptor: Option<Arc<dyn Interceptor>>,
+    answer_limit: usize,
+}
+
+impl Default for Hooks {
+    fn default() -> Self {
+        Self {
+            interceptor: None,
+            answer_limit: DEFAULT_ANSWER_LIMIT,
+        }
+    }
+}
+
+impl fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Hooks")
+            .field("interceptor", &self.interceptor.is_some())
+            .field("answer_limit", &self.answer_limit)
+            .finish()
+    }
+}
+
+impl Hooks {
+    /// Hooks that hand every request and outcome to `interceptor`.
+    pub fn with_interceptor(interceptor: Arc<dyn Interceptor>) -> Self {
+        Self {
+            interceptor: Some(interceptor),
+            ..Self::default()
+        }
+    }
+
+    /// Sets the largest answer body that will be read, in bytes.
+    pub fn answer_limit(mut self, bytes: usize) -> Self {
+        self.answer_limit = bytes;
+        self
+    }
+
+    /// The largest answer body that will be read, in bytes.
+    pub fn limit(&self) -> usize {
+        self.answer_limit
+    }
+}
+
+/// The error behind a body read that stopped at the answer limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnswerTooLarge {
+    /// The limit that was reached, in bytes.
+    pub limit: usize,
+}
+
+impl fmt::Display for AnswerTooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the answer is larger than {} bytes", self.limit)
+    }
+}
+
+impl std::error::Error for AnswerTooLarge {}
+
+/// Whether `error`, or any error behind it, is an [`AnswerTooLarge`].
+pub fn is_answer_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if e.is::<AnswerTooLarge>() {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+fn cap_body(response: reqwest::Response, limit: usize) -> reqwest::Response {
+    let response: http::Response<reqwest::Body> = response.into();
+    let (parts, body) = response.into_parts();
+    let capped = http_body_util::Limited::new(body, limit).map_err(
+        move |e| -> Box<dyn std::error::Error + Send + Sync> {
+            if e.is::<http_body_util::LengthLimitError>() {
+                Box::new(AnswerTooLarge { limit })
+            } else {
+                e
+            }
+        },
+    );
+    http::Response::from_parts(parts, reqwest::Body::wrap(capped)).into()
+}
+
+impl ClientHooks<Hooks> for crate::Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        let headers = request.headers_mut();
+        headers.remove("api-version");
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+        if let Some(interceptor) = &self.inner().interceptor {
+            interceptor.before_send(request, info);
+        }
+        Ok(())
+    }
+
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        if let Some(interceptor) = &self.inner().interceptor {
+            interceptor.after_answer(result, info);
+        }
+        Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let response = self.client().execute(request).await?;
+        Ok(cap_body(response, self.inner().answer_limit))
+    }
+}

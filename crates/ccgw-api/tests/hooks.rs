@@ -1,0 +1,178 @@
+//! What the hooks do to every request and answer, seen on a real loopback socket.
+
+use std::sync::{Arc, Mutex};
+
+use ccgw_api::hooks::{Hooks, Interceptor, OperationInfo, is_answer_too_large};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// Serves one connection: records the request head and answers with `body`.
+async fn one_shot_server(body: String) -> (String, tokio::task::JoinHandle<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut head = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = socket.read(&mut buf).await.unwrap();
+            assert!(n > 0, "client closed before sending its request");
+            head.extend_from_slice(&buf[..n]);
+        }
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+             set-guid: JSESSIONID=abc.AgentGateway1\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        socket.write_all(answer.as_bytes()).await.unwrap();
+        String::from_utf8_lossy(&head).to_lowercase()
+    });
+    (url, task)
+}
+
+#[tokio::test]
+async fn requests_carry_json_content_type_and_no_api_version_header() {
+    let (url, server) = one_shot_server(r#"{"message":"","retcode":"0","result":{}}"#.into()).await;
+    let client = ccgw_api::Client::new(&url, Hooks::default());
+    let answer = client
+        .switch_listen_insert()
+        .agentid("101")
+        .work_no("1001")
+        .guid("g")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.retcode, "0");
+    let head = server.await.unwrap();
+    assert!(head.starts_with("post /agentgateway/resource/qualitycontrol/101/switch/1001 "));
+    assert!(
+        head.contains("content-type: application/json; charset=utf-8\r\n"),
+        "{head}"
+    );
+    assert!(head.contains("guid: g\r\n"));
+    assert!(!head.contains("api-version"), "{head}");
+}
+
+#[tokio::test]
+async fn result_may_be_an_object_null_or_absent() {
+    for body in [
+        r#"{"message":"","retcode":"0","result":{}}"#,
+        r#"{"message":"","retcode":"0","result":null}"#,
+        r#"{"retcode":"0"}"#,
+    ] {
+        let (url, _server) = one_shot_server(body.into()).await;
+        let client = ccgw_api::Client::new(&url, Hooks::default());
+        let answer = client
+            .force_busy()
+            .agentid("101")
+            .work_no("1001")
+            .guid("g")
+            .send()
+            .await;
+        assert_eq!(answer.unwrap().retcode, "0", "{body}");
+    }
+}
+
+#[tokio::test]
+async fn answers_above_the_limit_fail_with_answer_too_large() {
+    let padding = "x".repeat(4096);
+    let (url, _server) =
+        one_shot_server(format!(r#"{{"message":"{padding}","retcode":"0"}}"#)).await;
+    let client = ccgw_api::Client::new(&url, Hooks::default().answer_limit(1024));
+    let error = client
+        .force_idle()
+        .agentid("101")
+        .work_no("1001")
+        .guid("g")
+        .send()
+        .await
+        .unwrap_err();
+    match &error {
+        ccgw_api::Error::ResponseBodyError(e) => assert!(is_answer_too_large(e), "{e:?}"),
+        other => panic!("expected a body error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn out_of_range_agent_ids_are_rejected_before_sending() {
+    let client = ccgw_api::Client::new("http://127.0.0.1:9", Hooks::default());
+    for bad in ["100", "1000000", "01001", "10a1", ""] {
+        let error = client
+            .listen()
+            .agentid("101")
+            .work_no(bad)
+            .guid("g")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, ccgw_api::Error::InvalidRequest(_)),
+            "{bad}: {error:?}"
+        );
+    }
+}
+
+#[derive(Default)]
+struct Recorder {
+    seen: Mutex<Vec<(String, Option<String>)>>,
+}
+
+impl Interceptor for Recorder {
+    fn before_send(&self, request: &mut reqwest::Request, operation: &OperationInfo) {
+        request
+            .headers_mut()
+            .insert("cookie", "NSLB=1".parse().unwrap());
+        self.seen
+            .lock()
+            .unwrap()
+            .push((operation.operation_id.to_owned(), None));
+    }
+
+    fn after_answer(&self, outcome: &reqwest::Result<reqwest::Response>, _: &OperationInfo) {
+        let guid = outcome
+            .as_ref()
+            .ok()
+            .and_then(|r| r.headers().get("set-guid"))
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        self.seen.lock().unwrap().push(("answer".into(), guid));
+    }
+}
+
+#[tokio::test]
+async fn the_interceptor_sees_the_request_and_the_answer_head() {
+    let (url, server) = one_shot_server(r#"{"retcode":"0"}"#.into()).await;
+    let recorder = Arc::new(Recorder::default());
+    let client = ccgw_api::Client::new(&url, Hooks::with_interceptor(recorder.clone()));
+    client
+        .listen()
+        .agentid("101")
+        .work_no("1001")
+        .guid("g")
+        .send()
+        .await
+        .unwrap();
+    let head = server.await.unwrap();
+    assert!(head.contains("cookie: nslb=1\r\n"));
+    let seen = recorder.seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        [
+            ("listen".to_owned(), None),
+            (
+                "answer".to_owned(),
+                Some("JSESSIONID=abc.AgentGateway1".to_owned())
+            )
+        ]
+    );
+}
+
+#[test]
+fn the_operation_table_names_every_operation() {
+    assert_eq!(ccgw_api::operations::ALL.len(), 19);
+    let switch = ccgw_api::operations::by_id("switchListenInsert").unwrap();
+    assert_eq!(switch.log_name, "switchSuperviseOrInsert");
+    assert!(switch.toggle);
+    let poll = ccgw_api::operations::by_id("pollEvent").unwrap();
+    assert!(!poll.state_changing);
+}

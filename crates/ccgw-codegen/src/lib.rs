@@ -1,0 +1,111 @@
+//! Generation of the `ccgw-api` client from `openapi/cc-gateway.yaml`.
+//!
+//! This crate is the only place where generation settings live. Both the build script of
+//! `ccgw-api` and `cargo xtask regen` call [`generate`], so what is compiled and what is
+//! reviewed as a snapshot are the same text.
+//!
+//! # Settings, and why
+//!
+//! * **Builder interface, one merged client.** Every operation is a method on one
+//!   `Client` returning a request builder (`client.switch_listen_insert().agentid(..)`).
+//!   Builders name every argument at the call site, which matters when two of them are
+//!   agent IDs, and progenitor's positional style combined with per-tag traits is not
+//!   supported. Tags stay visible in the operation table (see below).
+//! * **An inner type and expected hooks.** The generated `Client` carries a
+//!   `crate::hooks::Hooks` value and `ccgw-api` implements progenitor's `ClientHooks` for
+//!   it by hand. Hooks are the only place that sees the raw request and answer, so that is
+//!   where cookies, the `Set-GUID` capture, the answer size cap and the removal of
+//!   progenitor's `api-version` header happen. The orphan rule forces that
+//!   implementation into the crate that holds the generated code.
+//! * **`schemars::JsonSchema` on every generated type**, next to serde, so that other
+//!   crates (the simulator, tests) can compare the types with the document.
+//! * **An operation table.** Besides progenitor's output, [`generate`] appends a module
+//!   `operations` listing each operation's method, path, tag and the document's `x-`
+//!   extensions (`x-log-name`, `x-state-changing`, `x-toggle`, `x-retcodes`, ...), so
+//!   logs can be named after the gateway's own method names and retry policy can be
+//!   derived from the document rather than restated.
+
+mod operations;
+mod settings;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use operations::{OperationFacts, operation_facts};
+
+/// Where the document lives, relative to the workspace root.
+pub const SPEC_PATH_IN_WORKSPACE: &str = "openapi/cc-gateway.yaml";
+
+/// Why generation failed.
+#[derive(Debug)]
+pub enum Error {
+    /// The document is not valid YAML or not an OpenAPI 3.0 document.
+    Parse(String),
+    /// The document parsed but breaks a rule this project relies on.
+    Spec(String),
+    /// progenitor could not generate a client from it.
+    Progenitor(String),
+    /// The generated tokens were not valid Rust.
+    Format(String),
+    /// The document could not be read.
+    Io(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Parse(m) => write!(f, "the OpenAPI document does not parse: {m}"),
+            Error::Spec(m) => write!(f, "the OpenAPI document breaks a project rule: {m}"),
+            Error::Progenitor(m) => write!(f, "progenitor failed: {m}"),
+            Error::Format(m) => write!(f, "the generated code is not valid Rust: {m}"),
+            Error::Io(m) => write!(f, "cannot read the OpenAPI document: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The path of the document in this checkout.
+pub fn spec_path() -> PathBuf {
+    workspace_root().join(SPEC_PATH_IN_WORKSPACE)
+}
+
+/// The workspace root of this checkout.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("ccgw-codegen lives two levels below the workspace root")
+        .to_path_buf()
+}
+
+/// Reads the document at [`spec_path`].
+pub fn read_spec() -> Result<String, Error> {
+    let path = spec_path();
+    std::fs::read_to_string(&path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))
+}
+
+/// Parses the YAML text of an OpenAPI 3.0 document.
+pub fn parse(yaml: &str) -> Result<openapiv3::OpenAPI, Error> {
+    serde_norway::from_str(yaml).map_err(|e| Error::Parse(e.to_string()))
+}
+
+/// Generates the formatted Rust source of the client from the YAML text of the document.
+pub fn generate(yaml: &str) -> Result<String, Error> {
+    let spec = parse(yaml)?;
+    let mut generator = progenitor_impl::Generator::new(&settings::generation_settings());
+    let client = generator
+        .generate_tokens(&spec)
+        .map_err(|e| Error::Progenitor(e.to_string()))?;
+    let table = operations::table_tokens(&operation_facts(&spec)?);
+    let file: syn::File =
+        syn::parse2(quote::quote! { #client #table }).map_err(|e| Error::Format(e.to_string()))?;
+    Ok(sketches_as_text(&prettyplease::unparse(&file)))
+}
+
+/// progenitor illustrates each builder with an `ignore` doc example that names variables
+/// it never defines; marking them `text` keeps them as documentation without reporting
+/// ignored doctests on every test run.
+fn sketches_as_text(source: &str) -> String {
+    source.replace("```ignore", "```text")
+}

@@ -1,0 +1,192 @@
+//! The operation table appended to the generated client: facts from the document's
+//! `x-` extensions, readable at run time.
+
+use openapiv3::{OpenAPI, Operation, ReferenceOr};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::Error;
+
+/// What the document says about one operation, beyond what progenitor uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationFacts {
+    /// The `operationId`.
+    pub id: String,
+    /// The HTTP method, upper case.
+    pub method: String,
+    /// The path template, starting with `/agentgateway/`.
+    pub path: String,
+    /// The operation's one tag.
+    pub tag: String,
+    /// The gateway's own method name in its logs (`x-log-name`).
+    pub log_name: String,
+    /// Whether that log name was confirmed by the reference (`x-log-name-verified`).
+    pub log_name_verified: bool,
+    /// Whether the operation changes state on the gateway (`x-state-changing`).
+    pub state_changing: bool,
+    /// Whether sending the operation twice undoes the first (`x-toggle`).
+    pub toggle: bool,
+    /// Whether the operation needs the session's `Guid` header (`x-requires-guid`).
+    pub requires_guid: bool,
+    /// The failure retcodes the reference lists for it (`x-retcodes`).
+    pub retcodes: Vec<String>,
+}
+
+/// Reads the facts of every operation, in document order.
+pub fn operation_facts(spec: &OpenAPI) -> Result<Vec<OperationFacts>, Error> {
+    let mut all = Vec::new();
+    for (path, item) in spec.paths.paths.iter() {
+        let ReferenceOr::Item(item) = item else {
+            return Err(Error::Spec(format!("{path}: path items must be inline")));
+        };
+        for (method, op) in item.iter() {
+            all.push(facts_of(path, method, op)?);
+        }
+    }
+    Ok(all)
+}
+
+fn facts_of(path: &str, method: &str, op: &Operation) -> Result<OperationFacts, Error> {
+    let id = op
+        .operation_id
+        .clone()
+        .ok_or_else(|| Error::Spec(format!("{method} {path}: no operationId")))?;
+    let missing = |what: &str| Error::Spec(format!("{id}: {what}"));
+    let string_ext = |name: &str| -> Result<String, Error> {
+        op.extensions
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| missing(&format!("no string {name}")))
+    };
+    let bool_ext = |name: &str, default: Option<bool>| -> Result<bool, Error> {
+        match op.extensions.get(name) {
+            Some(v) => v
+                .as_bool()
+                .ok_or_else(|| missing(&format!("{name} is not a boolean"))),
+            None => default.ok_or_else(|| missing(&format!("no {name}"))),
+        }
+    };
+    let retcodes = match op.extensions.get("x-retcodes") {
+        Some(Value::Array(codes)) => codes
+            .iter()
+            .map(|c| c.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| missing("x-retcodes holds a non-string"))?,
+        _ => return Err(missing("no x-retcodes list")),
+    };
+    let tag = match op.tags.as_slice() {
+        [one] => one.clone(),
+        _ => return Err(missing("needs exactly one tag")),
+    };
+    Ok(OperationFacts {
+        method: method.to_ascii_uppercase(),
+        path: path.to_owned(),
+        tag,
+        log_name: string_ext("x-log-name")?,
+        log_name_verified: bool_ext("x-log-name-verified", Some(true))?,
+        state_changing: bool_ext("x-state-changing", None)?,
+        toggle: bool_ext("x-toggle", Some(false))?,
+        requires_guid: bool_ext("x-requires-guid", None)?,
+        retcodes,
+        id,
+    })
+}
+
+/// Upper snake case of a camelCase operationId, for a constant's name.
+fn const_name(id: &str) -> String {
+    let mut out = String::with_capacity(id.len() + 4);
+    for (i, c) in id.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
+}
+
+pub(crate) fn table_tokens(facts: &[OperationFacts]) -> TokenStream {
+    let consts = facts.iter().map(|f| {
+        let name = format_ident!("{}", const_name(&f.id));
+        let OperationFacts {
+            id,
+            method,
+            path,
+            tag,
+            log_name,
+            log_name_verified,
+            state_changing,
+            toggle,
+            requires_guid,
+            retcodes,
+        } = f;
+        let doc = format!("`{method} {path}`, logged by the gateway as `{log_name}`.");
+        quote! {
+            #[doc = #doc]
+            pub const #name: Operation = Operation {
+                id: #id,
+                method: #method,
+                path: #path,
+                tag: #tag,
+                log_name: #log_name,
+                log_name_verified: #log_name_verified,
+                state_changing: #state_changing,
+                toggle: #toggle,
+                requires_guid: #requires_guid,
+                retcodes: &[#(#retcodes),*],
+            };
+        }
+    });
+    let names = facts.iter().map(|f| format_ident!("{}", const_name(&f.id)));
+    quote! {
+        /// Facts about each operation from the document's `x-` extensions.
+        pub mod operations {
+            /// One operation of the document.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub struct Operation {
+                /// The `operationId`.
+                pub id: &'static str,
+                /// The HTTP method, upper case.
+                pub method: &'static str,
+                /// The path template.
+                pub path: &'static str,
+                /// The operation's tag.
+                pub tag: &'static str,
+                /// The gateway's own method name in its logs.
+                pub log_name: &'static str,
+                /// Whether the reference confirmed that log name.
+                pub log_name_verified: bool,
+                /// Whether the operation changes state on the gateway.
+                pub state_changing: bool,
+                /// Whether sending it twice undoes the first.
+                pub toggle: bool,
+                /// Whether it needs the session's `Guid` header.
+                pub requires_guid: bool,
+                /// The failure retcodes the reference lists for it.
+                pub retcodes: &'static [&'static str],
+            }
+
+            #(#consts)*
+
+            /// Every operation, in document order.
+            pub const ALL: &[Operation] = &[#(#names),*];
+
+            /// The operation with this `operationId`.
+            pub fn by_id(id: &str) -> Option<&'static Operation> {
+                ALL.iter().find(|op| op.id == id)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::const_name;
+
+    #[test]
+    fn const_names_are_upper_snake_case() {
+        assert_eq!(const_name("switchListenInsert"), "SWITCH_LISTEN_INSERT");
+        assert_eq!(const_name("insert"), "INSERT");
+    }
+}

@@ -1,0 +1,240 @@
+//! Rules every operation in `openapi/cc-gateway.yaml` must follow. A document that breaks
+//! one fails `cargo test` before it can reach the generated client.
+
+use std::collections::HashSet;
+
+use openapiv3::{
+    OpenAPI, Operation, Parameter, ParameterSchemaOrContent, ReferenceOr, Response, Schema,
+    SchemaKind, Type,
+};
+
+/// The agent-ID pattern every agent parameter must carry.
+const AGENT_ID_PATTERN: &str = "^(10[1-9]|1[1-9][0-9]|[2-9][0-9]{2}|[1-9][0-9]{3,5})$";
+/// Parameters that name an agent.
+const AGENT_PARAMETERS: &[&str] = &["agentid", "workNo", "whisperagentid"];
+
+fn spec() -> OpenAPI {
+    ccgw_codegen::parse(&ccgw_codegen::read_spec().expect("document readable"))
+        .expect("document parses")
+}
+
+fn operations(spec: &OpenAPI) -> Vec<(String, String, &Operation)> {
+    spec.paths
+        .iter()
+        .flat_map(|(path, item)| {
+            let item = item.as_item().expect("inline path item");
+            item.iter()
+                .map(move |(method, op)| (method.to_uppercase(), path.clone(), op))
+        })
+        .collect()
+}
+
+fn resolve_parameter<'a>(spec: &'a OpenAPI, p: &'a ReferenceOr<Parameter>) -> &'a Parameter {
+    match p {
+        ReferenceOr::Item(p) => p,
+        ReferenceOr::Reference { reference } => {
+            let name = reference.trim_start_matches("#/components/parameters/");
+            spec.components.as_ref().unwrap().parameters[name]
+                .as_item()
+                .expect("parameter components are inline")
+        }
+    }
+}
+
+fn resolve_schema<'a>(spec: &'a OpenAPI, s: &'a ReferenceOr<Schema>) -> &'a Schema {
+    match s {
+        ReferenceOr::Item(s) => s,
+        ReferenceOr::Reference { reference } => {
+            let name = reference.trim_start_matches("#/components/schemas/");
+            resolve_schema(spec, &spec.components.as_ref().unwrap().schemas[name])
+        }
+    }
+}
+
+fn resolve_response<'a>(spec: &'a OpenAPI, r: &'a ReferenceOr<Response>) -> &'a Response {
+    match r {
+        ReferenceOr::Item(r) => r,
+        ReferenceOr::Reference { reference } => {
+            let name = reference.trim_start_matches("#/components/responses/");
+            spec.components.as_ref().unwrap().responses[name]
+                .as_item()
+                .expect("response components are inline")
+        }
+    }
+}
+
+fn schema_of<'a>(spec: &'a OpenAPI, p: &'a Parameter) -> &'a Schema {
+    match &p.parameter_data_ref().format {
+        ParameterSchemaOrContent::Schema(s) => resolve_schema(spec, s),
+        ParameterSchemaOrContent::Content(_) => panic!(
+            "{}: content parameters are not used",
+            p.parameter_data_ref().name
+        ),
+    }
+}
+
+#[test]
+fn there_are_nineteen_operations_with_unique_ids() {
+    let spec = spec();
+    let ops = operations(&spec);
+    assert_eq!(
+        ops.len(),
+        19,
+        "15 quality-control, 3 session and 1 event operation"
+    );
+    let ids: HashSet<_> = ops
+        .iter()
+        .map(|(_, _, op)| op.operation_id.clone())
+        .collect();
+    assert_eq!(ids.len(), ops.len(), "operationIds are unique");
+    let qc = ops
+        .iter()
+        .filter(|(_, _, op)| op.tags == ["qualitycontrol"])
+        .count();
+    assert_eq!(qc, 15);
+}
+
+#[test]
+fn every_operation_has_id_tag_log_name_and_facts() {
+    let spec = spec();
+    let tags: HashSet<_> = spec.tags.iter().map(|t| t.name.as_str()).collect();
+    for (method, path, op) in operations(&spec) {
+        let here = format!("{method} {path}");
+        assert!(op.operation_id.is_some(), "{here}: operationId");
+        assert_eq!(op.tags.len(), 1, "{here}: exactly one tag");
+        assert!(
+            tags.contains(op.tags[0].as_str()),
+            "{here}: tag is declared"
+        );
+        let log_name = op.extensions.get("x-log-name").and_then(|v| v.as_str());
+        assert!(
+            log_name.is_some_and(|n| !n.is_empty()),
+            "{here}: x-log-name"
+        );
+        assert!(
+            op.description.as_ref().is_some_and(|d| d.len() > 40),
+            "{here}: a description for a user"
+        );
+        assert!(op.summary.is_some(), "{here}: summary");
+    }
+    // The table generator reads the same extensions and rejects anything missing.
+    ccgw_codegen::operation_facts(&spec).expect("every operation's facts are complete");
+}
+
+#[test]
+fn guid_header_is_required_exactly_where_declared() {
+    let spec = spec();
+    for (method, path, op) in operations(&spec) {
+        let wants = op.extensions["x-requires-guid"]
+            .as_bool()
+            .expect("x-requires-guid");
+        let guid = op
+            .parameters
+            .iter()
+            .map(|p| resolve_parameter(&spec, p))
+            .find(|p| {
+                matches!(p, Parameter::Header { .. }) && p.parameter_data_ref().name == "Guid"
+            });
+        match guid {
+            Some(p) => {
+                assert!(
+                    wants,
+                    "{method} {path}: Guid header on an operation that needs none"
+                );
+                assert!(
+                    p.parameter_data_ref().required,
+                    "{method} {path}: Guid is required"
+                );
+            }
+            None => assert!(!wants, "{method} {path}: the Guid header is missing"),
+        }
+    }
+}
+
+#[test]
+fn every_operation_answers_with_the_common_response_shape() {
+    let spec = spec();
+    for (method, path, op) in operations(&spec) {
+        let here = format!("{method} {path}");
+        assert_eq!(
+            op.responses.responses.len(),
+            1,
+            "{here}: one answer, HTTP 200"
+        );
+        let response = op
+            .responses
+            .responses
+            .get(&openapiv3::StatusCode::Code(200))
+            .map(|r| resolve_response(&spec, r))
+            .unwrap_or_else(|| panic!("{here}: a 200 answer"));
+        let media = &response.content["application/json"];
+        let schema = resolve_schema(&spec, media.schema.as_ref().expect("schema"));
+        let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
+            panic!("{here}: the answer is an object");
+        };
+        assert!(
+            object.required.iter().any(|r| r == "retcode"),
+            "{here}: retcode required"
+        );
+        for field in ["message", "retcode"] {
+            let s = object
+                .properties
+                .get(field)
+                .unwrap_or_else(|| panic!("{here}: {field}"));
+            let s = s.clone().unbox();
+            let s = resolve_schema(&spec, &s);
+            assert!(
+                matches!(s.schema_kind, SchemaKind::Type(Type::String(_))),
+                "{here}: {field} is a string"
+            );
+        }
+        assert!(
+            response.headers.contains_key("Set-GUID"),
+            "{here}: Set-GUID is described"
+        );
+    }
+}
+
+#[test]
+fn every_agent_parameter_carries_the_agent_id_pattern() {
+    let spec = spec();
+    let mut seen = 0;
+    for (method, path, op) in operations(&spec) {
+        for p in op.parameters.iter().map(|p| resolve_parameter(&spec, p)) {
+            let name = &p.parameter_data_ref().name;
+            if !AGENT_PARAMETERS.contains(&name.as_str()) {
+                continue;
+            }
+            seen += 1;
+            let SchemaKind::Type(Type::String(s)) = &schema_of(&spec, p).schema_kind else {
+                panic!("{method} {path}: {name} is a string");
+            };
+            assert_eq!(
+                s.pattern.as_deref(),
+                Some(AGENT_ID_PATTERN),
+                "{method} {path}: {name}"
+            );
+        }
+    }
+    assert!(seen >= 30, "agent parameters found: {seen}");
+}
+
+#[test]
+fn path_parameters_match_the_path_template() {
+    let spec = spec();
+    for (method, path, op) in operations(&spec) {
+        let declared: HashSet<String> = op
+            .parameters
+            .iter()
+            .map(|p| resolve_parameter(&spec, p))
+            .filter(|p| matches!(p, Parameter::Path { .. }))
+            .map(|p| p.parameter_data_ref().name.clone())
+            .collect();
+        let in_template: HashSet<String> = path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(declared, in_template, "{method} {path}");
+    }
+}

@@ -1,0 +1,209 @@
+//! What a simulator run looks like: tenants, agents, password, authentication mode and
+//! timings. Loadable from TOML or JSON; every field has a default.
+
+use std::fmt;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// The built-in password of every seeded agent, announced at start-up when in use.
+pub const DEFAULT_PASSWORD: &str = "Sim@12345";
+
+/// How the gateway authenticates a session after sign-in (its AUTHMODE setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMode {
+    /// AUTHMODE 1: the Guid from sign-in stays valid for the whole session.
+    #[default]
+    Static,
+    /// AUTHMODE 2: every event-poll answer announces a new Guid; the previous one stays
+    /// valid for the grace period.
+    Dynamic,
+}
+
+/// One tenant (VDN) and its agents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VdnConfig {
+    /// The VDN's number.
+    pub id: u32,
+    /// Agents with quality-control permission. They start signed out.
+    pub inspectors: Vec<String>,
+    /// Ordinary agents. They start signed in, each on a call with a customer.
+    pub agents: Vec<String>,
+}
+
+/// Everything a simulator run is configured with.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SimConfig {
+    /// The password of every configured agent.
+    pub password: String,
+    /// Static or dynamic authentication.
+    pub auth_mode: AuthMode,
+    /// How long an event poll waits for an event before answering without one.
+    #[serde(with = "millis")]
+    pub poll_wait: Duration,
+    /// How long a session may go without polling events before it is signed out.
+    #[serde(with = "millis")]
+    pub session_timeout: Duration,
+    /// How long a replaced Guid stays valid under dynamic authentication.
+    #[serde(with = "millis")]
+    pub guid_grace: Duration,
+    /// The node name appended to every Guid (`<uuid>.<node>`).
+    pub node: String,
+    /// The tenants.
+    pub vdns: Vec<VdnConfig>,
+}
+
+impl fmt::Debug for SimConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimConfig")
+            .field("password", &"<redacted>")
+            .field("auth_mode", &self.auth_mode)
+            .field("poll_wait", &self.poll_wait)
+            .field("session_timeout", &self.session_timeout)
+            .field("guid_grace", &self.guid_grace)
+            .field("node", &self.node)
+            .field("vdns", &self.vdns.len())
+            .finish()
+    }
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            password: DEFAULT_PASSWORD.to_owned(),
+            auth_mode: AuthMode::Static,
+            poll_wait: Duration::from_secs(10),
+            session_timeout: Duration::from_secs(120),
+            guid_grace: Duration::from_secs(5),
+            node: "AgentGateway1".to_owned(),
+            vdns: vec![
+                VdnConfig {
+                    id: 1,
+                    inspectors: vec!["101".to_owned()],
+                    agents: (1001..=1010).map(|n| n.to_string()).collect(),
+                },
+                VdnConfig {
+                    id: 2,
+                    inspectors: vec!["201".to_owned()],
+                    agents: (2001..=2005).map(|n| n.to_string()).collect(),
+                },
+            ],
+        }
+    }
+}
+
+/// Why a configuration file could not be used.
+#[derive(Debug)]
+pub struct ConfigError(String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl SimConfig {
+    /// Reads a configuration file: JSON when the name ends in `.json`, TOML otherwise.
+    /// Missing fields keep their defaults.
+    pub fn from_file(path: &Path) -> Result<SimConfig, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+        let config: SimConfig = if path.extension().is_some_and(|e| e == "json") {
+            serde_json::from_str(&text)
+                .map_err(|e| ConfigError(format!("{}: {e}", path.display())))?
+        } else {
+            toml::from_str(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks that agent IDs are valid and unique.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let mut seen = std::collections::HashSet::new();
+        for vdn in &self.vdns {
+            for id in vdn.inspectors.iter().chain(&vdn.agents) {
+                if !crate::ids::is_agent_id(id) {
+                    return Err(ConfigError(format!(
+                        "VDN {}: {id:?} is not an agent ID",
+                        vdn.id
+                    )));
+                }
+                if !seen.insert(id) {
+                    return Err(ConfigError(format!("agent {id} is configured twice")));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets the password of every configured agent.
+    pub fn password(mut self, password: impl Into<String>) -> Self {
+        self.password = password.into();
+        self
+    }
+
+    /// Switches dynamic authentication (AUTHMODE 2) on or off.
+    pub fn dynamic_auth(mut self, on: bool) -> Self {
+        self.auth_mode = if on {
+            AuthMode::Dynamic
+        } else {
+            AuthMode::Static
+        };
+        self
+    }
+
+    /// Sets how long an event poll waits for an event.
+    pub fn poll_wait(mut self, wait: Duration) -> Self {
+        self.poll_wait = wait;
+        self
+    }
+
+    /// Sets how long a session may go without polling.
+    pub fn session_timeout(mut self, timeout: Duration) -> Self {
+        self.session_timeout = timeout;
+        self
+    }
+
+    /// Sets how long a replaced Guid stays valid.
+    pub fn guid_grace(mut self, grace: Duration) -> Self {
+        self.guid_grace = grace;
+        self
+    }
+
+    /// Adds a VDN for load tests: `inspectors` inspectors from 30001 and `agents` agents
+    /// from 40001, every agent signed in and on a call.
+    pub fn with_load_tenant(mut self, inspectors: u32, agents: u32) -> Self {
+        self.vdns.push(VdnConfig {
+            id: 3,
+            inspectors: (0..inspectors).map(|i| (30001 + i).to_string()).collect(),
+            agents: (0..agents).map(|i| (40001 + i).to_string()).collect(),
+        });
+        self
+    }
+
+    /// Whether the password is the built-in one (and so should be announced).
+    pub fn is_default_password(&self) -> bool {
+        self.password == DEFAULT_PASSWORD
+    }
+}
+
+mod millis {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(d.as_millis().try_into().unwrap_or(u64::MAX))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        u64::deserialize(d).map(Duration::from_millis)
+    }
+}

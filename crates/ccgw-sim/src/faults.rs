@@ -1,0 +1,118 @@
+//! Faults the simulator can inject, per run or per operation.
+//!
+//! Where each fault happens decides whether the gateway's state changed:
+//!
+//! | fault | where | state changed |
+//! |---|---|---|
+//! | [`Fault::Status`], [`Fault::HtmlErrorPage`] | the load balancer, before the gateway | no |
+//! | [`Fault::Latency`] | the gateway answers late | yes |
+//! | [`Fault::TruncatedJson`], [`Fault::NumericRetcode`], [`Fault::OversizedAnswer`] | the answer, after the gateway acted | yes |
+//! | [`Fault::ConnectionReset`] | the connection drops after the request was read and acted on | yes |
+//!
+//! The last group is what makes blind retries dangerous: the request did arrive.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// One kind of misbehaviour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// Answer this much later than usual.
+    Latency(Duration),
+    /// Answer with this HTTP status and a plain-text body, without reaching the gateway.
+    Status(u16),
+    /// Answer 502 with an HTML page from the load balancer, without reaching the gateway.
+    HtmlErrorPage,
+    /// Send the JSON answer cut in half.
+    TruncatedJson,
+    /// Drop the connection without answering, after acting on the request.
+    ConnectionReset,
+    /// Send `retcode` as a JSON number instead of a string.
+    NumericRetcode,
+    /// Pad the answer's `message` so that the body is this many bytes.
+    OversizedAnswer(usize),
+}
+
+impl Fault {
+    /// Whether the gateway acts on the request before this fault shows.
+    pub fn reaches_gateway(&self) -> bool {
+        !matches!(self, Fault::Status(_) | Fault::HtmlErrorPage)
+    }
+}
+
+/// When a fault applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaultRule {
+    /// The operationId it applies to; `None` for every operation.
+    pub operation_id: Option<String>,
+    /// The fault.
+    pub fault: Fault,
+    /// How many requests it applies to; `None` until cleared.
+    pub times: Option<u32>,
+}
+
+impl FaultRule {
+    /// A rule for every request to one operation, until cleared.
+    pub fn on(operation_id: &str, fault: Fault) -> Self {
+        FaultRule {
+            operation_id: Some(operation_id.to_owned()),
+            fault,
+            times: None,
+        }
+    }
+
+    /// A rule for every request to any operation, until cleared.
+    pub fn everywhere(fault: Fault) -> Self {
+        FaultRule {
+            operation_id: None,
+            fault,
+            times: None,
+        }
+    }
+
+    /// Limits the rule to the next `n` matching requests.
+    pub fn times(mut self, n: u32) -> Self {
+        self.times = Some(n);
+        self
+    }
+}
+
+/// The faults in force; shared by the server and whoever drives the run.
+#[derive(Debug, Default)]
+pub struct Faults {
+    rules: Mutex<Vec<FaultRule>>,
+}
+
+impl Faults {
+    /// Adds a rule; the earliest matching rule wins.
+    pub fn inject(&self, rule: FaultRule) {
+        self.rules
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(rule);
+    }
+
+    /// Removes every rule.
+    pub fn clear(&self) {
+        self.rules.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// The fault for this request to `operation_id`, using up one of its times.
+    pub(crate) fn take(&self, operation_id: &str) -> Option<Fault> {
+        let mut rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
+        let index = rules.iter().position(|r| {
+            r.operation_id
+                .as_deref()
+                .is_none_or(|op| op == operation_id)
+        })?;
+        let fault = rules[index].fault.clone();
+        match rules[index].times.as_mut() {
+            Some(times) if *times <= 1 => {
+                rules.remove(index);
+            }
+            Some(times) => *times -= 1,
+            None => {}
+        }
+        Some(fault)
+    }
+}

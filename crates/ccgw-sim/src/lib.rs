@@ -46,7 +46,8 @@
 //!   as signed in elsewhere); forced sign-in replaces the session and revokes its Guid. A
 //!   session that does not poll for longer than the session timeout is signed out.
 //!   Under dynamic authentication every event-poll answer carries a new Guid in
-//!   `Set-GUID`, and the one before it stays valid for the grace period.
+//!   `Set-GUID`; every replaced Guid stays valid for the grace period, and the answer to
+//!   a request that used one announces the current Guid in `Set-GUID`.
 //! * Every sign-in answer sets the affinity cookie [`AFFINITY_COOKIE`]; authenticated
 //!   requests that do not send it back are counted ([`RunningSim::cookie_misses`]).
 //! * Faults: see [`faults`] for which of them the gateway acts on before they show.

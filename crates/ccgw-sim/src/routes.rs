@@ -174,7 +174,7 @@ fn authorized<T>(
     params: &HashMap<String, String>,
     headers: &HeaderMap,
     act: impl FnOnce(&mut World, &str) -> Result<T, Failure>,
-) -> Result<T, Failure> {
+) -> Result<(T, Option<String>), Failure> {
     let agent = params
         .get("agentid")
         .map(String::as_str)
@@ -195,7 +195,7 @@ fn authorized<T>(
     if !auth.had_cookie {
         shared.cookie_misses.fetch_add(1, Ordering::Relaxed);
     }
-    act(&mut world, agent)
+    act(&mut world, agent).map(|value| (value, auth.announce))
 }
 
 /// The common shape of a quality-control handler.
@@ -222,7 +222,10 @@ async fn qc(
         "request"
     );
     let outcome = match result {
-        Ok(()) => Outcome::of(CommonAnswer::ok()),
+        Ok(((), announce)) => Outcome {
+            set_guid: announce,
+            ..Outcome::of(CommonAnswer::ok())
+        },
         Err(f) => Outcome::failure(f),
     };
     deliver(outcome, fault, conn.as_ref()).await
@@ -494,8 +497,8 @@ async fn poll_event(
     });
     let ready = match start {
         Err(f) => return deliver(Outcome::failure(f), fault, conn.as_ref()).await,
-        Ok(PollStart::Ready(event)) => Some(event),
-        Ok(PollStart::Wait(notify)) => {
+        Ok((PollStart::Ready(event), _)) => Some(event),
+        Ok((PollStart::Wait(notify), _)) => {
             let wait = shared.world().config().poll_wait;
             let _ = tokio::time::timeout(wait, notify.notified()).await;
             None

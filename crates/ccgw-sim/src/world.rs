@@ -92,7 +92,8 @@ struct Agent {
 
 struct Session {
     guid: String,
-    previous: Option<(String, Instant)>,
+    /// Replaced Guids and when each stops being accepted.
+    previous: Vec<(String, Instant)>,
     cookie: String,
     last_seen: Instant,
     events: VecDeque<AgentEvent>,
@@ -115,6 +116,9 @@ pub struct Authorized {
     pub agent: String,
     /// Whether the request carried the session's affinity cookie.
     pub had_cookie: bool,
+    /// Under dynamic authentication, the current Guid when the request used a replaced
+    /// one: the answer announces it.
+    pub announce: Option<String>,
 }
 
 /// How an event poll ended.
@@ -213,7 +217,7 @@ impl World {
         };
         record.session = Some(Session {
             guid: guid.clone(),
-            previous: None,
+            previous: Vec::new(),
             cookie: cookie.clone(),
             last_seen: now,
             events: VecDeque::new(),
@@ -252,14 +256,17 @@ impl World {
         let Some(session) = self.agents.get_mut(agent).and_then(|a| a.session.as_mut()) else {
             return denied();
         };
+        let mut announce = None;
         if session.guid != guid {
-            match &session.previous {
-                Some((old, until)) if old == guid && now <= *until => {}
-                _ => {
-                    self.guids.remove(guid);
-                    return denied();
-                }
+            if !session
+                .previous
+                .iter()
+                .any(|(old, until)| old == guid && now <= *until)
+            {
+                self.guids.remove(guid);
+                return denied();
             }
+            announce = Some(session.guid.clone());
         }
         let had_cookie = cookie_header.is_some_and(|c| {
             c.split(';')
@@ -268,6 +275,7 @@ impl World {
         Ok(Authorized {
             agent: agent.to_owned(),
             had_cookie,
+            announce,
         })
     }
 
@@ -308,7 +316,7 @@ impl World {
             return;
         };
         self.guids.remove(&session.guid);
-        if let Some((old, _)) = &session.previous {
+        for (old, _) in &session.previous {
             self.guids.remove(old);
         }
         session.notify.notify_waiters();
@@ -352,8 +360,12 @@ impl World {
         let session = self.agents.get_mut(agent)?.session.as_mut()?;
         let fresh = format!("{}.{node}", uuid::Uuid::new_v4());
         let old = std::mem::replace(&mut session.guid, fresh.clone());
-        let dropped = session.previous.replace((old.clone(), now + grace));
-        if let Some((dropped, _)) = dropped {
+        session.previous.push((old, now + grace));
+        let (keep, expired): (Vec<_>, Vec<_>) = std::mem::take(&mut session.previous)
+            .into_iter()
+            .partition(|(_, until)| now <= *until);
+        session.previous = keep;
+        for (dropped, _) in expired {
             self.guids.remove(&dropped);
         }
         self.guids.insert(fresh.clone(), agent.to_owned());

@@ -167,20 +167,28 @@ async fn dynamic_authentication_rotates_with_a_grace_period() {
             .retcode(),
         "0"
     );
-    // Two rotations retire the first Guid at once.
+    // Every replaced Guid keeps its own grace period, however many rotations follow.
     let third = gw.poll("101", &second).await.guid().unwrap();
     let fourth = gw.poll("101", &third).await.guid().unwrap();
+    let late = gw.qc(Method::POST, &second, "101", "forceidle/1001").await;
+    assert_eq!(late.retcode(), "0");
+    assert_eq!(
+        late.guid().as_deref(),
+        Some(fourth.as_str()),
+        "an old Guid's answer announces the current one"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(
         gw.qc(Method::POST, &second, "101", "forceidle/1001")
             .await
             .retcode(),
         "000-003"
     );
-    assert_eq!(
-        gw.qc(Method::POST, &fourth, "101", "forceidle/1001")
-            .await
-            .retcode(),
-        "0"
+    let current = gw.qc(Method::POST, &fourth, "101", "forceidle/1001").await;
+    assert_eq!(current.retcode(), "0");
+    assert!(
+        current.guid().is_none(),
+        "the current Guid needs no announcement"
     );
 }
 

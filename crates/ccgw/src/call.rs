@@ -1,0 +1,284 @@
+//! Running one generated call: its tracing span, the connect-only retry, and turning
+//! whatever came back into an answer or a typed [`Error`].
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use ccgw_api::operations::Operation;
+use ccgw_api::types::{CommonAnswer, EventAnswer, SignInAnswer};
+use tracing::Instrument;
+
+use crate::error::{Error, ErrorKind, Retcode, TransportKind};
+
+pub(crate) type ApiResult<T> = Result<ccgw_api::ResponseValue<T>, ccgw_api::Error<()>>;
+
+/// The parts every gateway answer shares.
+pub(crate) trait Answer {
+    fn retcode(&self) -> &str;
+    fn message(&self) -> &str;
+}
+
+macro_rules! impl_answer {
+    ($($t:ty),*) => {$(
+        impl Answer for $t {
+            fn retcode(&self) -> &str {
+                &self.retcode
+            }
+            fn message(&self) -> &str {
+                self.message.as_deref().unwrap_or_default()
+            }
+        }
+    )*};
+}
+
+impl_answer!(CommonAnswer, SignInAnswer, EventAnswer);
+
+/// Success for retcode `"0"`, a gateway error otherwise.
+pub(crate) fn check<T: Answer>(answer: T) -> Result<T, Error> {
+    if answer.retcode() == "0" {
+        Ok(answer)
+    } else {
+        Err(Error::gateway(Retcode::new(
+            answer.retcode(),
+            answer.message(),
+        )))
+    }
+}
+
+/// Decodes the body of a quality-control answer exactly as a session does: the JSON of
+/// the common answer, then its retcode. Never panics, whatever the bytes.
+///
+/// ```
+/// assert!(ccgw::decode_answer(br#"{"message":"","retcode":"0","result":{}}"#).is_ok());
+/// let refused = ccgw::decode_answer(br#"{"message":"","retcode":"100-006"}"#).unwrap_err();
+/// assert!(refused.is_not_signed_in());
+/// assert_eq!(ccgw::decode_answer(b"<html>").unwrap_err().kind(), ccgw::ErrorKind::MalformedAnswer);
+/// ```
+pub fn decode_answer(body: &[u8]) -> Result<CommonAnswer, Error> {
+    let answer: CommonAnswer =
+        serde_json::from_slice(body).map_err(|e| Error::malformed(body, e))?;
+    check(answer)
+}
+
+/// The span of one call, named by the gateway's own log name so that both logs line up.
+macro_rules! named_span {
+    ($log_name:expr, $agent:expr, $target:expr, [$($name:literal),*]) => {
+        match $log_name {
+            $($name => tracing::info_span!(
+                $name,
+                agent = $agent,
+                target = $target,
+                retcode = tracing::field::Empty,
+                elapsed_ms = tracing::field::Empty,
+            ),)*
+            other => tracing::info_span!(
+                "gateway_call",
+                operation = other,
+                agent = $agent,
+                target = $target,
+                retcode = tracing::field::Empty,
+                elapsed_ms = tracing::field::Empty,
+            ),
+        }
+    };
+}
+
+/// A span for `log_name`; unknown names share a generic span with an `operation` field.
+pub(crate) fn span_for(log_name: &'static str, agent: &str, target: Option<&str>) -> tracing::Span {
+    let target = target.unwrap_or("-");
+    named_span!(
+        log_name,
+        agent,
+        target,
+        [
+            "login",
+            "forceLogin",
+            "logout",
+            "getAgentEvent",
+            "addInsert",
+            "addSupervise",
+            "intercept",
+            "stopSuperviseOrInsert",
+            "forceBusy",
+            "forceIdle",
+            "forceLogOutAgent",
+            "forceDropCall",
+            "adjustSkill",
+            "switchSuperviseOrInsert",
+            "forceRest",
+            "requestWhisperAgent",
+            "requestStopWhisperAgent",
+            "requestSwitchInsertWhisperAgent"
+        ]
+    )
+}
+
+/// Runs `send` (which builds and sends one generated request) in the operation's span.
+/// A failure to connect, where nothing was sent, is retried up to `retries` times with
+/// a doubling pause; nothing else ever is.
+pub(crate) async fn run<T, F, Fut>(
+    op: &'static Operation,
+    retries: u32,
+    agent: &str,
+    target: Option<&str>,
+    send: F,
+) -> Result<T, Error>
+where
+    T: Answer,
+    F: Fn() -> Fut,
+    Fut: Future<Output = ApiResult<T>>,
+{
+    let span = span_for(op.log_name, agent, target);
+    async move {
+        let started = Instant::now();
+        let mut attempt = 0;
+        let outcome = loop {
+            match send().await {
+                Err(ccgw_api::Error::CommunicationError(e))
+                    if transport_kind(&e) == TransportKind::Connect && attempt < retries =>
+                {
+                    attempt += 1;
+                    tracing::debug!(attempt, "could not connect; nothing was sent, retrying");
+                    tokio::time::sleep(Duration::from_millis(50 << attempt.min(6))).await;
+                }
+                other => break other,
+            }
+        };
+        let result = match outcome {
+            Ok(value) => check(value.into_inner()),
+            Err(e) => Err(from_api(e).await),
+        };
+        let span = tracing::Span::current();
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        match &result {
+            Ok(_) => {
+                span.record("retcode", "0");
+                tracing::debug!("done");
+            }
+            Err(e) => {
+                span.record("retcode", e.retcode().map_or("-", |r| r.code()));
+                tracing::debug!(kind = ?e.kind(), "failed");
+            }
+        }
+        result.map_err(|e| e.with_operation(op.log_name))
+    }
+    .instrument(span)
+    .await
+}
+
+/// What kind of transport failure this is.
+fn transport_kind(e: &reqwest::Error) -> TransportKind {
+    if is_tls(e) {
+        TransportKind::Tls
+    } else if e.is_connect() {
+        TransportKind::Connect
+    } else if e.is_timeout() {
+        TransportKind::Timeout
+    } else {
+        TransportKind::Other
+    }
+}
+
+/// Whether a rustls error sits anywhere behind `e` (io errors hide theirs in `get_ref`).
+fn is_tls(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(e) = next {
+        if e.is::<rustls::Error>() {
+            return true;
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && let Some(inner) = io.get_ref()
+            && is_tls(inner)
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+/// The most bytes of an unexpected answer read for its excerpt.
+const EXCERPT_READ: usize = 512;
+
+/// Turns a generated-layer error into ours.
+pub(crate) async fn from_api(error: ccgw_api::Error<()>) -> Error {
+    use ccgw_api::Error as Api;
+    match error {
+        Api::InvalidRequest(why) => Error::invalid_input(why),
+        Api::CommunicationError(e) => transport(e),
+        Api::ResponseBodyError(e) if ccgw_api::hooks::is_answer_too_large(&e) => Error::new(
+            ErrorKind::AnswerTooLarge,
+            "the answer is larger than the client's limit",
+        )
+        .reached(true),
+        Api::ResponseBodyError(e) => transport(e),
+        Api::InvalidResponsePayload(body, e) => Error::malformed(&body, e),
+        Api::UnexpectedResponse(mut response) => {
+            let status = response.status().as_u16();
+            let mut head = Vec::new();
+            while head.len() < EXCERPT_READ {
+                match response.chunk().await {
+                    Ok(Some(chunk)) => head.extend_from_slice(&chunk),
+                    _ => break,
+                }
+            }
+            Error::http_status(status, &head)
+        }
+        Api::ErrorResponse(value) => Error::http_status(value.status().as_u16(), b""),
+        Api::InvalidUpgrade(e) => transport(e),
+        Api::Custom(why) => {
+            Error::new(ErrorKind::Transport(TransportKind::Other), why).reached(true)
+        }
+    }
+}
+
+fn transport(e: reqwest::Error) -> Error {
+    let kind = transport_kind(&e);
+    let (message, reached) = match kind {
+        TransportKind::Connect => ("could not connect to the gateway; nothing was sent", false),
+        TransportKind::Tls => (
+            "TLS failed: the gateway's certificate is not trusted for this host",
+            false,
+        ),
+        TransportKind::Timeout => (
+            "no answer in time; the gateway may have acted on the request",
+            true,
+        ),
+        TransportKind::Other => (
+            "the connection broke; the gateway may have acted on the request",
+            true,
+        ),
+    };
+    // reqwest's messages name the URL: agent IDs only, never the Guid (a header).
+    Error::new(ErrorKind::Transport(kind), message)
+        .reached(reached)
+        .with_source(e)
+}
+
+/// A malformed-answer error for a body already in hand (used where the generated layer
+/// does not decode, such as missing headers).
+pub(crate) fn missing_header(what: &str) -> Error {
+    Error::malformed(b"", format!("the answer has no {what}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_gets_a_span_named_by_its_log_name() {
+        let _guard = tracing::subscriber::set_default(tracing_subscriber::registry());
+        for op in ccgw_api::operations::ALL {
+            let span = span_for(op.log_name, "101", None);
+            let name = span.metadata().map(|m| m.name());
+            assert_eq!(name, Some(op.log_name), "{}", op.id);
+        }
+    }
+
+    #[test]
+    fn excerpt_of_html_is_short() {
+        let e = decode_answer(&b"<html>".repeat(1000)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::MalformedAnswer);
+        assert!(e.excerpt().unwrap().len() <= 4 * crate::error::EXCERPT_CHARS);
+    }
+}

@@ -1,0 +1,224 @@
+//! The [`Client`]: one connection pool and one configuration, shared by every session.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::{Error, ErrorKind};
+use crate::ids::{AgentId, Edition};
+use crate::session::{SignIn, sign_in};
+
+/// The default time to wait for a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The default time to wait for an answer to an operation.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default time to wait for an event-poll answer: the gateway holds a poll for about
+/// 10 s, so this must be longer.
+pub const DEFAULT_POLL_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default number of retries after a failure to connect (nothing was sent).
+pub const DEFAULT_CONNECT_RETRIES: u32 = 2;
+
+/// A CC-Gateway client. Cheap to clone; every clone and every session made from it share
+/// one connection pool.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), ccgw::Error> {
+/// let client = ccgw::Client::builder("https://gateway.example:8043")
+///     .add_root_certificate_pem(&std::fs::read("private-ca.pem").unwrap())?
+///     .build()?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<ClientInner>,
+}
+
+pub(crate) struct ClientInner {
+    pub(crate) base_url: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) edition: Edition,
+    pub(crate) answer_limit: usize,
+    pub(crate) connect_retries: u32,
+    pub(crate) poll_timeout: Duration,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("edition", &self.inner.edition)
+            .finish()
+    }
+}
+
+impl Client {
+    /// Starts configuring a client for the gateway at `base_url`, such as
+    /// `https://gateway.example:8043`.
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            base_url: base_url.into(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            poll_timeout: DEFAULT_POLL_TIMEOUT,
+            roots: Vec::new(),
+            danger_accept_invalid_certs: false,
+            proxy: None,
+            user_agent: concat!("ccgw/", env!("CARGO_PKG_VERSION")).to_owned(),
+            edition: Edition::Classic,
+            answer_limit: ccgw_api::hooks::DEFAULT_ANSWER_LIMIT,
+            connect_retries: DEFAULT_CONNECT_RETRIES,
+        }
+    }
+
+    /// Parses an agent ID in this client's edition's range.
+    pub fn agent_id(&self, text: &str) -> Result<AgentId, Error> {
+        AgentId::parse_for(self.inner.edition, text)
+    }
+
+    /// The gateway edition this client checks agent IDs against.
+    pub fn edition(&self) -> Edition {
+        self.inner.edition
+    }
+
+    /// The gateway's base URL.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Signs an inspector in and returns its session. See [`SignIn`].
+    pub async fn sign_in(&self, request: SignIn) -> Result<crate::Session, Error> {
+        sign_in(self, request).await
+    }
+}
+
+/// Configures a [`Client`]. TLS certificates are verified against the system's roots
+/// plus any added with [`add_root_certificate_pem`](Self::add_root_certificate_pem).
+#[derive(Debug)]
+pub struct ClientBuilder {
+    base_url: String,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    poll_timeout: Duration,
+    roots: Vec<reqwest::Certificate>,
+    danger_accept_invalid_certs: bool,
+    proxy: Option<String>,
+    user_agent: String,
+    edition: Edition,
+    answer_limit: usize,
+    connect_retries: u32,
+}
+
+impl ClientBuilder {
+    /// How long to wait for a connection (default 5 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long to wait for the answer to an operation (default 10 s).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// How long to wait for an event-poll answer (default 30 s; keep it above the
+    /// gateway's 10 s hold).
+    pub fn poll_timeout(mut self, timeout: Duration) -> Self {
+        self.poll_timeout = timeout;
+        self
+    }
+
+    /// Trusts the CA certificates in this PEM text (one or several), besides the system's.
+    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
+        let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+            Error::invalid_input("the CA certificate is not valid PEM").with_source(e)
+        })?;
+        if certs.is_empty() {
+            return Err(Error::invalid_input("the PEM text holds no certificate"));
+        }
+        self.roots.extend(certs);
+        Ok(self)
+    }
+
+    /// **Dangerous**: accepts any certificate, for any host, so anyone on the path can read
+    /// and change the traffic, the password included. Only for a lab gateway whose
+    /// certificate cannot be trusted any other way; prefer
+    /// [`add_root_certificate_pem`](Self::add_root_certificate_pem). Off by default.
+    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
+        self.danger_accept_invalid_certs = accept;
+        self
+    }
+
+    /// Sends every request through this proxy URL.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// The `User-Agent` header (default `ccgw/<version>`).
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.user_agent = agent.into();
+        self
+    }
+
+    /// The gateway edition, which decides the range of agent IDs (default classic).
+    pub fn edition(mut self, edition: Edition) -> Self {
+        self.edition = edition;
+        self
+    }
+
+    /// The largest answer body read, in bytes (default 1 MiB).
+    pub fn answer_limit(mut self, bytes: usize) -> Self {
+        self.answer_limit = bytes;
+        self
+    }
+
+    /// How many times to retry a request that could not connect (default 2). Only
+    /// failures where nothing was sent are retried; an answered or possibly delivered
+    /// request never is.
+    pub fn connect_retries(mut self, retries: u32) -> Self {
+        self.connect_retries = retries;
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let url = reqwest::Url::parse(&self.base_url)
+            .map_err(|e| Error::invalid_input(format!("the gateway URL is not valid: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(Error::invalid_input(
+                "the gateway URL must start with https:// or http://",
+            ));
+        }
+        let mut http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.request_timeout)
+            .user_agent(self.user_agent)
+            .retry(reqwest::retry::never())
+            .pool_max_idle_per_host(512);
+        for root in self.roots {
+            http = http.add_root_certificate(root);
+        }
+        if self.danger_accept_invalid_certs {
+            tracing::warn!("TLS certificate verification is off for this client");
+            http = http.danger_accept_invalid_certs(true);
+        }
+        if let Some(proxy) = self.proxy {
+            let proxy = reqwest::Proxy::all(&proxy)
+                .map_err(|e| Error::invalid_input("the proxy URL is not valid").with_source(e))?;
+            http = http.proxy(proxy);
+        }
+        let http = http.build().map_err(|e| {
+            Error::new(ErrorKind::InvalidInput, "cannot build the HTTP client").with_source(e)
+        })?;
+        Ok(Client {
+            inner: Arc::new(ClientInner {
+                base_url: self.base_url.trim_end_matches('/').to_owned(),
+                http,
+                edition: self.edition,
+                answer_limit: self.answer_limit,
+                connect_retries: self.connect_retries,
+                poll_timeout: self.poll_timeout,
+            }),
+        })
+    }
+}

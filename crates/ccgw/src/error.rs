@@ -1,0 +1,385 @@
+//! One error type for everything that can go wrong, with a kind a program can match on.
+//! Messages never carry the password or a Guid; excerpts of answers are short and masked.
+
+use std::fmt;
+
+/// What kind of transport failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    /// No connection could be made; nothing was sent.
+    Connect,
+    /// The TLS handshake failed (certificate not trusted, wrong host, ...); nothing was sent.
+    Tls,
+    /// No answer in time; the request may have reached the gateway.
+    Timeout,
+    /// The connection broke; the request may have reached the gateway.
+    Other,
+}
+
+/// What went wrong, for matching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The input was rejected before anything was sent.
+    InvalidInput,
+    /// The request or its answer was lost on the way.
+    Transport(TransportKind),
+    /// Something in front of the gateway (a load balancer, a proxy) answered with this
+    /// HTTP status instead of the gateway.
+    HttpStatus(u16),
+    /// The answer was not the JSON the gateway sends.
+    MalformedAnswer,
+    /// The answer was larger than the client's limit.
+    AnswerTooLarge,
+    /// The gateway answered with a failure retcode.
+    Gateway,
+    /// The session was signed out; sign in again.
+    SessionClosed,
+    /// An awaited event did not arrive in time.
+    EventTimeout,
+}
+
+/// A retcode the gateway answered with, its known meaning and the gateway's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retcode {
+    code: String,
+    message: String,
+}
+
+/// Meanings of the retcodes the reference documents.
+const MEANINGS: &[(&str, &str)] = &[
+    ("000-001", "wrong method for fetching agent events"),
+    ("000-002", "bad parameter or address in the URL"),
+    (
+        "000-003",
+        "no permission; the session's authentication may have expired",
+    ),
+    ("000-004", "the agent is being switched over (failover)"),
+    ("000-005", "the agent to inspect is the inspector itself"),
+    ("000-006", "message parameter error"),
+    ("000-007", "the interface was called repeatedly"),
+    ("100-001", "sign-in parameter empty or invalid"),
+    ("100-002", "the agent is already signed in"),
+    ("100-003", "resource or provider unavailable during sign-in"),
+    ("100-004", "wrong user name or password"),
+    ("100-005", "invalid sign-out parameter"),
+    ("100-006", "the agent is not signed in"),
+    ("100-007", "exception during the agent's operation"),
+    ("100-008", "the agent has already signed out"),
+    (
+        "100-009",
+        "agent state error; possibly no permission to set the state",
+    ),
+    ("100-010", "state error during sign-out"),
+    ("900-001", "quality-control operation failed (900-001)"),
+    ("900-002", "quality-control operation failed (900-002)"),
+    ("900-003", "quality-control operation failed (900-003)"),
+    ("900-005", "quality-control operation failed (900-005)"),
+];
+
+impl Retcode {
+    /// A retcode with the gateway's message.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Retcode {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The code, verbatim, such as `100-006`.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The gateway's own message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// What the reference says the code means, when it is documented.
+    pub fn meaning(&self) -> Option<&'static str> {
+        MEANINGS
+            .iter()
+            .find(|(c, _)| *c == self.code)
+            .map(|(_, m)| *m)
+    }
+}
+
+/// The error of every fallible call in this crate. Boxed, so that results stay small.
+pub struct Error(Box<Inner>);
+
+struct Inner {
+    kind: ErrorKind,
+    message: String,
+    operation: Option<&'static str>,
+    retcode: Option<Retcode>,
+    excerpt: Option<String>,
+    may_have_reached: bool,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error(Box::new(Inner {
+            kind,
+            message: message.into(),
+            operation: None,
+            retcode: None,
+            excerpt: None,
+            may_have_reached: false,
+            source: None,
+        }))
+    }
+
+    pub(crate) fn invalid_input(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidInput, message)
+    }
+
+    pub(crate) fn gateway(retcode: Retcode) -> Self {
+        let mut e = Self::new(ErrorKind::Gateway, "the gateway refused the request");
+        e.0.retcode = Some(retcode);
+        e.0.may_have_reached = true;
+        e
+    }
+
+    pub(crate) fn malformed(body: &[u8], why: impl fmt::Display) -> Self {
+        let mut e = Self::new(
+            ErrorKind::MalformedAnswer,
+            format!("the answer is not what a gateway sends: {why}"),
+        );
+        e.0.excerpt = Some(excerpt(body));
+        e.0.may_have_reached = true;
+        e
+    }
+
+    pub(crate) fn http_status(status: u16, body: &[u8]) -> Self {
+        let mut e = Self::new(
+            ErrorKind::HttpStatus(status),
+            format!("HTTP {status} from something in front of the gateway"),
+        );
+        e.0.excerpt = Some(excerpt(body));
+        // A 502/503 from a load balancer usually means the gateway never saw it; a 504 or
+        // anything else might not: only a toggle-free retry decision may rely on this.
+        e.0.may_have_reached = !matches!(status, 502 | 503);
+        e
+    }
+
+    pub(crate) fn with_operation(mut self, log_name: &'static str) -> Self {
+        self.0.operation = Some(log_name);
+        self
+    }
+
+    pub(crate) fn reached(mut self, reached: bool) -> Self {
+        self.0.may_have_reached = reached;
+        self
+    }
+
+    pub(crate) fn with_source(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        self.0.source = Some(Box::new(source));
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> ErrorKind {
+        self.0.kind
+    }
+
+    /// The gateway's retcode, when it answered with one.
+    pub fn retcode(&self) -> Option<&Retcode> {
+        self.0.retcode.as_ref()
+    }
+
+    /// The gateway's log name of the operation that failed, when there was one.
+    pub fn operation(&self) -> Option<&'static str> {
+        self.0.operation
+    }
+
+    /// A short, masked excerpt of an answer that could not be used.
+    pub fn excerpt(&self) -> Option<&str> {
+        self.0.excerpt.as_deref()
+    }
+
+    /// Whether the request may have reached the gateway (and so may have changed state).
+    /// When true, do not resend a state-changing request blindly.
+    pub fn may_have_reached_gateway(&self) -> bool {
+        self.0.may_have_reached
+    }
+
+    fn has_code(&self, code: &str) -> bool {
+        self.0.retcode.as_ref().is_some_and(|r| r.code == code)
+    }
+
+    /// Retcode 100-006: the agent (inspector or target) is not signed in.
+    pub fn is_not_signed_in(&self) -> bool {
+        self.has_code("100-006")
+    }
+
+    /// Retcode 000-003: no permission, typically because the session's Guid expired.
+    pub fn is_auth_expired(&self) -> bool {
+        self.has_code("000-003")
+    }
+
+    /// Retcode 100-002: the agent is already signed in elsewhere.
+    pub fn is_already_signed_in(&self) -> bool {
+        self.has_code("100-002")
+    }
+
+    /// Retcode 100-004: wrong agent ID or password.
+    pub fn is_wrong_password(&self) -> bool {
+        self.has_code("100-004")
+    }
+
+    /// Whether the request or its answer was lost on the way.
+    pub fn is_transport(&self) -> bool {
+        matches!(self.0.kind, ErrorKind::Transport(_))
+    }
+
+    /// Whether no answer came in time.
+    pub fn is_timeout(&self) -> bool {
+        self.0.kind == ErrorKind::Transport(TransportKind::Timeout)
+    }
+
+    /// Whether TLS failed (an untrusted certificate, a wrong host name, ...).
+    pub fn is_tls(&self) -> bool {
+        self.0.kind == ErrorKind::Transport(TransportKind::Tls)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(op) = self.0.operation {
+            write!(f, "{op}: ")?;
+        }
+        f.write_str(&self.0.message)?;
+        if let Some(r) = &self.0.retcode {
+            write!(f, ": retcode {}", r.code)?;
+            if let Some(meaning) = r.meaning() {
+                write!(f, " ({meaning})")?;
+            }
+            if !r.message.is_empty() {
+                write!(f, ", gateway says {:?}", mask(&r.message))?;
+            }
+        }
+        if let Some(source) = &self.0.source {
+            write!(f, ": {}", mask(&source_chain(source.as_ref())))?;
+        }
+        if let Some(x) = &self.0.excerpt {
+            write!(f, " (answer began {x:?})")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.0.kind)
+            .field("operation", &self.0.operation)
+            .field("retcode", &self.0.retcode)
+            .field("may_have_reached_gateway", &self.0.may_have_reached)
+            .field("message", &self.to_string())
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+fn source_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(e) = next {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        next = e.source();
+    }
+    text
+}
+
+/// The most characters of an answer kept in an error.
+pub const EXCERPT_CHARS: usize = 120;
+
+/// A short, masked excerpt of an answer body.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let head = &body[..body.len().min(EXCERPT_CHARS * 4)];
+    let text: String = String::from_utf8_lossy(head)
+        .chars()
+        .take(EXCERPT_CHARS)
+        .collect();
+    mask(&text)
+}
+
+/// Masks anything that could be a Guid: long runs of hex digits, dashes and dots, and
+/// whatever follows `JSESSIONID=`.
+pub(crate) fn mask(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        let hexish = run.chars().filter(|c| c.is_ascii_hexdigit()).count();
+        if run.len() >= 16 && hexish >= 12 {
+            out.push_str("<masked>");
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_hexdigit()
+            || c == '-'
+            || c == '.'
+            || (c.is_ascii_alphanumeric() && !run.is_empty())
+        {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    match out.find("JSESSIONID=") {
+        Some(at) => format!("{}JSESSIONID=<masked>", &out[..at]),
+        None => out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_guids_but_keeps_ordinary_text() {
+        let guid = "0f8fad5b-d9cb-469f-a165-70867728950e.AgentGateway1";
+        let masked = mask(&format!("bad guid {guid} here"));
+        assert!(!masked.contains("0f8fad5b"), "{masked}");
+        assert!(masked.contains("bad guid"));
+        assert_eq!(mask("retcode 100-006 for 1001"), "retcode 100-006 for 1001");
+        assert_eq!(mask("x JSESSIONID=abc"), "x JSESSIONID=<masked>");
+    }
+
+    #[test]
+    fn known_codes_have_meanings_and_unknown_ones_stay_verbatim() {
+        assert_eq!(
+            Retcode::new("100-006", "").meaning(),
+            Some("the agent is not signed in")
+        );
+        let unknown = Retcode::new("123-456", "odd");
+        assert_eq!(unknown.meaning(), None);
+        let e = Error::gateway(unknown);
+        assert!(e.to_string().contains("123-456"));
+        assert_eq!(e.kind(), ErrorKind::Gateway);
+    }
+
+    #[test]
+    fn excerpts_are_short() {
+        let long = vec![b'a'; 100_000];
+        assert!(excerpt(&long).chars().count() <= EXCERPT_CHARS);
+    }
+}

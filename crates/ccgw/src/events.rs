@@ -1,0 +1,257 @@
+//! Agent events from the long poll, as a [`Stream`](futures::Stream), and the poller that
+//! also keeps the session alive.
+
+use std::pin::Pin;
+use std::sync::Weak;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures::Stream;
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+use crate::error::{Error, ErrorKind};
+use crate::mode::TrackedMode;
+use crate::session::SessionInner;
+
+/// How many events wait for a slow subscriber before the oldest are dropped for it.
+pub(crate) const EVENT_BUFFER: usize = 1024;
+
+/// The kind of an event; names the gateway uses that this crate does not know are kept
+/// in [`EventType::Other`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum EventType {
+    /// An inspected agent's call started being inspected.
+    BeQcStart,
+    /// An inspected agent's call stopped being inspected.
+    BeQcStop,
+    /// The phone rings.
+    PhoneAlerting,
+    /// The phone went off-hook.
+    PhoneOffhook,
+    /// The phone was released.
+    PhoneRelease,
+    /// Talking to a customer.
+    Talking,
+    /// Recording started.
+    Record,
+    /// The agent is idle and ready.
+    Ready,
+    /// The agent is busy.
+    Busy,
+    /// The agent is resting.
+    Rest,
+    /// The agent was signed out.
+    SignOut,
+    /// The session ended: it was signed out, or the gateway no longer accepts it. No
+    /// event follows.
+    SessionEnded,
+    /// Any other event, by its gateway name.
+    Other(String),
+}
+
+impl EventType {
+    /// The type of a gateway event name such as `AgentOther_BeQcStart`.
+    pub fn from_name(name: &str) -> EventType {
+        match name {
+            "AgentOther_BeQcStart" => EventType::BeQcStart,
+            "AgentOther_BeQcStop" => EventType::BeQcStop,
+            "AgentOther_PhoneAlerting" => EventType::PhoneAlerting,
+            "AgentOther_PhoneOffhook" => EventType::PhoneOffhook,
+            "AgentOther_PhoneRelease" => EventType::PhoneRelease,
+            "AgentEvent_Talking" => EventType::Talking,
+            "AgentMediaEvent_Record" => EventType::Record,
+            "AgentState_Ready" => EventType::Ready,
+            "AgentState_Busy" => EventType::Busy,
+            "AgentState_Rest" => EventType::Rest,
+            "AgentState_SignOut" => EventType::SignOut,
+            other => EventType::Other(other.to_owned()),
+        }
+    }
+}
+
+/// One event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// The gateway's name of the event, verbatim.
+    pub name: String,
+    /// Its type.
+    pub event_type: EventType,
+    /// The agent the event is about.
+    pub work_no: String,
+    /// Details that depend on the type.
+    pub content: Value,
+}
+
+impl Event {
+    pub(crate) fn from_wire(event: ccgw_api::types::AgentEventInner) -> Event {
+        Event {
+            event_type: EventType::from_name(&event.event_type),
+            name: event.event_type,
+            work_no: event.work_no.unwrap_or_default(),
+            content: event.content.map(Value::Object).unwrap_or(Value::Null),
+        }
+    }
+
+    pub(crate) fn session_ended(agent: &str) -> Event {
+        Event {
+            name: "SessionEnded".to_owned(),
+            event_type: EventType::SessionEnded,
+            work_no: agent.to_owned(),
+            content: Value::Null,
+        }
+    }
+
+    /// The mode named in a `BeQcStart` event's content, if any.
+    pub fn qc_mode(&self) -> Option<TrackedMode> {
+        match self.content.get("mode")?.as_str()? {
+            "listen" => Some(TrackedMode::Listening),
+            "insert" => Some(TrackedMode::Inserting),
+            "whisper" => Some(TrackedMode::Whispering),
+            _ => None,
+        }
+    }
+}
+
+/// The events of a session from the moment it was subscribed. Ends when the session does.
+pub struct EventStream {
+    inner: Pin<Box<dyn Stream<Item = Event> + Send>>,
+}
+
+impl EventStream {
+    pub(crate) fn new(receiver: broadcast::Receiver<Event>) -> Self {
+        let stream = futures::stream::unfold(receiver, |mut receiver| async move {
+            loop {
+                match receiver.recv().await {
+                    Ok(event) => return Some((event, receiver)),
+                    Err(broadcast::error::RecvError::Lagged(missed)) => {
+                        tracing::warn!(missed, "a slow event subscriber missed events");
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        });
+        EventStream {
+            inner: Box::pin(stream),
+        }
+    }
+
+    /// Waits for the next event that `wanted` accepts, for at most `timeout`.
+    pub async fn wait_for(
+        &mut self,
+        wanted: impl Fn(&Event) -> bool,
+        timeout: Duration,
+    ) -> Result<Event, Error> {
+        use futures::StreamExt;
+        let search = async {
+            while let Some(event) = self.next().await {
+                if wanted(&event) {
+                    return Ok(event);
+                }
+                if event.event_type == EventType::SessionEnded {
+                    return Err(Error::new(
+                        ErrorKind::SessionClosed,
+                        "the session ended while waiting for an event",
+                    ));
+                }
+            }
+            Err(Error::new(
+                ErrorKind::SessionClosed,
+                "the session ended while waiting for an event",
+            ))
+        };
+        tokio::time::timeout(timeout, search)
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::new(
+                    ErrorKind::EventTimeout,
+                    format!("no such event within {timeout:?}"),
+                ))
+            })
+    }
+}
+
+impl Stream for EventStream {
+    type Item = Event;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+/// The pause after an answer: 200 to 500 ms, as the gateway's guide asks.
+fn pause_after_answer() -> Duration {
+    Duration::from_millis(rand::random_range(200..=500))
+}
+
+/// The pause after the `failures`-th failure in a row: doubling from 0.5 s up to 10 s.
+fn pause_after_failure(failures: u32) -> Duration {
+    Duration::from_millis((500u64 << failures.min(5)).min(10_000))
+}
+
+/// Polls events for the session until it ends or every handle to it is gone. Holds only
+/// a weak reference between polls, so dropping the session stops the poller.
+pub(crate) async fn run_poller(session: Weak<SessionInner>) {
+    let mut failures = 0u32;
+    loop {
+        let Some(inner) = session.upgrade() else {
+            return;
+        };
+        if inner.is_closed() {
+            return;
+        }
+        let closed = inner.closed_signal();
+        let polled = tokio::select! {
+            polled = inner.poll_once() => polled,
+            _ = closed.notified() => return,
+        };
+        let pause = match polled {
+            Ok(event) => {
+                failures = 0;
+                if let Some(event) = event {
+                    inner.dispatch(event);
+                }
+                pause_after_answer()
+            }
+            Err(e) if e.is_auth_expired() || e.is_not_signed_in() => {
+                tracing::warn!("the gateway no longer accepts the session; event polling stops");
+                inner.mark_closed();
+                return;
+            }
+            Err(e) => {
+                failures += 1;
+                tracing::debug!(error = %e, failures, "event poll failed");
+                pause_after_failure(failures)
+            }
+        };
+        drop(inner);
+        tokio::time::sleep(pause).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pauses_stay_in_their_bounds() {
+        for _ in 0..100 {
+            let p = pause_after_answer();
+            assert!((200..=500).contains(&(p.as_millis() as u64)));
+        }
+        assert_eq!(pause_after_failure(1), Duration::from_millis(1000));
+        assert_eq!(pause_after_failure(100), Duration::from_secs(10));
+    }
+
+    #[test]
+    fn unknown_event_names_are_kept() {
+        assert_eq!(
+            EventType::from_name("AgentOther_BeQcStart"),
+            EventType::BeQcStart
+        );
+        assert_eq!(
+            EventType::from_name("Weird_Thing"),
+            EventType::Other("Weird_Thing".into())
+        );
+    }
+}

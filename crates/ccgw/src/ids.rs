@@ -1,0 +1,203 @@
+//! Typed IDs: what cannot be built cannot reach the wire.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::Error;
+
+/// The most skill IDs one adjustment may carry.
+pub const MAX_SKILLS: usize = 1000;
+
+/// The gateway edition, which decides the range of agent IDs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Edition {
+    /// Agent IDs 101 to 59999.
+    #[default]
+    Classic,
+    /// Agent IDs 101 to 999999.
+    Newest,
+}
+
+impl Edition {
+    /// The largest agent ID of this edition.
+    pub fn max_agent_id(self) -> u32 {
+        match self {
+            Edition::Classic => 59_999,
+            Edition::Newest => 999_999,
+        }
+    }
+}
+
+/// An agent ID: digits only, from 101 to the edition's maximum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AgentId(String);
+
+impl AgentId {
+    /// The smallest agent ID.
+    pub const MIN: u32 = 101;
+
+    /// Parses an agent ID for an edition.
+    ///
+    /// ```
+    /// use ccgw::{AgentId, Edition};
+    /// assert!(AgentId::parse_for(Edition::Classic, "1001").is_ok());
+    /// assert!(AgentId::parse_for(Edition::Classic, "60000").is_err());
+    /// assert!(AgentId::parse_for(Edition::Newest, "60000").is_ok());
+    /// ```
+    pub fn parse_for(edition: Edition, text: &str) -> Result<AgentId, Error> {
+        let digits =
+            !text.is_empty() && text.len() <= 6 && text.bytes().all(|b| b.is_ascii_digit());
+        if !digits || text.starts_with('0') {
+            return Err(Error::invalid_input(format!(
+                "agent ID {:?} must be digits without a leading zero",
+                excerpt(text)
+            )));
+        }
+        let value: u32 = text
+            .parse()
+            .map_err(|_| Error::invalid_input("agent ID out of range"))?;
+        Self::from_number(edition, value)
+    }
+
+    /// An agent ID from a number, for an edition.
+    pub fn from_number(edition: Edition, value: u32) -> Result<AgentId, Error> {
+        if !(Self::MIN..=edition.max_agent_id()).contains(&value) {
+            return Err(Error::invalid_input(format!(
+                "agent ID {value} is out of range {}..={} for the {edition:?} edition",
+                Self::MIN,
+                edition.max_agent_id()
+            )));
+        }
+        Ok(AgentId(value.to_string()))
+    }
+
+    /// The ID as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The ID as a number.
+    pub fn number(&self) -> u32 {
+        self.0.parse().expect("validated digits")
+    }
+}
+
+/// Parses with the classic (narrower) range; use [`AgentId::parse_for`] or
+/// [`Client::agent_id`](crate::Client::agent_id) for the newest edition.
+impl FromStr for AgentId {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        AgentId::parse_for(Edition::Classic, s)
+    }
+}
+
+impl TryFrom<u32> for AgentId {
+    type Error = Error;
+
+    fn try_from(value: u32) -> Result<Self, Error> {
+        AgentId::from_number(Edition::Classic, value)
+    }
+}
+
+impl fmt::Display for AgentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A call ID as the gateway names it: two groups of digits joined by a dash, such as
+/// `1700000000-123`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CallId(String);
+
+impl CallId {
+    /// Parses a call ID.
+    ///
+    /// ```
+    /// assert!(ccgw::CallId::parse("1700000000-123").is_ok());
+    /// assert!(ccgw::CallId::parse("1700000000").is_err());
+    /// ```
+    pub fn parse(text: &str) -> Result<CallId, Error> {
+        let valid = match text.split_once('-') {
+            Some((a, b)) => [a, b]
+                .iter()
+                .all(|g| (1..=20).contains(&g.len()) && g.bytes().all(|c| c.is_ascii_digit())),
+            None => false,
+        };
+        if valid {
+            Ok(CallId(text.to_owned()))
+        } else {
+            Err(Error::invalid_input(format!(
+                "call ID {:?} must look like 1700000000-123",
+                excerpt(text)
+            )))
+        }
+    }
+
+    /// The ID as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for CallId {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        CallId::parse(s)
+    }
+}
+
+impl fmt::Display for CallId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The skill queues an agent is to serve: 1 to [`MAX_SKILLS`] skill IDs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skills(Vec<i32>);
+
+impl Skills {
+    /// Checks the list's length and that every ID is non-negative.
+    pub fn new(ids: Vec<i32>) -> Result<Skills, Error> {
+        if ids.is_empty() || ids.len() > MAX_SKILLS {
+            return Err(Error::invalid_input(format!(
+                "a skill list holds 1 to {MAX_SKILLS} IDs, not {}",
+                ids.len()
+            )));
+        }
+        if let Some(bad) = ids.iter().find(|id| **id < 0) {
+            return Err(Error::invalid_input(format!("skill ID {bad} is negative")));
+        }
+        Ok(Skills(ids))
+    }
+
+    /// The IDs.
+    pub fn ids(&self) -> &[i32] {
+        &self.0
+    }
+}
+
+impl FromStr for Skills {
+    type Err = Error;
+
+    /// Parses a comma-separated list such as `1,2,3`.
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let ids = s
+            .split(',')
+            .map(|part| {
+                part.trim().parse::<i32>().map_err(|_| {
+                    Error::invalid_input(format!("skill ID {:?} is not a number", excerpt(part)))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Skills::new(ids)
+    }
+}
+
+/// The start of untrusted text, for an error message.
+fn excerpt(text: &str) -> String {
+    text.chars().take(24).collect()
+}

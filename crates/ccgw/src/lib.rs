@@ -1,0 +1,65 @@
+//! A client for the real-time quality-control interfaces of Huawei's CC-Gateway.
+//!
+//! Build a [`Client`], [sign in](Client::sign_in) an inspector, and call the operations
+//! on the [`Session`]: [`listen`](Session::listen), [`insert`](Session::insert),
+//! [`whisper`](Session::whisper), [`set_mode`](Session::set_mode),
+//! [`stop`](Session::stop), [`intercept`](Session::intercept), the forced agent states,
+//! and more.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let sim = ccgw_sim::Simulator::start(ccgw_sim::SimConfig::default().poll_wait(std::time::Duration::from_millis(100))).await?;
+//! # let gateway = sim.base_url();
+//! # let password = ccgw_sim::DEFAULT_PASSWORD;
+//! use std::time::Duration;
+//! use ccgw::{Client, EventType, Mode, SignIn, TrackedMode};
+//!
+//! let client = Client::builder(gateway).build()?;
+//! let session = client.sign_in(SignIn::new(client.agent_id("101")?, password)).await?;
+//! let agent = client.agent_id("1001")?;
+//!
+//! let mut events = session.events();
+//! session.listen(&agent).await?;
+//! events.wait_for(|e| e.event_type == EventType::BeQcStart, Duration::from_secs(5)).await?;
+//! session.set_mode(&agent, Mode::Insert).await?;
+//! assert_eq!(session.mode_of(&agent), TrackedMode::Inserting);
+//! session.stop(&agent).await?;
+//! session.sign_out().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Safety on the wire
+//!
+//! * TLS is verified (rustls); trust a private CA with
+//!   [`ClientBuilder::add_root_certificate_pem`]. Turning verification off is
+//!   [`ClientBuilder::danger_accept_invalid_certs`], never the default.
+//! * A request that may have reached the gateway is never sent again. Only a failure to
+//!   connect, where nothing was sent, is retried. The listen/insert toggle
+//!   ([`Session::switch_listen_insert`]) in particular would flip back if resent;
+//!   [`Session::set_mode`] is the idempotent way to reach a mode.
+//! * Every failure is an [`Error`] with an [`ErrorKind`]; gateway failures carry the
+//!   [`Retcode`]. No error, `Debug` output or log line carries the password or a Guid.
+//! * Answers are read up to a size limit (1 MiB by default).
+
+mod call;
+mod client;
+mod error;
+mod events;
+mod ids;
+mod mode;
+mod secret;
+mod session;
+mod wire;
+
+pub use call::decode_answer;
+pub use client::{
+    Client, ClientBuilder, DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT, DEFAULT_POLL_TIMEOUT,
+    DEFAULT_REQUEST_TIMEOUT,
+};
+pub use error::{EXCERPT_CHARS, Error, ErrorKind, Retcode, TransportKind};
+pub use events::{Event, EventStream, EventType};
+pub use ids::{AgentId, CallId, Edition, MAX_SKILLS, Skills};
+pub use mode::{Mode, TrackedMode};
+pub use secret::Password;
+pub use session::{ForceLogin, Session, SessionGuard, SignIn};

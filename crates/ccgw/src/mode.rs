@@ -1,0 +1,87 @@
+//! What the session believes each inspected agent's quality-control mode is.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::ids::AgentId;
+
+/// A mode the inspector can be put in with [`Session::set_mode`](crate::Session::set_mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Listening silently.
+    Listen,
+    /// Barged in: both parties hear the inspector.
+    Insert,
+    /// Whispering: only the agent hears the inspector.
+    Whisper,
+}
+
+impl Mode {
+    /// The `switchtype` of the explicit switch interface.
+    pub(crate) fn switch_type(self) -> i32 {
+        match self {
+            Mode::Listen => 0,
+            Mode::Insert => 1,
+            Mode::Whisper => 2,
+        }
+    }
+}
+
+/// The mode a session believes an inspected agent is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrackedMode {
+    /// Not inspected by this session.
+    Idle,
+    /// Listening.
+    Listening,
+    /// Inserting.
+    Inserting,
+    /// Whispering.
+    Whispering,
+    /// The inspector took the call over.
+    Intercepting,
+    /// A state-changing request may or may not have reached the gateway: the mode is not
+    /// known until an answer or an event says.
+    Unknown,
+}
+
+impl From<Mode> for TrackedMode {
+    fn from(mode: Mode) -> Self {
+        match mode {
+            Mode::Listen => TrackedMode::Listening,
+            Mode::Insert => TrackedMode::Inserting,
+            Mode::Whisper => TrackedMode::Whispering,
+        }
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct ModeTracker {
+    modes: Mutex<HashMap<AgentId, TrackedMode>>,
+}
+
+impl ModeTracker {
+    pub(crate) fn get(&self, agent: &AgentId) -> TrackedMode {
+        let modes = self.modes.lock().unwrap_or_else(|e| e.into_inner());
+        modes.get(agent).copied().unwrap_or(TrackedMode::Idle)
+    }
+
+    pub(crate) fn set(&self, agent: &AgentId, mode: TrackedMode) {
+        let mut modes = self.modes.lock().unwrap_or_else(|e| e.into_inner());
+        if mode == TrackedMode::Idle {
+            modes.remove(agent);
+        } else {
+            modes.insert(agent.clone(), mode);
+        }
+    }
+
+    /// The toggle's effect: listening and inserting swap; anything else becomes unknown.
+    pub(crate) fn toggle(&self, agent: &AgentId) {
+        let next = match self.get(agent) {
+            TrackedMode::Listening => TrackedMode::Inserting,
+            TrackedMode::Inserting => TrackedMode::Listening,
+            _ => TrackedMode::Unknown,
+        };
+        self.set(agent, next);
+    }
+}

@@ -1,0 +1,144 @@
+//! What a session adds to each of its requests and takes from each answer: the newest
+//! Guid, the load balancer's cookies, and a per-request timeout for the long poll.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use ccgw_api::hooks::{Interceptor, OperationInfo};
+use reqwest::header::{COOKIE, HeaderValue, SET_COOKIE};
+
+/// The session's view of the wire, shared with the generated client's hooks.
+#[derive(Default)]
+pub(crate) struct SessionWire {
+    guid: RwLock<Option<Arc<str>>>,
+    cookies: Mutex<Vec<(String, String)>>,
+    rotations: AtomicU64,
+    poll_timeout: Duration,
+}
+
+impl SessionWire {
+    pub(crate) fn new(poll_timeout: Duration) -> Self {
+        SessionWire {
+            poll_timeout,
+            ..Self::default()
+        }
+    }
+
+    /// The newest Guid, if the session has one.
+    pub(crate) fn guid(&self) -> Option<Arc<str>> {
+        self.guid.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// How many times the gateway announced a different Guid after sign-in.
+    pub(crate) fn rotations(&self) -> u64 {
+        self.rotations.load(Ordering::Relaxed)
+    }
+
+    fn take_guid(&self, header: &HeaderValue) {
+        let Ok(text) = header.to_str() else { return };
+        let value = text.trim();
+        let value = value.strip_prefix("JSESSIONID=").unwrap_or(value);
+        if value.is_empty() {
+            return;
+        }
+        let mut guid = self.guid.write().unwrap_or_else(|e| e.into_inner());
+        if guid.as_deref() != Some(value) {
+            if guid.is_some() {
+                self.rotations.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!("the gateway announced a new Guid");
+            }
+            *guid = Some(Arc::from(value));
+        }
+    }
+
+    fn take_cookie(&self, header: &HeaderValue) {
+        let Ok(text) = header.to_str() else { return };
+        let Some((name, value)) = text.split(';').next().and_then(|kv| kv.split_once('=')) else {
+            return;
+        };
+        let (name, value) = (name.trim().to_owned(), value.trim().to_owned());
+        let mut cookies = self.cookies.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(slot) = cookies.iter_mut().find(|(n, _)| *n == name) {
+            slot.1 = value;
+        } else if cookies.len() < 16 {
+            cookies.push((name, value));
+        }
+    }
+
+    fn cookie_header(&self) -> Option<HeaderValue> {
+        let cookies = self.cookies.lock().unwrap_or_else(|e| e.into_inner());
+        if cookies.is_empty() {
+            return None;
+        }
+        let joined: Vec<String> = cookies.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        HeaderValue::try_from(joined.join("; ")).ok()
+    }
+}
+
+impl Interceptor for SessionWire {
+    fn before_send(&self, request: &mut reqwest::Request, operation: &OperationInfo) {
+        // Builders were given the Guid when the request was built; another answer may have
+        // rotated it since, so send the newest one.
+        if request.headers().contains_key("Guid")
+            && let Some(guid) = self.guid()
+            && let Ok(mut value) = HeaderValue::try_from(&*guid)
+        {
+            value.set_sensitive(true);
+            request.headers_mut().insert("Guid", value);
+        }
+        if let Some(cookie) = self.cookie_header() {
+            request.headers_mut().insert(COOKIE, cookie);
+        }
+        if operation.operation_id == "pollEvent" {
+            *request.timeout_mut() = Some(self.poll_timeout);
+        }
+    }
+
+    fn after_answer(&self, outcome: &reqwest::Result<reqwest::Response>, _: &OperationInfo) {
+        let Ok(response) = outcome else { return };
+        if let Some(guid) = response.headers().get("Set-GUID") {
+            self.take_guid(guid);
+        }
+        for cookie in response.headers().get_all(SET_COOKIE) {
+            self.take_cookie(cookie);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guid_is_taken_from_set_guid_and_rotations_counted() {
+        let wire = SessionWire::default();
+        wire.take_guid(&HeaderValue::from_static("JSESSIONID=abc.AgentGateway1"));
+        assert_eq!(wire.guid().as_deref(), Some("abc.AgentGateway1"));
+        assert_eq!(wire.rotations(), 0);
+        wire.take_guid(&HeaderValue::from_static("JSESSIONID=abc.AgentGateway1"));
+        assert_eq!(wire.rotations(), 0, "the same Guid again is no rotation");
+        wire.take_guid(&HeaderValue::from_static("JSESSIONID=def"));
+        assert_eq!(wire.guid().as_deref(), Some("def"));
+        assert_eq!(wire.rotations(), 1);
+        wire.take_guid(&HeaderValue::from_static("JSESSIONID="));
+        assert_eq!(
+            wire.guid().as_deref(),
+            Some("def"),
+            "empty values are ignored"
+        );
+    }
+
+    #[test]
+    fn cookies_are_kept_by_name_and_bounded() {
+        let wire = SessionWire::default();
+        wire.take_cookie(&HeaderValue::from_static("NSLB=1; Path=/; HttpOnly"));
+        wire.take_cookie(&HeaderValue::from_static("OTHER=x"));
+        wire.take_cookie(&HeaderValue::from_static("NSLB=2; Path=/"));
+        assert_eq!(wire.cookie_header().unwrap(), "NSLB=2; OTHER=x");
+        for i in 0..100 {
+            wire.take_cookie(&HeaderValue::try_from(format!("c{i}=v")).unwrap());
+        }
+        assert!(wire.cookies.lock().unwrap().len() <= 16);
+    }
+}

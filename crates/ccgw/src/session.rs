@@ -245,13 +245,16 @@ impl SessionInner {
     pub(crate) fn dispatch(&self, event: Event) {
         if let Ok(agent) = AgentId::parse_for(self.client.edition(), &event.work_no) {
             match event.event_type {
+                // The event tells how the inspection started, which a later answered
+                // call may have changed: it only fills in what the session did not know.
                 EventType::BeQcStart => {
-                    let known = self.modes.get(&agent);
-                    let mode = event.qc_mode().unwrap_or(match known {
-                        TrackedMode::Idle | TrackedMode::Unknown => TrackedMode::Listening,
-                        other => other,
-                    });
-                    self.modes.set(&agent, mode);
+                    if matches!(
+                        self.modes.get(&agent),
+                        TrackedMode::Idle | TrackedMode::Unknown
+                    ) {
+                        self.modes
+                            .set(&agent, event.qc_mode().unwrap_or(TrackedMode::Unknown));
+                    }
                 }
                 EventType::BeQcStop => self.modes.set(&agent, TrackedMode::Idle),
                 _ => {}

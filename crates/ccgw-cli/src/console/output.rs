@@ -1,0 +1,97 @@
+//! What the console prints: one line per result or event, human or JSON. Results and
+//! events go to standard output; everything else to standard error.
+
+use ccgw::{Error, ErrorKind, Event};
+use serde_json::{Map, Value, json};
+
+use super::command::{Rejected, USAGE};
+
+/// Prints results and events in one format.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub json: bool,
+}
+
+impl Output {
+    /// The outcome of a gateway command.
+    pub fn result(&self, command: &str, work_no: Option<&str>, outcome: &Result<(), Error>) {
+        if self.json {
+            let mut line = Map::new();
+            line.insert("command".into(), json!(command));
+            if let Some(w) = work_no {
+                line.insert("workNo".into(), json!(w));
+            }
+            line.insert("ok".into(), json!(outcome.is_ok()));
+            match outcome {
+                Ok(()) => {
+                    line.insert("retcode".into(), json!("0"));
+                }
+                Err(e) => match (e.kind(), e.retcode()) {
+                    (ErrorKind::Gateway, Some(r)) => {
+                        line.insert("retcode".into(), json!(r.code()));
+                        line.insert("message".into(), json!(r.message()));
+                    }
+                    _ => {
+                        line.insert("error".into(), json!(e.to_string()));
+                    }
+                },
+            }
+            println!("{}", Value::Object(line));
+        } else {
+            let target = work_no.map(|w| format!(" {w}")).unwrap_or_default();
+            match outcome {
+                Ok(()) => println!("ok      {command}{target}"),
+                Err(e) => println!("failed  {command}{target}: {e}"),
+            }
+        }
+    }
+
+    /// A line that was not run.
+    pub fn rejected(&self, rejected: &Rejected) {
+        if self.json {
+            let mut line = Map::new();
+            line.insert("command".into(), json!(rejected.command));
+            if let Some(w) = &rejected.work_no {
+                line.insert("workNo".into(), json!(w));
+            }
+            line.insert("ok".into(), json!(false));
+            line.insert("error".into(), json!(rejected.reason));
+            println!("{}", Value::Object(line));
+        } else {
+            println!(
+                "failed  {}: {} (nothing was sent)",
+                rejected.command, rejected.reason
+            );
+        }
+    }
+
+    /// An event as it arrives.
+    pub fn event(&self, event: &Event) {
+        if self.json {
+            println!(
+                "{}",
+                json!({"event": event.name, "workNo": event.work_no, "content": event.content})
+            );
+        } else {
+            let content = if event.content.is_null() {
+                String::new()
+            } else {
+                format!(" {}", event.content)
+            };
+            println!("event   {} {}{content}", event.name, event.work_no);
+        }
+    }
+
+    /// The command list, on standard error in JSON mode so standard output stays JSON.
+    pub fn help(&self) {
+        let text: String = USAGE
+            .iter()
+            .map(|(u, d)| format!("  {u:<32} {d}\n"))
+            .collect();
+        if self.json {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! `ccgw demo`: one inspection, narrated, against an in-process simulator.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use ccgw::{AgentId, Client, EventType, Mode, Session, SignIn};
+use ccgw_sim::{RunningSim, SimConfig, Simulator};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// Runs the demo; any failure is explained and exits 1.
+pub async fn run() -> ExitCode {
+    match walk_through().await {
+        Ok(()) => {
+            println!("\nDone: every step succeeded. Try `ccgw sim` and `ccgw console` next.");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("\nThe demo stopped: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn step(n: u32, text: &str) {
+    println!("\n{n}. {text}");
+}
+
+fn sim_says(sim: &RunningSim, agent: &AgentId) {
+    println!(
+        "   the simulator's own view of inspector 101 and agent {agent}: {:?}",
+        sim.mode_of("101", agent.as_str())
+    );
+}
+
+async fn walk_through() -> Result<(), Box<dyn std::error::Error>> {
+    let sim = Simulator::start(SimConfig::default().poll_wait(Duration::from_millis(300))).await?;
+    println!(
+        "A CC-Gateway simulator is running at {} with inspector 101 and agents 1001-1010,",
+        sim.base_url()
+    );
+    println!("each agent on a call with a customer.");
+
+    step(1, "Sign in inspector 101.");
+    let client = Client::builder(sim.base_url()).build()?;
+    let session = client
+        .sign_in(SignIn::new(client.agent_id("101")?, ccgw_sim::DEFAULT_PASSWORD).phone("70001"))
+        .await?;
+    println!("   signed in; the session polls events in the background to stay alive");
+    let result = inspect(&sim, &client, &session).await;
+    step(8, "Sign out.");
+    session.sign_out().await?;
+    println!("   signed out; the gateway no longer accepts the session's Guid");
+    sim.shutdown().await;
+    result
+}
+
+async fn inspect(
+    sim: &RunningSim,
+    client: &Client,
+    session: &Session,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let agent = client.agent_id("1001")?;
+    let mut events = session.events();
+
+    step(
+        2,
+        "Listen to agent 1001's call: the inspector hears both sides, nobody hears the inspector.",
+    );
+    session.listen(&agent).await?;
+    println!("   the gateway answered success");
+    sim_says(sim, &agent);
+
+    step(
+        3,
+        "Switch to inserting with the toggle: now both sides hear the inspector.",
+    );
+    session.switch_listen_insert(&agent).await?;
+    println!(
+        "   success; the session now tracks {:?}",
+        session.mode_of(&agent)
+    );
+    println!("   (a toggle is never retried: sent twice, it would flip back to listening)");
+    sim_says(sim, &agent);
+
+    step(4, "Confirm from the event stream.");
+    let started = events
+        .wait_for(
+            |e| e.event_type == EventType::BeQcStart && e.work_no == agent.as_str(),
+            WAIT,
+        )
+        .await?;
+    println!(
+        "   event {} for agent {}: the inspection is live on the gateway",
+        started.name, started.work_no
+    );
+
+    step(
+        5,
+        "Use the explicit mode switch to go back to listening (safe to repeat).",
+    );
+    session.set_mode(&agent, Mode::Listen).await?;
+    session.set_mode(&agent, Mode::Listen).await?;
+    println!(
+        "   sent twice on purpose: still {:?}",
+        session.mode_of(&agent)
+    );
+    sim_says(sim, &agent);
+
+    step(
+        6,
+        "Whisper to the agent: only the agent hears the inspector.",
+    );
+    session.set_mode(&agent, Mode::Whisper).await?;
+    println!(
+        "   success; the session tracks {:?}",
+        session.mode_of(&agent)
+    );
+    sim_says(sim, &agent);
+
+    step(7, "Stop whispering and leave the call.");
+    session.stop_whisper(&agent).await?;
+    let stopped = events
+        .wait_for(
+            |e| e.event_type == EventType::BeQcStop && e.work_no == agent.as_str(),
+            WAIT,
+        )
+        .await?;
+    println!(
+        "   event {}: the agent is no longer inspected",
+        stopped.name
+    );
+    sim_says(sim, &agent);
+    Ok(())
+}

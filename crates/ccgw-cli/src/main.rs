@@ -1,0 +1,99 @@
+//! `ccgw`: an inspector console for CC-Gateway quality control, a guided demo against
+//! the built-in simulator, and the simulator itself.
+
+mod console;
+mod demo;
+mod sim;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+/// Real-time quality control on a Huawei CC-Gateway: listen, insert, whisper, intercept,
+/// and force agent states, from a terminal or a script.
+#[derive(Debug, Parser)]
+#[command(name = "ccgw", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Walk through a whole inspection against a built-in simulator (no gateway needed).
+    Demo,
+    /// Serve the CC-Gateway simulator until Ctrl-C.
+    Sim(sim::SimArgs),
+    /// Sign in to a gateway and run quality-control commands read from standard input.
+    ///
+    /// One command per line (type `help`), so it works interactively and from a pipe or
+    /// script. The password comes from the CCGW_PASSWORD environment variable, or from a
+    /// hidden prompt when standard input is a terminal. Exit status: 0 when every command
+    /// succeeded, 1 when any failed, 2 when the console could not start.
+    Console(console::ConsoleArgs),
+    /// Print a shell completion script, e.g. `ccgw completions bash > /etc/bash_completion.d/ccgw`.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Logs go to standard error; `RUST_LOG` overrides the default level.
+fn init_logging(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("ccgw: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command {
+        Command::Demo => {
+            init_logging("warn");
+            runtime.block_on(demo::run())
+        }
+        Command::Sim(args) => {
+            init_logging("info");
+            runtime.block_on(sim::run(args))
+        }
+        Command::Console(args) => {
+            init_logging("warn");
+            runtime.block_on(console::run(args))
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "ccgw", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,69 @@
+//! `ccgw sim`: the simulator as a process.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use ccgw_sim::{SimConfig, Simulator};
+
+/// Options of `ccgw sim`.
+#[derive(Debug, clap::Args)]
+pub struct SimArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8043")]
+    listen: SocketAddr,
+    /// A TOML or JSON file describing tenants, agents and timings.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The password of every agent (overrides the file).
+    #[arg(long, value_name = "P")]
+    password: Option<String>,
+    /// Dynamic authentication (AUTHMODE 2): rotate the Guid on every event-poll answer.
+    #[arg(long)]
+    dynamic_auth: bool,
+}
+
+/// Serves until Ctrl-C.
+pub async fn run(args: SimArgs) -> ExitCode {
+    let mut config = match &args.config {
+        Some(path) => match SimConfig::from_file(path) {
+            Ok(config) => config,
+            Err(e) => {
+                eprintln!("ccgw sim: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => SimConfig::default(),
+    };
+    if let Some(password) = args.password {
+        config = config.password(password);
+    }
+    if args.dynamic_auth {
+        config = config.dynamic_auth(true);
+    }
+    let announce_password = config
+        .is_default_password()
+        .then(|| config.password.clone());
+    let inspectors: Vec<String> = config
+        .vdns
+        .iter()
+        .flat_map(|v| v.inspectors.clone())
+        .collect();
+    let sim = match Simulator::start_on(config, args.listen).await {
+        Ok(sim) => sim,
+        Err(e) => {
+            eprintln!("ccgw sim: cannot listen on {}: {e}", args.listen);
+            return ExitCode::from(2);
+        }
+    };
+    eprintln!("CC-Gateway simulator listening on {}", sim.base_url());
+    eprintln!("inspectors: {}", inspectors.join(", "));
+    if let Some(password) = announce_password {
+        eprintln!("every agent's password is the built-in default: {password}");
+    }
+    eprintln!("press Ctrl-C to stop");
+    let _ = tokio::signal::ctrl_c().await;
+    eprintln!("stopping");
+    sim.shutdown().await;
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,118 @@
+//! Runs the built `ccgw` binary against an in-process simulator.
+#![allow(dead_code)]
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+use tokio::process::Command;
+
+pub struct Run {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Every stdout line parsed as JSON (panics on a non-JSON line: stdout must be pure).
+    pub fn json_lines(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
+            .collect()
+    }
+
+    pub fn results(&self) -> Vec<Value> {
+        self.json_lines()
+            .into_iter()
+            .filter(|v| v.get("command").is_some())
+            .collect()
+    }
+
+    pub fn events(&self) -> Vec<Value> {
+        self.json_lines()
+            .into_iter()
+            .filter(|v| v.get("event").is_some())
+            .collect()
+    }
+}
+
+/// Runs `ccgw` with `args`, feeding `script` line by line (a line `@sleep N` waits N ms).
+pub async fn ccgw(args: &[&str], env: &[(&str, &str)], script: &[&str]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
+    command
+        .args(args)
+        .env_remove("CCGW_PASSWORD")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().expect("ccgw starts");
+    let mut stdin = child.stdin.take().unwrap();
+    let lines: Vec<String> = script.iter().map(|s| s.to_string()).collect();
+    let feeder = tokio::spawn(async move {
+        for line in lines {
+            if let Some(ms) = line.strip_prefix("@sleep ") {
+                tokio::time::sleep(Duration::from_millis(ms.parse().unwrap())).await;
+                continue;
+            }
+            if stdin
+                .write_all(format!("{line}\n").as_bytes())
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+    });
+    let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("ccgw finishes within a minute")
+        .expect("ccgw ran");
+    feeder.abort();
+    Run {
+        status: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+pub fn console_args<'a>(url: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "console",
+        "--gateway",
+        url,
+        "--agent",
+        "101",
+        "--phone",
+        "70001",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// Samples the inspector's Guid on the simulator every 50 ms until `stop` resolves.
+pub async fn sample_guids(
+    sim: &ccgw_sim::RunningSim,
+    inspector: &str,
+    stop: tokio::sync::oneshot::Receiver<()>,
+) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    tokio::pin!(stop);
+    loop {
+        if let Some(g) = sim.current_guid(inspector)
+            && seen.last() != Some(&g)
+        {
+            seen.push(g);
+        }
+        tokio::select! {
+            _ = &mut stop => return seen,
+            _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+        }
+    }
+}

@@ -123,6 +123,14 @@ pub fn is_answer_too_large(error: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 fn cap_body(response: reqwest::Response, limit: usize) -> reqwest::Response {
+    // A declared length within the limit is enforced by the HTTP layer already: leave
+    // such answers as they are, which keeps the common path free of any conversion.
+    if response
+        .content_length()
+        .is_some_and(|len| len <= limit as u64)
+    {
+        return response;
+    }
     let response: http::Response<reqwest::Body> = response.into();
     let (parts, body) = response.into_parts();
     let capped = http_body_util::Limited::new(body, limit).map_err(

@@ -269,8 +269,12 @@ impl World {
             announce = Some(session.guid.clone());
         }
         let had_cookie = cookie_header.is_some_and(|c| {
-            c.split(';')
-                .any(|kv| kv.trim() == format!("{}={}", crate::AFFINITY_COOKIE, session.cookie))
+            c.split(';').any(|kv| {
+                kv.trim()
+                    .strip_prefix(crate::AFFINITY_COOKIE)
+                    .and_then(|rest| rest.strip_prefix('='))
+                    == Some(session.cookie.as_str())
+            })
         });
         Ok(Authorized {
             agent: agent.to_owned(),

@@ -70,6 +70,8 @@ impl ModeTracker {
         let mut modes = self.modes.lock().unwrap_or_else(|e| e.into_inner());
         if mode == TrackedMode::Idle {
             modes.remove(agent);
+        } else if let Some(slot) = modes.get_mut(agent) {
+            *slot = mode;
         } else {
             modes.insert(agent.clone(), mode);
         }

@@ -235,7 +235,7 @@ impl SessionInner {
         let guid = self.guid()?;
         let me = self.agent.as_str();
         let answer = run(&ops::POLL_EVENT, 0, me, None, || {
-            self.api.poll_event().agentid(me).guid(guid.clone()).send()
+            self.api.poll_event().agentid(me).guid(&*guid).send()
         })
         .await?;
         Ok(answer.event.and_then(|e| e.0).map(Event::from_wire))
@@ -312,7 +312,7 @@ impl Session {
         send: F,
     ) -> Result<(), Error>
     where
-        F: Fn(&'a ccgw_api::Client, String) -> Fut,
+        F: Fn(&'a ccgw_api::Client, &str) -> Fut,
         Fut: Future<Output = ApiResult<CommonAnswer>> + 'a,
     {
         let guid = self.inner.guid()?;
@@ -323,7 +323,7 @@ impl Session {
             retries,
             self.inner.agent.as_str(),
             target.map(AgentId::as_str),
-            || send(api, guid.clone()),
+            || send(api, &guid),
         )
         .await;
         if let (Err(e), Some(target)) = (&result, target)

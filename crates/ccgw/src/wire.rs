@@ -11,8 +11,11 @@ use reqwest::header::{COOKIE, HeaderValue, SET_COOKIE};
 /// The session's view of the wire, shared with the generated client's hooks.
 #[derive(Default)]
 pub(crate) struct SessionWire {
-    guid: RwLock<Option<Arc<str>>>,
+    /// The newest Guid, with its header value made once rather than per request.
+    guid: RwLock<Option<(Arc<str>, HeaderValue)>>,
     cookies: Mutex<Vec<(String, String)>>,
+    /// The `Cookie` header for `cookies`, rebuilt only when they change.
+    cookie_header: RwLock<Option<HeaderValue>>,
     rotations: AtomicU64,
     poll_timeout: Duration,
 }
@@ -27,7 +30,13 @@ impl SessionWire {
 
     /// The newest Guid, if the session has one.
     pub(crate) fn guid(&self) -> Option<Arc<str>> {
-        self.guid.read().unwrap_or_else(|e| e.into_inner()).clone()
+        let guid = self.guid.read().unwrap_or_else(|e| e.into_inner());
+        guid.as_ref().map(|(g, _)| g.clone())
+    }
+
+    fn guid_header(&self) -> Option<HeaderValue> {
+        let guid = self.guid.read().unwrap_or_else(|e| e.into_inner());
+        guid.as_ref().map(|(_, h)| h.clone())
     }
 
     /// How many times the gateway announced a different Guid after sign-in.
@@ -42,13 +51,20 @@ impl SessionWire {
         if value.is_empty() {
             return;
         }
+        let Ok(mut header) = HeaderValue::try_from(value) else {
+            return;
+        };
+        header.set_sensitive(true);
         let mut guid = self.guid.write().unwrap_or_else(|e| e.into_inner());
-        if guid.as_deref() != Some(value) {
-            if guid.is_some() {
-                self.rotations.fetch_add(1, Ordering::Relaxed);
-                tracing::debug!("the gateway announced a new Guid");
+        match guid.as_ref() {
+            Some((current, _)) if &**current == value => {}
+            known => {
+                if known.is_some() {
+                    self.rotations.fetch_add(1, Ordering::Relaxed);
+                    tracing::debug!("the gateway announced a new Guid");
+                }
+                *guid = Some((Arc::from(value), header));
             }
-            *guid = Some(Arc::from(value));
         }
     }
 
@@ -60,19 +76,27 @@ impl SessionWire {
         let (name, value) = (name.trim().to_owned(), value.trim().to_owned());
         let mut cookies = self.cookies.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(slot) = cookies.iter_mut().find(|(n, _)| *n == name) {
+            if slot.1 == value {
+                return;
+            }
             slot.1 = value;
         } else if cookies.len() < 16 {
             cookies.push((name, value));
+        } else {
+            return;
         }
+        let joined: Vec<String> = cookies.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        *self
+            .cookie_header
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = HeaderValue::try_from(joined.join("; ")).ok();
     }
 
     fn cookie_header(&self) -> Option<HeaderValue> {
-        let cookies = self.cookies.lock().unwrap_or_else(|e| e.into_inner());
-        if cookies.is_empty() {
-            return None;
-        }
-        let joined: Vec<String> = cookies.iter().map(|(n, v)| format!("{n}={v}")).collect();
-        HeaderValue::try_from(joined.join("; ")).ok()
+        self.cookie_header
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -81,10 +105,8 @@ impl Interceptor for SessionWire {
         // Builders were given the Guid when the request was built; another answer may have
         // rotated it since, so send the newest one.
         if request.headers().contains_key("Guid")
-            && let Some(guid) = self.guid()
-            && let Ok(mut value) = HeaderValue::try_from(&*guid)
+            && let Some(value) = self.guid_header()
         {
-            value.set_sensitive(true);
             request.headers_mut().insert("Guid", value);
         }
         if let Some(cookie) = self.cookie_header() {

@@ -1,0 +1,108 @@
+//! The same `switch` round trip four ways, interleaved in one run so that machine noise
+//! hits all four alike:
+//! (a) the `ccgw` session method, (b) the generated `ccgw-api` call, (c) a hand-written
+//! reqwest call on a reused client, (d) a new reqwest client per request.
+//!
+//! `cargo bench -p ccgw --bench overhead` (`CCGW_BENCH_ROUNDS`, `CCGW_BENCH_BATCH`).
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use ccgw::{Client, SignIn};
+use ccgw_api::hooks::Hooks;
+use ccgw_sim::SimConfig;
+use support::*;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let rounds = env_u64("CCGW_BENCH_ROUNDS", 30);
+    let batch = env_u64("CCGW_BENCH_BATCH", 100);
+    let base = spawn_sim(SimConfig::default().with_load_tenant(4, 4));
+
+    // (a) a session; its background poller runs too, as it would for a user.
+    let client = Client::builder(&base).build().unwrap();
+    let session = client
+        .sign_in(SignIn::new(
+            client.agent_id("30001").unwrap(),
+            ccgw_sim::DEFAULT_PASSWORD,
+        ))
+        .await
+        .unwrap();
+    let agent_a = client.agent_id("40001").unwrap();
+    session.listen(&agent_a).await.unwrap();
+
+    // (b) and (c) share one reused reqwest client, as (a) reuses its pool.
+    let http = reqwest::Client::new();
+    let api = ccgw_api::Client::new_with_client(&base, http.clone(), Hooks::default());
+    let guid_b = raw_sign_in(&http, &base, "30002").await;
+    raw_listen(&http, &base, "30002", "40002", &guid_b).await;
+    let guid_c = raw_sign_in(&http, &base, "30003").await;
+    raw_listen(&http, &base, "30003", "40003", &guid_c).await;
+    let url_c = format!("{base}/agentgateway/resource/qualitycontrol/30003/switch/40003");
+    let guid_d = raw_sign_in(&http, &base, "30004").await;
+    raw_listen(&http, &base, "30004", "40004", &guid_d).await;
+    let url_d = format!("{base}/agentgateway/resource/qualitycontrol/30004/switch/40004");
+
+    let mut samples: [Vec<Duration>; 4] = Default::default();
+    for round in 0..=rounds {
+        for (variant, kept) in samples.iter_mut().enumerate() {
+            for _ in 0..batch {
+                let started = Instant::now();
+                match variant {
+                    0 => session.switch_listen_insert(&agent_a).await.unwrap(),
+                    1 => {
+                        let answer = api
+                            .switch_listen_insert()
+                            .agentid("30002")
+                            .work_no("40002")
+                            .guid(guid_b.as_str())
+                            .send()
+                            .await
+                            .unwrap();
+                        assert_eq!(answer.retcode, "0");
+                    }
+                    2 => raw_switch(&http, &url_c, &guid_c).await,
+                    _ => raw_switch(&reqwest::Client::new(), &url_d, &guid_d).await,
+                }
+                // Round 0 warms connections and caches up; it is not counted.
+                if round > 0 {
+                    kept.push(started.elapsed());
+                }
+            }
+        }
+    }
+    let names = [
+        "(a) ccgw session method",
+        "(b) generated ccgw-api call",
+        "(c) hand-written reqwest, reused client",
+        "(d) new reqwest client per request",
+    ];
+    let mut medians = [Duration::ZERO; 4];
+    println!(
+        "switch round trip over loopback, {} requests per variant:",
+        samples[0].len()
+    );
+    for (i, s) in samples.iter_mut().enumerate() {
+        s.sort();
+        medians[i] = percentile(s, 50.0);
+        println!(
+            "  {:<42} median {:>8.1} us   p99 {:>8.1} us",
+            names[i],
+            micros(medians[i]),
+            micros(percentile(s, 99.0))
+        );
+    }
+    println!(
+        "ccgw speed-up over a new client per request (d/a): {:.2}x",
+        micros(medians[3]) / micros(medians[0])
+    );
+    println!(
+        "overhead generated/reqwest median ratio (b/c): {:.2}",
+        micros(medians[1]) / micros(medians[2])
+    );
+    println!(
+        "overhead ccgw/reqwest median ratio: {:.2}",
+        micros(medians[0]) / micros(medians[2])
+    );
+}

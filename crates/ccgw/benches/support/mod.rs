@@ -1,0 +1,99 @@
+//! What both benchmarks share: a simulator on its own thread and runtime, raw sign-in,
+//! percentiles and resident memory.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use ccgw_sim::{SimConfig, Simulator};
+use serde_json::Value;
+
+/// Starts a simulator on a thread of its own with a single-threaded runtime, so that on
+/// a two-core machine the server and the client each have one core. Returns its base URL.
+pub fn spawn_sim(config: SimConfig) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let sim = Simulator::start(config).await.expect("simulator starts");
+            tx.send(sim.base_url()).unwrap();
+            std::future::pending::<()>().await;
+        });
+    });
+    rx.recv().expect("simulator URL")
+}
+
+/// Signs `agent` in with plain reqwest and returns its Guid.
+pub async fn raw_sign_in(http: &reqwest::Client, base: &str, agent: &str) -> String {
+    let answer = http
+        .put(format!("{base}/agentgateway/resource/onlineagent/{agent}"))
+        .json(&serde_json::json!({"password": ccgw_sim::DEFAULT_PASSWORD, "phonenum": "1"}))
+        .send()
+        .await
+        .expect("sign-in sent");
+    let guid = answer.headers()["set-guid"].to_str().unwrap();
+    guid.trim_start_matches("JSESSIONID=").to_owned()
+}
+
+/// Starts listening with plain reqwest, so that `switch` is valid afterwards.
+pub async fn raw_listen(http: &reqwest::Client, base: &str, me: &str, agent: &str, guid: &str) {
+    let url = format!("{base}/agentgateway/resource/qualitycontrol/{me}/addsupervise/{agent}");
+    let answer: Value = http
+        .put(url)
+        .header("Guid", guid)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["retcode"], "0", "{answer}");
+}
+
+/// The hand-written call users write today: one POST, the JSON, the retcode check.
+pub async fn raw_switch(http: &reqwest::Client, url: &str, guid: &str) {
+    let answer: Value = http
+        .post(url)
+        .header("Guid", guid)
+        .header("Content-Type", "application/json; charset=UTF-8")
+        .send()
+        .await
+        .expect("switch sent")
+        .json()
+        .await
+        .expect("JSON answer");
+    assert_eq!(answer["retcode"], "0");
+}
+
+/// The `p`-th percentile (0..=100) of sorted samples.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+/// A field of /proc/self/status in KiB, such as `VmRSS` or `VmHWM`.
+pub fn status_kib(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+pub fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+pub fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}

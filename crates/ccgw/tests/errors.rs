@@ -119,14 +119,7 @@ async fn malformed_and_oversized_answers() {
 #[tokio::test]
 async fn timeouts_and_resets_are_transport_errors_that_may_have_reached() {
     let sim = sim(fast()).await;
-    let client = Client::builder(sim.base_url())
-        .request_timeout(Duration::from_millis(200))
-        .build()
-        .unwrap();
-    let s = client
-        .sign_in(SignIn::new(agent("101"), ccgw_sim::DEFAULT_PASSWORD))
-        .await
-        .unwrap();
+    let (_, s) = common::inspector_with_timeout(&sim, Duration::from_millis(200)).await;
     sim.faults()
         .inject(FaultRule::on("forceBusy", Fault::Latency(Duration::from_millis(600))).times(1));
     let e = s.force_busy(&agent("1001")).await.unwrap_err();

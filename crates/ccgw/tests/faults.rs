@@ -6,21 +6,14 @@ mod common;
 
 use std::time::Duration;
 
-use ccgw::{Client, ErrorKind, SignIn, TransportKind};
+use ccgw::{ErrorKind, SignIn, TransportKind};
 use ccgw_sim::{Fault, FaultRule};
 use common::{agent, fast, sim};
 
 #[tokio::test]
 async fn each_fault_gives_its_kind_and_the_session_survives() {
     let sim = sim(fast()).await;
-    let client = Client::builder(sim.base_url())
-        .request_timeout(Duration::from_secs(5))
-        .build()
-        .unwrap();
-    let s = client
-        .sign_in(SignIn::new(agent("101"), ccgw_sim::DEFAULT_PASSWORD))
-        .await
-        .unwrap();
+    let (_, s) = common::inspector_with_timeout(&sim, Duration::from_secs(5)).await;
     let target = agent("1001");
     let cases = [
         (Fault::Status(503), ErrorKind::HttpStatus(503)),

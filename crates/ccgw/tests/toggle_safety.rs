@@ -54,14 +54,7 @@ async fn a_load_balancer_error_leaves_the_mode_known() {
 #[tokio::test]
 async fn a_timed_out_switch_is_not_resent() {
     let sim = sim(fast()).await;
-    let client = ccgw::Client::builder(sim.base_url())
-        .request_timeout(std::time::Duration::from_millis(150))
-        .build()
-        .unwrap();
-    let s = client
-        .sign_in(ccgw::SignIn::new(agent("101"), ccgw_sim::DEFAULT_PASSWORD))
-        .await
-        .unwrap();
+    let (_, s) = common::inspector_with_timeout(&sim, std::time::Duration::from_millis(150)).await;
     let a = agent("1003");
     s.listen(&a).await.unwrap();
     sim.faults().inject(

@@ -15,14 +15,23 @@ pub async fn sim(config: SimConfig) -> RunningSim {
 }
 
 pub fn client(sim: &RunningSim) -> Client {
+    client_with_timeout(sim, Duration::from_secs(5))
+}
+
+pub fn client_with_timeout(sim: &RunningSim, timeout: Duration) -> Client {
     Client::builder(sim.base_url())
-        .request_timeout(Duration::from_secs(5))
+        .request_timeout(timeout)
         .build()
         .expect("client builds")
 }
 
 pub async fn inspector(sim: &RunningSim) -> (Client, Session) {
-    let client = client(sim);
+    inspector_with_timeout(sim, Duration::from_secs(5)).await
+}
+
+/// Inspector 101 signed in through a client with this per-request timeout.
+pub async fn inspector_with_timeout(sim: &RunningSim, timeout: Duration) -> (Client, Session) {
+    let client = client_with_timeout(sim, timeout);
     let session = client
         .sign_in(SignIn::new(client.agent_id("101").unwrap(), DEFAULT_PASSWORD).phone("70001"))
         .await

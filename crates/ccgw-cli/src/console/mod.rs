@@ -8,7 +8,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use ccgw::{Client, Edition, ForceLogin, Session, SignIn};
@@ -132,8 +132,10 @@ pub async fn run(args: ConsoleArgs) -> ExitCode {
     );
 
     let printed = Arc::new(AtomicU64::new(0));
-    let printer = tokio::spawn(print_events(session.clone(), out, printed.clone()));
+    let quitting = Arc::new(AtomicBool::new(false));
+    let printer = tokio::spawn(print_events(session.clone(), out, printed.clone(), quitting.clone()));
     let all_ok = read_commands(&session, out, &printed).await;
+    quitting.store(true, Ordering::SeqCst);
     if let Err(e) = session.sign_out().await {
         eprintln!("sign-out failed: {e}");
     }
@@ -145,12 +147,20 @@ pub async fn run(args: ConsoleArgs) -> ExitCode {
     }
 }
 
-async fn print_events(session: Session, out: Output, printed: Arc<AtomicU64>) {
+/// Prints events as they arrive. The end of the session is reported only when the
+/// gateway ended it, not when the console signed out.
+async fn print_events(session: Session, out: Output, printed: Arc<AtomicU64>, quitting: Arc<AtomicBool>) {
     let mut events = session.events();
     while let Some(event) = events.next().await {
-        out.event(&event);
-        printed.fetch_add(1, Ordering::SeqCst);
-        if event.event_type == ccgw::EventType::SessionEnded {
+        let ended = event.event_type == ccgw::EventType::SessionEnded;
+        if !(ended && quitting.load(Ordering::SeqCst)) {
+            out.event(&event);
+            printed.fetch_add(1, Ordering::SeqCst);
+        }
+        if ended {
+            if !quitting.load(Ordering::SeqCst) {
+                eprintln!("the gateway ended the session; commands will fail until you sign in again");
+            }
             break;
         }
     }

@@ -36,7 +36,7 @@ fn report(label: &str, level: &Level) {
 
 /// Runs `in_flight` workers, each toggling its own session, for `secs` seconds.
 async fn drive(pairs: &[(Session, AgentId)], in_flight: usize, secs: u64) -> Level {
-    let latencies = Arc::new(Mutex::new(Vec::new()));
+    let latencies = Arc::new(Mutex::new(Samples::default()));
     let deadline = Instant::now() + Duration::from_secs(secs);
     let started = Instant::now();
     let mut workers = Vec::new();
@@ -44,7 +44,7 @@ async fn drive(pairs: &[(Session, AgentId)], in_flight: usize, secs: u64) -> Lev
         let (session, agent) = (session.clone(), agent.clone());
         let latencies = latencies.clone();
         workers.push(tokio::spawn(async move {
-            let mut mine = Vec::new();
+            let mut mine = Samples::default();
             while Instant::now() < deadline {
                 let t = Instant::now();
                 session
@@ -53,20 +53,15 @@ async fn drive(pairs: &[(Session, AgentId)], in_flight: usize, secs: u64) -> Lev
                     .expect("switch succeeds");
                 mine.push(t.elapsed());
             }
-            latencies.lock().await.extend(mine);
+            latencies.lock().await.merge(mine);
         }));
     }
     for w in workers {
         w.await.unwrap();
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let mut all = std::mem::take(&mut *latencies.lock().await);
-    all.sort();
-    Level {
-        rps: all.len() as f64 / elapsed,
-        p50: percentile(&all, 50.0),
-        p99: percentile(&all, 99.0),
-    }
+    let (rps, p50, p99) = std::mem::take(&mut *latencies.lock().await).summary(elapsed);
+    Level { rps, p50, p99 }
 }
 
 /// Signs in `in_flight` raw inspectors (31001..) listening to their own agents.
@@ -97,7 +92,7 @@ async fn drive_raw(http: &reqwest::Client, targets: &[(String, String)], secs: u
         let (url, guid) = (url.clone(), guid.clone());
         let http = http.clone();
         workers.push(tokio::spawn(async move {
-            let mut mine = Vec::new();
+            let mut mine = Samples::default();
             while Instant::now() < deadline {
                 let t = Instant::now();
                 raw_switch(&http, &url, &guid).await;
@@ -106,17 +101,13 @@ async fn drive_raw(http: &reqwest::Client, targets: &[(String, String)], secs: u
             mine
         }));
     }
-    let mut all = Vec::new();
+    let mut all = Samples::default();
     for w in workers {
-        all.extend(w.await.unwrap());
+        all.merge(w.await.unwrap());
     }
     let elapsed = started.elapsed().as_secs_f64();
-    all.sort();
-    Level {
-        rps: all.len() as f64 / elapsed,
-        p50: percentile(&all, 50.0),
-        p99: percentile(&all, 99.0),
-    }
+    let (rps, p50, p99) = all.summary(elapsed);
+    Level { rps, p50, p99 }
 }
 
 /// A load tenant of 256 inspectors for the client (30001..) and 64 more for the raw

@@ -29,8 +29,11 @@ impl Edition {
 }
 
 /// An agent ID: digits only, from 101 to the edition's maximum.
+///
+/// It also holds the generated layer's checked form, made once when parsed, so that no
+/// request pays for checking it again.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AgentId(String);
+pub struct AgentId(ccgw_api::types::AgentId);
 
 impl AgentId {
     /// The smallest agent ID.
@@ -68,17 +71,27 @@ impl AgentId {
                 edition.max_agent_id()
             )));
         }
-        Ok(AgentId(value.to_string()))
+        let wire = value.to_string().parse().map_err(|_| {
+            Error::invalid_input(format!(
+                "agent ID {value} does not fit the document's pattern"
+            ))
+        })?;
+        Ok(AgentId(wire))
     }
 
     /// The ID as sent on the wire.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 
     /// The ID as a number.
     pub fn number(&self) -> u32 {
         self.0.parse().expect("validated digits")
+    }
+
+    /// The generated layer's form of the ID.
+    pub(crate) fn wire(&self) -> ccgw_api::types::AgentId {
+        self.0.clone()
     }
 }
 

@@ -144,18 +144,25 @@ pub(crate) async fn sign_in(client: &Client, request: SignIn) -> Result<Session,
         autoenteridle: Some(true),
     };
     let me = request.agent.as_str();
+    let agent = &request.agent;
     let retries = client.inner.connect_retries;
     let attempt = |force: bool| {
         let (api, body) = (&api, &body);
         async move {
             if force {
                 run(&ops::FORCE_SIGN_IN, retries, me, None, || {
-                    api.force_sign_in().agentid(me).body(body.clone()).send()
+                    api.force_sign_in()
+                        .agentid(agent.wire())
+                        .body(body.clone())
+                        .send()
                 })
                 .await
             } else {
                 run(&ops::SIGN_IN, retries, me, None, || {
-                    api.sign_in().agentid(me).body(body.clone()).send()
+                    api.sign_in()
+                        .agentid(agent.wire())
+                        .body(body.clone())
+                        .send()
                 })
                 .await
             }
@@ -235,7 +242,11 @@ impl SessionInner {
         let guid = self.guid()?;
         let me = self.agent.as_str();
         let answer = run(&ops::POLL_EVENT, 0, me, None, || {
-            self.api.poll_event().agentid(me).guid(&*guid).send()
+            self.api
+                .poll_event()
+                .agentid(self.agent.wire())
+                .guid(&*guid)
+                .send()
         })
         .await?;
         Ok(answer.event.and_then(|e| e.0).map(Event::from_wire))
@@ -336,8 +347,8 @@ impl Session {
         result.map(|_| ())
     }
 
-    fn me(&self) -> &str {
-        self.inner.agent.as_str()
+    fn me(&self) -> &AgentId {
+        &self.inner.agent
     }
 
     /// Listens silently to `target`'s call (`addSupervise`).
@@ -363,8 +374,8 @@ impl Session {
         let me = self.me();
         self.act(&ops::LISTEN, Some(target), |api, g| {
             api.listen()
-                .agentid(me)
-                .work_no(target.as_str())
+                .agentid(me.wire())
+                .work_no(target.wire())
                 .guid(g)
                 .send()
         })
@@ -380,8 +391,8 @@ impl Session {
         let me = self.me();
         self.act(&ops::INSERT, Some(target), |api, g| {
             api.insert()
-                .agentid(me)
-                .work_no(target.as_str())
+                .agentid(me.wire())
+                .work_no(target.wire())
                 .guid(g)
                 .send()
         })
@@ -398,8 +409,8 @@ impl Session {
         let me = self.me();
         self.act(&ops::REQUEST_WHISPER, Some(target), |api, g| {
             api.request_whisper()
-                .agentid(me)
-                .whisperagentid(target.as_str())
+                .agentid(me.wire())
+                .whisperagentid(target.wire())
                 .guid(g)
                 .send()
         })
@@ -420,8 +431,8 @@ impl Session {
         let me = self.me();
         self.act(&ops::SWITCH_LISTEN_INSERT, Some(target), |api, g| {
             api.switch_listen_insert()
-                .agentid(me)
-                .work_no(target.as_str())
+                .agentid(me.wire())
+                .work_no(target.wire())
                 .guid(g)
                 .send()
         })
@@ -445,8 +456,8 @@ impl Session {
         let me = self.me();
         self.act(&ops::SWITCH_MODE, Some(target), |api, g| {
             api.switch_mode()
-                .agentid(me)
-                .whisperagentid(target.as_str())
+                .agentid(me.wire())
+                .whisperagentid(target.wire())
                 .switchtype(mode.switch_type())
                 .guid(g)
                 .send()
@@ -461,8 +472,8 @@ impl Session {
         let me = self.me();
         self.act(&ops::STOP_LISTEN_OR_INSERT, Some(target), |api, g| {
             api.stop_listen_or_insert()
-                .agentid(me)
-                .work_no(target.as_str())
+                .agentid(me.wire())
+                .work_no(target.wire())
                 .guid(g)
                 .send()
         })
@@ -476,8 +487,8 @@ impl Session {
         let me = self.me();
         self.act(&ops::STOP_WHISPER, Some(target), |api, g| {
             api.stop_whisper()
-                .agentid(me)
-                .whisperagentid(target.as_str())
+                .agentid(me.wire())
+                .whisperagentid(target.wire())
                 .guid(g)
                 .send()
         })
@@ -495,8 +506,8 @@ impl Session {
         let me = self.me();
         self.act(&ops::INTERCEPT, Some(target), |api, g| {
             api.intercept()
-                .agentid(me)
-                .work_no(target.as_str())
+                .agentid(me.wire())
+                .work_no(target.wire())
                 .guid(g)
                 .send()
         })
@@ -511,8 +522,8 @@ impl Session {
         let me = self.me();
         self.act(&ops::INTERCEPT_CALL, Some(target), |api, g| {
             api.intercept_call()
-                .agentid(me)
-                .work_no(target.as_str())
+                .agentid(me.wire())
+                .work_no(target.wire())
                 .call_id(call.as_str())
                 .guid(g)
                 .send()
@@ -527,8 +538,8 @@ impl Session {
         let me = self.me();
         self.act(&ops::FORCE_BUSY, Some(target), |api, g| {
             api.force_busy()
-                .agentid(me)
-                .work_no(target.as_str())
+                .agentid(me.wire())
+                .work_no(target.wire())
                 .guid(g)
                 .send()
         })
@@ -540,8 +551,8 @@ impl Session {
         let me = self.me();
         self.act(&ops::FORCE_IDLE, Some(target), |api, g| {
             api.force_idle()
-                .agentid(me)
-                .work_no(target.as_str())
+                .agentid(me.wire())
+                .work_no(target.wire())
                 .guid(g)
                 .send()
         })
@@ -567,8 +578,8 @@ impl Session {
         let me = self.me();
         self.act(&ops::FORCE_REST, Some(target), |api, g| {
             api.force_rest()
-                .agentid(me)
-                .work_no(target.as_str())
+                .agentid(me.wire())
+                .work_no(target.wire())
                 .time(seconds)
                 .reason(u32::from(reason))
                 .guid(g)
@@ -582,8 +593,8 @@ impl Session {
         let me = self.me();
         self.act(&ops::FORCE_SIGN_OUT, Some(target), |api, g| {
             api.force_sign_out()
-                .agentid(me)
-                .work_no(target.as_str())
+                .agentid(me.wire())
+                .work_no(target.wire())
                 .guid(g)
                 .send()
         })
@@ -597,7 +608,7 @@ impl Session {
         let me = self.me();
         self.act(&ops::FORCE_RELEASE_CALL, None, |api, g| {
             api.force_release_call()
-                .agentid(me)
+                .agentid(me.wire())
                 .callid(call.as_str())
                 .guid(g)
                 .send()
@@ -617,7 +628,7 @@ impl Session {
         };
         self.act(&ops::ADJUST_SKILLS, Some(target), |api, g| {
             api.adjust_skills()
-                .agentid(me)
+                .agentid(me.wire())
                 .body(body.clone())
                 .guid(g)
                 .send()
@@ -634,7 +645,7 @@ impl Session {
         let me = self.me();
         let result = self
             .act(&ops::SIGN_OUT, None, |api, g| {
-                api.sign_out().agentid(me).guid(g).send()
+                api.sign_out().agentid(me.wire()).guid(g).send()
             })
             .await;
         self.inner.mark_closed();

@@ -97,3 +97,40 @@ pub fn env_u64(name: &str, default: u64) -> u64 {
 pub fn micros(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
 }
+
+/// Latency samples with a bounded memory: the count of every request, and at most
+/// `CAP` of their latencies (the most recent), so that a long run measures the client's
+/// memory rather than the benchmark's own bookkeeping.
+#[derive(Default)]
+pub struct Samples {
+    pub count: u64,
+    pub kept: Vec<Duration>,
+}
+
+impl Samples {
+    const CAP: usize = 4096;
+
+    pub fn push(&mut self, latency: Duration) {
+        if self.kept.len() < Self::CAP {
+            self.kept.push(latency);
+        } else {
+            self.kept[(self.count as usize) % Self::CAP] = latency;
+        }
+        self.count += 1;
+    }
+
+    pub fn merge(&mut self, other: Samples) {
+        self.count += other.count;
+        self.kept.extend(other.kept);
+    }
+
+    /// Requests per second over `elapsed` seconds, and the 50th and 99th percentiles.
+    pub fn summary(mut self, elapsed: f64) -> (f64, Duration, Duration) {
+        self.kept.sort();
+        (
+            self.count as f64 / elapsed,
+            percentile(&self.kept, 50.0),
+            percentile(&self.kept, 99.0),
+        )
+    }
+}

@@ -133,7 +133,12 @@ pub async fn run(args: ConsoleArgs) -> ExitCode {
 
     let printed = Arc::new(AtomicU64::new(0));
     let quitting = Arc::new(AtomicBool::new(false));
-    let printer = tokio::spawn(print_events(session.clone(), out, printed.clone(), quitting.clone()));
+    let printer = tokio::spawn(print_events(
+        session.clone(),
+        out,
+        printed.clone(),
+        quitting.clone(),
+    ));
     let all_ok = read_commands(&session, out, &printed).await;
     quitting.store(true, Ordering::SeqCst);
     if let Err(e) = session.sign_out().await {
@@ -149,7 +154,12 @@ pub async fn run(args: ConsoleArgs) -> ExitCode {
 
 /// Prints events as they arrive. The end of the session is reported only when the
 /// gateway ended it, not when the console signed out.
-async fn print_events(session: Session, out: Output, printed: Arc<AtomicU64>, quitting: Arc<AtomicBool>) {
+async fn print_events(
+    session: Session,
+    out: Output,
+    printed: Arc<AtomicU64>,
+    quitting: Arc<AtomicBool>,
+) {
     let mut events = session.events();
     while let Some(event) = events.next().await {
         let ended = event.event_type == ccgw::EventType::SessionEnded;
@@ -159,7 +169,9 @@ async fn print_events(session: Session, out: Output, printed: Arc<AtomicU64>, qu
         }
         if ended {
             if !quitting.load(Ordering::SeqCst) {
-                eprintln!("the gateway ended the session; commands will fail until you sign in again");
+                eprintln!(
+                    "the gateway ended the session; commands will fail until you sign in again"
+                );
             }
             break;
         }

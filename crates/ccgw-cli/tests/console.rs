@@ -286,3 +286,39 @@ async fn completions_and_help() {
             && help.stdout.contains("--danger-accept-invalid-certs")
     );
 }
+
+#[tokio::test]
+async fn a_session_taken_over_elsewhere_is_reported_and_commands_fail() {
+    let sim = Simulator::start(fast()).await.unwrap();
+    let url = sim.base_url();
+    let script = ["force-busy 1001", "@sleep 1500", "force-idle 1001", "quit"];
+    let args = console_args(&url, &["--json"]);
+    let console = ccgw(&args, &[("CCGW_PASSWORD", DEFAULT_PASSWORD)], &script);
+    let take_over = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let answer = reqwest::Client::new()
+            .put(format!(
+                "{url}/agentgateway/resource/onlineagent/101/forcelogin"
+            ))
+            .json(&json!({"password": DEFAULT_PASSWORD, "phonenum": "1"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+    };
+    let (run, ()) = tokio::join!(console, take_over);
+    assert_eq!(run.status, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.events().iter().any(|e| e["event"] == "SessionEnded"),
+        "{}",
+        run.stdout
+    );
+    let results = run.results();
+    assert_eq!(results[0]["ok"], json!(true));
+    assert_eq!(
+        results[1]["ok"],
+        json!(false),
+        "after the take-over the session is gone"
+    );
+    assert!(run.stderr.contains("ended the session"), "{}", run.stderr);
+}

@@ -88,11 +88,6 @@ impl Hooks {
         self.answer_limit = bytes;
         self
     }
-
-    /// The largest answer body that will be read, in bytes.
-    pub fn limit(&self) -> usize {
-        self.answer_limit
-    }
 }
 
 /// The error behind a body read that stopped at the answer limit.

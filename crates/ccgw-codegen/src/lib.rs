@@ -17,21 +17,29 @@
 //!   where cookies, the `Set-GUID` capture, the answer size cap and the removal of
 //!   progenitor's `api-version` header happen. The orphan rule forces that
 //!   implementation into the crate that holds the generated code.
-//! * **`schemars::JsonSchema` on every generated type**, next to serde, so that other
-//!   crates (the simulator, tests) can compare the types with the document.
+//! * **`schemars::JsonSchema` on every generated type**, next to serde, for users who
+//!   describe the wire types in schemas of their own. Nothing in this workspace relies on
+//!   it: the simulator's contract tests compare the simulator's own answer types with
+//!   the document.
 //! * **An operation table.** Besides progenitor's output, [`generate`] appends a module
-//!   `operations` listing each operation's method, path, tag and the document's `x-`
-//!   extensions (`x-log-name`, `x-state-changing`, `x-toggle`, `x-retcodes`, ...), so
-//!   logs can be named after the gateway's own method names and retry policy can be
-//!   derived from the document rather than restated.
+//!   `operations` with what the hand-written client acts on: each operation's gateway
+//!   log name (`x-log-name`, which names spans and errors), whether it changes state
+//!   (`x-state-changing`: an unknown outcome makes a tracked mode unknown) and whether it
+//!   is a toggle (`x-toggle`: a success flips the tracked mode). Its method, path, log
+//!   name confirmation and Guid requirement go into each constant's documentation, and
+//!   its retcodes (`x-retcodes`) into an `errors_doc!` macro that writes the `# Errors`
+//!   section of the client's methods, so neither can drift from the document.
+//!   [`operation_facts`] reads all of them, for tests.
 
 mod operations;
+mod resolve;
 mod settings;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use operations::{OperationFacts, operation_facts};
+pub use resolve::{Component, resolve, resolve_boxed};
 
 /// Where the document lives, relative to the workspace root.
 pub const SPEC_PATH_IN_WORKSPACE: &str = "openapi/cc-gateway.yaml";

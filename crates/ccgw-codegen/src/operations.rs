@@ -111,60 +111,44 @@ pub(crate) fn table_tokens(facts: &[OperationFacts]) -> TokenStream {
         let name = format_ident!("{}", const_name(&f.id));
         let OperationFacts {
             id,
-            method,
-            path,
-            tag,
             log_name,
-            log_name_verified,
             state_changing,
             toggle,
-            requires_guid,
-            retcodes,
+            ..
         } = f;
-        let doc = format!("`{method} {path}`, logged by the gateway as `{log_name}`.");
+        let doc = const_doc(f);
         quote! {
             #[doc = #doc]
             pub const #name: Operation = Operation {
                 id: #id,
-                method: #method,
-                path: #path,
-                tag: #tag,
                 log_name: #log_name,
-                log_name_verified: #log_name_verified,
                 state_changing: #state_changing,
                 toggle: #toggle,
-                requires_guid: #requires_guid,
-                retcodes: &[#(#retcodes),*],
             };
         }
     });
-    let names = facts.iter().map(|f| format_ident!("{}", const_name(&f.id)));
+    let names: Vec<_> = facts
+        .iter()
+        .map(|f| format_ident!("{}", const_name(&f.id)))
+        .collect();
+    let errors_docs = facts.iter().map(errors_doc);
     quote! {
-        /// Facts about each operation from the document's `x-` extensions.
+        /// Facts about each operation from the document's `x-` extensions that drive the
+        /// hand-written client: span and error names, which requests change state, and
+        /// which are toggles. The rest of what the document says is in each constant's
+        /// documentation.
         pub mod operations {
             /// One operation of the document.
             #[derive(Debug, Clone, Copy, PartialEq, Eq)]
             pub struct Operation {
                 /// The `operationId`.
                 pub id: &'static str,
-                /// The HTTP method, upper case.
-                pub method: &'static str,
-                /// The path template.
-                pub path: &'static str,
-                /// The operation's tag.
-                pub tag: &'static str,
                 /// The gateway's own method name in its logs.
                 pub log_name: &'static str,
-                /// Whether the reference confirmed that log name.
-                pub log_name_verified: bool,
                 /// Whether the operation changes state on the gateway.
                 pub state_changing: bool,
                 /// Whether sending it twice undoes the first.
                 pub toggle: bool,
-                /// Whether it needs the session's `Guid` header.
-                pub requires_guid: bool,
-                /// The failure retcodes the reference lists for it.
-                pub retcodes: &'static [&'static str],
             }
 
             #(#consts)*
@@ -177,7 +161,53 @@ pub(crate) fn table_tokens(facts: &[OperationFacts]) -> TokenStream {
                 ALL.iter().find(|op| op.id == id)
             }
         }
+
+        /// The `# Errors` section for the documentation of a method that sends the
+        /// operation named by its constant in [`operations`], such as `errors_doc!(LISTEN)`:
+        /// it lists the retcodes the document gives (`x-retcodes`), so that the
+        /// documentation cannot drift from the document.
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! errors_doc {
+            #( (#names) => { #errors_docs }; )*
+        }
     }
+}
+
+/// The documentation of an operation's constant: how it goes on the wire.
+fn const_doc(f: &OperationFacts) -> String {
+    let mut doc = format!(
+        "`{} {}`, logged by the gateway as `{}`",
+        f.method, f.path, f.log_name
+    );
+    if !f.log_name_verified {
+        doc.push_str(" (a name the reference does not confirm)");
+    }
+    doc.push('.');
+    if f.requires_guid {
+        doc.push_str(" Sent with the session's `Guid` header.");
+    }
+    doc
+}
+
+/// The `# Errors` text of an operation, from its retcodes.
+fn errors_doc(f: &OperationFacts) -> String {
+    let mut doc = String::from("# Errors\n\n");
+    if f.retcodes.is_empty() {
+        doc.push_str("The reference lists no retcode of its own for this operation; ");
+    } else {
+        let codes: Vec<String> = f.retcodes.iter().map(|c| format!("`{c}`")).collect();
+        doc.push_str(&format!(
+            "The gateway refuses it with one of the retcodes the reference lists for `{}`: {}; ",
+            f.log_name,
+            codes.join(", ")
+        ));
+    }
+    doc.push_str(
+        "besides, like every request, it can fail to reach the gateway, time out, or get an \
+         answer that is not the documented one.",
+    );
+    doc
 }
 
 #[cfg(test)]

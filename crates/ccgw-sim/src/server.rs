@@ -19,7 +19,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tower::ServiceExt;
 
 use crate::config::SimConfig;
-use crate::routes::{ConnAbort, Shared, router};
+use crate::http::{ConnAbort, router};
+use crate::state::Shared;
 use crate::world::{World, sweep_interval};
 
 /// How long a shutdown waits for requests in flight before dropping them.

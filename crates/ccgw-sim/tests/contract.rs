@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use ccgw_sim::wire::{CommonAnswer, EventAnswer, SignInAnswer};
+use ccgw_sim::answers::{CommonAnswer, EventAnswer, SignInAnswer};
 use common::{Gw, fast};
 use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
 use serde_json::Value;

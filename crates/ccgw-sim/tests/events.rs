@@ -91,7 +91,7 @@ async fn forced_states_announce_events() {
 async fn queues_are_bounded() {
     let gw = Gw::start(fast()).await;
     let g = gw.sign_in("101").await;
-    for _ in 0..(ccgw_sim::world::EVENT_QUEUE_LIMIT + 50) {
+    for _ in 0..(ccgw_sim::EVENT_QUEUE_LIMIT + 50) {
         gw.qc(Method::POST, &g, "101", "forcebusy/1005").await;
     }
     let mut delivered = 0;
@@ -102,5 +102,5 @@ async fn queues_are_bounded() {
         }
         delivered += 1;
     }
-    assert_eq!(delivered, ccgw_sim::world::EVENT_QUEUE_LIMIT);
+    assert_eq!(delivered, ccgw_sim::EVENT_QUEUE_LIMIT);
 }

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use crate::error::{Error, ErrorKind};
 use crate::ids::{AgentId, Edition};
-use crate::session::{SignIn, sign_in};
 
 /// The default time to wait for a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -82,11 +81,6 @@ impl Client {
     /// The gateway's base URL.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
-    }
-
-    /// Signs an inspector in and returns its session. See [`SignIn`].
-    pub async fn sign_in(&self, request: SignIn) -> Result<crate::Session, Error> {
-        sign_in(self, request).await
     }
 }
 

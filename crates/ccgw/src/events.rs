@@ -1,8 +1,6 @@
-//! Agent events from the long poll, as a [`Stream`](futures::Stream), and the poller that
-//! also keeps the session alive.
+//! Agent events from the long poll, and a session's [`EventStream`] of them.
 
 use std::pin::Pin;
-use std::sync::Weak;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -12,10 +10,6 @@ use tokio::sync::broadcast;
 
 use crate::error::{Error, ErrorKind};
 use crate::mode::TrackedMode;
-use crate::session::SessionInner;
-
-/// How many events wait for a slow subscriber before the oldest are dropped for it.
-pub(crate) const EVENT_BUFFER: usize = 1024;
 
 /// The kind of an event; names the gateway uses that this crate does not know are kept
 /// in [`EventType::Other`].
@@ -179,69 +173,9 @@ impl Stream for EventStream {
     }
 }
 
-/// The pause after an answer: 200 to 500 ms, as the gateway's guide asks.
-fn pause_after_answer() -> Duration {
-    Duration::from_millis(rand::random_range(200..=500))
-}
-
-/// The pause after the `failures`-th failure in a row: doubling from 0.5 s up to 10 s.
-fn pause_after_failure(failures: u32) -> Duration {
-    Duration::from_millis((500u64 << failures.min(5)).min(10_000))
-}
-
-/// Polls events for the session until it ends or every handle to it is gone. Holds only
-/// a weak reference between polls, so dropping the session stops the poller.
-pub(crate) async fn run_poller(session: Weak<SessionInner>) {
-    let mut failures = 0u32;
-    loop {
-        let Some(inner) = session.upgrade() else {
-            return;
-        };
-        if inner.is_closed() {
-            return;
-        }
-        let closed = inner.closed_signal();
-        let polled = tokio::select! {
-            polled = inner.poll_once() => polled,
-            _ = closed.notified() => return,
-        };
-        let pause = match polled {
-            Ok(event) => {
-                failures = 0;
-                if let Some(event) = event {
-                    inner.dispatch(event);
-                }
-                pause_after_answer()
-            }
-            Err(e) if e.is_auth_expired() || e.is_not_signed_in() => {
-                tracing::warn!("the gateway no longer accepts the session; event polling stops");
-                inner.mark_closed();
-                return;
-            }
-            Err(e) => {
-                failures += 1;
-                tracing::debug!(error = %e, failures, "event poll failed");
-                pause_after_failure(failures)
-            }
-        };
-        drop(inner);
-        tokio::time::sleep(pause).await;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pauses_stay_in_their_bounds() {
-        for _ in 0..100 {
-            let p = pause_after_answer();
-            assert!((200..=500).contains(&(p.as_millis() as u64)));
-        }
-        assert_eq!(pause_after_failure(1), Duration::from_millis(1000));
-        assert_eq!(pause_after_failure(100), Duration::from_secs(10));
-    }
 
     #[test]
     fn unknown_event_names_are_kept() {

@@ -42,17 +42,15 @@
 //!   [`Retcode`]. No error, `Debug` output or log line carries the password or a Guid.
 //! * Answers are read up to a size limit (1 MiB by default).
 
-mod call;
 mod client;
 mod error;
 mod events;
 mod ids;
 mod mode;
+mod request;
 mod secret;
 mod session;
-mod wire;
 
-pub use call::decode_answer;
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT, DEFAULT_POLL_TIMEOUT,
     DEFAULT_REQUEST_TIMEOUT,
@@ -61,5 +59,6 @@ pub use error::{EXCERPT_CHARS, Error, ErrorKind, Retcode, TransportKind};
 pub use events::{Event, EventStream, EventType};
 pub use ids::{AgentId, CallId, Edition, MAX_SKILLS, Skills};
 pub use mode::{Mode, TrackedMode};
+pub use request::decode_answer;
 pub use secret::Password;
 pub use session::{ForceLogin, Session, SessionGuard, SignIn};

@@ -1,4 +1,5 @@
-//! Values that must never be printed: the password and the session's Guid.
+//! The password type: it never prints itself. (The Guid is kept out of sight by the
+//! session's headers, which never expose it.)
 
 use std::fmt;
 

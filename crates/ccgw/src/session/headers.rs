@@ -8,9 +8,9 @@ use std::time::Duration;
 use ccgw_api::hooks::{Interceptor, OperationInfo};
 use reqwest::header::{COOKIE, HeaderValue, SET_COOKIE};
 
-/// The session's view of the wire, shared with the generated client's hooks.
+/// What the session sends and receives beside each request body, shared with the generated client's hooks.
 #[derive(Default)]
-pub(crate) struct SessionWire {
+pub(crate) struct SessionHeaders {
     /// The newest Guid, with its header value made once rather than per request.
     guid: RwLock<Option<(Arc<str>, HeaderValue)>>,
     cookies: Mutex<Vec<(String, String)>>,
@@ -20,9 +20,9 @@ pub(crate) struct SessionWire {
     poll_timeout: Duration,
 }
 
-impl SessionWire {
+impl SessionHeaders {
     pub(crate) fn new(poll_timeout: Duration) -> Self {
-        SessionWire {
+        SessionHeaders {
             poll_timeout,
             ..Self::default()
         }
@@ -100,7 +100,7 @@ impl SessionWire {
     }
 }
 
-impl Interceptor for SessionWire {
+impl Interceptor for SessionHeaders {
     fn before_send(&self, request: &mut reqwest::Request, operation: &OperationInfo) {
         // Builders were given the Guid when the request was built; another answer may have
         // rotated it since, so send the newest one.
@@ -134,18 +134,18 @@ mod tests {
 
     #[test]
     fn guid_is_taken_from_set_guid_and_rotations_counted() {
-        let wire = SessionWire::default();
-        wire.take_guid(&HeaderValue::from_static("JSESSIONID=abc.AgentGateway1"));
-        assert_eq!(wire.guid().as_deref(), Some("abc.AgentGateway1"));
-        assert_eq!(wire.rotations(), 0);
-        wire.take_guid(&HeaderValue::from_static("JSESSIONID=abc.AgentGateway1"));
-        assert_eq!(wire.rotations(), 0, "the same Guid again is no rotation");
-        wire.take_guid(&HeaderValue::from_static("JSESSIONID=def"));
-        assert_eq!(wire.guid().as_deref(), Some("def"));
-        assert_eq!(wire.rotations(), 1);
-        wire.take_guid(&HeaderValue::from_static("JSESSIONID="));
+        let headers = SessionHeaders::default();
+        headers.take_guid(&HeaderValue::from_static("JSESSIONID=abc.AgentGateway1"));
+        assert_eq!(headers.guid().as_deref(), Some("abc.AgentGateway1"));
+        assert_eq!(headers.rotations(), 0);
+        headers.take_guid(&HeaderValue::from_static("JSESSIONID=abc.AgentGateway1"));
+        assert_eq!(headers.rotations(), 0, "the same Guid again is no rotation");
+        headers.take_guid(&HeaderValue::from_static("JSESSIONID=def"));
+        assert_eq!(headers.guid().as_deref(), Some("def"));
+        assert_eq!(headers.rotations(), 1);
+        headers.take_guid(&HeaderValue::from_static("JSESSIONID="));
         assert_eq!(
-            wire.guid().as_deref(),
+            headers.guid().as_deref(),
             Some("def"),
             "empty values are ignored"
         );
@@ -153,14 +153,14 @@ mod tests {
 
     #[test]
     fn cookies_are_kept_by_name_and_bounded() {
-        let wire = SessionWire::default();
-        wire.take_cookie(&HeaderValue::from_static("NSLB=1; Path=/; HttpOnly"));
-        wire.take_cookie(&HeaderValue::from_static("OTHER=x"));
-        wire.take_cookie(&HeaderValue::from_static("NSLB=2; Path=/"));
-        assert_eq!(wire.cookie_header().unwrap(), "NSLB=2; OTHER=x");
+        let headers = SessionHeaders::default();
+        headers.take_cookie(&HeaderValue::from_static("NSLB=1; Path=/; HttpOnly"));
+        headers.take_cookie(&HeaderValue::from_static("OTHER=x"));
+        headers.take_cookie(&HeaderValue::from_static("NSLB=2; Path=/"));
+        assert_eq!(headers.cookie_header().unwrap(), "NSLB=2; OTHER=x");
         for i in 0..100 {
-            wire.take_cookie(&HeaderValue::try_from(format!("c{i}=v")).unwrap());
+            headers.take_cookie(&HeaderValue::try_from(format!("c{i}=v")).unwrap());
         }
-        assert!(wire.cookies.lock().unwrap().len() <= 16);
+        assert!(headers.cookies.lock().unwrap().len() <= 16);
     }
 }

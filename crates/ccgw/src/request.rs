@@ -1,4 +1,4 @@
-//! Running one generated call: its tracing span, the connect-only retry, and turning
+//! Running one generated request: its tracing span, the connect-only retry, and turning
 //! whatever came back into an answer or a typed [`Error`].
 
 use std::future::Future;
@@ -60,7 +60,7 @@ pub fn decode_answer(body: &[u8]) -> Result<CommonAnswer, Error> {
     check(answer)
 }
 
-/// The span of one call, named by the gateway's own log name so that both logs line up.
+/// The span of one request, named by the gateway's own log name so that both logs line up.
 macro_rules! named_span {
     ($log_name:expr, $agent:expr, $target:expr, [$($name:literal),*]) => {
         match $log_name {
@@ -72,7 +72,7 @@ macro_rules! named_span {
                 elapsed_ms = tracing::field::Empty,
             ),)*
             other => tracing::info_span!(
-                "gateway_call",
+                "gateway_request",
                 operation = other,
                 agent = $agent,
                 target = $target,

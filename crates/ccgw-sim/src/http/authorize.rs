@@ -1,0 +1,90 @@
+//! Authenticating a request by its Guid and affinity cookie, and the common path of every
+//! operation that needs a session.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use axum::http::HeaderMap;
+use axum::response::Response;
+
+use super::respond::{ConnAbort, Outcome, begin, deliver};
+use crate::answers::{CommonAnswer, retcode};
+use crate::ids::is_agent_id;
+use crate::state::Shared;
+use crate::world::{Failure, World};
+
+/// A request's path and query parameters by name.
+pub(super) type Params = HashMap<String, String>;
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The parameter `name`, or empty when the request lacks it.
+pub(super) fn param<'a>(params: &'a Params, name: &str) -> &'a str {
+    params.get(name).map(String::as_str).unwrap_or_default()
+}
+
+/// Authenticates the request for the path's `agentid`, then runs `act` on the world.
+/// Returns what `act` returned and, under dynamic authentication, a Guid to announce.
+pub(super) fn authorized<T>(
+    shared: &Shared,
+    params: &Params,
+    headers: &HeaderMap,
+    act: impl FnOnce(&mut World, &str) -> Result<T, Failure>,
+) -> Result<(T, Option<String>), Failure> {
+    let agent = param(params, "agentid");
+    if !is_agent_id(agent) {
+        return Err(Failure {
+            retcode: retcode::BAD_PARAMETER,
+            message: "the agent ID is not valid".into(),
+        });
+    }
+    let mut world = shared.world();
+    let auth = world.authorize(
+        agent,
+        header_str(headers, "Guid"),
+        header_str(headers, "Cookie"),
+        Instant::now(),
+    )?;
+    if !auth.had_cookie {
+        shared.cookie_misses.fetch_add(1, Ordering::Relaxed);
+    }
+    act(&mut world, agent).map(|value| (value, auth.announce))
+}
+
+/// The common path of an authenticated operation that answers with the common answer:
+/// count, apply any fault, authenticate, act, log and answer.
+pub(super) async fn authenticated_operation(
+    shared: Arc<Shared>,
+    operation_id: &'static str,
+    conn: Option<ConnAbort>,
+    params: Params,
+    headers: HeaderMap,
+    act: impl FnOnce(&mut World, &str, &Params) -> Result<(), Failure>,
+) -> Response {
+    let fault = match begin(&shared, operation_id) {
+        Ok(fault) => fault,
+        Err(response) => return *response,
+    };
+    let result = authorized(&shared, &params, &headers, |world, me| {
+        act(world, me, &params)
+    });
+    tracing::info!(
+        operation = operation_id,
+        agent = params.get("agentid").map(String::as_str).unwrap_or("-"),
+        target = params.get("workNo").map(String::as_str).unwrap_or("-"),
+        retcode = result.as_ref().err().map_or("0", |f| f.retcode),
+        "request"
+    );
+    let outcome = match result {
+        Ok(((), announce)) => Outcome {
+            set_guid: announce,
+            ..Outcome::of(CommonAnswer::ok())
+        },
+        Err(f) => Outcome::failure(f),
+    };
+    deliver(outcome, fault, conn.as_ref()).await
+}

@@ -1,0 +1,69 @@
+//! The simulator's HTTP face: the route of every operation in the document. Handlers
+//! count the request, apply any injected fault, authenticate, and ask the world what
+//! happens.
+
+mod authorize;
+mod quality;
+mod respond;
+mod session;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{MethodFilter, delete, get, post, put};
+
+use crate::state::Shared;
+use crate::world::AgentState;
+use crate::world::QcMode::{Inserting, Listening, Whispering};
+use quality::Action::{self, *};
+use quality::{adjust_skills, qc_route};
+
+pub(crate) use respond::ConnAbort;
+
+const AGENT: &str = "/agentgateway/resource/onlineagent/{agentid}";
+const QC: &str = "/agentgateway/resource/qualitycontrol/{agentid}";
+const PUT: MethodFilter = MethodFilter::PUT;
+const POST: MethodFilter = MethodFilter::POST;
+const DELETE: MethodFilter = MethodFilter::DELETE;
+
+/// The quality-control operations whose parameters are in the path or query: method,
+/// path below [`QC`], operationId and what it does.
+#[rustfmt::skip] // a table reads best one route a line
+const QC_ROUTES: &[(MethodFilter, &str, &str, Action)] = &[
+    (PUT, "/addinsert/{workNo}", "insert", Start(Inserting)),
+    (PUT, "/addsupervise/{workNo}", "listen", Start(Listening)),
+    (PUT, "/intercept/{workNo}", "intercept", Intercept),
+    (PUT, "/intercept/{workNo}/{callId}", "interceptCall", InterceptCall),
+    (DELETE, "/{workNo}", "stopListenOrInsert", Stop),
+    (POST, "/forcebusy/{workNo}", "forceBusy", Force(AgentState::Busy)),
+    (POST, "/forceidle/{workNo}", "forceIdle", Force(AgentState::Idle)),
+    (POST, "/forcelogout/{workNo}", "forceSignOut", Force(AgentState::SignedOut)),
+    (POST, "/forcedropcall/{callid}", "forceReleaseCall", ReleaseCall),
+    (POST, "/switch/{workNo}", "switchListenInsert", Toggle),
+    (POST, "/forcerest/{workNo}/{time}/{reason}", "forceRest", ForceRest),
+    (POST, "/requestwhisperagent", "requestWhisper", Start(Whispering)),
+    (POST, "/requeststopwhisperagent", "stopWhisper", StopWhisper),
+    (POST, "/requestswitchinsertwhisperagent", "switchMode", SwitchMode),
+];
+
+/// Every route of the document.
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    let mut router = Router::new()
+        .route(AGENT, put(session::sign_in))
+        .route(&format!("{AGENT}/forcelogin"), put(session::force_sign_in))
+        .route(&format!("{AGENT}/logout"), delete(session::sign_out))
+        .route(
+            "/agentgateway/resource/agentevent/{agentid}",
+            get(session::poll_event),
+        )
+        .route(&format!("{QC}/adjustskill"), post(adjust_skills));
+    for &(method, path, operation_id, action) in QC_ROUTES {
+        // Parameters that are not in the path come in the query string.
+        let reads_query = !path.contains('{');
+        router = router.route(
+            &format!("{QC}{path}"),
+            qc_route(method, operation_id, action, reads_query),
+        );
+    }
+    router.with_state(shared)
+}

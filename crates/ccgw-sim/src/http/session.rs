@@ -1,0 +1,145 @@
+//! The session handlers: sign-in (plain and forced), sign-out, and the event long poll.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{Extension, Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde_json::Value;
+
+use super::authorize::{Params, authenticated_operation, authorized, param};
+use super::respond::{ConnAbort, Outcome, begin, deliver};
+use crate::answers::{CommonAnswer, EventAnswer, SignInAnswer, SignInResult, retcode};
+use crate::state::Shared;
+use crate::world::PollStart;
+
+async fn sign_in_common(
+    shared: Arc<Shared>,
+    conn: Option<ConnAbort>,
+    agent: String,
+    body: Bytes,
+    force: bool,
+) -> Response {
+    let operation_id = if force { "forceSignIn" } else { "signIn" };
+    let fault = match begin(&shared, operation_id) {
+        Ok(fault) => fault,
+        Err(response) => return *response,
+    };
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let password = body
+        .get("password")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let status = body.get("status").and_then(Value::as_i64);
+    let result = shared
+        .world()
+        .sign_in(&agent, password, status, force, Instant::now());
+    tracing::info!(
+        operation = operation_id,
+        agent = agent.as_str(),
+        retcode = result.as_ref().err().map_or("0", |f| f.retcode),
+        "request"
+    );
+    let outcome = match result {
+        Ok(session) => Outcome {
+            set_guid: Some(session.guid),
+            set_cookie: Some(session.cookie),
+            ..Outcome::of(SignInAnswer {
+                message: "success".into(),
+                retcode: retcode::OK.into(),
+                result: Some(SignInResult {
+                    workno: agent,
+                    mediatype: "TTT".into(),
+                }),
+            })
+        },
+        Err(f) => Outcome::of(SignInAnswer {
+            message: f.message,
+            retcode: f.retcode.into(),
+            result: None,
+        }),
+    };
+    deliver(outcome, fault, conn.as_ref()).await
+}
+
+pub(super) async fn sign_in(
+    State(shared): State<Arc<Shared>>,
+    conn: Option<Extension<ConnAbort>>,
+    Path(agent): Path<String>,
+    body: Bytes,
+) -> Response {
+    sign_in_common(shared, conn.map(|c| c.0), agent, body, false).await
+}
+
+pub(super) async fn force_sign_in(
+    State(shared): State<Arc<Shared>>,
+    conn: Option<Extension<ConnAbort>>,
+    Path(agent): Path<String>,
+    body: Bytes,
+) -> Response {
+    sign_in_common(shared, conn.map(|c| c.0), agent, body, true).await
+}
+
+pub(super) async fn sign_out(
+    State(shared): State<Arc<Shared>>,
+    conn: Option<Extension<ConnAbort>>,
+    Path(params): Path<Params>,
+    headers: HeaderMap,
+) -> Response {
+    authenticated_operation(
+        shared,
+        "signOut",
+        conn.map(|c| c.0),
+        params,
+        headers,
+        |w, me, _| {
+            w.sign_out(me);
+            Ok(())
+        },
+    )
+    .await
+}
+
+pub(super) async fn poll_event(
+    State(shared): State<Arc<Shared>>,
+    conn: Option<Extension<ConnAbort>>,
+    Path(params): Path<Params>,
+    headers: HeaderMap,
+) -> Response {
+    let conn = conn.map(|c| c.0);
+    let fault = match begin(&shared, "pollEvent") {
+        Ok(fault) => fault,
+        Err(response) => return *response,
+    };
+    let start = authorized(&shared, &params, &headers, |w, me| {
+        Ok(w.start_poll(me, Instant::now()))
+    });
+    let ready = match start {
+        Err(f) => return deliver(Outcome::failure(f), fault, conn.as_ref()).await,
+        Ok((PollStart::Ready(event), _)) => Some(event),
+        Ok((PollStart::Wait(notify), _)) => {
+            let wait = shared.world().config().poll_wait;
+            let _ = tokio::time::timeout(wait, notify.notified()).await;
+            None
+        }
+    };
+    let agent = param(&params, "agentid");
+    let finished = shared.world().finish_poll(agent, ready, Instant::now());
+    let outcome = match finished {
+        Some((event, guid)) => Outcome {
+            set_guid: guid,
+            ..Outcome::of(EventAnswer {
+                message: String::new(),
+                retcode: retcode::OK.into(),
+                event,
+            })
+        },
+        None => Outcome::of(CommonAnswer::new(
+            retcode::NOT_SIGNED_IN,
+            "the session ended",
+        )),
+    };
+    deliver(outcome, fault, conn.as_ref()).await
+}

@@ -1,0 +1,148 @@
+//! The [`Session`] handle: what every clone shares, and the one path by which each
+//! quality-control request is sent.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use ccgw_api::operations::Operation;
+use ccgw_api::types::CommonAnswer;
+
+use super::inner::SessionInner;
+use crate::client::Client;
+use crate::error::{Error, ErrorKind};
+use crate::events::EventStream;
+use crate::ids::AgentId;
+use crate::mode::TrackedMode;
+use crate::request::{ApiResult, run};
+
+/// A signed-in inspector. Cheap to clone; clones share the session.
+///
+/// The session keeps the newest Guid the gateway announced, sends the load balancer's
+/// cookies back, polls events in the background (which keeps it alive) and tracks the
+/// quality-control mode of each agent it inspects. No request that may have reached the
+/// gateway is ever sent again by this crate.
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<SessionInner>,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("agent", &self.inner.agent)
+            .field("gateway", &self.inner.client.base_url())
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    pub(super) fn from_inner(inner: Arc<SessionInner>) -> Self {
+        Session { inner }
+    }
+
+    pub(super) fn inner(&self) -> &SessionInner {
+        &self.inner
+    }
+
+    /// Records the mode an answered request put `target` in.
+    pub(super) fn track(&self, target: &AgentId, mode: TrackedMode) -> Result<(), Error> {
+        self.inner.modes.set(target, mode);
+        Ok(())
+    }
+
+    /// The inspector's agent ID.
+    pub fn agent_id(&self) -> &AgentId {
+        &self.inner.agent
+    }
+
+    /// The client the session was made from.
+    pub fn client(&self) -> &Client {
+        &self.inner.client
+    }
+
+    /// Whether the session was signed out (by [`sign_out`](Self::sign_out), or because the
+    /// gateway stopped accepting it).
+    pub fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    /// How many times the gateway replaced the session's Guid since sign-in.
+    pub fn guid_rotations(&self) -> u64 {
+        self.inner.headers.rotations()
+    }
+
+    /// The events from now on. Subscribe before acting, so as not to miss what the
+    /// action triggers.
+    pub fn events(&self) -> EventStream {
+        EventStream::new(self.inner.events.subscribe())
+    }
+
+    /// What the session believes `agent`'s mode is, from its own answered calls and from
+    /// events.
+    pub fn mode_of(&self, agent: &AgentId) -> TrackedMode {
+        self.inner.modes.get(agent)
+    }
+
+    /// Sends one quality-control request (built by `send` with the current Guid) and
+    /// keeps the tracked mode of `target` honest: a toggle that succeeded flips it, and a
+    /// state-changing request whose outcome is unknown makes it [`TrackedMode::Unknown`].
+    pub(super) async fn act<'a, F, Fut>(
+        &'a self,
+        op: &'static Operation,
+        target: Option<&'a AgentId>,
+        send: F,
+    ) -> Result<(), Error>
+    where
+        F: Fn(&'a ccgw_api::Client, &str) -> Fut,
+        Fut: Future<Output = ApiResult<CommonAnswer>> + 'a,
+    {
+        let guid = self.inner.guid()?;
+        let retries = self.inner.client.inner.connect_retries;
+        let api = &self.inner.api;
+        let result = run(
+            op,
+            retries,
+            self.inner.agent.as_str(),
+            target.map(AgentId::as_str),
+            || send(api, &guid),
+        )
+        .await;
+        if let Some(target) = target {
+            match &result {
+                Ok(_) if op.toggle => self.inner.modes.toggle(target),
+                Err(e)
+                    if op.state_changing
+                        && e.kind() != ErrorKind::Gateway
+                        && e.may_have_reached_gateway() =>
+                {
+                    self.inner.modes.set(target, TrackedMode::Unknown)
+                }
+                _ => {}
+            }
+        }
+        result.map(|_| ())
+    }
+}
+
+/// Sends the generated request `$method` for an operation that names the inspector and
+/// one target agent (in the parameter `$target_param`), through [`Session::act`]. Extra
+/// builder calls follow as `name(value)`.
+macro_rules! on_agent {
+    ($session:expr, $op:ident, $method:ident, $target_param:ident, $target:expr
+        $(, $extra:ident($value:expr))* $(,)?) => {{
+        let (me, target) = ($session.agent_id(), $target);
+        $session
+            .act(&ccgw_api::operations::$op, Some(target), |api, guid| {
+                api.$method()
+                    .agentid(me.wire())
+                    .$target_param(target.wire())
+                    $(.$extra($value))*
+                    .guid(guid)
+                    .send()
+            })
+            .await
+    }};
+}
+pub(super) use on_agent;

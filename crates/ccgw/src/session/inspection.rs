@@ -1,0 +1,140 @@
+//! Inspecting an agent's call: listen, insert, whisper, the two mode switches, stop and
+//! intercept.
+
+use super::handle::{Session, on_agent};
+use crate::error::Error;
+use crate::ids::{AgentId, CallId};
+use crate::mode::{Mode, TrackedMode};
+
+impl Session {
+    /// Listens silently to `target`'s call (`addSupervise`).
+    ///
+    /// Prerequisites: the inspector is signed in and idle; the agent is in a call in the
+    /// same VDN. Events: `AgentOther_BeQcStart` for the agent.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sim = ccgw_sim::Simulator::start(ccgw_sim::SimConfig::default()).await?;
+    /// # let client = ccgw::Client::builder(sim.base_url()).build()?;
+    /// # let password = ccgw_sim::DEFAULT_PASSWORD;
+    /// let session = client.sign_in(ccgw::SignIn::new("101".parse()?, password)).await?;
+    /// let agent = client.agent_id("1001")?;
+    /// session.listen(&agent).await?;
+    /// assert_eq!(session.mode_of(&agent), ccgw::TrackedMode::Listening);
+    /// session.stop(&agent).await?;
+    /// session.sign_out().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn listen(&self, target: &AgentId) -> Result<(), Error> {
+        on_agent!(self, LISTEN, listen, work_no, target)?;
+        self.track(target, TrackedMode::Listening)
+    }
+
+    /// Barges into `target`'s call (`addInsert`): both parties hear the inspector.
+    ///
+    /// Prerequisites: the inspector is signed in and idle; the agent is in a call.
+    pub async fn insert(&self, target: &AgentId) -> Result<(), Error> {
+        on_agent!(self, INSERT, insert, work_no, target)?;
+        self.track(target, TrackedMode::Inserting)
+    }
+
+    /// Whispers to `target` (`requestWhisperAgent`): the agent hears the inspector, the
+    /// customer does not.
+    ///
+    /// Prerequisites: the inspector is signed in and idle; the agent is in a call.
+    pub async fn whisper(&self, target: &AgentId) -> Result<(), Error> {
+        on_agent!(
+            self,
+            REQUEST_WHISPER,
+            request_whisper,
+            whisperagentid,
+            target
+        )?;
+        self.track(target, TrackedMode::Whispering)
+    }
+
+    /// Toggles between listening and inserting (`switchSuperviseOrInsert`).
+    ///
+    /// **A toggle**: sending it twice flips the mode back, so it is never retried after
+    /// the request may have reached the gateway, and the tracked mode becomes
+    /// [`TrackedMode::Unknown`] when the outcome is not known. To reach a given mode
+    /// safely, use [`set_mode`](Self::set_mode).
+    ///
+    /// Prerequisites: the inspector is listening to or inserted into the agent's call.
+    pub async fn switch_listen_insert(&self, target: &AgentId) -> Result<(), Error> {
+        // The operation table marks it a toggle, so a success flips the tracked mode.
+        on_agent!(
+            self,
+            SWITCH_LISTEN_INSERT,
+            switch_listen_insert,
+            work_no,
+            target
+        )
+    }
+
+    /// Reaches `mode` on `target`'s call, idempotently: when the session is not
+    /// inspecting the agent it starts listening, inserting or whispering; otherwise it
+    /// uses the explicit switch (`requestSwitchInsertWhisperAgent`), which names its
+    /// target, so sending it again changes nothing.
+    pub async fn set_mode(&self, target: &AgentId, mode: Mode) -> Result<(), Error> {
+        if self.mode_of(target) == TrackedMode::Idle {
+            return match mode {
+                Mode::Listen => self.listen(target).await,
+                Mode::Insert => self.insert(target).await,
+                Mode::Whisper => self.whisper(target).await,
+            };
+        }
+        on_agent!(
+            self,
+            SWITCH_MODE,
+            switch_mode,
+            whisperagentid,
+            target,
+            switchtype(mode.switch_type()),
+        )?;
+        self.track(target, mode.into())
+    }
+
+    /// Stops listening to or inserting into `target`'s call (`stopSuperviseOrInsert`).
+    pub async fn stop(&self, target: &AgentId) -> Result<(), Error> {
+        on_agent!(
+            self,
+            STOP_LISTEN_OR_INSERT,
+            stop_listen_or_insert,
+            work_no,
+            target
+        )?;
+        self.track(target, TrackedMode::Idle)
+    }
+
+    /// Stops whispering to `target`.
+    pub async fn stop_whisper(&self, target: &AgentId) -> Result<(), Error> {
+        on_agent!(self, STOP_WHISPER, stop_whisper, whisperagentid, target)?;
+        self.track(target, TrackedMode::Idle)
+    }
+
+    /// Takes the customer over from `target` (`intercept`): the agent leaves the call and
+    /// the inspector talks to the customer.
+    ///
+    /// Prerequisites: the inspector is listening to, inserted into or whispering on the
+    /// agent's call.
+    pub async fn intercept(&self, target: &AgentId) -> Result<(), Error> {
+        on_agent!(self, INTERCEPT, intercept, work_no, target)?;
+        self.track(target, TrackedMode::Intercepting)
+    }
+
+    /// Like [`intercept`](Self::intercept), for the call `call` of `target` (newest
+    /// edition).
+    pub async fn intercept_call(&self, target: &AgentId, call: &CallId) -> Result<(), Error> {
+        on_agent!(
+            self,
+            INTERCEPT_CALL,
+            intercept_call,
+            work_no,
+            target,
+            call_id(call.as_str()),
+        )?;
+        self.track(target, TrackedMode::Intercepting)
+    }
+}

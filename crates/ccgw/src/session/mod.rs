@@ -1,0 +1,16 @@
+//! An inspector's session, one file a job: the state its handles share, the handle and
+//! the one path its requests take, signing in and out, inspecting calls, acting on
+//! agents, the headers every request carries, and the event poller that keeps it alive.
+
+mod agent_control;
+mod handle;
+mod headers;
+mod inner;
+mod inspection;
+mod poller;
+mod sign_in;
+mod sign_out;
+
+pub use handle::Session;
+pub use sign_in::{ForceLogin, SignIn};
+pub use sign_out::SessionGuard;

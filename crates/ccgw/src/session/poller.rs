@@ -1,0 +1,93 @@
+//! The background event poll: it feeds the session's event stream and, by polling, keeps
+//! the session alive on the gateway.
+
+use std::sync::Weak;
+use std::time::Duration;
+
+use ccgw_api::operations as ops;
+
+use super::inner::SessionInner;
+use crate::error::Error;
+use crate::events::Event;
+use crate::request::run;
+
+/// The pause after an answer: 200 to 500 ms, as the gateway's guide asks.
+fn pause_after_answer() -> Duration {
+    Duration::from_millis(rand::random_range(200..=500))
+}
+
+/// The pause after the `failures`-th failure in a row: doubling from 0.5 s up to 10 s.
+fn pause_after_failure(failures: u32) -> Duration {
+    Duration::from_millis((500u64 << failures.min(5)).min(10_000))
+}
+
+/// One long poll: the event the gateway handed out, if any.
+async fn poll_once(session: &SessionInner) -> Result<Option<Event>, Error> {
+    let guid = session.guid()?;
+    let me = &session.agent;
+    let answer = run(&ops::POLL_EVENT, 0, me.as_str(), None, || {
+        session
+            .api
+            .poll_event()
+            .agentid(me.wire())
+            .guid(&*guid)
+            .send()
+    })
+    .await?;
+    Ok(answer.event.and_then(|e| e.0).map(Event::from_wire))
+}
+
+/// Polls events for the session until it ends or every handle to it is gone. Holds only
+/// a weak reference between polls, so dropping the session stops the poller.
+pub(crate) async fn run_poller(session: Weak<SessionInner>) {
+    let mut failures = 0u32;
+    loop {
+        let Some(inner) = session.upgrade() else {
+            return;
+        };
+        if inner.is_closed() {
+            return;
+        }
+        let closed = inner.closed_signal();
+        let polled = tokio::select! {
+            polled = poll_once(&inner) => polled,
+            _ = closed.notified() => return,
+        };
+        let pause = match polled {
+            Ok(event) => {
+                failures = 0;
+                if let Some(event) = event {
+                    inner.dispatch(event);
+                }
+                pause_after_answer()
+            }
+            Err(e) if e.is_auth_expired() || e.is_not_signed_in() => {
+                tracing::warn!("the gateway no longer accepts the session; event polling stops");
+                inner.mark_closed();
+                return;
+            }
+            Err(e) => {
+                failures += 1;
+                tracing::debug!(error = %e, failures, "event poll failed");
+                pause_after_failure(failures)
+            }
+        };
+        drop(inner);
+        tokio::time::sleep(pause).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pauses_stay_in_their_bounds() {
+        for _ in 0..100 {
+            let p = pause_after_answer();
+            assert!((200..=500).contains(&(p.as_millis() as u64)));
+        }
+        assert_eq!(pause_after_failure(1), Duration::from_millis(1000));
+        assert_eq!(pause_after_failure(100), Duration::from_secs(10));
+    }
+}

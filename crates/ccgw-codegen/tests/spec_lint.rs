@@ -3,9 +3,9 @@
 
 use std::collections::HashSet;
 
+use ccgw_codegen::resolve;
 use openapiv3::{
-    OpenAPI, Operation, Parameter, ParameterSchemaOrContent, ReferenceOr, Response, Schema,
-    SchemaKind, Type,
+    OpenAPI, Operation, Parameter, ParameterSchemaOrContent, Schema, SchemaKind, Type,
 };
 
 /// The agent-ID pattern every agent parameter must carry.
@@ -29,43 +29,9 @@ fn operations(spec: &OpenAPI) -> Vec<(String, String, &Operation)> {
         .collect()
 }
 
-fn resolve_parameter<'a>(spec: &'a OpenAPI, p: &'a ReferenceOr<Parameter>) -> &'a Parameter {
-    match p {
-        ReferenceOr::Item(p) => p,
-        ReferenceOr::Reference { reference } => {
-            let name = reference.trim_start_matches("#/components/parameters/");
-            spec.components.as_ref().unwrap().parameters[name]
-                .as_item()
-                .expect("parameter components are inline")
-        }
-    }
-}
-
-fn resolve_schema<'a>(spec: &'a OpenAPI, s: &'a ReferenceOr<Schema>) -> &'a Schema {
-    match s {
-        ReferenceOr::Item(s) => s,
-        ReferenceOr::Reference { reference } => {
-            let name = reference.trim_start_matches("#/components/schemas/");
-            resolve_schema(spec, &spec.components.as_ref().unwrap().schemas[name])
-        }
-    }
-}
-
-fn resolve_response<'a>(spec: &'a OpenAPI, r: &'a ReferenceOr<Response>) -> &'a Response {
-    match r {
-        ReferenceOr::Item(r) => r,
-        ReferenceOr::Reference { reference } => {
-            let name = reference.trim_start_matches("#/components/responses/");
-            spec.components.as_ref().unwrap().responses[name]
-                .as_item()
-                .expect("response components are inline")
-        }
-    }
-}
-
 fn schema_of<'a>(spec: &'a OpenAPI, p: &'a Parameter) -> &'a Schema {
     match &p.parameter_data_ref().format {
-        ParameterSchemaOrContent::Schema(s) => resolve_schema(spec, s),
+        ParameterSchemaOrContent::Schema(s) => resolve(spec, s).unwrap(),
         ParameterSchemaOrContent::Content(_) => panic!(
             "{}: content parameters are not used",
             p.parameter_data_ref().name
@@ -131,7 +97,7 @@ fn guid_header_is_required_exactly_where_declared() {
         let guid = op
             .parameters
             .iter()
-            .map(|p| resolve_parameter(&spec, p))
+            .map(|p| resolve(&spec, p).unwrap())
             .find(|p| {
                 matches!(p, Parameter::Header { .. }) && p.parameter_data_ref().name == "Guid"
             });
@@ -165,10 +131,10 @@ fn every_operation_answers_with_the_common_response_shape() {
             .responses
             .responses
             .get(&openapiv3::StatusCode::Code(200))
-            .map(|r| resolve_response(&spec, r))
+            .map(|r| resolve(&spec, r).unwrap())
             .unwrap_or_else(|| panic!("{here}: a 200 answer"));
         let media = &response.content["application/json"];
-        let schema = resolve_schema(&spec, media.schema.as_ref().expect("schema"));
+        let schema = resolve(&spec, media.schema.as_ref().expect("schema")).unwrap();
         let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
             panic!("{here}: the answer is an object");
         };
@@ -182,7 +148,7 @@ fn every_operation_answers_with_the_common_response_shape() {
                 .get(field)
                 .unwrap_or_else(|| panic!("{here}: {field}"));
             let s = s.clone().unbox();
-            let s = resolve_schema(&spec, &s);
+            let s = resolve(&spec, &s).unwrap();
             assert!(
                 matches!(s.schema_kind, SchemaKind::Type(Type::String(_))),
                 "{here}: {field} is a string"
@@ -200,7 +166,7 @@ fn every_agent_parameter_carries_the_agent_id_pattern() {
     let spec = spec();
     let mut seen = 0;
     for (method, path, op) in operations(&spec) {
-        for p in op.parameters.iter().map(|p| resolve_parameter(&spec, p)) {
+        for p in op.parameters.iter().map(|p| resolve(&spec, p).unwrap()) {
             let name = &p.parameter_data_ref().name;
             if !AGENT_PARAMETERS.contains(&name.as_str()) {
                 continue;
@@ -226,7 +192,7 @@ fn path_parameters_match_the_path_template() {
         let declared: HashSet<String> = op
             .parameters
             .iter()
-            .map(|p| resolve_parameter(&spec, p))
+            .map(|p| resolve(&spec, p).unwrap())
             .filter(|p| matches!(p, Parameter::Path { .. }))
             .map(|p| p.parameter_data_ref().name.clone())
             .collect();

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use ccgw_sim::answers::{CommonAnswer, EventAnswer, SignInAnswer};
 use common::{Gw, fast};
-use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
+use openapiv3::{OpenAPI, Schema, SchemaKind, Type};
 use serde_json::Value;
 
 fn spec() -> OpenAPI {
@@ -17,15 +17,6 @@ fn component<'a>(spec: &'a OpenAPI, name: &str) -> &'a Schema {
     spec.components.as_ref().unwrap().schemas[name]
         .as_item()
         .expect("inline component")
-}
-
-fn resolve<'a>(spec: &'a OpenAPI, s: &'a ReferenceOr<Box<Schema>>) -> &'a Schema {
-    match s {
-        ReferenceOr::Item(s) => s,
-        ReferenceOr::Reference { reference } => {
-            component(spec, reference.trim_start_matches("#/components/schemas/"))
-        }
-    }
 }
 
 /// The JSON type name a document schema allows, plus "null" when nullable.
@@ -94,7 +85,7 @@ fn assert_same_shape(name: &str, sim: Value) {
         );
     }
     for (field, schema) in &object.properties {
-        let doc = doc_types(resolve(&spec, schema));
+        let doc = doc_types(ccgw_codegen::resolve_boxed(&spec, schema).unwrap());
         let sim = sim_types(&sim, &sim["properties"][field]);
         assert_eq!(sim, doc, "{name}.{field}: types");
     }

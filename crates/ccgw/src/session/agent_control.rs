@@ -11,17 +11,23 @@ use crate::mode::TrackedMode;
 
 impl Session {
     /// Forces `target` busy: no new call is routed to it.
+    ///
+    #[doc = ccgw_api::errors_doc!(FORCE_BUSY)]
     pub async fn force_busy(&self, target: &AgentId) -> Result<(), Error> {
         on_agent!(self, FORCE_BUSY, force_busy, work_no, target)
     }
 
     /// Forces `target` idle, ready for calls.
+    ///
+    #[doc = ccgw_api::errors_doc!(FORCE_IDLE)]
     pub async fn force_idle(&self, target: &AgentId) -> Result<(), Error> {
         on_agent!(self, FORCE_IDLE, force_idle, work_no, target)
     }
 
     /// Forces `target` to rest for `seconds` (1 to 86399) with rest reason code `reason`
     /// (1 to 255). Out-of-range values are rejected before anything is sent.
+    ///
+    #[doc = ccgw_api::errors_doc!(FORCE_REST)]
     pub async fn force_rest(
         &self,
         target: &AgentId,
@@ -48,12 +54,16 @@ impl Session {
     }
 
     /// Forces `target` to sign out (`forceLogOutAgent`).
+    ///
+    #[doc = ccgw_api::errors_doc!(FORCE_SIGN_OUT)]
     pub async fn force_sign_out(&self, target: &AgentId) -> Result<(), Error> {
         on_agent!(self, FORCE_SIGN_OUT, force_sign_out, work_no, target)?;
         self.track(target, TrackedMode::Idle)
     }
 
     /// Ends the call `call` for every party on it (`forceDropCall`).
+    ///
+    #[doc = ccgw_api::errors_doc!(FORCE_RELEASE_CALL)]
     pub async fn force_release_call(&self, call: &CallId) -> Result<(), Error> {
         let me = self.agent_id();
         self.act(&ops::FORCE_RELEASE_CALL, None, |api, guid| {
@@ -67,6 +77,8 @@ impl Session {
     }
 
     /// Replaces the skill queues `target` serves with `skills` (`adjustSkill`).
+    ///
+    #[doc = ccgw_api::errors_doc!(ADJUST_SKILLS)]
     pub async fn adjust_skills(&self, target: &AgentId, skills: &Skills) -> Result<(), Error> {
         let me = self.agent_id();
         let body = AdjustSkillRequest {

@@ -26,6 +26,8 @@ impl Session {
     /// session.sign_out().await?;
     /// # Ok(()) }
     /// ```
+    ///
+    #[doc = ccgw_api::errors_doc!(LISTEN)]
     pub async fn listen(&self, target: &AgentId) -> Result<(), Error> {
         on_agent!(self, LISTEN, listen, work_no, target)?;
         self.track(target, TrackedMode::Listening)
@@ -34,6 +36,8 @@ impl Session {
     /// Barges into `target`'s call (`addInsert`): both parties hear the inspector.
     ///
     /// Prerequisites: the inspector is signed in and idle; the agent is in a call.
+    ///
+    #[doc = ccgw_api::errors_doc!(INSERT)]
     pub async fn insert(&self, target: &AgentId) -> Result<(), Error> {
         on_agent!(self, INSERT, insert, work_no, target)?;
         self.track(target, TrackedMode::Inserting)
@@ -43,6 +47,8 @@ impl Session {
     /// customer does not.
     ///
     /// Prerequisites: the inspector is signed in and idle; the agent is in a call.
+    ///
+    #[doc = ccgw_api::errors_doc!(REQUEST_WHISPER)]
     pub async fn whisper(&self, target: &AgentId) -> Result<(), Error> {
         on_agent!(
             self,
@@ -62,6 +68,8 @@ impl Session {
     /// safely, use [`set_mode`](Self::set_mode).
     ///
     /// Prerequisites: the inspector is listening to or inserted into the agent's call.
+    ///
+    #[doc = ccgw_api::errors_doc!(SWITCH_LISTEN_INSERT)]
     pub async fn switch_listen_insert(&self, target: &AgentId) -> Result<(), Error> {
         // The operation table marks it a toggle, so a success flips the tracked mode.
         on_agent!(
@@ -77,6 +85,8 @@ impl Session {
     /// inspecting the agent it starts listening, inserting or whispering; otherwise it
     /// uses the explicit switch (`requestSwitchInsertWhisperAgent`), which names its
     /// target, so sending it again changes nothing.
+    ///
+    #[doc = ccgw_api::errors_doc!(SWITCH_MODE)]
     pub async fn set_mode(&self, target: &AgentId, mode: Mode) -> Result<(), Error> {
         if self.mode_of(target) == TrackedMode::Idle {
             return match mode {
@@ -97,6 +107,8 @@ impl Session {
     }
 
     /// Stops listening to or inserting into `target`'s call (`stopSuperviseOrInsert`).
+    ///
+    #[doc = ccgw_api::errors_doc!(STOP_LISTEN_OR_INSERT)]
     pub async fn stop(&self, target: &AgentId) -> Result<(), Error> {
         on_agent!(
             self,
@@ -109,6 +121,8 @@ impl Session {
     }
 
     /// Stops whispering to `target`.
+    ///
+    #[doc = ccgw_api::errors_doc!(STOP_WHISPER)]
     pub async fn stop_whisper(&self, target: &AgentId) -> Result<(), Error> {
         on_agent!(self, STOP_WHISPER, stop_whisper, whisperagentid, target)?;
         self.track(target, TrackedMode::Idle)
@@ -119,6 +133,8 @@ impl Session {
     ///
     /// Prerequisites: the inspector is listening to, inserted into or whispering on the
     /// agent's call.
+    ///
+    #[doc = ccgw_api::errors_doc!(INTERCEPT)]
     pub async fn intercept(&self, target: &AgentId) -> Result<(), Error> {
         on_agent!(self, INTERCEPT, intercept, work_no, target)?;
         self.track(target, TrackedMode::Intercepting)
@@ -126,6 +142,8 @@ impl Session {
 
     /// Like [`intercept`](Self::intercept), for the call `call` of `target` (newest
     /// edition).
+    ///
+    #[doc = ccgw_api::errors_doc!(INTERCEPT_CALL)]
     pub async fn intercept_call(&self, target: &AgentId, call: &CallId) -> Result<(), Error> {
         on_agent!(
             self,

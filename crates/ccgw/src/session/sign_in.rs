@@ -99,6 +99,8 @@ impl SignIn {
 
 impl Client {
     /// Signs an inspector in and returns its session. See [`SignIn`].
+    ///
+    #[doc = ccgw_api::errors_doc!(SIGN_IN)]
     pub async fn sign_in(&self, request: SignIn) -> Result<Session, Error> {
         let headers = Arc::new(SessionHeaders::new(self.inner.poll_timeout));
         let hooks = Hooks::with_interceptor(headers.clone()).answer_limit(self.inner.answer_limit);

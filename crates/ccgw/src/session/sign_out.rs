@@ -8,6 +8,8 @@ use crate::error::Error;
 impl Session {
     /// Signs the session out and stops its event polling. Signing out a closed session
     /// does nothing.
+    ///
+    #[doc = ccgw_api::errors_doc!(SIGN_OUT)]
     pub async fn sign_out(&self) -> Result<(), Error> {
         if self.is_closed() {
             return Ok(());

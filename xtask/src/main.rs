@@ -2,6 +2,9 @@
 //!
 //! * `cargo xtask regen` regenerates the client and rewrites its reviewed snapshot.
 //! * `cargo xtask regen --check` fails with a diff when the snapshot is stale (for CI).
+//! * `cargo xtask tidy` checks the shape rules: no import circle, no file over 450 lines.
+
+mod tidy;
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -17,6 +20,7 @@ fn main() -> ExitCode {
     let outcome = match args.as_slice() {
         ["regen"] => regen(),
         ["regen", "--check"] => check(),
+        ["tidy"] => tidy::tidy(&ccgw_codegen::workspace_root()),
         _ => Err(usage()),
     };
     match outcome {
@@ -29,9 +33,10 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask regen [--check]\n\
+    "usage: cargo xtask regen [--check] | tidy\n\
      \n  regen          regenerate the client and update its snapshot\
-     \n  regen --check  fail with a diff when the snapshot is stale"
+     \n  regen --check  fail with a diff when the snapshot is stale\
+     \n  tidy           fail on an import circle or a source file over 450 lines"
         .to_owned()
 }
 

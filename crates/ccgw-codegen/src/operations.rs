@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::Error;
+use crate::error::Error;
 
 /// What the document says about one operation, beyond what progenitor uses.
 #[derive(Debug, Clone, PartialEq, Eq)]

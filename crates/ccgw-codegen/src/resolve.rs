@@ -3,7 +3,7 @@
 
 use openapiv3::{Components, OpenAPI, Parameter, ReferenceOr, RequestBody, Response, Schema};
 
-use crate::Error;
+use crate::error::Error;
 
 /// A kind of item that can stand in the document's `components`.
 pub trait Component: Sized {

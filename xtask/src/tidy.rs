@@ -133,7 +133,7 @@ fn find_circles(
     let current = stack.last().expect("never empty").clone();
     for next in edges.get(&current).into_iter().flatten() {
         if next == &stack[0] {
-            let names: Vec<String> = stack.iter().chain([next]).map(|m| name(m)).collect();
+            let names: Vec<String> = stack.iter().chain([next]).map(name).collect();
             circles.insert(names.join(" -> "));
         } else if !stack.contains(next) && next > &stack[0] {
             // Each circle is reported once, from its smallest module.

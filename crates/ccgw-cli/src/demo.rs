@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ccgw::{AgentId, Client, EventType, Mode, Session, SignIn};
+use ccgw::{AgentId, Client, Event, EventStream, EventType, Mode, Session, SignIn};
 use ccgw_sim::{RunningSim, SimConfig, Simulator};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -84,12 +84,7 @@ async fn inspect(
     sim_says(sim, &agent);
 
     step(4, "Confirm from the event stream.");
-    let started = events
-        .wait_for(
-            |e| e.event_type == EventType::BeQcStart && e.work_no == agent.as_str(),
-            WAIT,
-        )
-        .await?;
+    let started = event_about(&mut events, EventType::BeQcStart, &agent).await?;
     println!(
         "   event {} for agent {}: the inspection is live on the gateway",
         started.name, started.work_no
@@ -120,16 +115,25 @@ async fn inspect(
 
     step(7, "Stop whispering and leave the call.");
     session.stop_whisper(&agent).await?;
-    let stopped = events
-        .wait_for(
-            |e| e.event_type == EventType::BeQcStop && e.work_no == agent.as_str(),
-            WAIT,
-        )
-        .await?;
+    let stopped = event_about(&mut events, EventType::BeQcStop, &agent).await?;
     println!(
         "   event {}: the agent is no longer inspected",
         stopped.name
     );
     sim_says(sim, &agent);
     Ok(())
+}
+
+/// The next event of type `wanted` about `agent`.
+async fn event_about(
+    events: &mut EventStream,
+    wanted: EventType,
+    agent: &AgentId,
+) -> Result<Event, ccgw::Error> {
+    events
+        .wait_for(
+            |e| e.event_type == wanted && e.work_no == agent.as_str(),
+            WAIT,
+        )
+        .await
 }

@@ -10,7 +10,7 @@ mod session;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{MethodFilter, delete, get, post, put};
+use axum::routing::{MethodFilter, delete, get, post};
 
 use crate::state::Shared;
 use crate::world::AgentState;
@@ -49,8 +49,8 @@ const QC_ROUTES: &[(MethodFilter, &str, &str, Action)] = &[
 /// Every route of the document.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let mut router = Router::new()
-        .route(AGENT, put(session::sign_in))
-        .route(&format!("{AGENT}/forcelogin"), put(session::force_sign_in))
+        .route(AGENT, session::sign_in_route(false))
+        .route(&format!("{AGENT}/forcelogin"), session::sign_in_route(true))
         .route(&format!("{AGENT}/logout"), delete(session::sign_out))
         .route(
             "/agentgateway/resource/agentevent/{agentid}",

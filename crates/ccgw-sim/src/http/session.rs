@@ -7,6 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{Extension, Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use axum::routing::{MethodRouter, put};
 use serde_json::Value;
 
 use super::authorize::{Params, authenticated_operation, authorized, param};
@@ -64,22 +65,16 @@ async fn sign_in_common(
     deliver(outcome, fault, conn.as_ref()).await
 }
 
-pub(super) async fn sign_in(
-    State(shared): State<Arc<Shared>>,
-    conn: Option<Extension<ConnAbort>>,
-    Path(agent): Path<String>,
-    body: Bytes,
-) -> Response {
-    sign_in_common(shared, conn.map(|c| c.0), agent, body, false).await
-}
-
-pub(super) async fn force_sign_in(
-    State(shared): State<Arc<Shared>>,
-    conn: Option<Extension<ConnAbort>>,
-    Path(agent): Path<String>,
-    body: Bytes,
-) -> Response {
-    sign_in_common(shared, conn.map(|c| c.0), agent, body, true).await
+/// The route of `signIn` or, with `force`, `forceSignIn`.
+pub(super) fn sign_in_route(force: bool) -> MethodRouter<Arc<Shared>> {
+    put(
+        move |State(shared): State<Arc<Shared>>,
+              conn: Option<Extension<ConnAbort>>,
+              Path(agent): Path<String>,
+              body: Bytes| async move {
+            sign_in_common(shared, conn.map(|c| c.0), agent, body, force).await
+        },
+    )
 }
 
 pub(super) async fn sign_out(

@@ -1,10 +1,9 @@
 //! Acting on an agent or a call directly: forced states, forced sign-out, ending a call,
 //! and the agent's skill queues.
 
-use ccgw_api::operations as ops;
 use ccgw_api::types::AdjustSkillRequest;
 
-use super::handle::{Session, on_agent};
+use super::handle::{Session, send_request};
 use crate::error::Error;
 use crate::ids::{AgentId, CallId, Skills};
 use crate::mode::TrackedMode;
@@ -14,14 +13,14 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(FORCE_BUSY)]
     pub async fn force_busy(&self, target: &AgentId) -> Result<(), Error> {
-        on_agent!(self, FORCE_BUSY, force_busy, work_no, target)
+        send_request!(self, FORCE_BUSY, force_busy, about: Some(target), work_no(target.wire()))
     }
 
     /// Forces `target` idle, ready for calls.
     ///
     #[doc = ccgw_api::errors_doc!(FORCE_IDLE)]
     pub async fn force_idle(&self, target: &AgentId) -> Result<(), Error> {
-        on_agent!(self, FORCE_IDLE, force_idle, work_no, target)
+        send_request!(self, FORCE_IDLE, force_idle, about: Some(target), work_no(target.wire()))
     }
 
     /// Forces `target` to rest for `seconds` (1 to 86399) with rest reason code `reason`
@@ -42,12 +41,12 @@ impl Session {
         if reason == 0 {
             return Err(Error::invalid_input("rest reason 0 is outside 1..=255"));
         }
-        on_agent!(
+        send_request!(
             self,
             FORCE_REST,
             force_rest,
-            work_no,
-            target,
+            about: Some(target),
+            work_no(target.wire()),
             time(seconds),
             reason(u32::from(reason)),
         )
@@ -57,7 +56,13 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(FORCE_SIGN_OUT)]
     pub async fn force_sign_out(&self, target: &AgentId) -> Result<(), Error> {
-        on_agent!(self, FORCE_SIGN_OUT, force_sign_out, work_no, target)?;
+        send_request!(
+            self,
+            FORCE_SIGN_OUT,
+            force_sign_out,
+            about: Some(target),
+            work_no(target.wire()),
+        )?;
         self.track(target, TrackedMode::Idle)
     }
 
@@ -65,33 +70,29 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(FORCE_RELEASE_CALL)]
     pub async fn force_release_call(&self, call: &CallId) -> Result<(), Error> {
-        let me = self.agent_id();
-        self.act(&ops::FORCE_RELEASE_CALL, None, |api, guid| {
-            api.force_release_call()
-                .agentid(me.wire())
-                .callid(call.as_str())
-                .guid(guid)
-                .send()
-        })
-        .await
+        send_request!(
+            self,
+            FORCE_RELEASE_CALL,
+            force_release_call,
+            about: None,
+            callid(call.as_str()),
+        )
     }
 
     /// Replaces the skill queues `target` serves with `skills` (`adjustSkill`).
     ///
     #[doc = ccgw_api::errors_doc!(ADJUST_SKILLS)]
     pub async fn adjust_skills(&self, target: &AgentId, skills: &Skills) -> Result<(), Error> {
-        let me = self.agent_id();
         let body = AdjustSkillRequest {
             skills: skills.ids().to_vec(),
             work_no: target.wire(),
         };
-        self.act(&ops::ADJUST_SKILLS, Some(target), |api, guid| {
-            api.adjust_skills()
-                .agentid(me.wire())
-                .body(body.clone())
-                .guid(guid)
-                .send()
-        })
-        .await
+        send_request!(
+            self,
+            ADJUST_SKILLS,
+            adjust_skills,
+            about: Some(target),
+            body(body.clone()),
+        )
     }
 }

@@ -126,23 +126,22 @@ impl Session {
     }
 }
 
-/// Sends the generated request `$method` for an operation that names the inspector and
-/// one target agent (in the parameter `$target_param`), through [`Session::act`]. Extra
-/// builder calls follow as `name(value)`.
-macro_rules! on_agent {
-    ($session:expr, $op:ident, $method:ident, $target_param:ident, $target:expr
-        $(, $extra:ident($value:expr))* $(,)?) => {{
-        let (me, target) = ($session.agent_id(), $target);
+/// Sends the generated request `$method` in the inspector's name through
+/// [`Session::act`]: `about` is the agent whose tracked mode the request concerns (if
+/// any), and each `name(value)` after it sets one parameter of the generated builder.
+macro_rules! send_request {
+    ($session:expr, $op:ident, $method:ident, about: $about:expr
+        $(, $param:ident($value:expr))* $(,)?) => {{
+        let me = $session.agent_id();
         $session
-            .act(&ccgw_api::operations::$op, Some(target), |api, guid| {
+            .act(&ccgw_api::operations::$op, $about, |api, guid| {
                 api.$method()
                     .agentid(me.wire())
-                    .$target_param(target.wire())
-                    $(.$extra($value))*
+                    $(.$param($value))*
                     .guid(guid)
                     .send()
             })
             .await
     }};
 }
-pub(super) use on_agent;
+pub(super) use send_request;

@@ -1,7 +1,7 @@
 //! Inspecting an agent's call: listen, insert, whisper, the two mode switches, stop and
 //! intercept.
 
-use super::handle::{Session, on_agent};
+use super::handle::{Session, send_request};
 use crate::error::Error;
 use crate::ids::{AgentId, CallId};
 use crate::mode::{Mode, TrackedMode};
@@ -29,7 +29,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(LISTEN)]
     pub async fn listen(&self, target: &AgentId) -> Result<(), Error> {
-        on_agent!(self, LISTEN, listen, work_no, target)?;
+        send_request!(self, LISTEN, listen, about: Some(target), work_no(target.wire()))?;
         self.track(target, TrackedMode::Listening)
     }
 
@@ -39,7 +39,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(INSERT)]
     pub async fn insert(&self, target: &AgentId) -> Result<(), Error> {
-        on_agent!(self, INSERT, insert, work_no, target)?;
+        send_request!(self, INSERT, insert, about: Some(target), work_no(target.wire()))?;
         self.track(target, TrackedMode::Inserting)
     }
 
@@ -50,12 +50,12 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(REQUEST_WHISPER)]
     pub async fn whisper(&self, target: &AgentId) -> Result<(), Error> {
-        on_agent!(
+        send_request!(
             self,
             REQUEST_WHISPER,
             request_whisper,
-            whisperagentid,
-            target
+            about: Some(target),
+            whisperagentid(target.wire()),
         )?;
         self.track(target, TrackedMode::Whispering)
     }
@@ -72,12 +72,12 @@ impl Session {
     #[doc = ccgw_api::errors_doc!(SWITCH_LISTEN_INSERT)]
     pub async fn switch_listen_insert(&self, target: &AgentId) -> Result<(), Error> {
         // The operation table marks it a toggle, so a success flips the tracked mode.
-        on_agent!(
+        send_request!(
             self,
             SWITCH_LISTEN_INSERT,
             switch_listen_insert,
-            work_no,
-            target
+            about: Some(target),
+            work_no(target.wire()),
         )
     }
 
@@ -95,12 +95,12 @@ impl Session {
                 Mode::Whisper => self.whisper(target).await,
             };
         }
-        on_agent!(
+        send_request!(
             self,
             SWITCH_MODE,
             switch_mode,
-            whisperagentid,
-            target,
+            about: Some(target),
+            whisperagentid(target.wire()),
             switchtype(mode.switch_type()),
         )?;
         self.track(target, mode.into())
@@ -110,12 +110,12 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(STOP_LISTEN_OR_INSERT)]
     pub async fn stop(&self, target: &AgentId) -> Result<(), Error> {
-        on_agent!(
+        send_request!(
             self,
             STOP_LISTEN_OR_INSERT,
             stop_listen_or_insert,
-            work_no,
-            target
+            about: Some(target),
+            work_no(target.wire()),
         )?;
         self.track(target, TrackedMode::Idle)
     }
@@ -124,7 +124,13 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(STOP_WHISPER)]
     pub async fn stop_whisper(&self, target: &AgentId) -> Result<(), Error> {
-        on_agent!(self, STOP_WHISPER, stop_whisper, whisperagentid, target)?;
+        send_request!(
+            self,
+            STOP_WHISPER,
+            stop_whisper,
+            about: Some(target),
+            whisperagentid(target.wire()),
+        )?;
         self.track(target, TrackedMode::Idle)
     }
 
@@ -136,7 +142,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(INTERCEPT)]
     pub async fn intercept(&self, target: &AgentId) -> Result<(), Error> {
-        on_agent!(self, INTERCEPT, intercept, work_no, target)?;
+        send_request!(self, INTERCEPT, intercept, about: Some(target), work_no(target.wire()))?;
         self.track(target, TrackedMode::Intercepting)
     }
 
@@ -145,12 +151,12 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(INTERCEPT_CALL)]
     pub async fn intercept_call(&self, target: &AgentId, call: &CallId) -> Result<(), Error> {
-        on_agent!(
+        send_request!(
             self,
             INTERCEPT_CALL,
             intercept_call,
-            work_no,
-            target,
+            about: Some(target),
+            work_no(target.wire()),
             call_id(call.as_str()),
         )?;
         self.track(target, TrackedMode::Intercepting)

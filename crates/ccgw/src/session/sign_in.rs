@@ -6,6 +6,7 @@ use std::sync::Arc;
 use ccgw_api::hooks::Hooks;
 use ccgw_api::operations as ops;
 use ccgw_api::types::SignInRequest;
+use futures::future::Either;
 
 use super::handle::Session;
 use super::headers::SessionHeaders;
@@ -111,25 +112,29 @@ impl Client {
         let retries = self.inner.connect_retries;
         let attempt = |force: bool| {
             let (api, body) = (&api, &body);
-            async move {
+            let op = if force {
+                &ops::FORCE_SIGN_IN
+            } else {
+                &ops::SIGN_IN
+            };
+            run(op, retries, agent.as_str(), None, move || {
+                // Two builders of one answer type: the forced one takes the session over.
                 if force {
-                    run(&ops::FORCE_SIGN_IN, retries, agent.as_str(), None, || {
+                    Either::Left(
                         api.force_sign_in()
                             .agentid(agent.wire())
                             .body(body.clone())
-                            .send()
-                    })
-                    .await
+                            .send(),
+                    )
                 } else {
-                    run(&ops::SIGN_IN, retries, agent.as_str(), None, || {
+                    Either::Right(
                         api.sign_in()
                             .agentid(agent.wire())
                             .body(body.clone())
-                            .send()
-                    })
-                    .await
+                            .send(),
+                    )
                 }
-            }
+            })
         };
         match attempt(request.force == ForceLogin::Always).await {
             Err(e) if e.is_already_signed_in() && request.force == ForceLogin::OnConflict => {

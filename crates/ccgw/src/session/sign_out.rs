@@ -1,8 +1,6 @@
 //! Ending a session: signing out now, or when a guard is dropped.
 
-use ccgw_api::operations as ops;
-
-use super::handle::Session;
+use super::handle::{Session, send_request};
 use crate::error::Error;
 
 impl Session {
@@ -14,12 +12,7 @@ impl Session {
         if self.is_closed() {
             return Ok(());
         }
-        let me = self.agent_id();
-        let result = self
-            .act(&ops::SIGN_OUT, None, |api, guid| {
-                api.sign_out().agentid(me.wire()).guid(guid).send()
-            })
-            .await;
+        let result = send_request!(self, SIGN_OUT, sign_out, about: None);
         self.inner().mark_closed();
         result
     }

@@ -175,3 +175,31 @@ impl ClientHooks<Hooks> for crate::Client {
         Ok(cap_body(response, self.inner().answer_limit))
     }
 }
+
+impl crate::Client {
+    /// Sends `request`, which the document does not describe, through the same hooks as
+    /// every generated operation (headers, the interceptor, the answer size cap), and
+    /// decodes a 200 answer's JSON body as `T`. Any other status is
+    /// [`Error::UnexpectedResponse`], as for a generated operation.
+    ///
+    /// The request is sent once; the interceptor sees it as operation `undocumented`.
+    pub async fn send_undocumented<T: serde::de::DeserializeOwned>(
+        &self,
+        mut request: reqwest::Request,
+    ) -> Result<crate::ResponseValue<T>, Error<()>> {
+        let info = OperationInfo {
+            operation_id: UNDOCUMENTED_OPERATION,
+        };
+        self.pre::<()>(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post::<()>(&result, &info).await?;
+        let response = result.map_err(Error::CommunicationError)?;
+        match response.status().as_u16() {
+            200 => crate::ResponseValue::from_response(response).await,
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+
+/// The operation name hooks see for [`Client::send_undocumented`](crate::Client::send_undocumented).
+pub const UNDOCUMENTED_OPERATION: &str = "undocumented";

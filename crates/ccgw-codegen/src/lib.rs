@@ -33,14 +33,14 @@
 
 mod error;
 mod operations;
-mod resolve;
+mod refs;
 mod settings;
 
 use std::path::{Path, PathBuf};
 
 pub use error::Error;
 pub use operations::{OperationFacts, operation_facts};
-pub use resolve::{Component, resolve, resolve_boxed};
+pub use refs::{Component, resolve, resolve_boxed};
 
 /// Where the document lives, relative to the workspace root.
 pub const SPEC_PATH_IN_WORKSPACE: &str = "openapi/cc-gateway.yaml";

@@ -94,11 +94,17 @@ fn facts_of(path: &str, method: &str, op: &Operation) -> Result<OperationFacts, 
     })
 }
 
-/// Upper snake case of a camelCase operationId, for a constant's name.
+/// Upper snake case of a camelCase operationId, for a constant's name. A run of
+/// capitals is one word: `querySkillQueueOnAgentVDN` gives `..._ON_AGENT_VDN`.
 fn const_name(id: &str) -> String {
-    let mut out = String::with_capacity(id.len() + 4);
-    for (i, c) in id.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
+    let chars: Vec<char> = id.chars().collect();
+    let mut out = String::with_capacity(id.len() + 8);
+    for (i, &c) in chars.iter().enumerate() {
+        let starts_word = i > 0
+            && c.is_ascii_uppercase()
+            && (chars[i - 1].is_ascii_lowercase()
+                || chars.get(i + 1).is_some_and(char::is_ascii_lowercase));
+        if starts_word {
             out.push('_');
         }
         out.push(c.to_ascii_uppercase());
@@ -218,5 +224,13 @@ mod tests {
     fn const_names_are_upper_snake_case() {
         assert_eq!(const_name("switchListenInsert"), "SWITCH_LISTEN_INSERT");
         assert_eq!(const_name("insert"), "INSERT");
+        assert_eq!(
+            const_name("querySkillQueueOnAgentVDN"),
+            "QUERY_SKILL_QUEUE_ON_AGENT_VDN"
+        );
+        assert_eq!(
+            const_name("queryAllCallInfoByAgentWorkNoEx"),
+            "QUERY_ALL_CALL_INFO_BY_AGENT_WORK_NO_EX"
+        );
     }
 }

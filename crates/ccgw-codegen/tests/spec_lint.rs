@@ -11,7 +11,7 @@ use openapiv3::{
 /// The agent-ID pattern every agent parameter must carry.
 const AGENT_ID_PATTERN: &str = "^(10[1-9]|1[1-9][0-9]|[2-9][0-9]{2}|[1-9][0-9]{3,5})$";
 /// Parameters that name an agent.
-const AGENT_PARAMETERS: &[&str] = &["agentid", "workNo", "whisperagentid"];
+const AGENT_PARAMETERS: &[&str] = &["agentid", "workNo", "workno", "whisperagentid"];
 
 fn spec() -> OpenAPI {
     ccgw_codegen::parse(&ccgw_codegen::read_spec().expect("document readable"))
@@ -40,13 +40,13 @@ fn schema_of<'a>(spec: &'a OpenAPI, p: &'a Parameter) -> &'a Schema {
 }
 
 #[test]
-fn there_are_nineteen_operations_with_unique_ids() {
+fn there_are_thirty_one_operations_with_unique_ids() {
     let spec = spec();
     let ops = operations(&spec);
     assert_eq!(
         ops.len(),
-        19,
-        "15 quality-control, 3 session and 1 event operation"
+        31,
+        "15 quality-control, 3 session, 1 event operation and 12 queries"
     );
     let ids: HashSet<_> = ops
         .iter()
@@ -58,6 +58,8 @@ fn there_are_nineteen_operations_with_unique_ids() {
         .filter(|(_, _, op)| op.tags == ["qualitycontrol"])
         .count();
     assert_eq!(qc, 15);
+    let queries = ops.iter().filter(|(method, _, _)| method == "GET").count();
+    assert_eq!(queries, 13, "the event poll and the 12 queries are GETs");
 }
 
 #[test]

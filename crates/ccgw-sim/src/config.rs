@@ -32,6 +32,34 @@ pub struct VdnConfig {
     pub inspectors: Vec<String>,
     /// Ordinary agents. They start signed in, each on a call with a customer.
     pub agents: Vec<String>,
+    /// The VDN's skill queues. Every agent serves the first; every second agent (the
+    /// first, the third, ...) also serves the others.
+    #[serde(default)]
+    pub skills: Vec<SkillConfig>,
+}
+
+/// One skill queue of a VDN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkillConfig {
+    /// The skill queue's ID.
+    pub id: i32,
+    /// Its name.
+    pub name: String,
+    /// How many callers wait in it.
+    #[serde(default)]
+    pub waiting: u32,
+}
+
+impl SkillConfig {
+    /// A skill queue with `waiting` callers.
+    pub fn new(id: i32, name: impl Into<String>, waiting: u32) -> Self {
+        SkillConfig {
+            id,
+            name: name.into(),
+            waiting,
+        }
+    }
 }
 
 /// Everything a simulator run is configured with.
@@ -85,11 +113,16 @@ impl Default for SimConfig {
                     id: 1,
                     inspectors: vec!["101".to_owned()],
                     agents: (1001..=1010).map(|n| n.to_string()).collect(),
+                    skills: vec![
+                        SkillConfig::new(1, "voice", 2),
+                        SkillConfig::new(2, "vip", 0),
+                    ],
                 },
                 VdnConfig {
                     id: 2,
                     inspectors: vec!["201".to_owned()],
                     agents: (2001..=2005).map(|n| n.to_string()).collect(),
+                    skills: vec![SkillConfig::new(3, "voice", 1)],
                 },
             ],
         }
@@ -184,6 +217,7 @@ impl SimConfig {
             id: 3,
             inspectors: (0..inspectors).map(|i| (30001 + i).to_string()).collect(),
             agents: (0..agents).map(|i| (40001 + i).to_string()).collect(),
+            skills: vec![SkillConfig::new(31, "load", 0)],
         });
         self
     }

@@ -62,9 +62,9 @@ mod simulator;
 mod state;
 mod world;
 
-pub use config::{AuthMode, ConfigError, DEFAULT_PASSWORD, SimConfig, VdnConfig};
+pub use config::{AuthMode, ConfigError, DEFAULT_PASSWORD, SimConfig, SkillConfig, VdnConfig};
 pub use faults::{Fault, FaultRule, Faults};
 pub use server::serve_until;
 pub use simulator::{RunningSim, Simulator};
 pub use state::OPERATION_IDS;
-pub use world::{AFFINITY_COOKIE, AgentState, EVENT_QUEUE_LIMIT, QcMode};
+pub use world::{AFFINITY_COOKIE, AGENT_LIST_LIMIT, AgentState, EVENT_QUEUE_LIMIT, QcMode};

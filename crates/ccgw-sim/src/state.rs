@@ -29,6 +29,18 @@ pub const OPERATION_IDS: &[&str] = &[
     "requestWhisper",
     "stopWhisper",
     "switchMode",
+    "getAgentStatus",
+    "queryAgentInfoByWorkNo",
+    "queryAgentInfoBySkillId",
+    "queryAllOnlineAgents",
+    "queryAgentInfoByList",
+    "queryAllCallInfoByAgentWorkNoEx",
+    "queryCallInfoByCallId",
+    "queryCallInfo",
+    "queryHoldListInfoEx",
+    "queryQueueLengthBySkillId",
+    "querySkillQueueOnAgentVDN",
+    "queryAgentSkillsByWorkNo",
 ];
 
 /// The state every handler shares.

@@ -138,6 +138,8 @@ async fn every_documented_operation_answers_on_its_path_and_method() {
             .path
             .replace("{agentid}", "101")
             .replace("{workNo}", "1001")
+            .replace("{workno}", "1001")
+            .replace("{skillid}", "1")
             .replace("{callId}", "1-1")
             .replace("{callid}", "1-1")
             .replace("{time}", "60")
@@ -145,11 +147,11 @@ async fn every_documented_operation_answers_on_its_path_and_method() {
         let query = match op.id.as_str() {
             "requestWhisper" | "stopWhisper" => "?whisperagentid=1001",
             "switchMode" => "?whisperagentid=1001&switchtype=0",
+            "queryCallInfo" => "?isNoContainLastCall=false",
             _ => "",
         };
         let method = reqwest::Method::from_bytes(op.method.as_bytes()).unwrap();
-        let body =
-            serde_json::json!({"password": "x", "phonenum": "1", "workNo": "1001", "skills": [1]});
+        let body = serde_json::json!({"password": "x", "phonenum": "1", "workNo": "1001", "skills": [1], "agentList": ["1001"]});
         let guid = op.requires_guid.then_some(guid.as_str());
         let before = gw.sim.received(&op.id);
         let answer = gw

@@ -121,6 +121,7 @@ fn config(dynamic: bool) -> SimConfig {
         id: 4,
         inspectors: (0..64).map(|i| (31001 + i).to_string()).collect(),
         agents: (0..64).map(|i| (41001 + i).to_string()).collect(),
+        skills: Vec::new(),
     });
     config
 }

@@ -46,6 +46,7 @@ mod client;
 mod error;
 mod events;
 mod ids;
+mod info;
 mod mode;
 mod request;
 mod secret;
@@ -58,7 +59,14 @@ pub use client::{
 pub use error::{EXCERPT_CHARS, Error, ErrorKind, Retcode, TransportKind};
 pub use events::{Event, EventStream, EventType};
 pub use ids::{AgentId, CallId, Edition, MAX_SKILLS, Skills};
+pub use info::{
+    AgentFilter, AgentInfo, AgentState, CallInfo, CtiState, MAX_AGENT_LIMIT, OwnState, SkillQueue,
+    SkillQueueAgents,
+};
 pub use mode::{Mode, TrackedMode};
 pub use request::decode_answer;
+pub use reqwest::Method;
 pub use secret::Password;
-pub use session::{ForceLogin, Session, SessionGuard, SignIn};
+pub use session::{
+    AGENTS_PER_LIST_REQUEST, ForceLogin, RESOURCE_ROOT, RawAnswer, Session, SessionGuard, SignIn,
+};

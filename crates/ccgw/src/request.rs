@@ -5,7 +5,11 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use ccgw_api::operations::Operation;
-use ccgw_api::types::{CommonAnswer, EventAnswer, SignInAnswer};
+use ccgw_api::types::{
+    AgentInfoAnswer, AgentListAnswer, AgentStatusAnswer, CallIdsAnswer, CallInfoAnswer,
+    CallListAnswer, CommonAnswer, EventAnswer, OnlineAgentsAnswer, QueueLengthAnswer, SignInAnswer,
+    SkillsAnswer,
+};
 use tracing::Instrument;
 
 use crate::error::{Error, ErrorKind, Retcode, TransportKind};
@@ -31,7 +35,20 @@ macro_rules! impl_answer {
     )*};
 }
 
-impl_answer!(CommonAnswer, SignInAnswer, EventAnswer);
+impl_answer!(
+    CommonAnswer,
+    SignInAnswer,
+    EventAnswer,
+    AgentStatusAnswer,
+    AgentInfoAnswer,
+    AgentListAnswer,
+    OnlineAgentsAnswer,
+    CallIdsAnswer,
+    CallInfoAnswer,
+    CallListAnswer,
+    QueueLengthAnswer,
+    SkillsAnswer
+);
 
 /// Success for retcode `"0"`, a gateway error otherwise.
 pub(crate) fn check<T: Answer>(answer: T) -> Result<T, Error> {
@@ -108,7 +125,18 @@ pub(crate) fn span_for(log_name: &'static str, agent: &str, target: Option<&str>
             "forceRest",
             "requestWhisperAgent",
             "requestStopWhisperAgent",
-            "requestSwitchInsertWhisperAgent"
+            "requestSwitchInsertWhisperAgent",
+            "getAgentStatus",
+            "queryAgentInfoByWorkNo",
+            "queryAgentInfoBySkillId",
+            "queryAllOnlineAgents",
+            "queryAllCallInfoByAgentWorkNoEx",
+            "queryCallInfoByCallId",
+            "queryCallInfo",
+            "queryHoldListInfoEx",
+            "queryQueueLengthBySkillId",
+            "querySkillQueueOnAgentVDN",
+            "queryAgentSkillsByWorkNo"
         ]
     )
 }

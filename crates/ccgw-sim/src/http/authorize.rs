@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use axum::http::HeaderMap;
 use axum::response::Response;
+use serde_json::{Value, json};
 
 use super::respond::{ConnAbort, Outcome, begin, deliver};
 use crate::answers::{CommonAnswer, retcode};
@@ -55,15 +56,16 @@ pub(super) fn authorized<T>(
     act(&mut world, agent).map(|value| (value, auth.announce))
 }
 
-/// The common path of an authenticated operation that answers with the common answer:
-/// count, apply any fault, authenticate, act, log and answer.
+/// The common path of an authenticated operation: count, apply any fault, authenticate,
+/// act, log and answer. `act` returns the answer's `result`: `None` for the common
+/// answer of an action (`{}`), a value for a query (`null` leaves `result` out).
 pub(super) async fn authenticated_operation(
     shared: Arc<Shared>,
     operation_id: &'static str,
     conn: Option<ConnAbort>,
     params: Params,
     headers: HeaderMap,
-    act: impl FnOnce(&mut World, &str, &Params) -> Result<(), Failure>,
+    act: impl FnOnce(&mut World, &str, &Params) -> Result<Option<Value>, Failure>,
 ) -> Response {
     let fault = match begin(&shared, operation_id) {
         Ok(fault) => fault,
@@ -80,11 +82,23 @@ pub(super) async fn authenticated_operation(
         "request"
     );
     let outcome = match result {
-        Ok(((), announce)) => Outcome {
+        Ok((result, announce)) => Outcome {
             set_guid: announce,
-            ..Outcome::of(CommonAnswer::ok())
+            ..match result {
+                None => Outcome::of(CommonAnswer::ok()),
+                Some(result) => Outcome::of(query_answer(result)),
+            }
         },
         Err(f) => Outcome::failure(f),
     };
     deliver(outcome, fault, conn.as_ref()).await
+}
+
+/// A successful query's answer: `result` as given, left out when it is `null`.
+fn query_answer(result: Value) -> Value {
+    let mut answer = json!({"message": "success", "retcode": retcode::OK});
+    if !result.is_null() {
+        answer["result"] = result;
+    }
+    answer
 }

@@ -4,6 +4,7 @@
 
 mod authorize;
 mod quality;
+mod queries;
 mod respond;
 mod session;
 
@@ -17,6 +18,7 @@ use crate::world::AgentState;
 use crate::world::QcMode::{Inserting, Listening, Whispering};
 use quality::Action::{self, *};
 use quality::{adjust_skills, qc_route};
+use queries::{Query, query_route};
 
 pub(crate) use respond::ConnAbort;
 
@@ -46,6 +48,25 @@ const QC_ROUTES: &[(MethodFilter, &str, &str, Action)] = &[
     (POST, "/requestswitchinsertwhisperagent", "switchMode", SwitchMode),
 ];
 
+const R: &str = "/agentgateway/resource";
+
+/// The read-only queries: path below [`R`], operationId and which query it is.
+#[rustfmt::skip] // a table reads best one route a line
+const QUERY_ROUTES: &[(&str, &str, Query)] = &[
+    ("/onlineagent/{agentid}/agentstatus", "getAgentStatus", Query::OwnStatus),
+    ("/agentgroup/{agentid}/agentbyworkno/{workno}", "queryAgentInfoByWorkNo", Query::AgentInfo),
+    ("/agentgroup/{agentid}/agentbyskill/{skillid}", "queryAgentInfoBySkillId", Query::AgentsOfSkill),
+    ("/agentgroup/{agentid}/allonlineagents", "queryAllOnlineAgents", Query::OnlineAgents),
+    ("/agentgroup/{agentid}/agentbylist", "queryAgentInfoByList", Query::AgentsByList),
+    ("/calldata/{agentid}/allcallinfoEx/{workno}", "queryAllCallInfoByAgentWorkNoEx", Query::CallIds),
+    ("/calldata/{agentid}/callinfobycallid/{callid}", "queryCallInfoByCallId", Query::CallInfo),
+    ("/calldata/{agentid}/callinfo", "queryCallInfo", Query::OwnCall),
+    ("/calldata/{agentid}/holdlistex/{workno}", "queryHoldListInfoEx", Query::HeldCalls),
+    ("/queuedevice/{agentid}/skillwaitnum/{skillid}", "queryQueueLengthBySkillId", Query::QueueLength),
+    ("/queuedevice/{agentid}/agentvdnskill", "querySkillQueueOnAgentVDN", Query::VdnSkills),
+    ("/onlineagent/{agentid}/agentskillsbyworkno/{workno}", "queryAgentSkillsByWorkNo", Query::AgentSkills),
+];
+
 /// Every route of the document.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let mut router = Router::new()
@@ -64,6 +85,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             &format!("{QC}{path}"),
             qc_route(method, operation_id, action, reads_query),
         );
+    }
+    for &(path, operation_id, query) in QUERY_ROUTES {
+        router = router.route(&format!("{R}{path}"), query_route(operation_id, query));
     }
     router.with_state(shared)
 }

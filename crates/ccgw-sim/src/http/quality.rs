@@ -89,7 +89,7 @@ pub(super) fn qc_route(
             }
             let conn = conn.map(|c| c.0);
             authenticated_operation(shared, operation_id, conn, params, headers, |w, me, p| {
-                perform(action, w, me, p)
+                perform(action, w, me, p).map(|()| None)
             })
             .await
         },
@@ -123,7 +123,7 @@ pub(super) async fn adjust_skills(
         params,
         headers,
         move |w, me, _| match parsed {
-            Some((target, skills)) => w.adjust_skills(me, &target, skills),
+            Some((target, skills)) => w.adjust_skills(me, &target, skills).map(|()| None),
             None => Err(Failure {
                 retcode: retcode::INVALID_SIGN_IN_PARAMETER,
                 message: "the body must be {\"workNo\": string, \"skills\": [int]}".into(),

@@ -91,7 +91,7 @@ pub(super) async fn sign_out(
         headers,
         |w, me, _| {
             w.sign_out(me);
-            Ok(())
+            Ok(None)
         },
     )
     .await

@@ -1,13 +1,15 @@
 //! The simulated contact center, split along its seams: its data, sessions,
-//! event queues and quality control. Plain synchronous code behind one mutex that is
+//! event queues, quality control and the read-only queries. Plain synchronous code behind one mutex that is
 //! never held across an await; the HTTP layer calls in, gets an outcome, and does the
 //! waiting itself.
 
 mod events;
 mod model;
 mod quality;
+mod queries;
 mod sessions;
 
 pub use events::{EVENT_QUEUE_LIMIT, PollStart};
 pub use model::{AgentState, Failure, QcMode, World};
+pub use queries::AGENT_LIST_LIMIT;
 pub use sessions::{AFFINITY_COOKIE, sweep_interval};

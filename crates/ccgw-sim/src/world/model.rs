@@ -8,7 +8,7 @@ use std::time::Instant;
 use tokio::sync::Notify;
 
 use crate::answers::AgentEvent;
-use crate::config::SimConfig;
+use crate::config::{SimConfig, SkillConfig};
 
 /// What an inspector is doing to the agent it inspects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +55,33 @@ pub enum AgentState {
     Talking,
 }
 
+impl AgentState {
+    /// The code of the gateway's state table (Table 1): 2 signed out, 3 busy, 4 idle,
+    /// 7 talking, 8 rest. The simulator applies a forced state at once, so it never
+    /// reports 5 (wrap-up) or 9 (pre-rest).
+    pub fn code(self) -> u8 {
+        match self {
+            AgentState::SignedOut => 2,
+            AgentState::Busy => 3,
+            AgentState::Idle => 4,
+            AgentState::Talking => 7,
+            AgentState::Rest { .. } => 8,
+        }
+    }
+
+    /// The matching CTI platform state (Table 2): 0 not signed in, 1 idle, 5 talking,
+    /// 7 busy, 8 rest.
+    pub fn cti_code(self) -> u8 {
+        match self {
+            AgentState::SignedOut => 0,
+            AgentState::Idle => 1,
+            AgentState::Talking => 5,
+            AgentState::Busy => 7,
+            AgentState::Rest { .. } => 8,
+        }
+    }
+}
+
 /// A failed operation: the retcode and a message for the answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
@@ -74,8 +101,17 @@ pub(super) fn fail<T>(retcode: &'static str, message: impl Into<String>) -> Resu
 pub(super) struct Agent {
     pub(super) vdn: u32,
     pub(super) inspector: bool,
-    pub(super) state: AgentState,
+    pub(super) name: String,
+    pub(super) phone: String,
+    /// Read through [`Agent::state`] and changed through [`Agent::set_state`], which
+    /// keeps `state_since` right.
+    state: AgentState,
+    pub(super) state_since: Instant,
+    /// When the agent signed in, in milliseconds since 1970.
+    pub(super) signed_in_at: u64,
     pub(super) call: Option<String>,
+    /// The call the agent was last on, for `callinfo`.
+    pub(super) last_call: Option<String>,
     pub(super) skills: Vec<i32>,
     /// Who inspects this agent, if anyone.
     pub(super) inspected_by: Option<String>,
@@ -113,12 +149,32 @@ pub struct Authorized {
     pub announce: Option<String>,
 }
 
+/// A call between a customer and an agent.
+pub(super) struct CallRecord {
+    pub(super) vdn: u32,
+    /// The customer's number.
+    pub(super) caller: String,
+    /// The number the customer called.
+    pub(super) called: String,
+    pub(super) skill: Option<SkillConfig>,
+    /// When the call was answered, in milliseconds since 1970.
+    pub(super) began_at: u64,
+}
+
 /// The whole simulated gateway.
 pub struct World {
     pub(super) config: SimConfig,
     pub(super) agents: HashMap<String, Agent>,
     pub(super) guids: HashMap<String, String>,
+    pub(super) calls: HashMap<String, CallRecord>,
     pub(super) next_call: u64,
+}
+
+/// Now, in milliseconds since 1970, as the gateway writes times.
+pub(super) fn millis_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis().try_into().unwrap_or(u64::MAX))
 }
 
 impl World {
@@ -128,24 +184,43 @@ impl World {
             config,
             agents: HashMap::new(),
             guids: HashMap::new(),
+            calls: HashMap::new(),
             next_call: 1,
         };
         let vdns = world.config.vdns.clone();
         for vdn in vdns {
             for id in vdn.inspectors {
-                world
-                    .agents
-                    .insert(id, Agent::new(vdn.id, true, AgentState::SignedOut, None));
+                let agent = Agent::new(&id, vdn.id, true, AgentState::SignedOut);
+                world.agents.insert(id, agent);
             }
-            for id in vdn.agents {
-                let call = world.new_call_id();
-                world.agents.insert(
-                    id,
-                    Agent::new(vdn.id, false, AgentState::Talking, Some(call)),
-                );
+            for (index, id) in vdn.agents.into_iter().enumerate() {
+                let mut agent = Agent::new(&id, vdn.id, false, AgentState::Talking);
+                agent.signed_in_at = millis_now();
+                agent.skills = match vdn.skills.split_first() {
+                    Some((first, _)) if index % 2 == 1 => vec![first.id],
+                    _ => vdn.skills.iter().map(|s| s.id).collect(),
+                };
+                let skill = vdn.skills.first().cloned();
+                let call = world.new_call(vdn.id, &agent.phone, skill, index);
+                agent.call = Some(call);
+                world.agents.insert(id, agent);
             }
         }
         world
+    }
+
+    /// Starts a call from a customer to `phone`; returns its ID.
+    fn new_call(&mut self, vdn: u32, phone: &str, skill: Option<SkillConfig>, n: usize) -> String {
+        let id = self.new_call_id();
+        let record = CallRecord {
+            vdn,
+            caller: format!("1380000{:04}", n % 10_000),
+            called: phone.to_owned(),
+            skill,
+            began_at: millis_now(),
+        };
+        self.calls.insert(id.clone(), record);
+        id
     }
 
     pub(super) fn new_call_id(&mut self) -> String {
@@ -172,7 +247,7 @@ impl World {
 
     /// The working state of `agent`.
     pub fn agent_state(&self, agent: &str) -> Option<AgentState> {
-        self.agents.get(agent).map(|a| a.state)
+        self.agents.get(agent).map(Agent::state)
     }
 
     /// The skills `agent` serves.
@@ -187,16 +262,48 @@ impl World {
 }
 
 impl Agent {
-    pub(super) fn new(vdn: u32, inspector: bool, state: AgentState, call: Option<String>) -> Self {
+    pub(super) fn new(id: &str, vdn: u32, inspector: bool, state: AgentState) -> Self {
         Agent {
             vdn,
             inspector,
+            name: format!("Agent {id}"),
+            phone: format!("7{id}"),
             state,
-            call,
+            state_since: Instant::now(),
+            signed_in_at: 0,
+            call: None,
+            last_call: None,
             skills: Vec::new(),
             inspected_by: None,
             qc: None,
             session: None,
         }
+    }
+
+    pub(super) fn state(&self) -> AgentState {
+        self.state
+    }
+
+    /// Changes the working state; the time in state restarts only on a real change.
+    pub(super) fn set_state(&mut self, state: AgentState) {
+        if self.state != state {
+            self.state = state;
+            self.state_since = Instant::now();
+        }
+        if state == AgentState::SignedOut {
+            self.signed_in_at = 0;
+        } else if self.signed_in_at == 0 {
+            self.signed_in_at = millis_now();
+        }
+    }
+
+    /// Leaves the current call: a talking agent becomes idle; a forced state stays.
+    pub(super) fn leave_call(&mut self) -> Option<String> {
+        let call = self.call.take()?;
+        if self.state == AgentState::Talking {
+            self.set_state(AgentState::Idle);
+        }
+        self.last_call = Some(call.clone());
+        Some(call)
     }
 }

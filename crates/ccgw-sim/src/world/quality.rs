@@ -30,7 +30,7 @@ impl World {
         if agent.vdn != me.vdn {
             return fail(retcode::OTHER_VDN, "the agent belongs to another VDN");
         }
-        if agent.state == AgentState::SignedOut {
+        if agent.state() == AgentState::SignedOut {
             return fail(retcode::NOT_SIGNED_IN, "the agent is not signed in");
         }
         Ok(())
@@ -55,7 +55,7 @@ impl World {
         self.agents.get_mut(target).expect("checked").inspected_by = Some(inspector.to_owned());
         let me = self.agents.get_mut(inspector).expect("checked");
         me.qc = Some((target.to_owned(), mode));
-        me.state = AgentState::Busy;
+        me.set_state(AgentState::Busy);
         for e in [
             "AgentOther_PhoneAlerting",
             "AgentOther_PhoneOffhook",
@@ -150,8 +150,8 @@ impl World {
         };
         if let Some(me) = self.agents.get_mut(&inspector) {
             me.qc = None;
-            if me.state == AgentState::Busy {
-                me.state = AgentState::Idle;
+            if me.state() == AgentState::Busy {
+                me.set_state(AgentState::Idle);
             }
         }
         for e in ["AgentOther_PhoneRelease", "AgentState_Ready"] {
@@ -190,13 +190,12 @@ impl World {
             return fail(retcode::CALL_STATE, "the agent is not in that call");
         }
         let agent = self.agents.get_mut(target).expect("checked");
-        agent.call = None;
+        agent.leave_call();
         agent.inspected_by = None;
-        agent.state = AgentState::Idle;
         let me = self.agents.get_mut(inspector).expect("checked");
         me.qc = Some((target.to_owned(), QcMode::Intercepting));
         me.call = their_call.clone();
-        me.state = AgentState::Talking;
+        me.set_state(AgentState::Talking);
         let content = json!({"callId": their_call});
         self.push_event(inspector, "AgentEvent_Talking", inspector, content.clone());
         self.push_event(inspector, "AgentMediaEvent_Record", inspector, content);
@@ -230,9 +229,12 @@ impl World {
                 self.release_target(target, None);
             }
             self.end_session(target);
-            self.agents.get_mut(target).expect("checked").call = None;
+            self.agents.get_mut(target).expect("checked").leave_call();
         }
-        self.agents.get_mut(target).expect("checked").state = state;
+        self.agents
+            .get_mut(target)
+            .expect("checked")
+            .set_state(state);
         self.push_event(inspector, event, target, json!({}));
         Ok(())
     }
@@ -281,8 +283,7 @@ impl World {
                 self.release_target(&party, None);
             }
             let agent = self.agents.get_mut(&party).expect("listed");
-            agent.call = None;
-            agent.state = AgentState::Idle;
+            agent.leave_call();
             if matches!(agent.qc, Some((_, QcMode::Intercepting))) {
                 agent.qc = None;
             }

@@ -41,7 +41,7 @@ impl World {
         if password != self.config.password {
             return fail(retcode::WRONG_PASSWORD, "wrong agent ID or password");
         }
-        if record.state != AgentState::SignedOut && !force {
+        if record.state() != AgentState::SignedOut && !force {
             return fail(retcode::ALREADY_SIGNED_IN, "the agent is already signed in");
         }
         self.end_session(agent);
@@ -49,11 +49,11 @@ impl World {
         let cookie = uuid::Uuid::new_v4().simple().to_string();
         self.guids.insert(guid.clone(), agent.to_owned());
         let record = self.agents.get_mut(agent).expect("looked up above");
-        record.state = if status == Some(5) {
+        record.set_state(if status == Some(5) {
             AgentState::Busy
         } else {
             AgentState::Idle
-        };
+        });
         record.session = Some(SessionRecord {
             guid: guid.clone(),
             previous: Vec::new(),
@@ -69,7 +69,7 @@ impl World {
     pub fn sign_out(&mut self, agent: &str) {
         self.end_session(agent);
         if let Some(a) = self.agents.get_mut(agent) {
-            a.state = AgentState::SignedOut;
+            a.set_state(AgentState::SignedOut);
         }
     }
 

@@ -14,7 +14,7 @@ use crate::error::{Error, ErrorKind};
 use crate::events::EventStream;
 use crate::ids::AgentId;
 use crate::mode::TrackedMode;
-use crate::request::{ApiResult, run};
+use crate::request::{Answer, ApiResult, run};
 
 /// A signed-in inspector. Cheap to clone; clones share the session.
 ///
@@ -85,18 +85,19 @@ impl Session {
         self.inner.modes.get(agent)
     }
 
-    /// Sends one quality-control request (built by `send` with the current Guid) and
-    /// keeps the tracked mode of `target` honest: a toggle that succeeded flips it, and a
+    /// Sends one request (built by `send` with the current Guid) and returns its answer.
+    /// Keeps the tracked mode of `target` honest: a toggle that succeeded flips it, and a
     /// state-changing request whose outcome is unknown makes it [`TrackedMode::Unknown`].
-    pub(super) async fn act<'a, F, Fut>(
+    pub(super) async fn send_op<'a, T, F, Fut>(
         &'a self,
         op: &'static Operation,
         target: Option<&'a AgentId>,
         send: F,
-    ) -> Result<(), Error>
+    ) -> Result<T, Error>
     where
+        T: Answer,
         F: Fn(&'a ccgw_api::Client, &str) -> Fut,
-        Fut: Future<Output = ApiResult<CommonAnswer>> + 'a,
+        Fut: Future<Output = ApiResult<T>> + 'a,
     {
         let guid = self.inner.guid()?;
         let retries = self.inner.client.inner.connect_retries;
@@ -122,7 +123,21 @@ impl Session {
                 _ => {}
             }
         }
-        result.map(|_| ())
+        result
+    }
+
+    /// [`send_op`](Self::send_op) for the actions, whose answer carries nothing.
+    pub(super) async fn act<'a, F, Fut>(
+        &'a self,
+        op: &'static Operation,
+        target: Option<&'a AgentId>,
+        send: F,
+    ) -> Result<(), Error>
+    where
+        F: Fn(&'a ccgw_api::Client, &str) -> Fut,
+        Fut: Future<Output = ApiResult<CommonAnswer>> + 'a,
+    {
+        self.send_op(op, target, send).await.map(|_| ())
     }
 }
 
@@ -131,10 +146,19 @@ impl Session {
 /// any), and each `name(value)` after it sets one parameter of the generated builder.
 macro_rules! send_request {
     ($session:expr, $op:ident, $method:ident, about: $about:expr
-        $(, $param:ident($value:expr))* $(,)?) => {{
+        $(, $param:ident($value:expr))* $(,)?) => {
+        send_request!(@via act, $session, $op, $method, $about $(, $param($value))*)
+    };
+    // A query: the answer itself, not just whether it succeeded.
+    (query $session:expr, $op:ident, $method:ident, about: $about:expr
+        $(, $param:ident($value:expr))* $(,)?) => {
+        send_request!(@via send_op, $session, $op, $method, $about $(, $param($value))*)
+    };
+    (@via $send:ident, $session:expr, $op:ident, $method:ident, $about:expr
+        $(, $param:ident($value:expr))*) => {{
         let me = $session.agent_id();
         $session
-            .act(&ccgw_api::operations::$op, $about, |api, guid| {
+            .$send(&ccgw_api::operations::$op, $about, |api, guid| {
                 api.$method()
                     .agentid(me.wire())
                     $(.$param($value))*

@@ -1,6 +1,7 @@
 //! An inspector's session, one file a job: the state its handles share, the handle and
 //! the one path its requests take, signing in and out, inspecting calls, acting on
-//! agents, the headers every request carries, and the event poller that keeps it alive.
+//! agents, the read-only queries, the headers every request carries, and the event
+//! poller that keeps it alive.
 
 mod agent_control;
 mod handle;
@@ -8,9 +9,13 @@ mod headers;
 mod inner;
 mod inspection;
 mod poller;
+mod queries;
+mod raw;
 mod sign_in;
 mod sign_out;
 
 pub use handle::Session;
+pub use queries::AGENTS_PER_LIST_REQUEST;
+pub use raw::{RESOURCE_ROOT, RawAnswer};
 pub use sign_in::{ForceLogin, SignIn};
 pub use sign_out::SessionGuard;

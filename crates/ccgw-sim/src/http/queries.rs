@@ -1,0 +1,75 @@
+//! The query handlers: one generic GET handler for every read-only interface. Two of
+//! them read a JSON body, as the gateway defines them.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Extension, Path, Query as UriQuery, State};
+use axum::http::{HeaderMap, Uri};
+use axum::routing::{MethodRouter, get};
+use serde_json::Value;
+
+use super::authorize::{Params, authenticated_operation, param};
+use super::respond::ConnAbort;
+use crate::state::Shared;
+use crate::world::{Failure, World};
+
+/// Which query a route answers.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Query {
+    OwnStatus,
+    AgentInfo,
+    AgentsOfSkill,
+    OnlineAgents,
+    AgentsByList,
+    CallIds,
+    CallInfo,
+    OwnCall,
+    HeldCalls,
+    QueueLength,
+    VdnSkills,
+    AgentSkills,
+}
+
+fn answer(query: Query, w: &World, me: &str, p: &Params, body: &Value) -> Result<Value, Failure> {
+    let work_no = param(p, "workno");
+    match query {
+        Query::OwnStatus => Ok(w.own_status(me)),
+        Query::AgentInfo => w.agent_info(me, work_no),
+        Query::AgentsOfSkill => w.agents_of_skill(me, param(p, "skillid"), body),
+        Query::OnlineAgents => Ok(w.online_agents(me)),
+        Query::AgentsByList => w.agents_by_list(me, body),
+        Query::CallIds => w.call_ids(me, work_no),
+        Query::CallInfo => w.call_info(me, param(p, "callid")),
+        Query::OwnCall => Ok(w.own_call(me, param(p, "isNoContainLastCall") == "true")),
+        Query::HeldCalls => w.held_calls(me, work_no),
+        Query::QueueLength => w.queue_length(me, param(p, "skillid")),
+        Query::VdnSkills => Ok(w.vdn_skills(me)),
+        Query::AgentSkills => w.agent_skills(me, work_no),
+    }
+}
+
+/// The route of a query. Query-string parameters never replace path parameters; a
+/// body that is not JSON counts as no body.
+pub(super) fn query_route(operation_id: &'static str, query: Query) -> MethodRouter<Arc<Shared>> {
+    get(
+        move |State(shared): State<Arc<Shared>>,
+              conn: Option<Extension<ConnAbort>>,
+              Path(mut params): Path<Params>,
+              uri: Uri,
+              headers: HeaderMap,
+              body: Bytes| async move {
+            if let Ok(UriQuery(extra)) = UriQuery::<Params>::try_from_uri(&uri) {
+                for (name, value) in extra {
+                    params.entry(name).or_insert(value);
+                }
+            }
+            let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let conn = conn.map(|c| c.0);
+            authenticated_operation(shared, operation_id, conn, params, headers, |w, me, p| {
+                answer(query, w, me, p, &body).map(Some)
+            })
+            .await
+        },
+    )
+}

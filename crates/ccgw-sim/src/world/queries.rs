@@ -1,0 +1,286 @@
+//! The read-only queries: agents' states and details, calls and their IDs, and skill
+//! queues. Each returns the `result` of its interface, shaped like the reference's
+//! samples (states of other agents as strings, the caller's own state as a number).
+
+use serde_json::{Value, json};
+
+use super::model::{Agent, AgentState, CallRecord, Failure, World, fail};
+use crate::answers::retcode;
+use crate::config::SkillConfig;
+use crate::ids::{is_agent_id, is_call_id};
+
+/// The most agents one `agentbylist` request may name.
+pub const AGENT_LIST_LIMIT: usize = 100;
+
+/// The media type of an ordinary audio/video call.
+const MEDIA_VOICE: u32 = 5;
+
+impl World {
+    /// The agent `work_no` of the caller's VDN: 000-002 for a malformed ID, 100-006 for
+    /// one the caller cannot see (unknown, or of another VDN).
+    fn visible_agent(&self, me: &str, work_no: &str) -> Result<&Agent, Failure> {
+        if !is_agent_id(work_no) {
+            return fail(retcode::BAD_PARAMETER, "the agent ID is not valid");
+        }
+        let vdn = self.agents[me].vdn;
+        match self.agents.get(work_no) {
+            Some(agent) if agent.vdn == vdn => Ok(agent),
+            _ => fail(retcode::NOT_SIGNED_IN, "no such agent in this VDN"),
+        }
+    }
+
+    fn skills_of_vdn(&self, vdn: u32) -> &[SkillConfig] {
+        self.config
+            .vdns
+            .iter()
+            .find(|v| v.id == vdn)
+            .map_or(&[], |v| v.skills.as_slice())
+    }
+
+    fn skill_json(skill: &SkillConfig) -> Value {
+        json!({"name": skill.name, "id": skill.id, "mediatype": MEDIA_VOICE})
+    }
+
+    /// One agent as `agentbyworkno` reports it.
+    fn agent_json(&self, id: &str, agent: &Agent) -> Value {
+        let state = agent.state();
+        let skills: Vec<Value> = self
+            .skills_of_vdn(agent.vdn)
+            .iter()
+            .filter(|s| agent.skills.contains(&s.id))
+            .map(Self::skill_json)
+            .collect();
+        let reason = match state {
+            AgentState::Rest { reason } => reason,
+            _ => 0,
+        };
+        let signed_in = state != AgentState::SignedOut;
+        json!({
+            "workno": id,
+            "name": agent.name,
+            "status": state.code().to_string(),
+            "ctiStatus": state.cti_code().to_string(),
+            "groupid": agent.vdn * 10 + 1,
+            "groupname": format!("group {}", agent.vdn),
+            "skilllist": skills,
+            "callids": [],
+            "mediatype": if signed_in { "TTT" } else { "FFF" },
+            "vdnid": agent.vdn,
+            "phonenumber": agent.phone,
+            "currentstatetime": agent.state_since.elapsed().as_secs(),
+            "logindate": agent.signed_in_at,
+            "inMultimediaConf": 0,
+            "currentStateReason": reason,
+        })
+    }
+
+    /// The signed-in agents of the caller's VDN that `keep` accepts, by work number.
+    fn agents_where(&self, me: &str, keep: impl Fn(&Agent) -> bool) -> Vec<Value> {
+        let vdn = self.agents[me].vdn;
+        let mut found: Vec<(&String, &Agent)> = self
+            .agents
+            .iter()
+            .filter(|(_, a)| a.vdn == vdn && a.state() != AgentState::SignedOut && keep(a))
+            .collect();
+        found.sort_by_key(|(id, _)| id.parse::<u32>().unwrap_or(u32::MAX));
+        found
+            .into_iter()
+            .map(|(id, a)| self.agent_json(id, a))
+            .collect()
+    }
+
+    /// `getAgentStatus`: the caller's own state.
+    pub fn own_status(&self, me: &str) -> Value {
+        let agent = &self.agents[me];
+        json!({"agentState": agent.state().code(), "isWorking": agent.call.is_some()})
+    }
+
+    /// `queryAgentInfoByWorkNo`.
+    pub fn agent_info(&self, me: &str, work_no: &str) -> Result<Value, Failure> {
+        let agent = self.visible_agent(me, work_no)?;
+        Ok(self.agent_json(work_no, agent))
+    }
+
+    /// `queryAgentInfoBySkillId`, with the optional filter body (applied only when both
+    /// `agentLimit` and `agentStatus` are sent).
+    pub fn agents_of_skill(&self, me: &str, skill: &str, body: &Value) -> Result<Value, Failure> {
+        let Ok(skill) = skill.parse::<i32>() else {
+            return fail(retcode::BAD_PARAMETER, "the skill ID is not a number");
+        };
+        let invalid = || {
+            fail(
+                retcode::BAD_PARAMETER,
+                "agentLimit or agentStatus is not valid",
+            )
+        };
+        let limit = match body.get("agentLimit").map(Value::as_u64) {
+            None => None,
+            Some(Some(limit @ 1..=500)) => Some(limit),
+            Some(_) => return invalid(),
+        };
+        let states = match body.get("agentStatus").map(|s| {
+            s.as_array()
+                .and_then(|codes| codes.iter().map(Value::as_u64).collect::<Option<Vec<_>>>())
+        }) {
+            None => None,
+            Some(Some(states)) => Some(states),
+            Some(None) => return invalid(),
+        };
+        let filter = limit.zip(states);
+        let mut agents = self.agents_where(me, |a| {
+            a.skills.contains(&skill)
+                && filter
+                    .as_ref()
+                    .is_none_or(|(_, states)| states.contains(&u64::from(a.state().code())))
+        });
+        if let Some((limit, _)) = filter {
+            agents.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        }
+        Ok(Value::from(agents))
+    }
+
+    /// `queryAllOnlineAgents`: every skill queue of the VDN with its signed-in agents.
+    pub fn online_agents(&self, me: &str) -> Value {
+        let vdn = self.agents[me].vdn;
+        let queues: Vec<Value> = self
+            .skills_of_vdn(vdn)
+            .iter()
+            .map(|skill| {
+                json!({
+                    "skillMediaType": MEDIA_VOICE,
+                    "skillId": skill.id,
+                    "agent": self.agents_where(me, |a| a.skills.contains(&skill.id)),
+                })
+            })
+            .collect();
+        Value::from(queues)
+    }
+
+    /// `agentbylist`: the named agents the caller can see; others are left out.
+    pub fn agents_by_list(&self, me: &str, body: &Value) -> Result<Value, Failure> {
+        let Some(ids) = body.get("agentList").and_then(Value::as_array) else {
+            return fail(
+                retcode::BAD_PARAMETER,
+                "the body must be {\"agentList\": [ID]}",
+            );
+        };
+        if ids.len() > AGENT_LIST_LIMIT {
+            return fail(
+                retcode::BAD_PARAMETER,
+                format!("agentList names more than {AGENT_LIST_LIMIT} agents"),
+            );
+        }
+        let mut found = Vec::new();
+        for id in ids {
+            let Some(id) = id.as_str().filter(|id| is_agent_id(id)) else {
+                return fail(
+                    retcode::BAD_PARAMETER,
+                    "agentList holds an invalid agent ID",
+                );
+            };
+            if let Ok(agent) = self.visible_agent(me, id) {
+                found.push(self.agent_json(id, agent));
+            }
+        }
+        Ok(Value::from(found))
+    }
+
+    /// `queryAllCallInfoByAgentWorkNoEx`: the IDs of the calls `work_no` is in.
+    pub fn call_ids(&self, me: &str, work_no: &str) -> Result<Value, Failure> {
+        let agent = self.visible_agent(me, work_no)?;
+        Ok(json!(agent.call.iter().collect::<Vec<_>>()))
+    }
+
+    fn call_json(id: &str, call: &CallRecord) -> Value {
+        json!({
+            "callfeature": 0,
+            "callid": id,
+            "caller": call.caller,
+            "called": call.called,
+            "callskill": call.skill.as_ref().map_or("", |s| s.name.as_str()),
+            "callskillid": call.skill.as_ref().map_or(0, |s| s.id),
+            "orgicallednum": "",
+            "calldata": "",
+            "begintime": call.began_at,
+            "endtime": null,
+            "userPriority": 0,
+            "trunkNo": 65535,
+            "logontimes": 0,
+            "mediaType": MEDIA_VOICE,
+            "mediaAbility": 1,
+        })
+    }
+
+    /// `queryCallInfoByCallId`: 900-001 for a call the caller's VDN does not have.
+    pub fn call_info(&self, me: &str, call_id: &str) -> Result<Value, Failure> {
+        if !is_call_id(call_id) {
+            return fail(retcode::BAD_PARAMETER, "the call ID is not valid");
+        }
+        let vdn = self.agents[me].vdn;
+        match self.calls.get(call_id) {
+            Some(call) if call.vdn == vdn => Ok(Self::call_json(call_id, call)),
+            _ => fail(retcode::CALL_STATE, "no such call in this VDN"),
+        }
+    }
+
+    /// `queryCallInfo`: the caller's current call, else (unless `current_only`) its last
+    /// one, else `null`.
+    pub fn own_call(&self, me: &str, current_only: bool) -> Value {
+        let agent = &self.agents[me];
+        let id = match (&agent.call, current_only) {
+            (Some(call), _) => Some(call),
+            (None, false) => agent.last_call.as_ref(),
+            (None, true) => None,
+        };
+        id.and_then(|id| Some(Self::call_json(id, self.calls.get(id)?)))
+            .unwrap_or(Value::Null)
+    }
+
+    /// `queryHoldListInfoEx`: the simulator never holds calls, so always empty.
+    pub fn held_calls(&self, me: &str, work_no: &str) -> Result<Value, Failure> {
+        self.visible_agent(me, work_no)?;
+        Ok(json!([]))
+    }
+
+    /// `queryQueueLengthBySkillId`: a count for a queue of the VDN; `{}` (no count, as
+    /// in the reference's sample) for any other.
+    pub fn queue_length(&self, me: &str, skill: &str) -> Result<Value, Failure> {
+        let Ok(skill) = skill.parse::<i32>() else {
+            return fail(retcode::BAD_PARAMETER, "the skill ID is not a number");
+        };
+        let vdn = self.agents[me].vdn;
+        Ok(self
+            .skills_of_vdn(vdn)
+            .iter()
+            .find(|s| s.id == skill)
+            .map_or_else(|| json!({}), |s| json!(s.waiting)))
+    }
+
+    /// `querySkillQueueOnAgentVDN`: the skill queues of the caller's VDN.
+    pub fn vdn_skills(&self, me: &str) -> Value {
+        let vdn = self.agents[me].vdn;
+        let skills: Vec<Value> = self
+            .skills_of_vdn(vdn)
+            .iter()
+            .map(|s| {
+                let mut skill = Self::skill_json(s);
+                skill["serviceType"] = json!(1);
+                skill["realFlag"] = json!(1);
+                skill
+            })
+            .collect();
+        Value::from(skills)
+    }
+
+    /// `queryAgentSkillsByWorkNo`: the skill queues `work_no` serves.
+    pub fn agent_skills(&self, me: &str, work_no: &str) -> Result<Value, Failure> {
+        let agent = self.visible_agent(me, work_no)?;
+        let skills: Vec<Value> = self
+            .skills_of_vdn(agent.vdn)
+            .iter()
+            .filter(|s| agent.skills.contains(&s.id))
+            .map(Self::skill_json)
+            .collect();
+        Ok(Value::from(skills))
+    }
+}

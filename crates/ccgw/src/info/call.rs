@@ -1,0 +1,67 @@
+//! What the call queries report about a phone call.
+
+use std::time::SystemTime;
+
+use ccgw_api::types as wire;
+
+use super::wire::{instant, malformed, text};
+use crate::error::Error;
+use crate::ids::CallId;
+
+/// A call's details (`queryCallInfoByCallId`, `queryCallInfo`, the hold list). Fields
+/// the gateway left out are `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CallInfo {
+    /// The call's ID, usable with [`Session::intercept_call`](crate::Session::intercept_call)
+    /// and [`Session::force_release_call`](crate::Session::force_release_call).
+    pub call_id: CallId,
+    /// The calling number.
+    pub caller: Option<String>,
+    /// The called number.
+    pub called: Option<String>,
+    /// The name of the skill queue the call came through.
+    pub skill: Option<String>,
+    /// The skill queue's ID.
+    pub skill_id: Option<i32>,
+    /// The media type (5 for ordinary audio and video calls).
+    pub media_type: Option<i32>,
+    /// The call's type code (`callfeature`).
+    pub feature: Option<i32>,
+    /// When the call was answered.
+    pub began_at: Option<SystemTime>,
+}
+
+impl CallInfo {
+    pub(crate) fn from_wire(call: wire::CallInfo) -> Result<Self, Error> {
+        let id = call.callid.ok_or_else(|| malformed("callid", "missing"))?;
+        Ok(CallInfo {
+            call_id: CallId::parse(&id).map_err(|e| malformed("callid", e))?,
+            caller: call.caller.as_ref().map(text),
+            called: call.called.as_ref().map(text),
+            skill: call.callskill.filter(|s| !s.is_empty()),
+            skill_id: call.callskillid,
+            media_type: call.media_type,
+            feature: call.callfeature,
+            began_at: instant(call.begintime),
+        })
+    }
+
+    /// The call of a one-or-list answer; `None` for no call.
+    pub(crate) fn from_one_or_list(
+        result: Option<wire::CallInfoOrList>,
+    ) -> Result<Option<Self>, Error> {
+        let call = match result {
+            Some(wire::CallInfoOrList::CallInfo(call)) => call,
+            Some(wire::CallInfoOrList::Array(list)) => match list.into_iter().next() {
+                Some(call) => call,
+                None => return Ok(None),
+            },
+            None => return Ok(None),
+        };
+        if call.callid.is_none() {
+            return Ok(None);
+        }
+        Self::from_wire(call).map(Some)
+    }
+}

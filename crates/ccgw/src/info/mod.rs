@@ -1,0 +1,14 @@
+//! What the read-only queries report, typed: agents and their states, calls, and skill
+//! queues. Decoding is lenient where gateways differ from the reference (numbers sent
+//! as strings, one object where a list is documented) and strict about the rest.
+
+mod agent;
+mod call;
+mod skill;
+mod state;
+mod wire;
+
+pub use agent::{AgentFilter, AgentInfo, MAX_AGENT_LIMIT, OwnState, SkillQueueAgents};
+pub use call::CallInfo;
+pub use skill::SkillQueue;
+pub use state::{AgentState, CtiState};

@@ -1,0 +1,38 @@
+//! Reading the loosely typed values of query answers: numbers sent as strings, and
+//! fields any gateway may leave out.
+
+use std::time::{Duration, SystemTime};
+
+use ccgw_api::types::NumberOrText;
+
+use crate::error::Error;
+
+/// A malformed-answer error naming the field.
+pub(crate) fn malformed(field: &str, why: impl std::fmt::Display) -> Error {
+    Error::malformed(b"", format!("{field}: {why}"))
+}
+
+/// A non-negative code sent as a number or a string of digits.
+pub(crate) fn code(field: &str, value: &NumberOrText) -> Result<u32, Error> {
+    match value {
+        NumberOrText::Int64(n) => u32::try_from(*n).map_err(|_| malformed(field, "out of range")),
+        NumberOrText::String(s) => s
+            .trim()
+            .parse()
+            .map_err(|_| malformed(field, "not a number")),
+    }
+}
+
+/// A number or string field as text (phone numbers, work numbers).
+pub(crate) fn text(value: &NumberOrText) -> String {
+    match value {
+        NumberOrText::Int64(n) => n.to_string(),
+        NumberOrText::String(s) => s.clone(),
+    }
+}
+
+/// A time in milliseconds since 1970; zero and negative values mean "none".
+pub(crate) fn instant(millis: Option<i64>) -> Option<SystemTime> {
+    let millis = u64::try_from(millis?).ok().filter(|m| *m > 0)?;
+    SystemTime::UNIX_EPOCH.checked_add(Duration::from_millis(millis))
+}

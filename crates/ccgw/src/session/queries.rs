@@ -1,0 +1,258 @@
+//! The read-only queries: who is signed in, in what state, on which call, and how long
+//! the queues are. None of them changes anything on the gateway.
+
+use ccgw_api::types::{AgentList, QueueLength};
+
+use super::handle::{Session, send_request};
+use crate::error::Error;
+use crate::ids::{AgentId, CallId};
+use crate::info::{AgentFilter, AgentInfo, CallInfo, OwnState, SkillQueue, SkillQueueAgents};
+
+/// The most agents one `agentbylist` request may name; [`Session::agents_by_id`] sends
+/// longer lists in several requests.
+pub const AGENTS_PER_LIST_REQUEST: usize = 100;
+
+impl Session {
+    /// The inspector's own state (`getAgentStatus`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sim = ccgw_sim::Simulator::start(ccgw_sim::SimConfig::default()).await?;
+    /// # let client = ccgw::Client::builder(sim.base_url()).build()?;
+    /// # let password = ccgw_sim::DEFAULT_PASSWORD;
+    /// let session = client.sign_in(ccgw::SignIn::new("101".parse()?, password)).await?;
+    /// let me = session.own_state().await?;
+    /// assert_eq!(me.state, ccgw::AgentState::Idle);
+    /// let agent = session.agent(&client.agent_id("1001")?).await?;
+    /// assert!(agent.talking);
+    /// let calls = session.call_ids(&agent.work_no).await?;
+    /// assert_eq!(calls.len(), 1);
+    /// session.sign_out().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    #[doc = ccgw_api::errors_doc!(GET_AGENT_STATUS)]
+    pub async fn own_state(&self) -> Result<OwnState, Error> {
+        let answer = send_request!(query self, GET_AGENT_STATUS, get_agent_status, about: None)?;
+        OwnState::from_wire(answer.result)
+    }
+
+    /// The state and details of `agent`, who must be in the inspector's VDN
+    /// (`queryAgentInfoByWorkNo`).
+    ///
+    #[doc = ccgw_api::errors_doc!(QUERY_AGENT_INFO_BY_WORK_NO)]
+    pub async fn agent(&self, agent: &AgentId) -> Result<AgentInfo, Error> {
+        let answer = send_request!(
+            query self,
+            QUERY_AGENT_INFO_BY_WORK_NO,
+            query_agent_info_by_work_no,
+            about: Some(agent),
+            workno(agent.wire()),
+        )?;
+        let info = answer
+            .result
+            .ok_or_else(|| Error::malformed(b"", "the answer has no agent"))?;
+        AgentInfo::from_wire(self.client().edition(), info)
+    }
+
+    /// The agents signed in to skill queue `skill`, optionally filtered
+    /// (`queryAgentInfoBySkillId`).
+    ///
+    #[doc = ccgw_api::errors_doc!(QUERY_AGENT_INFO_BY_SKILL_ID)]
+    pub async fn agents_in_skill(
+        &self,
+        skill: i32,
+        filter: Option<&AgentFilter>,
+    ) -> Result<Vec<AgentInfo>, Error> {
+        let body = filter.map(AgentFilter::to_wire).unwrap_or_default();
+        let answer = send_request!(
+            query self,
+            QUERY_AGENT_INFO_BY_SKILL_ID,
+            query_agent_info_by_skill_id,
+            about: None,
+            skillid(skill),
+            body(body.clone()),
+        )?;
+        self.agents_from_wire(answer.result)
+    }
+
+    /// Every skill queue of the inspector's VDN with its signed-in agents
+    /// (`queryAllOnlineAgents`). An agent serving several queues appears under each.
+    ///
+    #[doc = ccgw_api::errors_doc!(QUERY_ALL_ONLINE_AGENTS)]
+    pub async fn online_agents(&self) -> Result<Vec<SkillQueueAgents>, Error> {
+        let answer = send_request!(
+            query self,
+            QUERY_ALL_ONLINE_AGENTS,
+            query_all_online_agents,
+            about: None,
+        )?;
+        let edition = self.client().edition();
+        answer
+            .result
+            .into_iter()
+            .map(|queue| SkillQueueAgents::from_wire(edition, queue))
+            .collect()
+    }
+
+    /// The state and details of the named agents (`agentbylist`). Agents the gateway
+    /// does not report (unknown, or in another VDN) are left out; duplicates are asked
+    /// for once. The gateway takes at most 100 agents a request, so a longer list is sent
+    /// as several requests, one after the other; an empty list sends nothing.
+    ///
+    #[doc = ccgw_api::errors_doc!(QUERY_AGENT_INFO_BY_LIST)]
+    pub async fn agents_by_id(&self, agents: &[AgentId]) -> Result<Vec<AgentInfo>, Error> {
+        let mut unique: Vec<&AgentId> = Vec::with_capacity(agents.len());
+        for agent in agents {
+            if !unique.contains(&agent) {
+                unique.push(agent);
+            }
+        }
+        let mut found = Vec::with_capacity(unique.len());
+        for chunk in unique.chunks(AGENTS_PER_LIST_REQUEST) {
+            let body = AgentList {
+                agent_list: chunk.iter().map(|a| a.wire()).collect(),
+            };
+            let answer = send_request!(
+                query self,
+                QUERY_AGENT_INFO_BY_LIST,
+                query_agent_info_by_list,
+                about: None,
+                body(body.clone()),
+            )?;
+            found.extend(self.agents_from_wire(answer.result)?);
+        }
+        Ok(found)
+    }
+
+    /// The IDs of the calls `agent` is in (`queryAllCallInfoByAgentWorkNoEx`): what
+    /// [`intercept_call`](Self::intercept_call) and
+    /// [`force_release_call`](Self::force_release_call) take.
+    ///
+    #[doc = ccgw_api::errors_doc!(QUERY_ALL_CALL_INFO_BY_AGENT_WORK_NO_EX)]
+    pub async fn call_ids(&self, agent: &AgentId) -> Result<Vec<CallId>, Error> {
+        let answer = send_request!(
+            query self,
+            QUERY_ALL_CALL_INFO_BY_AGENT_WORK_NO_EX,
+            query_all_call_info_by_agent_work_no_ex,
+            about: Some(agent),
+            workno(agent.wire()),
+        )?;
+        answer
+            .result
+            .iter()
+            .map(|id| CallId::parse(id).map_err(|e| Error::malformed(b"", e)))
+            .collect()
+    }
+
+    /// The details of call `call` (`queryCallInfoByCallId`).
+    ///
+    #[doc = ccgw_api::errors_doc!(QUERY_CALL_INFO_BY_CALL_ID)]
+    pub async fn call(&self, call: &CallId) -> Result<CallInfo, Error> {
+        let answer = send_request!(
+            query self,
+            QUERY_CALL_INFO_BY_CALL_ID,
+            query_call_info_by_call_id,
+            about: None,
+            callid(call.as_str()),
+        )?;
+        CallInfo::from_one_or_list(answer.result)?
+            .ok_or_else(|| Error::malformed(b"", "the answer has no call"))
+    }
+
+    /// The inspector's own current call, such as one it took over (`queryCallInfo`);
+    /// with `include_last`, its previous call when it has none now.
+    ///
+    #[doc = ccgw_api::errors_doc!(QUERY_CALL_INFO)]
+    pub async fn own_call(&self, include_last: bool) -> Result<Option<CallInfo>, Error> {
+        let answer = send_request!(
+            query self,
+            QUERY_CALL_INFO,
+            query_call_info,
+            about: None,
+            is_no_contain_last_call(!include_last),
+        )?;
+        CallInfo::from_one_or_list(answer.result)
+    }
+
+    /// The calls `agent` holds (`queryHoldListInfoEx`).
+    ///
+    #[doc = ccgw_api::errors_doc!(QUERY_HOLD_LIST_INFO_EX)]
+    pub async fn held_calls(&self, agent: &AgentId) -> Result<Vec<CallInfo>, Error> {
+        let answer = send_request!(
+            query self,
+            QUERY_HOLD_LIST_INFO_EX,
+            query_hold_list_info_ex,
+            about: Some(agent),
+            workno(agent.wire()),
+        )?;
+        answer.result.into_iter().map(CallInfo::from_wire).collect()
+    }
+
+    /// How many callers wait in skill queue `skill` (`queryQueueLengthBySkillId`);
+    /// `None` when the gateway answers without a count, as the reference's sample does.
+    ///
+    #[doc = ccgw_api::errors_doc!(QUERY_QUEUE_LENGTH_BY_SKILL_ID)]
+    pub async fn queue_length(&self, skill: i32) -> Result<Option<u32>, Error> {
+        let answer = send_request!(
+            query self,
+            QUERY_QUEUE_LENGTH_BY_SKILL_ID,
+            query_queue_length_by_skill_id,
+            about: None,
+            skillid(skill),
+        )?;
+        match answer.result {
+            Some(QueueLength::Int32(n)) => u32::try_from(n)
+                .map(Some)
+                .map_err(|_| Error::malformed(b"", "a negative queue length")),
+            Some(QueueLength::Object(_)) | None => Ok(None),
+        }
+    }
+
+    /// The skill queues of the inspector's VDN (`querySkillQueueOnAgentVDN`).
+    ///
+    #[doc = ccgw_api::errors_doc!(QUERY_SKILL_QUEUE_ON_AGENT_VDN)]
+    pub async fn skill_queues(&self) -> Result<Vec<SkillQueue>, Error> {
+        let answer = send_request!(
+            query self,
+            QUERY_SKILL_QUEUE_ON_AGENT_VDN,
+            query_skill_queue_on_agent_vdn,
+            about: None,
+        )?;
+        answer
+            .result
+            .into_iter()
+            .map(SkillQueue::from_wire)
+            .collect()
+    }
+
+    /// The skill queues `agent` is configured to serve (`queryAgentSkillsByWorkNo`).
+    ///
+    #[doc = ccgw_api::errors_doc!(QUERY_AGENT_SKILLS_BY_WORK_NO)]
+    pub async fn agent_skills(&self, agent: &AgentId) -> Result<Vec<SkillQueue>, Error> {
+        let answer = send_request!(
+            query self,
+            QUERY_AGENT_SKILLS_BY_WORK_NO,
+            query_agent_skills_by_work_no,
+            about: Some(agent),
+            workno(agent.wire()),
+        )?;
+        answer
+            .result
+            .into_iter()
+            .map(SkillQueue::from_wire)
+            .collect()
+    }
+
+    fn agents_from_wire(
+        &self,
+        agents: Vec<ccgw_api::types::AgentInfo>,
+    ) -> Result<Vec<AgentInfo>, Error> {
+        let edition = self.client().edition();
+        agents
+            .into_iter()
+            .map(|a| AgentInfo::from_wire(edition, a))
+            .collect()
+    }
+}

@@ -43,6 +43,29 @@ impl Remote {
     }
 }
 
+/// A command that only asks the gateway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ask {
+    /// One agent's state.
+    Agent(AgentId),
+    /// The agents of a skill queue, or all online agents.
+    Agents(Option<i32>),
+    /// An agent's call IDs.
+    Calls(AgentId),
+    /// The inspector's own state.
+    Status,
+}
+
+impl Ask {
+    /// The agent the question is about, if any.
+    pub fn work_no(&self) -> Option<&AgentId> {
+        match self {
+            Ask::Agent(a) | Ask::Calls(a) => Some(a),
+            Ask::Agents(_) | Ask::Status => None,
+        }
+    }
+}
+
 /// A parsed line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Line {
@@ -53,6 +76,8 @@ pub enum Line {
     Quit,
     /// A gateway command, with the word it was called by.
     Remote(&'static str, Remote),
+    /// A question to the gateway, with the word it was called by.
+    Ask(&'static str, Ask),
 }
 
 /// A line that cannot be run, with what is known of it for the report.
@@ -94,6 +119,13 @@ pub const USAGE: &[(&str, &str)] = &[
         "adjust-skill W SKILL[,SKILL...]",
         "replace W's skill queues (at most 1000)",
     ),
+    ("agent W", "show agent W's state and time in it"),
+    (
+        "agents [SKILL]",
+        "list a skill queue's agents, or all online agents",
+    ),
+    ("calls W", "list the IDs of agent W's calls"),
+    ("status", "show the inspector's own state"),
     ("events", "wait for events still arriving and print them"),
     ("help", "show this list"),
     ("quit", "sign out and exit"),
@@ -137,6 +169,22 @@ pub fn parse(line: &str, edition: Edition) -> Result<Line, Rejected> {
     match name {
         "help" => Ok(Line::Help),
         "events" => Ok(Line::Events),
+        "status" => arity(0, 0).map(|_| Line::Ask("status", Ask::Status)),
+        "agent" => arity(1, 1).and_then(|_| Ok(Line::Ask("agent", Ask::Agent(agent(0)?)))),
+        "calls" => arity(1, 1).and_then(|_| Ok(Line::Ask("calls", Ask::Calls(agent(0)?)))),
+        "agents" => {
+            arity(0, 1)?;
+            let skill = match args.first() {
+                Some(text) => Some(
+                    text.parse::<i32>()
+                        .ok()
+                        .filter(|s| *s >= 0)
+                        .ok_or_else(|| reject("SKILL must be a skill queue ID".into()))?,
+                ),
+                None => None,
+            };
+            Ok(Line::Ask("agents", Ask::Agents(skill)))
+        }
         "quit" | "exit" => Ok(Line::Quit),
         "listen" => arity(1, 1).and_then(|_| remote("listen", Remote::Listen(agent(0)?))),
         "insert" => arity(1, 1).and_then(|_| remote("insert", Remote::Insert(agent(0)?))),
@@ -249,6 +297,11 @@ mod tests {
             ok("drop-call 17-1"),
             Line::Remote("drop-call", Remote::DropCall(_))
         ));
+        assert_eq!(ok("agent 1001"), Line::Ask("agent", Ask::Agent(a.clone())));
+        assert_eq!(ok("agents"), Line::Ask("agents", Ask::Agents(None)));
+        assert_eq!(ok("agents 2"), Line::Ask("agents", Ask::Agents(Some(2))));
+        assert_eq!(ok("calls 1001"), Line::Ask("calls", Ask::Calls(a.clone())));
+        assert_eq!(ok("status"), Line::Ask("status", Ask::Status));
         for (line, expected) in [
             ("help", Line::Help),
             ("events", Line::Events),
@@ -276,6 +329,11 @@ mod tests {
         assert!(err("force-rest 1001 60 256").reason.contains("REASON"));
         assert!(err("adjust-skill 1001 a,b").reason.contains("not a number"));
         assert!(err("drop-call nope").reason.contains("call ID"));
+        assert!(err("agent 99").reason.contains("out of range"));
+        assert!(err("agents x").reason.contains("SKILL"));
+        assert!(err("agents -1").reason.contains("SKILL"));
+        assert!(err("calls").reason.contains("usage"));
+        assert!(err("status now").reason.contains("usage"));
         let unknown = err("dance 1001");
         assert_eq!(
             (unknown.command.as_str(), unknown.work_no.as_deref()),

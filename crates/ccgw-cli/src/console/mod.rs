@@ -1,6 +1,7 @@
 //! `ccgw console`: sign in, poll events in the background, and run one command per line
 //! of standard input.
 
+mod ask;
 mod command;
 mod output;
 
@@ -16,7 +17,7 @@ use futures::StreamExt;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use command::{Line, Remote};
-use output::Output;
+use output::{Output, Report};
 
 /// The gateway edition, which decides the range of agent IDs.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -198,8 +199,14 @@ async fn read_commands(session: &Session, out: Output, printed: &AtomicU64) -> b
             Ok(Line::Help) => out.help(),
             Ok(Line::Quit) => break,
             Ok(Line::Events) => settle_events(printed).await,
+            Ok(Line::Ask(word, question)) => {
+                let outcome = ask::ask(session, &question).await;
+                all_ok &= outcome.is_ok();
+                let work_no = question.work_no().map(|a| a.to_string());
+                out.result(word, work_no.as_deref(), &outcome);
+            }
             Ok(Line::Remote(word, remote)) => {
-                let outcome = execute(session, &remote).await;
+                let outcome = execute(session, &remote).await.map(|()| Report::done());
                 all_ok &= outcome.is_ok();
                 let work_no = match &remote {
                     Remote::DropCall(call) => Some(call.to_string()),

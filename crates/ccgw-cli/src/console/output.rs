@@ -6,6 +6,25 @@ use serde_json::{Map, Value, json};
 
 use super::command::{Rejected, USAGE};
 
+/// What a successful command reports: fields for its JSON line, words for a person.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub fields: Map<String, Value>,
+    pub text: String,
+}
+
+impl Report {
+    /// The report of an action: the gateway said `"0"`.
+    pub fn done() -> Report {
+        let mut fields = Map::new();
+        fields.insert("retcode".into(), json!("0"));
+        Report {
+            fields,
+            text: String::new(),
+        }
+    }
+}
+
 /// Prints results and events in one format.
 #[derive(Debug, Clone, Copy)]
 pub struct Output {
@@ -13,8 +32,8 @@ pub struct Output {
 }
 
 impl Output {
-    /// The outcome of a gateway command.
-    pub fn result(&self, command: &str, work_no: Option<&str>, outcome: &Result<(), Error>) {
+    /// The outcome of a gateway command or question.
+    pub fn result(&self, command: &str, work_no: Option<&str>, outcome: &Result<Report, Error>) {
         if self.json {
             let mut line = Map::new();
             line.insert("command".into(), json!(command));
@@ -23,9 +42,7 @@ impl Output {
             }
             line.insert("ok".into(), json!(outcome.is_ok()));
             match outcome {
-                Ok(()) => {
-                    line.insert("retcode".into(), json!("0"));
-                }
+                Ok(report) => line.extend(report.fields.clone()),
                 Err(e) => match (e.kind(), e.retcode()) {
                     (ErrorKind::Gateway, Some(r)) => {
                         line.insert("retcode".into(), json!(r.code()));
@@ -40,7 +57,8 @@ impl Output {
         } else {
             let target = work_no.map(|w| format!(" {w}")).unwrap_or_default();
             match outcome {
-                Ok(()) => println!("ok      {command}{target}"),
+                Ok(report) if report.text.is_empty() => println!("ok      {command}{target}"),
+                Ok(report) => println!("ok      {command}{target}: {}", report.text),
                 Err(e) => println!("failed  {command}{target}: {e}"),
             }
         }

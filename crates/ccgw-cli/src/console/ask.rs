@@ -1,0 +1,96 @@
+//! Running the questions (`agent`, `agents`, `calls`, `status`) and wording the answers.
+
+use std::collections::BTreeMap;
+
+use ccgw::{AgentInfo, AgentState, Error, Session};
+use serde_json::{Map, Value, json};
+
+use super::command::Ask;
+use super::output::Report;
+
+/// Asks the gateway and words the answer.
+pub async fn ask(session: &Session, question: &Ask) -> Result<Report, Error> {
+    match question {
+        Ask::Status => {
+            let me = session.own_state().await?;
+            Ok(state_report(me.state, me.talking, None))
+        }
+        Ask::Agent(agent) => {
+            let info = session.agent(agent).await?;
+            let seconds = info.time_in_state.map(|d| d.as_secs());
+            Ok(state_report(info.state, info.talking, seconds))
+        }
+        Ask::Calls(agent) => {
+            let calls = session.call_ids(agent).await?;
+            let ids: Vec<String> = calls.iter().map(ToString::to_string).collect();
+            let text = if ids.is_empty() {
+                "no call".to_owned()
+            } else {
+                ids.join(" ")
+            };
+            Ok(Report {
+                fields: Map::from_iter([("callIds".to_owned(), json!(ids))]),
+                text,
+            })
+        }
+        Ask::Agents(skill) => {
+            let agents = match skill {
+                Some(skill) => session.agents_in_skill(*skill, None).await?,
+                None => online_agents(session).await?,
+            };
+            Ok(agents_report(&agents))
+        }
+    }
+}
+
+/// Every online agent once, by work number: an agent serving several skill queues is
+/// listed under each by the gateway.
+async fn online_agents(session: &Session) -> Result<Vec<AgentInfo>, Error> {
+    let mut unique = BTreeMap::new();
+    for queue in session.online_agents().await? {
+        for agent in queue.agents {
+            unique.entry(agent.work_no.number()).or_insert(agent);
+        }
+    }
+    Ok(unique.into_values().collect())
+}
+
+fn state_report(state: AgentState, talking: bool, seconds: Option<u64>) -> Report {
+    let mut fields = Map::new();
+    fields.insert("state".into(), json!(state.word()));
+    fields.insert("stateCode".into(), json!(state.code()));
+    fields.insert("talking".into(), json!(talking));
+    let mut text = format!("{} ({})", state.word(), state.code());
+    if let Some(seconds) = seconds {
+        fields.insert("secondsInState".into(), json!(seconds));
+        text.push_str(&format!(" for {seconds} s"));
+    }
+    Report { fields, text }
+}
+
+fn agents_report(agents: &[AgentInfo]) -> Report {
+    let listed: Vec<Value> = agents
+        .iter()
+        .map(|a| {
+            json!({
+                "workNo": a.work_no.as_str(),
+                "state": a.state.word(),
+                "stateCode": a.state.code(),
+                "talking": a.talking,
+            })
+        })
+        .collect();
+    let text = agents
+        .iter()
+        .map(|a| format!("{} {}", a.work_no, a.state.word()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Report {
+        fields: Map::from_iter([("agents".to_owned(), Value::from(listed))]),
+        text: if text.is_empty() {
+            "none".to_owned()
+        } else {
+            text
+        },
+    }
+}

@@ -51,6 +51,20 @@
 //! * Every sign-in answer sets the affinity cookie [`AFFINITY_COOKIE`]; authenticated
 //!   requests that do not send it back are counted ([`RunningSim::cookie_misses`]).
 //! * Faults: see [`faults`] for which of them the gateway acts on before they show.
+//! * Queries: every seeded agent serves its VDN's first skill queue, every second agent
+//!   the others too ([`SkillConfig`]); each seeded call has a customer number, the
+//!   agent's phone as the called number and the first skill queue. Forced states apply
+//!   at once (the simulator never reports wrap-up or pre-rest) and the call goes on; a
+//!   call that ends (dropped, intercepted, signed out) leaves a talking agent idle.
+//!   Other agents' `status` and `ctiStatus` are sent as strings and the caller's own
+//!   `agentState` as a number, as in the reference's samples.
+//! * Query retcodes: 000-002 for a malformed agent ID, call ID or skill ID, an
+//!   `agentbylist` body that is missing or names more than [`AGENT_LIST_LIMIT`] agents,
+//!   and an `agentbyskill` filter out of range; 100-006 for an agent that is unknown or
+//!   in another VDN; 900-001 for a call the VDN does not have. `agentbylist` leaves out
+//!   the agents the caller cannot see. An agent without a call has no call IDs (an
+//!   empty list, not an error), and `callinfo` without a call leaves `result` out. A
+//!   queue length for a skill queue the VDN does not have is `{}`, as in the sample.
 
 pub mod answers;
 pub mod config;

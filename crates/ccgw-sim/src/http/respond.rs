@@ -7,9 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use crate::answers::CommonAnswer;
 use crate::faults::Fault;
 use crate::state::Shared;
 use crate::world::{AFFINITY_COOKIE, Failure};
@@ -59,8 +58,10 @@ impl Outcome {
         }
     }
 
+    /// A refusal. It carries no `result`: gateways leave it out when an operation
+    /// fails, and a query's `result` has a shape of its own that `{}` would break.
     pub(super) fn failure(f: Failure) -> Self {
-        Self::of(CommonAnswer::new(f.retcode, f.message))
+        Self::of(json!({"message": f.message, "retcode": f.retcode}))
     }
 }
 

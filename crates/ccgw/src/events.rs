@@ -40,6 +40,16 @@ pub enum EventType {
     /// The session ended: it was signed out, or the gateway no longer accepts it. No
     /// event follows.
     SessionEnded,
+    /// The gateway ended the session and the session signed in again, as its
+    /// [`Recovery`](crate::Recovery) policy allows. The inspections it tracked were
+    /// ended by the gateway; their modes are [`TrackedMode::Unknown`].
+    SessionRecovered,
+    /// This subscriber fell behind and missed `missed` events: what it knows may be
+    /// stale. The events after this one are current again.
+    Lagged {
+        /// How many events were dropped for this subscriber.
+        missed: u64,
+    },
     /// Any other event, by its gateway name.
     Other(String),
 }
@@ -87,13 +97,33 @@ impl Event {
         }
     }
 
-    pub(crate) fn session_ended(agent: &str) -> Event {
+    /// An event this crate makes about the session itself.
+    fn local(name: &str, event_type: EventType, agent: &str, content: Value) -> Event {
         Event {
-            name: "SessionEnded".to_owned(),
-            event_type: EventType::SessionEnded,
+            name: name.to_owned(),
+            event_type,
             work_no: agent.to_owned(),
-            content: Value::Null,
+            content,
         }
+    }
+
+    pub(crate) fn session_ended(agent: &str) -> Event {
+        Self::local("SessionEnded", EventType::SessionEnded, agent, Value::Null)
+    }
+
+    pub(crate) fn session_recovered(agent: &str, attempt: u32) -> Event {
+        let content = serde_json::json!({ "attempt": attempt });
+        Self::local(
+            "SessionRecovered",
+            EventType::SessionRecovered,
+            agent,
+            content,
+        )
+    }
+
+    fn lagged(missed: u64) -> Event {
+        let content = serde_json::json!({ "missed": missed });
+        Self::local("Lagged", EventType::Lagged { missed }, "", content)
     }
 
     /// The mode named in a `BeQcStart` event's content, if any.
@@ -108,6 +138,9 @@ impl Event {
 }
 
 /// The events of a session from the moment it was subscribed. Ends when the session does.
+///
+/// A subscriber that falls more than 1024 events behind loses the oldest; it is told so
+/// by an event of type [`EventType::Lagged`] with the number it missed.
 pub struct EventStream {
     inner: Pin<Box<dyn Stream<Item = Event> + Send>>,
 }
@@ -115,15 +148,15 @@ pub struct EventStream {
 impl EventStream {
     pub(crate) fn new(receiver: broadcast::Receiver<Event>) -> Self {
         let stream = futures::stream::unfold(receiver, |mut receiver| async move {
-            loop {
-                match receiver.recv().await {
-                    Ok(event) => return Some((event, receiver)),
-                    Err(broadcast::error::RecvError::Lagged(missed)) => {
-                        tracing::warn!(missed, "a slow event subscriber missed events");
-                    }
-                    Err(broadcast::error::RecvError::Closed) => return None,
+            let event = match receiver.recv().await {
+                Ok(event) => event,
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "a slow event subscriber missed events");
+                    Event::lagged(missed)
                 }
-            }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            };
+            Some((event, receiver))
         });
         EventStream {
             inner: Box::pin(stream),
@@ -176,6 +209,23 @@ impl Stream for EventStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_subscriber_that_falls_behind_is_told_how_much_it_missed() {
+        use futures::StreamExt;
+        let (sender, receiver) = broadcast::channel(4);
+        let mut stream = EventStream::new(receiver);
+        for n in 0..10 {
+            let _ = sender.send(Event::session_recovered("101", n));
+        }
+        let first = stream.next().await.unwrap();
+        assert_eq!(first.event_type, EventType::Lagged { missed: 6 });
+        let next = stream.next().await.unwrap();
+        assert_eq!(
+            next.content["attempt"], 6,
+            "then the oldest event still kept"
+        );
+    }
 
     #[test]
     fn unknown_event_names_are_kept() {

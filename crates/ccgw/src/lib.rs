@@ -68,5 +68,6 @@ pub use request::decode_answer;
 pub use reqwest::Method;
 pub use secret::Password;
 pub use session::{
-    AGENTS_PER_LIST_REQUEST, ForceLogin, RESOURCE_ROOT, RawAnswer, Session, SessionGuard, SignIn,
+    AGENTS_PER_LIST_REQUEST, ForceLogin, RESOURCE_ROOT, RawAnswer, Recovery, Session, SessionGuard,
+    SignIn,
 };

@@ -45,6 +45,27 @@ pub enum TrackedMode {
     Unknown,
 }
 
+impl TrackedMode {
+    /// The word consoles show: `idle`, `listening`, `inserting`, `whispering`,
+    /// `intercepting` or `unknown`.
+    pub fn word(self) -> &'static str {
+        match self {
+            TrackedMode::Idle => "idle",
+            TrackedMode::Listening => "listening",
+            TrackedMode::Inserting => "inserting",
+            TrackedMode::Whispering => "whispering",
+            TrackedMode::Intercepting => "intercepting",
+            TrackedMode::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for TrackedMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
 impl From<Mode> for TrackedMode {
     fn from(mode: Mode) -> Self {
         match mode {
@@ -74,6 +95,22 @@ impl ModeTracker {
             *slot = mode;
         } else {
             modes.insert(agent.clone(), mode);
+        }
+    }
+
+    /// Every inspection the tracker knows, by agent.
+    pub(crate) fn all(&self) -> Vec<(AgentId, TrackedMode)> {
+        let modes = self.modes.lock().unwrap_or_else(|e| e.into_inner());
+        let mut all: Vec<_> = modes.iter().map(|(a, m)| (a.clone(), *m)).collect();
+        all.sort_by_key(|(agent, _)| agent.number());
+        all
+    }
+
+    /// After the gateway ended the session: none of the tracked modes can be trusted.
+    pub(crate) fn mark_all_unknown(&self) {
+        let mut modes = self.modes.lock().unwrap_or_else(|e| e.into_inner());
+        for mode in modes.values_mut() {
+            *mode = TrackedMode::Unknown;
         }
     }
 

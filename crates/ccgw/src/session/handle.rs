@@ -46,6 +46,12 @@ impl Session {
         &self.inner
     }
 
+    /// The inspections the session tracks: each agent it inspects and the mode it
+    /// believes, by agent ID. Agents it does not inspect are left out.
+    pub fn inspections(&self) -> Vec<(AgentId, TrackedMode)> {
+        self.inner.modes.all()
+    }
+
     /// Records the mode an answered request put `target` in.
     pub(super) fn track(&self, target: &AgentId, mode: TrackedMode) -> Result<(), Error> {
         self.inner.modes.set(target, mode);
@@ -110,6 +116,12 @@ impl Session {
             || send(api, &guid),
         )
         .await;
+        if let Err(e) = &result
+            && (e.is_auth_expired() || e.is_not_signed_in())
+        {
+            // Perhaps the gateway ended the session: let the poller check now.
+            self.inner.suspect.notify_one();
+        }
         if let Some(target) = target {
             match &result {
                 Ok(_) if op.toggle => self.inner.modes.toggle(target),

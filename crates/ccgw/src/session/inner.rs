@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{Notify, broadcast};
 
 use super::headers::SessionHeaders;
+use super::options::{Recovery, SignIn};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::events::{Event, EventType};
@@ -25,6 +26,13 @@ pub(crate) struct SessionInner {
     closed: AtomicBool,
     closed_signal: Arc<Notify>,
     pub(crate) poller: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// What to sign in with again, kept only when a recovery policy asks for it.
+    pub(crate) recovery: Option<(SignIn, Recovery)>,
+    /// Held while a recovery runs, so that only one runs at a time.
+    pub(crate) recovering: tokio::sync::Mutex<()>,
+    /// Woken when a request suggests the gateway ended the session, so that the poller
+    /// checks at once rather than after its pause.
+    pub(crate) suspect: Notify,
 }
 
 impl Drop for SessionInner {
@@ -40,14 +48,20 @@ impl SessionInner {
         client: Client,
         api: ccgw_api::Client,
         headers: Arc<SessionHeaders>,
-        agent: AgentId,
+        request: SignIn,
     ) -> Self {
         let (events, _) = broadcast::channel(EVENT_BUFFER);
+        let agent = request.agent().clone();
+        // Without a policy the password is not kept.
+        let recovery = request.recovery().map(|policy| (request, policy));
         SessionInner {
             client,
             api,
             headers,
             agent,
+            recovery,
+            recovering: tokio::sync::Mutex::new(()),
+            suspect: Notify::new(),
             modes: ModeTracker::default(),
             events,
             closed: AtomicBool::new(false),

@@ -8,14 +8,17 @@ mod handle;
 mod headers;
 mod inner;
 mod inspection;
+mod login;
+mod options;
 mod poller;
 mod queries;
 mod raw;
+mod recovery;
 mod sign_in;
 mod sign_out;
 
 pub use handle::Session;
+pub use options::{ForceLogin, Recovery, SignIn};
 pub use queries::AGENTS_PER_LIST_REQUEST;
 pub use raw::{RESOURCE_ROOT, RawAnswer};
-pub use sign_in::{ForceLogin, SignIn};
 pub use sign_out::SessionGuard;

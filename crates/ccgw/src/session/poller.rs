@@ -62,8 +62,12 @@ pub(crate) async fn run_poller(session: Weak<SessionInner>) {
                 pause_after_answer()
             }
             Err(e) if e.is_auth_expired() || e.is_not_signed_in() => {
-                tracing::warn!("the gateway no longer accepts the session; event polling stops");
-                inner.mark_closed();
+                tracing::warn!("the gateway no longer accepts the session");
+                if inner.recover().await {
+                    failures = 0;
+                    continue;
+                }
+                tracing::warn!("event polling stops");
                 return;
             }
             Err(e) => {
@@ -72,8 +76,12 @@ pub(crate) async fn run_poller(session: Weak<SessionInner>) {
                 pause_after_failure(failures)
             }
         };
+        let suspect = async { inner.suspect.notified().await };
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = suspect => {}
+        }
         drop(inner);
-        tokio::time::sleep(pause).await;
     }
 }
 

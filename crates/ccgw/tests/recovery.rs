@@ -1,0 +1,121 @@
+//! Recovering a session the gateway ended (taken over, expired), over loopback: the
+//! request that found it gone is not resent, tracked modes become unknown, and the
+//! stream says what happened.
+
+mod common;
+
+use std::time::Duration;
+
+use ccgw::{EventType, ForceLogin, Recovery, SignIn, TrackedMode};
+use ccgw_sim::{DEFAULT_PASSWORD, Fault, FaultRule, SimConfig};
+use common::{agent, client, fast, sim};
+
+fn policy(force: ForceLogin) -> Recovery {
+    Recovery::default()
+        .attempts(3)
+        .backoff(Duration::from_millis(100))
+        .force(force)
+}
+
+fn inspector_101() -> SignIn {
+    SignIn::new(agent("101"), DEFAULT_PASSWORD)
+}
+
+#[tokio::test]
+async fn a_session_taken_over_is_taken_back_and_its_inspections_become_unknown() {
+    let sim = sim(fast()).await;
+    let client = client(&sim);
+    let s = client
+        .sign_in(inspector_101().recover(policy(ForceLogin::Always)))
+        .await
+        .unwrap();
+    let mut events = s.events();
+    s.listen(&agent("1001")).await.unwrap();
+    assert_eq!(s.inspections(), [(agent("1001"), TrackedMode::Listening)]);
+    let other = client
+        .sign_in(inspector_101().force(ForceLogin::Always).poll_events(false))
+        .await
+        .unwrap();
+    let recovered = events
+        .wait_for(
+            |e| e.event_type == EventType::SessionRecovered,
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
+    assert_eq!(recovered.work_no, "101");
+    assert_eq!(s.inspections(), [(agent("1001"), TrackedMode::Unknown)]);
+    assert!(!s.is_closed());
+    s.own_state().await.expect("the recovered session works");
+    assert!(
+        sim.current_guid("101").is_some(),
+        "the recovered session holds the gateway's session"
+    );
+    assert!(other.own_state().await.is_err(), "the other one lost it");
+    s.sign_out().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_request_that_found_the_session_gone_is_not_resent_and_a_failed_recovery_ends_it() {
+    let sim = sim(fast()).await;
+    let client = client(&sim);
+    let s = client
+        .sign_in(inspector_101().recover(policy(ForceLogin::Never)))
+        .await
+        .unwrap();
+    let mut events = s.events();
+    let _other = client
+        .sign_in(inspector_101().force(ForceLogin::Always).poll_events(false))
+        .await
+        .unwrap();
+    let refused = s.listen(&agent("1002")).await.unwrap_err();
+    assert!(refused.is_auth_expired(), "{refused}");
+    assert_eq!(sim.received("listen"), 1, "sent once, never again");
+    let ended = events
+        .wait_for(
+            |e| e.event_type == EventType::SessionRecovered,
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        ended.kind(),
+        ccgw::ErrorKind::SessionClosed,
+        "without force, the other session keeps the agent and this one ends"
+    );
+    assert!(s.is_closed());
+    assert_eq!(sim.received("listen"), 1);
+    assert!(
+        sim.received("signIn") >= 3,
+        "each attempt was one plain sign-in: {}",
+        sim.received("signIn")
+    );
+}
+
+#[tokio::test]
+async fn an_expired_session_signs_in_again() {
+    let config = SimConfig::default()
+        .poll_wait(Duration::from_millis(100))
+        .session_timeout(Duration::from_millis(300));
+    let sim = sim(config).await;
+    let s = client(&sim)
+        .sign_in(inspector_101().recover(policy(ForceLogin::Never)))
+        .await
+        .unwrap();
+    let mut events = s.events();
+    let guid = sim.current_guid("101").unwrap();
+    // A poll answer held back a second lets the gateway expire the session meanwhile.
+    sim.faults()
+        .inject(FaultRule::on("pollEvent", Fault::Latency(Duration::from_secs(1))).times(1));
+    events
+        .wait_for(
+            |e| e.event_type == EventType::SessionRecovered,
+            Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
+    assert_ne!(sim.current_guid("101"), Some(guid), "a new session");
+    s.listen(&agent("1003")).await.unwrap();
+    assert_eq!(s.mode_of(&agent("1003")), TrackedMode::Listening);
+    s.sign_out().await.unwrap();
+}

@@ -3,6 +3,7 @@
 
 mod console;
 mod demo;
+mod signals;
 mod sim;
 
 use std::process::ExitCode;
@@ -27,9 +28,12 @@ enum Command {
     /// Sign in to a gateway and run quality-control commands read from standard input.
     ///
     /// One command per line (type `help`), so it works interactively and from a pipe or
-    /// script. The password comes from the CCGW_PASSWORD environment variable, or from a
-    /// hidden prompt when standard input is a terminal. Exit status: 0 when every command
-    /// succeeded, 1 when any failed, 2 when the console could not start.
+    /// script. On a terminal it has a prompt, line editing, history and completion.
+    /// The password comes from --password-file, the CCGW_PASSWORD environment variable,
+    /// or a hidden prompt when standard input is a terminal. Every way out (quit, end of
+    /// input, Ctrl-C, SIGTERM, SIGHUP) signs the session out first; a second Ctrl-C
+    /// exits at once. Exit status: 0 when every command succeeded, 1 when any failed,
+    /// 2 when the console could not start.
     Console(console::ConsoleArgs),
     /// Print a shell completion script, e.g. `ccgw completions bash > /etc/bash_completion.d/ccgw`.
     Completions {
@@ -68,7 +72,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match cli.command {
+    let code = match cli.command {
         Command::Demo => {
             init_logging("warn");
             runtime.block_on(demo::run())
@@ -85,7 +89,10 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut Cli::command(), "ccgw", &mut std::io::stdout());
             ExitCode::SUCCESS
         }
-    }
+    };
+    // A read of standard input may still be blocked on a thread: do not wait for it.
+    runtime.shutdown_background();
+    code
 }
 
 #[cfg(test)]

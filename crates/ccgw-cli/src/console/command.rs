@@ -22,6 +22,19 @@ pub enum Remote {
 }
 
 impl Remote {
+    /// For the commands that cannot be undone: the question a person confirms first.
+    pub fn confirmation(&self) -> Option<String> {
+        match self {
+            Remote::ForceLogout(a) => Some(format!("force agent {a} to sign out?")),
+            Remote::DropCall(call) => Some(format!("end call {call} for every party?")),
+            Remote::Intercept(a, _) => Some(format!("take agent {a}'s customer over?")),
+            Remote::ForceRest(a, seconds, _) => {
+                Some(format!("force agent {a} to rest for {seconds} s?"))
+            }
+            _ => None,
+        }
+    }
+
     /// The agent the command is about, if any.
     pub fn work_no(&self) -> Option<&AgentId> {
         match self {
@@ -74,6 +87,10 @@ pub enum Line {
     Help,
     Events,
     Quit,
+    /// Sign in again after the gateway ended the session.
+    SignIn,
+    /// List the inspections the session tracks.
+    Inspections,
     /// A gateway command, with the word it was called by.
     Remote(&'static str, Remote),
     /// A question to the gateway, with the word it was called by.
@@ -126,6 +143,14 @@ pub const USAGE: &[(&str, &str)] = &[
     ),
     ("calls W", "list the IDs of agent W's calls"),
     ("status", "show the inspector's own state"),
+    (
+        "inspections",
+        "list the agents this session inspects, and how",
+    ),
+    (
+        "signin",
+        "sign in again after the gateway ended the session",
+    ),
     ("events", "wait for events still arriving and print them"),
     ("help", "show this list"),
     ("quit", "sign out and exit"),
@@ -186,6 +211,8 @@ pub fn parse(line: &str, edition: Edition) -> Result<Line, Rejected> {
             Ok(Line::Ask("agents", Ask::Agents(skill)))
         }
         "quit" | "exit" => Ok(Line::Quit),
+        "signin" => arity(0, 0).map(|_| Line::SignIn),
+        "inspections" => arity(0, 0).map(|_| Line::Inspections),
         "listen" => arity(1, 1).and_then(|_| remote("listen", Remote::Listen(agent(0)?))),
         "insert" => arity(1, 1).and_then(|_| remote("insert", Remote::Insert(agent(0)?))),
         "whisper" => arity(1, 1).and_then(|_| remote("whisper", Remote::Whisper(agent(0)?))),
@@ -306,6 +333,8 @@ mod tests {
             ("help", Line::Help),
             ("events", Line::Events),
             ("quit", Line::Quit),
+            ("signin", Line::SignIn),
+            ("inspections", Line::Inspections),
             ("", Line::Nothing),
             ("# note", Line::Nothing),
         ] {

@@ -1,46 +1,47 @@
-//! `ccgw console`: sign in, poll events in the background, and run one command per line
-//! of standard input.
+//! `ccgw console`: sign in, poll events in the background, and run one command per line,
+//! from a script or, on a terminal, from a line editor. Every way out signs out first.
 
 mod ask;
 mod command;
+mod editor;
+mod input;
 mod output;
+mod session;
+mod settings;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use ccgw::{Client, Edition, ForceLogin, Session, SignIn};
-use futures::StreamExt;
-use tokio::io::{AsyncBufReadExt, BufReader};
+use ccgw::{Client, Edition, ForceLogin, SignIn};
 
-use command::{Line, Remote};
-use output::{Output, Report};
+use crate::signals::Signals;
+use editor::{Editor, KnownAgents, TerminalGuard};
+use input::{Ask, Input, Source};
+use output::Output;
+use session::{Console, Flow};
+use settings::{EditionArg, Settings};
 
-/// The gateway edition, which decides the range of agent IDs.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum EditionArg {
-    /// Agent IDs 101 to 59999.
-    Classic,
-    /// Agent IDs 101 to 999999.
-    Newest,
-}
-
-/// Options of `ccgw console`. The password comes from `CCGW_PASSWORD`, or from a hidden
-/// prompt when standard input is a terminal.
+/// Options of `ccgw console`. Flags beat the environment, which beats `--profile`.
 #[derive(Debug, clap::Args)]
 pub struct ConsoleArgs {
-    /// The gateway, e.g. https://gateway.example:8043 (or http://127.0.0.1:8043 for `ccgw sim`).
-    #[arg(long, value_name = "URL")]
-    gateway: String,
+    /// The gateway, e.g. `https://gateway.example:8043` (`http://127.0.0.1:8043` for `ccgw sim`).
+    #[arg(long, value_name = "URL", env = "CCGW_GATEWAY")]
+    gateway: Option<String>,
     /// The inspector's agent ID.
-    #[arg(long, value_name = "ID")]
-    agent: String,
+    #[arg(long, value_name = "ID", env = "CCGW_AGENT")]
+    agent: Option<String>,
+    /// A profile of `<config dir>/ccgw/config.toml` (`[profiles.NAME]`: gateway, agent,
+    /// phone, ca_cert, edition, timeout; never a password).
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Read the password from the first line of this file.
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
     /// The phone number the inspector's audio rings on.
-    #[arg(long, value_name = "NUM", default_value = "")]
-    phone: String,
+    #[arg(long, value_name = "NUM")]
+    phone: Option<String>,
     /// Take the session over if the agent is already signed in elsewhere.
     #[arg(long)]
     force_login: bool,
@@ -53,12 +54,12 @@ pub struct ConsoleArgs {
     /// DANGEROUS: accept any TLS certificate. Anyone on the path can then read the password.
     #[arg(long)]
     danger_accept_invalid_certs: bool,
-    /// Seconds to wait for each answer.
-    #[arg(long, value_name = "SECS", default_value_t = 10)]
-    timeout: u64,
-    /// The gateway edition, which decides the agent-ID range.
-    #[arg(long, value_enum, default_value = "classic")]
-    edition: EditionArg,
+    /// Seconds to wait for each answer (default 10).
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<u64>,
+    /// The gateway edition, which decides the agent-ID range (default classic).
+    #[arg(long, value_enum)]
+    edition: Option<EditionArg>,
 }
 
 /// Could not start: exit status 2.
@@ -67,25 +68,14 @@ fn cannot_start(why: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn password() -> Result<String, String> {
-    if let Ok(p) = std::env::var("CCGW_PASSWORD") {
-        return Ok(p);
-    }
-    if std::io::stdin().is_terminal() {
-        return rpassword::prompt_password("password: ")
-            .map_err(|e| format!("cannot read the password: {e}"));
-    }
-    Err("set CCGW_PASSWORD (standard input is not a terminal, so there is no prompt)".into())
-}
-
-fn build_client(args: &ConsoleArgs) -> Result<Client, String> {
-    let mut builder = Client::builder(&args.gateway)
-        .request_timeout(Duration::from_secs(args.timeout.max(1)))
-        .edition(match args.edition {
+fn build_client(settings: &Settings, args: &ConsoleArgs) -> Result<Client, String> {
+    let mut builder = Client::builder(&settings.gateway)
+        .request_timeout(Duration::from_secs(settings.timeout_secs))
+        .edition(match settings.edition {
             EditionArg::Classic => Edition::Classic,
             EditionArg::Newest => Edition::Newest,
         });
-    if let Some(path) = &args.ca_cert {
+    if let Some(path) = &settings.ca_cert {
         let pem =
             std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         builder = builder
@@ -99,18 +89,25 @@ fn build_client(args: &ConsoleArgs) -> Result<Client, String> {
     builder.build().map_err(|e| e.to_string())
 }
 
-/// Runs the console until `quit` or the end of input.
+/// Runs the console until `quit`, the end of input, or a signal; signs out on every one.
 pub async fn run(args: ConsoleArgs) -> ExitCode {
-    let out = Output { json: args.json };
-    let client = match build_client(&args) {
+    let mut signals = match Signals::register() {
+        Ok(signals) => signals,
+        Err(e) => return cannot_start(format!("cannot watch for signals: {e}")),
+    };
+    let settings = match Settings::resolve(&args) {
+        Ok(settings) => settings,
+        Err(e) => return cannot_start(e),
+    };
+    let client = match build_client(&settings, &args) {
         Ok(client) => client,
         Err(e) => return cannot_start(e),
     };
-    let agent = match client.agent_id(&args.agent) {
+    let agent = match client.agent_id(&settings.agent) {
         Ok(agent) => agent,
         Err(e) => return cannot_start(e),
     };
-    let password = match password() {
+    let password = match settings::password(&args) {
         Ok(p) => p,
         Err(e) => return cannot_start(e),
     };
@@ -119,139 +116,81 @@ pub async fn run(args: ConsoleArgs) -> ExitCode {
     } else {
         ForceLogin::Never
     };
-    let session = match client
-        .sign_in(SignIn::new(agent, password).phone(&args.phone).force(force))
-        .await
-    {
-        Ok(session) => session,
+    let request = SignIn::new(agent, password)
+        .phone(&settings.phone)
+        .force(force);
+    let known_agents = KnownAgents::default();
+    let terminal = TerminalGuard::save();
+    let (mut source, above_prompt) = if std::io::stdin().is_terminal() {
+        match Editor::start(editor::history_path(), known_agents.clone()) {
+            Ok((editor, printer)) => (Source::Editor(editor), Some(printer)),
+            Err(e) => return cannot_start(format!("cannot start the line editor: {e}")),
+        }
+    } else {
+        (Source::piped(), None)
+    };
+    let out = Output {
+        json: args.json,
+        above_prompt,
+    };
+    let mut console = match Console::sign_in(client.clone(), request, out, known_agents).await {
+        Ok(console) => console,
         Err(e) => return cannot_start(format!("sign-in failed: {e}")),
     };
     eprintln!(
         "signed in as {} at {}; type help for commands",
-        session.agent_id(),
+        settings.agent,
         client.base_url()
     );
 
-    let printed = Arc::new(AtomicU64::new(0));
-    let quitting = Arc::new(AtomicBool::new(false));
-    let printer = tokio::spawn(print_events(
-        session.clone(),
-        out,
-        printed.clone(),
-        quitting.clone(),
-    ));
-    let all_ok = read_commands(&session, out, &printed).await;
-    quitting.store(true, Ordering::SeqCst);
-    if let Err(e) = session.sign_out().await {
-        eprintln!("sign-out failed: {e}");
+    let ended_by = command_loop(&mut console, &mut source, &mut signals).await;
+    if let Some(signal) = ended_by {
+        eprintln!("{signal}: signing out (Ctrl-C again to exit at once)");
     }
-    let _ = tokio::time::timeout(Duration::from_secs(1), printer).await;
-    if all_ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+    let timeout = Duration::from_secs(settings.timeout_secs);
+    tokio::select! {
+        () = console.sign_out(timeout) => {}
+        () = signals.interrupt() => return exit_now(&terminal, &source),
+        () = source.interrupted() => return exit_now(&terminal, &source),
     }
+    if source.is_interactive() {
+        terminal.restore();
+    }
+    console.exit_code()
 }
 
-/// Prints events as they arrive. The end of the session is reported only when the
-/// gateway ended it, not when the console signed out.
-async fn print_events(
-    session: Session,
-    out: Output,
-    printed: Arc<AtomicU64>,
-    quitting: Arc<AtomicBool>,
-) {
-    let mut events = session.events();
-    while let Some(event) = events.next().await {
-        let ended = event.event_type == ccgw::EventType::SessionEnded;
-        if !(ended && quitting.load(Ordering::SeqCst)) {
-            out.event(&event);
-            printed.fetch_add(1, Ordering::SeqCst);
-        }
-        if ended {
-            if !quitting.load(Ordering::SeqCst) {
-                eprintln!(
-                    "the gateway ended the session; commands will fail until you sign in again"
-                );
-            }
-            break;
-        }
+/// A second Ctrl-C while signing out: leave without waiting.
+fn exit_now(terminal: &TerminalGuard, source: &Source) -> ExitCode {
+    eprintln!("interrupted again: exiting without waiting for the sign-out");
+    if source.is_interactive() {
+        terminal.restore();
     }
+    ExitCode::from(130)
 }
 
-/// Reads and runs lines; returns whether every command succeeded.
-async fn read_commands(session: &Session, out: Output, printed: &AtomicU64) -> bool {
-    let edition = session.client().edition();
-    let mut lines = BufReader::new(tokio::io::stdin()).lines();
-    let mut all_ok = true;
+/// Reads and runs lines until `quit`, the end of input or a signal; returns the signal,
+/// if one ended it. A command still running when a signal arrives is abandoned.
+async fn command_loop(
+    console: &mut Console,
+    source: &mut Source,
+    signals: &mut Signals,
+) -> Option<&'static str> {
     loop {
-        let line = match lines.next_line().await {
-            Ok(Some(line)) => line,
-            Ok(None) => break,
-            Err(e) => {
-                eprintln!("cannot read standard input: {e}");
-                all_ok = false;
-                break;
-            }
+        let input = tokio::select! {
+            input = source.next(Ask::Command) => input,
+            signal = signals.any() => return Some(signal),
         };
-        match command::parse(&line, edition) {
-            Ok(Line::Nothing) => {}
-            Ok(Line::Help) => out.help(),
-            Ok(Line::Quit) => break,
-            Ok(Line::Events) => settle_events(printed).await,
-            Ok(Line::Ask(word, question)) => {
-                let outcome = ask::ask(session, &question).await;
-                all_ok &= outcome.is_ok();
-                let work_no = question.work_no().map(|a| a.to_string());
-                out.result(word, work_no.as_deref(), &outcome);
-            }
-            Ok(Line::Remote(word, remote)) => {
-                let outcome = execute(session, &remote).await.map(|()| Report::done());
-                all_ok &= outcome.is_ok();
-                let work_no = match &remote {
-                    Remote::DropCall(call) => Some(call.to_string()),
-                    other => other.work_no().map(|a| a.to_string()),
-                };
-                out.result(word, work_no.as_deref(), &outcome);
-            }
-            Err(rejected) => {
-                all_ok = false;
-                out.rejected(&rejected);
-            }
+        let line = match input {
+            Input::Line(line) => line,
+            Input::Interrupted => continue,
+            Input::Eof => return None,
+        };
+        let flow = tokio::select! {
+            flow = console.run_line(&line, source) => flow,
+            signal = signals.any() => return Some(signal),
+        };
+        if let Flow::Quit = flow {
+            return None;
         }
-    }
-    all_ok
-}
-
-/// Waits until events stop arriving for a moment (at most 3 s), so that a script sees
-/// the events its commands triggered before going on.
-async fn settle_events(printed: &AtomicU64) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
-    loop {
-        let before = printed.load(Ordering::SeqCst);
-        tokio::time::sleep(Duration::from_millis(600)).await;
-        if printed.load(Ordering::SeqCst) == before || tokio::time::Instant::now() >= deadline {
-            return;
-        }
-    }
-}
-
-async fn execute(session: &Session, remote: &Remote) -> Result<(), ccgw::Error> {
-    match remote {
-        Remote::Listen(a) => session.listen(a).await,
-        Remote::Insert(a) => session.insert(a).await,
-        Remote::Whisper(a) => session.whisper(a).await,
-        Remote::Switch(a) => session.switch_listen_insert(a).await,
-        Remote::Mode(a, mode) => session.set_mode(a, *mode).await,
-        Remote::Stop(a) => session.stop(a).await,
-        Remote::StopWhisper(a) => session.stop_whisper(a).await,
-        Remote::Intercept(a, None) => session.intercept(a).await,
-        Remote::Intercept(a, Some(call)) => session.intercept_call(a, call).await,
-        Remote::ForceBusy(a) => session.force_busy(a).await,
-        Remote::ForceIdle(a) => session.force_idle(a).await,
-        Remote::ForceRest(a, seconds, reason) => session.force_rest(a, *seconds, *reason).await,
-        Remote::ForceLogout(a) => session.force_sign_out(a).await,
-        Remote::DropCall(call) => session.force_release_call(call).await,
-        Remote::AdjustSkill(a, skills) => session.adjust_skills(a, skills).await,
     }
 }

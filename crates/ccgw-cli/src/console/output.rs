@@ -1,10 +1,13 @@
 //! What the console prints: one line per result or event, human or JSON. Results and
 //! events go to standard output; everything else to standard error.
 
+use std::time::SystemTime;
+
 use ccgw::{Error, ErrorKind, Event};
 use serde_json::{Map, Value, json};
 
 use super::command::{Rejected, USAGE};
+use super::editor::EventPrinter;
 
 /// What a successful command reports: fields for its JSON line, words for a person.
 #[derive(Debug, Clone, Default)]
@@ -26,9 +29,11 @@ impl Report {
 }
 
 /// Prints results and events in one format.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Output {
     pub json: bool,
+    /// Where event lines go when a person is typing: above the prompt, time-stamped.
+    pub above_prompt: Option<EventPrinter>,
 }
 
 impl Output {
@@ -83,20 +88,30 @@ impl Output {
         }
     }
 
-    /// An event as it arrives.
+    /// An event as it arrives, with the time it arrived: in an `at` field of JSON lines,
+    /// and in front of the line when a person is typing.
     pub fn event(&self, event: &Event) {
-        if self.json {
-            println!(
-                "{}",
-                json!({"event": event.name, "workNo": event.work_no, "content": event.content})
-            );
+        let at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+        let line = if self.json {
+            json!({"event": event.name, "workNo": event.work_no, "content": event.content, "at": at})
+                .to_string()
         } else {
             let content = if event.content.is_null() {
                 String::new()
             } else {
                 format!(" {}", event.content)
             };
-            println!("event   {} {}{content}", event.name, event.work_no);
+            format!("event   {} {}{content}", event.name, event.work_no)
+        };
+        match &self.above_prompt {
+            Some(printer) if self.json => {
+                let _ = printer.send(format!("{line}\n"));
+            }
+            // The time of day (UTC) in front, as the prompt shows no clock.
+            Some(printer) => {
+                let _ = printer.send(format!("{} {line}\n", &at[11..19]));
+            }
+            None => println!("{line}"),
         }
     }
 

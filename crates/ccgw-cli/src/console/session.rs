@@ -1,0 +1,263 @@
+//! The console's session: running one line at a time, printing events as they arrive,
+//! signing in again when asked, and signing out on the way out.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use ccgw::{Client, Session, SignIn};
+use futures::StreamExt;
+use serde_json::{Map, Value, json};
+use tokio::task::JoinHandle;
+
+use super::ask;
+use super::command::{self, Line, Rejected, Remote};
+use super::editor::KnownAgents;
+use super::input::{Ask, Input, Source};
+use super::output::{Output, Report};
+
+/// Whether to read another line.
+pub enum Flow {
+    Continue,
+    Quit,
+}
+
+pub struct Console {
+    client: Client,
+    /// What to sign in with again after the gateway ended the session.
+    request: SignIn,
+    session: Session,
+    out: Output,
+    printed: Arc<AtomicU64>,
+    quitting: Arc<AtomicBool>,
+    printer: JoinHandle<()>,
+    all_ok: bool,
+    agents: KnownAgents,
+}
+
+impl Console {
+    /// Signs in and starts printing events.
+    pub async fn sign_in(
+        client: Client,
+        request: SignIn,
+        out: Output,
+        agents: KnownAgents,
+    ) -> Result<Console, ccgw::Error> {
+        let session = client.sign_in(request.clone()).await?;
+        let printed = Arc::new(AtomicU64::new(0));
+        let quitting = Arc::new(AtomicBool::new(false));
+        let printer = tokio::spawn(print_events(
+            session.clone(),
+            out.clone(),
+            printed.clone(),
+            quitting.clone(),
+        ));
+        Ok(Console {
+            client,
+            request,
+            session,
+            out,
+            printed,
+            quitting,
+            printer,
+            all_ok: true,
+            agents,
+        })
+    }
+
+    /// Runs one line; destructive commands typed at a terminal are confirmed first.
+    pub async fn run_line(&mut self, line: &str, source: &mut Source) -> Flow {
+        let parsed = command::parse(line, self.session.client().edition());
+        if let Ok(Line::Remote(_, remote)) = &parsed
+            && let Some(agent) = remote.work_no()
+        {
+            self.remember(agent.as_str());
+        }
+        if let Ok(Line::Ask(_, question)) = &parsed
+            && let Some(agent) = question.work_no()
+        {
+            self.remember(agent.as_str());
+        }
+        match parsed {
+            Ok(Line::Nothing) => {}
+            Ok(Line::Help) => self.out.help(),
+            Ok(Line::Quit) => return Flow::Quit,
+            Ok(Line::Events) => settle_events(&self.printed).await,
+            Ok(Line::SignIn) if !self.session.is_closed() => {
+                self.all_ok = false;
+                self.out.rejected(&Rejected {
+                    command: "signin".into(),
+                    work_no: None,
+                    reason: "the session is still signed in; signin is for after the \
+                             gateway ended it"
+                        .into(),
+                });
+            }
+            Ok(Line::SignIn) => {
+                let outcome = self.sign_in_again().await;
+                self.report("signin", None, outcome);
+            }
+            Ok(Line::Inspections) => {
+                let report = inspections_report(&self.session);
+                self.report("inspections", None, Ok(report));
+            }
+            Ok(Line::Ask(word, question)) => {
+                let outcome = ask::ask(&self.session, &question).await;
+                let work_no = question.work_no().map(|a| a.to_string());
+                self.report(word, work_no.as_deref(), outcome);
+            }
+            Ok(Line::Remote(word, remote)) => {
+                if let Some(question) = remote.confirmation()
+                    && !confirmed(source, question).await
+                {
+                    eprintln!("not sent");
+                    return Flow::Continue;
+                }
+                let outcome = execute(&self.session, &remote)
+                    .await
+                    .map(|()| Report::done());
+                let work_no = match &remote {
+                    Remote::DropCall(call) => Some(call.to_string()),
+                    other => other.work_no().map(|a| a.to_string()),
+                };
+                self.report(word, work_no.as_deref(), outcome);
+            }
+            Err(rejected) => {
+                self.all_ok = false;
+                self.out.rejected(&rejected);
+            }
+        }
+        Flow::Continue
+    }
+
+    fn report(&mut self, word: &str, work_no: Option<&str>, outcome: Result<Report, ccgw::Error>) {
+        self.all_ok &= outcome.is_ok();
+        self.out.result(word, work_no, &outcome);
+    }
+
+    fn remember(&self, agent: &str) {
+        let mut agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
+        agents.insert(agent.to_owned());
+    }
+
+    async fn sign_in_again(&mut self) -> Result<Report, ccgw::Error> {
+        let session = self.client.sign_in(self.request.clone()).await?;
+        self.printer.abort();
+        self.printer = tokio::spawn(print_events(
+            session.clone(),
+            self.out.clone(),
+            self.printed.clone(),
+            self.quitting.clone(),
+        ));
+        self.session = session;
+        Ok(Report::done())
+    }
+
+    /// Signs out, waiting at most `timeout` for the gateway.
+    pub async fn sign_out(&mut self, timeout: Duration) {
+        self.quitting.store(true, Ordering::SeqCst);
+        match tokio::time::timeout(timeout, self.session.sign_out()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("sign-out failed: {e}"),
+            Err(_) => eprintln!("sign-out got no answer within {timeout:?}"),
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(1), &mut self.printer).await;
+    }
+
+    /// 0 when every command succeeded, 1 otherwise.
+    pub fn exit_code(&self) -> ExitCode {
+        if self.all_ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn confirmed(source: &mut Source, question: String) -> bool {
+    match source.next(Ask::Confirm(question)).await {
+        Input::Line(answer) => matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"),
+        Input::Interrupted | Input::Eof => false,
+    }
+}
+
+fn inspections_report(session: &Session) -> Report {
+    let inspections = session.inspections();
+    let listed: Vec<Value> = inspections
+        .iter()
+        .map(|(agent, mode)| json!({"workNo": agent.as_str(), "mode": mode.word()}))
+        .collect();
+    let text = inspections
+        .iter()
+        .map(|(agent, mode)| format!("{agent} {mode}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Report {
+        fields: Map::from_iter([("inspections".to_owned(), Value::from(listed))]),
+        text: if text.is_empty() {
+            "none".to_owned()
+        } else {
+            text
+        },
+    }
+}
+
+/// Prints events as they arrive. The end of the session is reported only when the
+/// gateway ended it, not when the console signed out.
+async fn print_events(
+    session: Session,
+    out: Output,
+    printed: Arc<AtomicU64>,
+    quitting: Arc<AtomicBool>,
+) {
+    let mut events = session.events();
+    while let Some(event) = events.next().await {
+        let ended = event.event_type == ccgw::EventType::SessionEnded;
+        if !(ended && quitting.load(Ordering::SeqCst)) {
+            out.event(&event);
+            printed.fetch_add(1, Ordering::SeqCst);
+        }
+        if ended {
+            if !quitting.load(Ordering::SeqCst) {
+                eprintln!(
+                    "the gateway ended the session; commands fail until `signin` signs in again"
+                );
+            }
+            break;
+        }
+    }
+}
+
+/// Waits until events stop arriving for a moment (at most 3 s), so that a script sees
+/// the events its commands triggered before going on.
+async fn settle_events(printed: &AtomicU64) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    loop {
+        let before = printed.load(Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        if printed.load(Ordering::SeqCst) == before || tokio::time::Instant::now() >= deadline {
+            return;
+        }
+    }
+}
+
+async fn execute(session: &Session, remote: &Remote) -> Result<(), ccgw::Error> {
+    match remote {
+        Remote::Listen(a) => session.listen(a).await,
+        Remote::Insert(a) => session.insert(a).await,
+        Remote::Whisper(a) => session.whisper(a).await,
+        Remote::Switch(a) => session.switch_listen_insert(a).await,
+        Remote::Mode(a, mode) => session.set_mode(a, *mode).await,
+        Remote::Stop(a) => session.stop(a).await,
+        Remote::StopWhisper(a) => session.stop_whisper(a).await,
+        Remote::Intercept(a, None) => session.intercept(a).await,
+        Remote::Intercept(a, Some(call)) => session.intercept_call(a, call).await,
+        Remote::ForceBusy(a) => session.force_busy(a).await,
+        Remote::ForceIdle(a) => session.force_idle(a).await,
+        Remote::ForceRest(a, seconds, reason) => session.force_rest(a, *seconds, *reason).await,
+        Remote::ForceLogout(a) => session.force_sign_out(a).await,
+        Remote::DropCall(call) => session.force_release_call(call).await,
+        Remote::AdjustSkill(a, skills) => session.adjust_skills(a, skills).await,
+    }
+}

@@ -59,7 +59,17 @@ pub fn config_path() -> Option<PathBuf> {
 fn load_profile(path: &Path, name: &str) -> Result<Profile, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read the profile file {}: {e}", path.display()))?;
-    let file: ConfigFile = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    // The error's message only: its full text quotes the line, which could be a secret.
+    let file: ConfigFile = toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map_or(0, |s| text[..s.start].matches('\n').count() + 1);
+        let path = path.display();
+        format!(
+            "{path} line {line}: {} (passwords never go in profiles)",
+            e.message()
+        )
+    })?;
     file.profiles
         .get(name)
         .cloned()

@@ -1,0 +1,152 @@
+//! Where the console's settings come from: flags beat CCGW_GATEWAY and CCGW_AGENT, which
+//! beat a profile; the password comes from a file or CCGW_PASSWORD, never a profile.
+
+mod common;
+
+use ccgw_sim::{DEFAULT_PASSWORD, SimConfig, Simulator};
+use common::ccgw;
+
+/// A config directory whose `ccgw/config.toml` holds `profiles`.
+fn config_home(profiles: &str) -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("ccgw")).unwrap();
+    std::fs::write(home.path().join("ccgw/config.toml"), profiles).unwrap();
+    home
+}
+
+#[tokio::test]
+async fn flags_beat_the_environment_which_beats_the_profile() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let url = sim.base_url();
+    let home = config_home(&format!(
+        "[profiles.lab]\ngateway = \"{url}\"\nagent = \"201\"\n"
+    ));
+    let xdg = home.path().to_str().unwrap();
+    let password = ("CCGW_PASSWORD", DEFAULT_PASSWORD);
+    let script = ["status", "quit"];
+
+    let profile = ccgw(
+        &["console", "--profile", "lab", "--json"],
+        &[("XDG_CONFIG_HOME", xdg), password],
+        &script,
+    )
+    .await;
+    assert_eq!(profile.status, 0, "{}", profile.stderr);
+    assert!(
+        profile.stderr.contains("signed in as 201"),
+        "{}",
+        profile.stderr
+    );
+
+    let env_agent = ccgw(
+        &["console", "--profile", "lab", "--json"],
+        &[("XDG_CONFIG_HOME", xdg), ("CCGW_AGENT", "101"), password],
+        &script,
+    )
+    .await;
+    assert_eq!(env_agent.status, 0, "{}", env_agent.stderr);
+    assert!(
+        env_agent.stderr.contains("signed in as 101"),
+        "the environment beats the profile"
+    );
+
+    let dead = "http://127.0.0.1:9";
+    let env_gateway = ccgw(
+        &["console", "--profile", "lab", "--json"],
+        &[("XDG_CONFIG_HOME", xdg), ("CCGW_GATEWAY", dead), password],
+        &script,
+    )
+    .await;
+    assert_eq!(
+        env_gateway.status, 2,
+        "the environment's gateway was used: {}",
+        env_gateway.stderr
+    );
+
+    let flag = ccgw(
+        &[
+            "console",
+            "--profile",
+            "lab",
+            "--gateway",
+            &url,
+            "--agent",
+            "101",
+            "--json",
+        ],
+        &[
+            ("XDG_CONFIG_HOME", xdg),
+            ("CCGW_GATEWAY", dead),
+            ("CCGW_AGENT", "201"),
+            password,
+        ],
+        &script,
+    )
+    .await;
+    assert_eq!(
+        flag.status, 0,
+        "flags beat the environment: {}",
+        flag.stderr
+    );
+    assert!(flag.stderr.contains("signed in as 101"));
+
+    let missing = ccgw(
+        &["console", "--profile", "nope"],
+        &[("XDG_CONFIG_HOME", xdg), password],
+        &script,
+    )
+    .await;
+    assert_eq!(missing.status, 2);
+    assert!(
+        missing.stderr.contains("no profile \"nope\""),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[tokio::test]
+async fn the_password_comes_from_a_file_and_never_from_a_profile() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let url = sim.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("password");
+    std::fs::write(&file, format!("{DEFAULT_PASSWORD}\n")).unwrap();
+    let from_file = ccgw(
+        &[
+            "console",
+            "--gateway",
+            &url,
+            "--agent",
+            "101",
+            "--password-file",
+            file.to_str().unwrap(),
+        ],
+        &[("CCGW_PASSWORD", "wrong")],
+        &["status", "quit"],
+    )
+    .await;
+    assert_eq!(
+        from_file.status, 0,
+        "the file beats the environment: {}",
+        from_file.stderr
+    );
+
+    let home = config_home(&format!(
+        "[profiles.lab]\ngateway = \"{url}\"\nagent = \"101\"\npassword = \"{DEFAULT_PASSWORD}\"\n"
+    ));
+    let refused = ccgw(
+        &["console", "--profile", "lab"],
+        &[
+            ("XDG_CONFIG_HOME", home.path().to_str().unwrap()),
+            ("CCGW_PASSWORD", DEFAULT_PASSWORD),
+        ],
+        &["quit"],
+    )
+    .await;
+    assert_eq!(refused.status, 2);
+    assert!(refused.stderr.contains("password"), "{}", refused.stderr);
+    assert!(
+        !refused.stderr.contains(DEFAULT_PASSWORD),
+        "the password is not echoed"
+    );
+}

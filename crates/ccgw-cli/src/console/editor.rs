@@ -16,7 +16,7 @@ use rustyline::{CompletionType, Config, Context, ExternalPrinter, Helper};
 use tokio::sync::mpsc;
 
 use super::command::USAGE;
-use super::input::{Ask, Input};
+use super::reading::{Ask, Input};
 
 /// The agent IDs the console has seen, for completion.
 pub type KnownAgents = Arc<Mutex<BTreeSet<String>>>;

@@ -5,25 +5,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
 
 use super::editor::Editor;
-
-/// What the user gave.
-#[derive(Debug)]
-pub enum Input {
-    Line(String),
-    /// Ctrl-C at the prompt.
-    Interrupted,
-    /// End of input (Ctrl-D at an empty prompt, or the end of a script).
-    Eof,
-}
-
-/// What to ask for next.
-#[derive(Debug)]
-pub enum Ask {
-    /// A command line.
-    Command,
-    /// A yes-or-no answer to this question.
-    Confirm(String),
-}
+use super::reading::{Ask, Input};
 
 /// A source of input: it reads only when asked, so that answers are never mixed with
 /// the prompt.

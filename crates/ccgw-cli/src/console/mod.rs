@@ -1,66 +1,31 @@
 //! `ccgw console`: sign in, poll events in the background, and run one command per line,
 //! from a script or, on a terminal, from a line editor. Every way out signs out first.
 
+mod args;
 mod ask;
 mod command;
 mod editor;
 mod input;
 mod output;
+mod reading;
 mod session;
 mod settings;
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use ccgw::{Client, Edition, ForceLogin, SignIn};
 
 use crate::signals::Signals;
+pub use args::ConsoleArgs;
+use args::EditionArg;
 use editor::{Editor, KnownAgents, TerminalGuard};
-use input::{Ask, Input, Source};
+use input::Source;
 use output::Output;
+use reading::{Ask, Input};
 use session::{Console, Flow};
-use settings::{EditionArg, Settings};
-
-/// Options of `ccgw console`. Flags beat the environment, which beats `--profile`.
-#[derive(Debug, clap::Args)]
-pub struct ConsoleArgs {
-    /// The gateway, e.g. `https://gateway.example:8043` (`http://127.0.0.1:8043` for `ccgw sim`).
-    #[arg(long, value_name = "URL", env = "CCGW_GATEWAY")]
-    gateway: Option<String>,
-    /// The inspector's agent ID.
-    #[arg(long, value_name = "ID", env = "CCGW_AGENT")]
-    agent: Option<String>,
-    /// A profile of `<config dir>/ccgw/config.toml` (`[profiles.NAME]`: gateway, agent,
-    /// phone, ca_cert, edition, timeout; never a password).
-    #[arg(long, value_name = "NAME")]
-    profile: Option<String>,
-    /// Read the password from the first line of this file.
-    #[arg(long, value_name = "FILE")]
-    password_file: Option<PathBuf>,
-    /// The phone number the inspector's audio rings on.
-    #[arg(long, value_name = "NUM")]
-    phone: Option<String>,
-    /// Take the session over if the agent is already signed in elsewhere.
-    #[arg(long)]
-    force_login: bool,
-    /// Print exactly one JSON object per line on standard output.
-    #[arg(long)]
-    json: bool,
-    /// Also trust the CA certificate(s) in this PEM file.
-    #[arg(long, value_name = "PEM")]
-    ca_cert: Option<PathBuf>,
-    /// DANGEROUS: accept any TLS certificate. Anyone on the path can then read the password.
-    #[arg(long)]
-    danger_accept_invalid_certs: bool,
-    /// Seconds to wait for each answer (default 10).
-    #[arg(long, value_name = "SECS")]
-    timeout: Option<u64>,
-    /// The gateway edition, which decides the agent-ID range (default classic).
-    #[arg(long, value_enum)]
-    edition: Option<EditionArg>,
-}
+use settings::Settings;
 
 /// Could not start: exit status 2.
 fn cannot_start(why: impl std::fmt::Display) -> ExitCode {

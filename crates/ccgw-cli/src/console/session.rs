@@ -14,8 +14,9 @@ use tokio::task::JoinHandle;
 use super::ask;
 use super::command::{self, Line, Rejected, Remote};
 use super::editor::KnownAgents;
-use super::input::{Ask, Input, Source};
+use super::input::Source;
 use super::output::{Output, Report};
+use super::reading::{Ask, Input};
 
 /// Whether to read another line.
 pub enum Flow {

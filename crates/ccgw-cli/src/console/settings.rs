@@ -8,17 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::ConsoleArgs;
-
-/// The gateway edition, which decides the range of agent IDs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum EditionArg {
-    /// Agent IDs 101 to 59999.
-    Classic,
-    /// Agent IDs 101 to 999999.
-    Newest,
-}
+use super::args::{ConsoleArgs, EditionArg};
 
 /// One profile of the configuration file. A `password` key is refused: passwords are
 /// never stored there.

@@ -1,0 +1,54 @@
+//! The command-line options of `ccgw console`.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// The gateway edition, which decides the range of agent IDs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum EditionArg {
+    /// Agent IDs 101 to 59999.
+    Classic,
+    /// Agent IDs 101 to 999999.
+    Newest,
+}
+
+/// Options of `ccgw console`. Flags beat the environment, which beats `--profile`.
+#[derive(Debug, clap::Args)]
+pub struct ConsoleArgs {
+    /// The gateway, e.g. `https://gateway.example:8043` (`http://127.0.0.1:8043` for `ccgw sim`).
+    #[arg(long, value_name = "URL", env = "CCGW_GATEWAY")]
+    pub gateway: Option<String>,
+    /// The inspector's agent ID.
+    #[arg(long, value_name = "ID", env = "CCGW_AGENT")]
+    pub agent: Option<String>,
+    /// A profile of `<config dir>/ccgw/config.toml` (`[profiles.NAME]`: gateway, agent,
+    /// phone, ca_cert, edition, timeout; never a password).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Read the password from the first line of this file.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// The phone number the inspector's audio rings on.
+    #[arg(long, value_name = "NUM")]
+    pub phone: Option<String>,
+    /// Take the session over if the agent is already signed in elsewhere.
+    #[arg(long)]
+    pub force_login: bool,
+    /// Print exactly one JSON object per line on standard output.
+    #[arg(long)]
+    pub json: bool,
+    /// Also trust the CA certificate(s) in this PEM file.
+    #[arg(long, value_name = "PEM")]
+    pub ca_cert: Option<PathBuf>,
+    /// DANGEROUS: accept any TLS certificate. Anyone on the path can then read the password.
+    #[arg(long)]
+    pub danger_accept_invalid_certs: bool,
+    /// Seconds to wait for each answer (default 10).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// The gateway edition, which decides the agent-ID range (default classic).
+    #[arg(long, value_enum)]
+    pub edition: Option<EditionArg>,
+}

@@ -6,6 +6,8 @@ use std::time::Duration;
 use ccgw::{AgentId, Client, Event, EventStream, EventType, Mode, Session, SignIn};
 use ccgw_sim::{RunningSim, SimConfig, Simulator};
 
+use crate::signals::Signals;
+
 const WAIT: Duration = Duration::from_secs(10);
 
 /// Runs the demo; any failure is explained and exits 1.
@@ -34,6 +36,8 @@ fn sim_says(sim: &RunningSim, agent: &AgentId) {
 }
 
 async fn walk_through() -> Result<(), Box<dyn std::error::Error>> {
+    // Ctrl-C, SIGTERM or SIGHUP during the steps still signs out (step 8).
+    let mut signals = Signals::register()?;
     let sim = Simulator::start(SimConfig::default().poll_wait(Duration::from_millis(300))).await?;
     println!(
         "A CC-Gateway simulator is running at {} with inspector 101 and agents 1001-1010,",
@@ -47,7 +51,10 @@ async fn walk_through() -> Result<(), Box<dyn std::error::Error>> {
         .sign_in(SignIn::new(client.agent_id("101")?, ccgw_sim::DEFAULT_PASSWORD).phone("70001"))
         .await?;
     println!("   signed in; the session polls events in the background to stay alive");
-    let result = inspect(&sim, &client, &session).await;
+    let result = tokio::select! {
+        result = inspect(&sim, &client, &session) => result,
+        signal = signals.any() => Err(format!("stopped by {signal}").into()),
+    };
     step(8, "Sign out.");
     session.sign_out().await?;
     println!("   signed out; the gateway no longer accepts the session's Guid");

@@ -108,3 +108,34 @@ async fn a_second_ctrl_c_while_signing_out_exits_at_once() {
     let code = exits_within(&mut child, Duration::from_secs(3)).await;
     assert_eq!(code, 130);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_signs_out_when_interrupted() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ccgw"))
+        .arg("demo")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        let signed_in = line.contains("signed in;");
+        seen.push(line);
+        if signed_in {
+            break;
+        }
+    }
+    send(&child, "INT");
+    while let Some(line) = lines.next_line().await.unwrap() {
+        seen.push(line);
+    }
+    let code = exits_within(&mut child, Duration::from_secs(5)).await;
+    let text = seen.join("\n");
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("8. Sign out."), "{text}");
+    assert!(text.contains("   signed out;"), "{text}");
+}

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use ccgw::{Client, EventType, Mode, SignIn, TrackedMode};
+use ccgw::{AgentId, Client, EventType, Mode, Session, SignIn, TrackedMode};
 
 struct Args {
     gateway: Option<String>,
@@ -66,12 +66,37 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = client.agent_id(&args.target)?;
     let session = client
         .sign_in(SignIn::new(client.agent_id(&args.agent)?, password).phone(args.phone))
-        .await?
-        .guard();
+        .await?;
     println!("signed in as {}", session.agent_id());
+    // Every way out of the inspection (success, an error, Ctrl-C, SIGTERM) signs out.
+    let outcome = tokio::select! {
+        outcome = inspect(&session, &target) => outcome,
+        () = stop_requested() => Err("stopped by a signal".into()),
+    };
+    session.sign_out().await?;
+    println!("signed out");
+    outcome
+}
 
+/// Ctrl-C, or SIGTERM where there is one.
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("signals can be watched");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+async fn inspect(session: &Session, target: &AgentId) -> Result<(), Box<dyn std::error::Error>> {
     let mut events = session.events();
-    session.listen(&target).await?;
+    session.listen(target).await?;
     println!("listening to {target}");
     let started = events
         .wait_for(
@@ -84,17 +109,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         started.name, started.work_no
     );
 
-    session.switch_listen_insert(&target).await?;
-    assert_eq!(session.mode_of(&target), TrackedMode::Inserting);
+    session.switch_listen_insert(target).await?;
+    assert_eq!(session.mode_of(target), TrackedMode::Inserting);
     println!(
         "switched to inserting (the toggle answered success; the session tracks {:?})",
-        session.mode_of(&target)
+        session.mode_of(target)
     );
     // The toggle triggers no event; the explicit switch confirms the mode idempotently.
-    session.set_mode(&target, Mode::Insert).await?;
+    session.set_mode(target, Mode::Insert).await?;
     println!("confirmed inserting with the explicit mode switch");
 
-    session.stop(&target).await?;
+    session.stop(target).await?;
     let stopped = events
         .wait_for(
             |e| e.event_type == EventType::BeQcStop && e.work_no == target.as_str(),
@@ -102,7 +127,5 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .await?;
     println!("stopped: {}", stopped.name);
-    session.sign_out().await?;
-    println!("signed out");
     Ok(())
 }

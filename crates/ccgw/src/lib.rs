@@ -71,3 +71,8 @@ pub use session::{
     AGENTS_PER_LIST_REQUEST, ForceLogin, RESOURCE_ROOT, RawAnswer, Recovery, Session, SessionGuard,
     SignIn,
 };
+
+/// The README's Rust examples, compiled as doctests so that they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeExamples;

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use ccgw::{Client, Mode, SignIn, TrackedMode};
@@ -69,6 +69,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let done = Arc::new(AtomicU64::new(0));
     let errors: Arc<Mutex<BTreeMap<String, u64>>> = Arc::default();
     let deadline = Instant::now() + Duration::from_secs(minutes * 60);
+    // Ctrl-C ends the soak early, and every session still signs out.
+    let stopping = Arc::new(AtomicBool::new(false));
+    tokio::spawn({
+        let stopping = stopping.clone();
+        async move {
+            let _ = tokio::signal::ctrl_c().await;
+            println!("stopping: every session signs out");
+            stopping.store(true, Ordering::SeqCst);
+        }
+    });
+    let running = {
+        let stopping = stopping.clone();
+        move || Instant::now() < deadline && !stopping.load(Ordering::SeqCst)
+    };
     println!(
         "soak: {sessions} sessions, dynamic authentication, faults injected every 100 ms, {minutes} min"
     );
@@ -82,10 +96,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let session = client
             .sign_in(SignIn::new(me, ccgw_sim::DEFAULT_PASSWORD))
             .await?;
-        let (done, errors) = (done.clone(), errors.clone());
+        let (done, errors, running) = (done.clone(), errors.clone(), running.clone());
         workers.push(tokio::spawn(async move {
             let mut n = 0u64;
-            while Instant::now() < deadline {
+            while running() {
                 n += 1;
                 let result = match (session.mode_of(&inspected), n % 4) {
                     (TrackedMode::Idle, _) => session.listen(&inspected).await,
@@ -112,9 +126,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }));
     }
     let injector = {
-        let sim = sim.clone();
+        let (sim, running) = (sim.clone(), running.clone());
         tokio::spawn(async move {
-            while Instant::now() < deadline {
+            while running() {
                 let op = FAULTY_OPERATIONS[rand::random_range(0..FAULTY_OPERATIONS.len())];
                 sim.faults()
                     .inject(FaultRule::on(op, random_fault()).times(1));
@@ -126,7 +140,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     for minute in 1..=minutes {
         let until = started + Duration::from_secs(minute * 60);
-        tokio::time::sleep_until(until.into()).await;
+        while Instant::now() < until && running() {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        if !running() && Instant::now() < until {
+            break;
+        }
         let errors = errors.lock().await.clone();
         println!(
             "minute {minute}: {} requests, RSS {} KiB, errors {:?}",

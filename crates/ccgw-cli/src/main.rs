@@ -1,6 +1,7 @@
 //! `ccgw`: an inspector console for CC-Gateway quality control, a guided demo against
 //! the built-in simulator, and the simulator itself.
 
+mod connect;
 mod console;
 mod demo;
 mod signals;

@@ -1,7 +1,6 @@
 //! `ccgw console`: sign in, poll events in the background, and run one command per line,
 //! from a script or, on a terminal, from a line editor. Every way out signs out first.
 
-mod args;
 mod ask;
 mod command;
 mod editor;
@@ -9,49 +8,31 @@ mod input;
 mod output;
 mod reading;
 mod session;
-mod settings;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ccgw::{Client, Edition, ForceLogin, SignIn};
-
+use crate::connect::{self, ConnectionArgs};
 use crate::signals::Signals;
-pub use args::ConsoleArgs;
-use args::EditionArg;
 use editor::{Editor, KnownAgents, TerminalGuard};
 use input::Source;
 use output::Output;
 use reading::{Ask, Input};
 use session::{Console, Flow};
-use settings::Settings;
 
-/// Could not start: exit status 2.
-fn cannot_start(why: impl std::fmt::Display) -> ExitCode {
-    eprintln!("ccgw console: {why}");
-    ExitCode::from(2)
+/// Options of `ccgw console`.
+#[derive(Debug, clap::Args)]
+pub struct ConsoleArgs {
+    #[command(flatten)]
+    connection: ConnectionArgs,
+    /// Print exactly one JSON object per line on standard output.
+    #[arg(long)]
+    json: bool,
 }
 
-fn build_client(settings: &Settings, args: &ConsoleArgs) -> Result<Client, String> {
-    let mut builder = Client::builder(&settings.gateway)
-        .request_timeout(Duration::from_secs(settings.timeout_secs))
-        .edition(match settings.edition {
-            EditionArg::Classic => Edition::Classic,
-            EditionArg::Newest => Edition::Newest,
-        });
-    if let Some(path) = &settings.ca_cert {
-        let pem =
-            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        builder = builder
-            .add_root_certificate_pem(&pem)
-            .map_err(|e| e.to_string())?;
-    }
-    if args.danger_accept_invalid_certs {
-        eprintln!("WARNING: TLS certificates are not verified; the password can be intercepted");
-        builder = builder.danger_accept_invalid_certs(true);
-    }
-    builder.build().map_err(|e| e.to_string())
+fn cannot_start(why: impl std::fmt::Display) -> ExitCode {
+    connect::cannot_start("console", why)
 }
 
 /// Runs the console until `quit`, the end of input, or a signal; signs out on every one.
@@ -60,30 +41,14 @@ pub async fn run(args: ConsoleArgs) -> ExitCode {
         Ok(signals) => signals,
         Err(e) => return cannot_start(format!("cannot watch for signals: {e}")),
     };
-    let settings = match Settings::resolve(&args) {
-        Ok(settings) => settings,
+    let connect::Connection {
+        client,
+        request,
+        settings,
+    } = match connect::prepare(&args.connection) {
+        Ok(connection) => connection,
         Err(e) => return cannot_start(e),
     };
-    let client = match build_client(&settings, &args) {
-        Ok(client) => client,
-        Err(e) => return cannot_start(e),
-    };
-    let agent = match client.agent_id(&settings.agent) {
-        Ok(agent) => agent,
-        Err(e) => return cannot_start(e),
-    };
-    let password = match settings::password(&args) {
-        Ok(p) => p,
-        Err(e) => return cannot_start(e),
-    };
-    let force = if args.force_login {
-        ForceLogin::OnConflict
-    } else {
-        ForceLogin::Never
-    };
-    let request = SignIn::new(agent, password)
-        .phone(&settings.phone)
-        .force(force);
     let known_agents = KnownAgents::default();
     let terminal = TerminalGuard::save();
     let (mut source, above_prompt) = if std::io::stdin().is_terminal() {

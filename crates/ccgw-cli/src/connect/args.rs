@@ -1,4 +1,5 @@
-//! The command-line options of `ccgw console`.
+//! The options that say where to connect and as whom, shared by `ccgw console` and
+//! `ccgw board`.
 
 use std::path::PathBuf;
 
@@ -14,9 +15,9 @@ pub enum EditionArg {
     Newest,
 }
 
-/// Options of `ccgw console`. Flags beat the environment, which beats `--profile`.
+/// Where to connect and as whom. Flags beat the environment, which beats `--profile`.
 #[derive(Debug, clap::Args)]
-pub struct ConsoleArgs {
+pub struct ConnectionArgs {
     /// The gateway, e.g. `https://gateway.example:8043` (`http://127.0.0.1:8043` for `ccgw sim`).
     #[arg(long, value_name = "URL", env = "CCGW_GATEWAY")]
     pub gateway: Option<String>,
@@ -36,9 +37,6 @@ pub struct ConsoleArgs {
     /// Take the session over if the agent is already signed in elsewhere.
     #[arg(long)]
     pub force_login: bool,
-    /// Print exactly one JSON object per line on standard output.
-    #[arg(long)]
-    pub json: bool,
     /// Also trust the CA certificate(s) in this PEM file.
     #[arg(long, value_name = "PEM")]
     pub ca_cert: Option<PathBuf>,

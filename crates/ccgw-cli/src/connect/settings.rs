@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::args::{ConsoleArgs, EditionArg};
+use super::args::{ConnectionArgs, EditionArg};
 
 /// One profile of the configuration file. A `password` key is refused: passwords are
 /// never stored there.
@@ -68,7 +68,7 @@ fn load_profile(path: &Path, name: &str) -> Result<Profile, String> {
 
 impl Settings {
     /// Flags (and, through clap, their environment variables) first, then the profile.
-    pub fn resolve(args: &ConsoleArgs) -> Result<Settings, String> {
+    pub fn resolve(args: &ConnectionArgs) -> Result<Settings, String> {
         let profile = match &args.profile {
             Some(name) => {
                 let path = config_path().ok_or("no configuration directory is known")?;
@@ -100,7 +100,7 @@ impl Settings {
 
 /// The password: from `--password-file` (its first line), else `CCGW_PASSWORD`, else a
 /// prompt without echo when standard input is a terminal.
-pub fn password(args: &ConsoleArgs) -> Result<String, String> {
+pub fn password(args: &ConnectionArgs) -> Result<String, String> {
     if let Some(path) = &args.password_file {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read the password file {}: {e}", path.display()))?;

@@ -1,0 +1,207 @@
+//! What the board shows, as plain data: agents, the inspector's own state, queues, the
+//! last result and recent events. Updated from queries and events; drawn by the view.
+
+use std::collections::VecDeque;
+use std::time::{Duration, SystemTime};
+
+use ccgw::{AgentId, AgentInfo, AgentState, TrackedMode};
+
+/// How many events the event pane keeps.
+pub const EVENTS_KEPT: usize = 50;
+
+/// One agent's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentRow {
+    pub work_no: AgentId,
+    pub name: String,
+    pub state: AgentState,
+    pub time_in_state: Option<Duration>,
+    pub inspecting: TrackedMode,
+}
+
+impl AgentRow {
+    pub fn from_info(info: &AgentInfo) -> AgentRow {
+        AgentRow {
+            work_no: info.work_no.clone(),
+            name: info.name.clone(),
+            state: info.state,
+            time_in_state: info.time_in_state,
+            inspecting: TrackedMode::Idle,
+        }
+    }
+
+    /// How this inspector inspects the agent, in the words the board uses.
+    pub fn inspecting_word(&self) -> &'static str {
+        match self.inspecting {
+            TrackedMode::Idle => "none",
+            other => other.word(),
+        }
+    }
+}
+
+/// A skill queue and how many callers wait in it (`None`: the gateway gave no count).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queue {
+    pub name: String,
+    pub waiting: Option<u32>,
+}
+
+/// What a key asks the gateway to do to the selected agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Listen,
+    Insert,
+    Whisper,
+    /// The listen/insert toggle.
+    Switch,
+    /// Stop listening, inserting or whispering.
+    Stop,
+    ForceBusy,
+    ForceIdle,
+    ForceSignOut,
+    DropCall,
+    Intercept,
+}
+
+impl Action {
+    /// The words of the status line and the confirmation question.
+    pub fn words(self) -> &'static str {
+        match self {
+            Action::Listen => "listen to",
+            Action::Insert => "insert into the call of",
+            Action::Whisper => "whisper to",
+            Action::Switch => "switch listen/insert on",
+            Action::Stop => "stop inspecting",
+            Action::ForceBusy => "force busy",
+            Action::ForceIdle => "force idle",
+            Action::ForceSignOut => "force to sign out",
+            Action::DropCall => "drop the call of",
+            Action::Intercept => "take over the call of",
+        }
+    }
+
+    /// Whether it cannot be undone, and so is confirmed first.
+    pub fn is_destructive(self) -> bool {
+        matches!(
+            self,
+            Action::ForceSignOut | Action::DropCall | Action::Intercept
+        )
+    }
+}
+
+/// What the bottom line says about the last action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Info(String),
+    Error(String),
+}
+
+/// Whether keys move the selection, type a filter, or answer a question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Filtering,
+    /// A destructive action waits for y or n.
+    Confirming(Action),
+    Help,
+}
+
+#[derive(Debug, Clone)]
+pub struct Board {
+    pub me: String,
+    pub gateway: String,
+    pub agents: Vec<AgentRow>,
+    /// The selected agent, by work number, so that refreshes keep the selection.
+    pub selected: Option<AgentId>,
+    pub filter: String,
+    pub mode: Mode,
+    pub own_state: Option<(AgentState, bool)>,
+    pub queues: Vec<Queue>,
+    pub status: Status,
+    pub events: VecDeque<(SystemTime, String)>,
+}
+
+impl Board {
+    pub fn new(me: &str, gateway: &str) -> Board {
+        Board {
+            me: me.to_owned(),
+            gateway: gateway.to_owned(),
+            agents: Vec::new(),
+            selected: None,
+            filter: String::new(),
+            mode: Mode::Normal,
+            own_state: None,
+            queues: Vec::new(),
+            status: Status::Info("press ? for the keys".to_owned()),
+            events: VecDeque::new(),
+        }
+    }
+
+    /// Replaces the agents (sorted by work number); keeps the selection when the agent is
+    /// still listed, else selects the first.
+    pub fn set_agents(&mut self, mut agents: Vec<AgentRow>) {
+        agents.sort_by_key(|a| a.work_no.number());
+        agents.dedup_by(|a, b| a.work_no == b.work_no);
+        self.agents = agents;
+        let visible = self.visible();
+        let still = self
+            .selected
+            .as_ref()
+            .is_some_and(|s| visible.iter().any(|a| &a.work_no == s));
+        if !still {
+            self.selected = visible.first().map(|a| a.work_no.clone());
+        }
+    }
+
+    /// The agents the filter lets through: work number, name or state word contains it.
+    pub fn visible(&self) -> Vec<&AgentRow> {
+        let filter = self.filter.to_lowercase();
+        self.agents
+            .iter()
+            .filter(|a| {
+                filter.is_empty()
+                    || a.work_no.as_str().contains(&filter)
+                    || a.name.to_lowercase().contains(&filter)
+                    || a.state.word().contains(&filter)
+            })
+            .collect()
+    }
+
+    /// The position of the selection among the visible agents.
+    pub fn selected_index(&self) -> Option<usize> {
+        let selected = self.selected.as_ref()?;
+        self.visible().iter().position(|a| &a.work_no == selected)
+    }
+
+    /// Moves the selection by `step` rows, staying within the list.
+    pub fn move_selection(&mut self, step: isize) {
+        let visible = self.visible();
+        if visible.is_empty() {
+            self.selected = None;
+            return;
+        }
+        let at = self.selected_index().unwrap_or(0) as isize;
+        let next = (at + step).clamp(0, visible.len() as isize - 1) as usize;
+        self.selected = Some(visible[next].work_no.clone());
+    }
+
+    /// After the filter changed: keep a visible selection.
+    pub fn refilter(&mut self) {
+        if self.selected_index().is_none() {
+            self.selected = self.visible().first().map(|a| a.work_no.clone());
+        }
+    }
+
+    pub fn set_inspection(&mut self, agent: &AgentId, mode: TrackedMode) {
+        if let Some(row) = self.agents.iter_mut().find(|a| &a.work_no == agent) {
+            row.inspecting = mode;
+        }
+    }
+
+    pub fn push_event(&mut self, at: SystemTime, text: String) {
+        if self.events.len() >= EVENTS_KEPT {
+            self.events.pop_back();
+        }
+        self.events.push_front((at, text));
+    }
+}

@@ -1,0 +1,70 @@
+//! Connecting as an inspector, for `ccgw console` and `ccgw board`: the settings (flags,
+//! environment, profile), the password, the client and the sign-in request.
+
+mod args;
+mod settings;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use ccgw::{Client, Edition, ForceLogin, SignIn};
+
+pub use args::{ConnectionArgs, EditionArg};
+pub use settings::Settings;
+
+/// What a command needs to sign in.
+pub struct Connection {
+    pub client: Client,
+    pub request: SignIn,
+    pub settings: Settings,
+}
+
+/// Could not start: exit status 2.
+pub fn cannot_start(command: &str, why: impl std::fmt::Display) -> ExitCode {
+    eprintln!("ccgw {command}: {why}");
+    ExitCode::from(2)
+}
+
+/// Resolves the settings, reads the password and builds the client; nothing is sent.
+pub fn prepare(args: &ConnectionArgs) -> Result<Connection, String> {
+    let settings = Settings::resolve(args)?;
+    let client = build_client(&settings, args)?;
+    let agent = client
+        .agent_id(&settings.agent)
+        .map_err(|e| e.to_string())?;
+    let password = settings::password(args)?;
+    let force = if args.force_login {
+        ForceLogin::OnConflict
+    } else {
+        ForceLogin::Never
+    };
+    let request = SignIn::new(agent, password)
+        .phone(&settings.phone)
+        .force(force);
+    Ok(Connection {
+        client,
+        request,
+        settings,
+    })
+}
+
+fn build_client(settings: &Settings, args: &ConnectionArgs) -> Result<Client, String> {
+    let mut builder = Client::builder(&settings.gateway)
+        .request_timeout(Duration::from_secs(settings.timeout_secs))
+        .edition(match settings.edition {
+            EditionArg::Classic => Edition::Classic,
+            EditionArg::Newest => Edition::Newest,
+        });
+    if let Some(path) = &settings.ca_cert {
+        let pem =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        builder = builder
+            .add_root_certificate_pem(&pem)
+            .map_err(|e| e.to_string())?;
+    }
+    if args.danger_accept_invalid_certs {
+        eprintln!("WARNING: TLS certificates are not verified; the password can be intercepted");
+        builder = builder.danger_accept_invalid_certs(true);
+    }
+    builder.build().map_err(|e| e.to_string())
+}

@@ -1,6 +1,7 @@
 //! `ccgw`: an inspector console for CC-Gateway quality control, a guided demo against
 //! the built-in simulator, and the simulator itself.
 
+mod board;
 mod connect;
 mod console;
 mod demo;
@@ -36,6 +37,10 @@ enum Command {
     /// exits at once. Exit status: 0 when every command succeeded, 1 when any failed,
     /// 2 when the console could not start.
     Console(console::ConsoleArgs),
+    /// A live wallboard of the inspector's agents: select one and listen, insert,
+    /// whisper, switch, stop or act on it with one key (`?` lists the keys). `--sim`
+    /// watches a built-in simulator. `q`, Ctrl-C, SIGTERM and SIGHUP sign out first.
+    Board(board::BoardArgs),
     /// Print a shell completion script, e.g. `ccgw completions bash > /etc/bash_completion.d/ccgw`.
     Completions {
         /// The shell to complete for.
@@ -81,6 +86,10 @@ fn main() -> ExitCode {
         Command::Sim(args) => {
             init_logging("info");
             runtime.block_on(sim::run(args))
+        }
+        Command::Board(args) => {
+            init_logging("off");
+            runtime.block_on(board::run(args))
         }
         Command::Console(args) => {
             init_logging("warn");

@@ -67,3 +67,31 @@ pub async fn run(args: SimArgs) -> ExitCode {
     sim.shutdown().await;
     ExitCode::SUCCESS
 }
+
+/// A simulator in this process and the connection of its inspector 101, for `ccgw board
+/// --sim`.
+pub async fn embedded() -> Result<(ccgw_sim::RunningSim, crate::connect::Connection), String> {
+    let config = SimConfig::default().poll_wait(std::time::Duration::from_millis(500));
+    let sim = Simulator::start(config)
+        .await
+        .map_err(|e| format!("cannot start the simulator: {e}"))?;
+    let client = ccgw::Client::builder(sim.base_url())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let agent = client.agent_id("101").map_err(|e| e.to_string())?;
+    let request = ccgw::SignIn::new(agent, ccgw_sim::DEFAULT_PASSWORD).phone("70001");
+    let settings = crate::connect::Settings {
+        gateway: sim.base_url(),
+        agent: "101".to_owned(),
+        phone: "70001".to_owned(),
+        ca_cert: None,
+        edition: crate::connect::EditionArg::Classic,
+        timeout_secs: 10,
+    };
+    let connection = crate::connect::Connection {
+        client,
+        request,
+        settings,
+    };
+    Ok((sim, connection))
+}

@@ -100,7 +100,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("s", "switch between listening and inserting"),
     ("x", "stop inspecting"),
     ("b  d", "force busy, force idle"),
-    ("o  c  t", "force sign-out, drop call, intercept (asks y/n)"),
+    (
+        "o  c  t",
+        "force sign-out, drop call, intercept (y/n first)",
+    ),
     ("/", "filter by work number, name or state"),
     ("?", "show these keys"),
     ("q, Ctrl-C", "sign out and quit"),
@@ -117,13 +120,17 @@ mod tests {
     }
 
     fn board() -> Board {
-        let mut board = Board::new("101", "http://gw");
+        let mut board = Board::new("101");
         let rows = ["1003", "1001", "1002"]
             .iter()
             .map(|id| AgentRow {
                 work_no: id.parse().unwrap(),
                 name: format!("Agent {id}"),
-                state: if *id == "1002" { AgentState::Idle } else { AgentState::Talking },
+                state: if *id == "1002" {
+                    AgentState::Idle
+                } else {
+                    AgentState::Talking
+                },
                 time_in_state: None,
                 inspecting: TrackedMode::Idle,
             })
@@ -135,13 +142,21 @@ mod tests {
     #[test]
     fn the_first_row_is_selected_and_arrows_move_within_the_list() {
         let mut b = board();
-        assert_eq!(b.selected.as_ref().unwrap().as_str(), "1001", "sorted by work number");
+        assert_eq!(
+            b.selected.as_ref().unwrap().as_str(),
+            "1001",
+            "sorted by work number"
+        );
         handle(&mut b, key(KeyCode::Up));
         assert_eq!(b.selected_index(), Some(0), "stays at the top");
         handle(&mut b, key(KeyCode::Char('j')));
         handle(&mut b, key(KeyCode::Down));
         handle(&mut b, key(KeyCode::Down));
-        assert_eq!(b.selected.as_ref().unwrap().as_str(), "1003", "stays at the bottom");
+        assert_eq!(
+            b.selected.as_ref().unwrap().as_str(),
+            "1003",
+            "stays at the bottom"
+        );
         handle(&mut b, key(KeyCode::Char('k')));
         assert_eq!(b.selected.as_ref().unwrap().as_str(), "1002");
     }
@@ -160,7 +175,11 @@ mod tests {
         ] {
             assert_eq!(handle(&mut b, key(KeyCode::Char(c))), Intent::Act(action));
         }
-        for (c, action) in [('o', Action::ForceSignOut), ('c', Action::DropCall), ('t', Action::Intercept)] {
+        for (c, action) in [
+            ('o', Action::ForceSignOut),
+            ('c', Action::DropCall),
+            ('t', Action::Intercept),
+        ] {
             assert_eq!(handle(&mut b, key(KeyCode::Char(c))), Intent::Nothing);
             assert_eq!(b.mode, Mode::Confirming(action));
             assert_eq!(handle(&mut b, key(KeyCode::Char('n'))), Intent::Nothing);
@@ -175,7 +194,11 @@ mod tests {
         let mut b = board();
         handle(&mut b, key(KeyCode::Char('/')));
         for c in "idle".chars() {
-            assert_eq!(handle(&mut b, key(KeyCode::Char(c))), Intent::Nothing, "typed, not acted");
+            assert_eq!(
+                handle(&mut b, key(KeyCode::Char(c))),
+                Intent::Nothing,
+                "typed, not acted"
+            );
         }
         assert_eq!(b.visible().len(), 1);
         assert_eq!(b.selected.as_ref().unwrap().as_str(), "1002");
@@ -191,7 +214,7 @@ mod tests {
 
     #[test]
     fn nothing_is_sent_without_a_selection() {
-        let mut b = Board::new("101", "http://gw");
+        let mut b = Board::new("101");
         assert_eq!(handle(&mut b, key(KeyCode::Char('l'))), Intent::Nothing);
         assert!(matches!(b.status, Status::Error(_)));
     }

@@ -109,7 +109,6 @@ pub enum Mode {
 #[derive(Debug, Clone)]
 pub struct Board {
     pub me: String,
-    pub gateway: String,
     pub agents: Vec<AgentRow>,
     /// The selected agent, by work number, so that refreshes keep the selection.
     pub selected: Option<AgentId>,
@@ -122,10 +121,9 @@ pub struct Board {
 }
 
 impl Board {
-    pub fn new(me: &str, gateway: &str) -> Board {
+    pub fn new(me: &str) -> Board {
         Board {
             me: me.to_owned(),
-            gateway: gateway.to_owned(),
             agents: Vec::new(),
             selected: None,
             filter: String::new(),

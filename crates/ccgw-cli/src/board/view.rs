@@ -9,6 +9,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, TableState};
 
+use super::actions::REQUESTS_PER_REFRESH;
 use super::keys::KEYS;
 use super::model::{Board, Mode, Status};
 
@@ -115,13 +116,20 @@ fn render_events(frame: &mut Frame, board: &Board, area: Rect) {
 fn status_line(board: &Board) -> Line<'static> {
     match &board.mode {
         Mode::Confirming(action) => {
-            let agent = board.selected.as_ref().map(|a| a.to_string()).unwrap_or_default();
+            let agent = board
+                .selected
+                .as_ref()
+                .map(|a| a.to_string())
+                .unwrap_or_default();
             Line::from(Span::styled(
                 format!("{} agent {agent}? y/n", action.words()),
                 Style::default().add_modifier(Modifier::BOLD),
             ))
         }
-        Mode::Filtering => Line::raw(format!("filter: {}_  (Enter to keep, Esc to end)", board.filter)),
+        Mode::Filtering => Line::raw(format!(
+            "filter: {}_  (Enter to keep, Esc to end)",
+            board.filter
+        )),
         _ => match &board.status {
             Status::Info(text) => Line::raw(text.clone()),
             Status::Error(text) => Line::from(Span::styled(
@@ -134,19 +142,113 @@ fn status_line(board: &Board) -> Line<'static> {
 
 fn render_help(frame: &mut Frame) {
     let area = frame.area();
-    let width = area.width.min(64);
-    let height = (KEYS.len() as u16 + 2).min(area.height);
+    let width = area.width.min(72);
+    let height = (KEYS.len() as u16 + 4).min(area.height);
     let popup = Rect::new(
         area.x + (area.width - width) / 2,
         area.y + (area.height - height) / 2,
         width,
         height,
     );
-    let lines: Vec<Line> = KEYS
+    let mut lines: Vec<Line> = KEYS
         .iter()
         .map(|(keys, what)| Line::raw(format!(" {keys:<14} {what}")))
         .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::raw(format!(
+        " a refresh sends at most {REQUESTS_PER_REFRESH} requests, at most once a second"
+    )));
     frame.render_widget(Clear, popup);
-    let block = Block::default().borders(Borders::ALL).title(" keys (any key closes) ");
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" keys (any key closes) ");
     frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::board::actions;
+    use crate::board::model::{Action, Board};
+
+    /// The board of a fresh simulator, inspector 101 listening to agent 1001, with times
+    /// fixed so that the picture does not depend on the clock.
+    async fn simulated_board() -> Board {
+        let sim = ccgw_sim::Simulator::start(ccgw_sim::SimConfig::default())
+            .await
+            .unwrap();
+        let client = ccgw::Client::builder(sim.base_url()).build().unwrap();
+        let me = client.agent_id("101").unwrap();
+        let request = ccgw::SignIn::new(me, ccgw_sim::DEFAULT_PASSWORD).poll_events(false);
+        let session = client.sign_in(request).await.unwrap();
+        session
+            .listen(&client.agent_id("1001").unwrap())
+            .await
+            .unwrap();
+        session
+            .force_busy(&client.agent_id("1004").unwrap())
+            .await
+            .unwrap();
+        let mut board = Board::new("101");
+        actions::apply(
+            &mut board,
+            actions::fetch(&session).await.unwrap(),
+            &session,
+        );
+        session.sign_out().await.unwrap();
+        for (n, row) in board.agents.iter_mut().enumerate() {
+            row.time_in_state = Some(Duration::from_secs(65 * n as u64 + 7));
+        }
+        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_790_000_000);
+        for (n, text) in ["AgentOther_PhoneAlerting 101", "AgentOther_BeQcStart 1001"]
+            .iter()
+            .enumerate()
+        {
+            board.push_event(at + Duration::from_secs(n as u64), text.to_string());
+        }
+        board.status = Status::Info("listen to agent 1001: done".to_owned());
+        board
+    }
+
+    fn draw(board: &Board, width: u16, height: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal.draw(|frame| render(frame, board)).unwrap();
+        terminal.backend().to_string()
+    }
+
+    #[tokio::test]
+    async fn the_board_at_80_by_24() {
+        let board = simulated_board().await;
+        insta::assert_snapshot!(draw(&board, 80, 24));
+    }
+
+    #[tokio::test]
+    async fn the_board_redrawn_wider_and_taller() {
+        let board = simulated_board().await;
+        insta::assert_snapshot!(draw(&board, 120, 30));
+    }
+
+    #[tokio::test]
+    async fn help_filter_and_confirmation() {
+        let mut board = simulated_board().await;
+        board.mode = Mode::Help;
+        insta::assert_snapshot!("help", draw(&board, 80, 24));
+        board.mode = Mode::Filtering;
+        board.filter = "busy".to_owned();
+        board.refilter();
+        insta::assert_snapshot!("filter", draw(&board, 80, 24));
+        board.mode = Mode::Confirming(Action::ForceSignOut);
+        insta::assert_snapshot!("confirm", draw(&board, 80, 24));
+    }
+
+    #[test]
+    fn clocks() {
+        assert_eq!(clock(Duration::from_secs(7)), "0:07");
+        assert_eq!(clock(Duration::from_secs(3725)), "1:02:05");
+    }
 }

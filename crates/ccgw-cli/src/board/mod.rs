@@ -1,0 +1,193 @@
+//! `ccgw board`: a live wallboard of the inspector's agents, from which one key listens,
+//! inserts, whispers, stops or acts on an agent. Everything goes through `ccgw`.
+
+mod actions;
+mod keys;
+mod model;
+mod view;
+
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime};
+
+use ccgw::{EventType, Session};
+use crossterm::event::{Event as TermEvent, EventStream as TermEvents, KeyEventKind};
+use futures::StreamExt;
+use ratatui::DefaultTerminal;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::connect::{self, ConnectionArgs};
+use crate::signals::Signals;
+use keys::Intent;
+use model::{Board, Status};
+
+/// The shortest time between two refreshes, whatever `--refresh` or events ask: with at
+/// most [`actions::REQUESTS_PER_REFRESH`] requests a refresh, the board sends at most 11
+/// requests a second, whatever the number of agents.
+pub const MIN_REFRESH: Duration = Duration::from_secs(1);
+
+/// Options of `ccgw board`.
+#[derive(Debug, clap::Args)]
+pub struct BoardArgs {
+    #[command(flatten)]
+    connection: ConnectionArgs,
+    /// Start the built-in simulator and watch it, as inspector 101 (no gateway needed).
+    #[arg(long)]
+    sim: bool,
+    /// Seconds between refreshes from queries (at least 1). Events refresh at once.
+    #[arg(long, value_name = "SECS", default_value_t = 2)]
+    refresh: u64,
+}
+
+fn cannot_start(why: impl std::fmt::Display) -> ExitCode {
+    connect::cannot_start("board", why)
+}
+
+/// Runs the board until `q`, Ctrl-C or a signal; signs out on every way out.
+pub async fn run(args: BoardArgs) -> ExitCode {
+    let signals = match Signals::register() {
+        Ok(signals) => signals,
+        Err(e) => return cannot_start(format!("cannot watch for signals: {e}")),
+    };
+    let mut _sim = None;
+    let connection = if args.sim {
+        match crate::sim::embedded().await {
+            Ok((sim, connection)) => {
+                _sim = Some(sim);
+                connection
+            }
+            Err(e) => return cannot_start(e),
+        }
+    } else {
+        match connect::prepare(&args.connection) {
+            Ok(connection) => connection,
+            Err(e) => return cannot_start(e),
+        }
+    };
+    let session = match connection.client.sign_in(connection.request).await {
+        Ok(session) => session,
+        Err(e) => return cannot_start(format!("sign-in failed: {e}")),
+    };
+    let refresh = Duration::from_secs(args.refresh).max(MIN_REFRESH);
+    let board = Board::new(session.agent_id().as_str());
+    let terminal = ratatui::init();
+    // The board runs as a task of its own: even if it panics, the session signs out.
+    let ui = tokio::spawn({
+        let session = session.clone();
+        async move { ui_loop(terminal, board, session, refresh, signals).await }
+    });
+    let outcome = ui.await;
+    ratatui::restore();
+    eprintln!("signing out (Ctrl-C again to exit at once)");
+    let timeout = Duration::from_secs(connection.settings.timeout_secs);
+    let mut signals = match Signals::register() {
+        Ok(signals) => signals,
+        Err(e) => return cannot_start(format!("cannot watch for signals: {e}")),
+    };
+    tokio::select! {
+        signed_out = tokio::time::timeout(timeout, session.sign_out()) => match signed_out {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("sign-out failed: {e}"),
+            Err(_) => eprintln!("sign-out got no answer within {timeout:?}"),
+        },
+        () = signals.interrupt() => {
+            eprintln!("interrupted again: exiting without waiting for the sign-out");
+            return ExitCode::from(130);
+        }
+    }
+    match outcome {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
+            eprintln!("ccgw board: {e}");
+            ExitCode::from(1)
+        }
+        Err(_) => {
+            eprintln!("ccgw board stopped on an internal error; the session was signed out");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// What finished in the background.
+enum Done {
+    Refreshed(Result<actions::Snapshot, ccgw::Error>),
+    Acted(Result<String, String>),
+}
+
+async fn ui_loop(
+    mut terminal: DefaultTerminal,
+    mut board: Board,
+    session: Session,
+    refresh: Duration,
+    mut signals: Signals,
+) -> std::io::Result<()> {
+    let mut keys = TermEvents::new();
+    let mut events = session.events();
+    let (done, mut finished) = mpsc::unbounded_channel::<Done>();
+    let mut next_refresh = Instant::now();
+    let mut refreshing = false;
+    loop {
+        if !refreshing && Instant::now() >= next_refresh {
+            refreshing = true;
+            next_refresh = Instant::now() + refresh;
+            let (session, done) = (session.clone(), done.clone());
+            tokio::spawn(async move {
+                let _ = done.send(Done::Refreshed(actions::fetch(&session).await));
+            });
+        }
+        terminal.draw(|frame| view::render(frame, &board))?;
+        tokio::select! {
+            key = keys.next() => match key {
+                Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => {
+                    match keys::handle(&mut board, key) {
+                        Intent::Quit => return Ok(()),
+                        Intent::Act(action) => {
+                            let agent = board.selected.clone().expect("an action needs a selection");
+                            board.status = Status::Info(format!("{} agent {agent} ...", action.words()));
+                            let (session, done) = (session.clone(), done.clone());
+                            tokio::spawn(async move {
+                                let outcome = actions::perform(&session, &agent, action).await;
+                                let _ = done.send(Done::Acted(outcome));
+                            });
+                        }
+                        Intent::Nothing => {}
+                    }
+                }
+                Some(Ok(_)) => {} // a resize: the next draw fits the new size
+                Some(Err(e)) => return Err(e),
+                None => return Ok(()),
+            },
+            event = events.next() => {
+                let Some(event) = event else { continue };
+                let text = format!("{} {}", event.name, event.work_no);
+                board.push_event(SystemTime::now(), text);
+                if event.event_type == EventType::SessionEnded {
+                    board.status = Status::Error("the gateway ended the session".to_owned());
+                }
+                actions::sync_inspections(&mut board, &session);
+                // Events refresh at once, but never sooner than MIN_REFRESH apart.
+                next_refresh = next_refresh.min(Instant::now() + MIN_REFRESH);
+            },
+            Some(finished) = finished.recv() => match finished {
+                Done::Refreshed(Ok(snapshot)) => {
+                    refreshing = false;
+                    actions::apply(&mut board, snapshot, &session);
+                }
+                Done::Refreshed(Err(e)) => {
+                    refreshing = false;
+                    board.status = Status::Error(format!("refresh: {e}"));
+                }
+                Done::Acted(outcome) => {
+                    board.status = match outcome {
+                        Ok(text) => Status::Info(text),
+                        Err(text) => Status::Error(text),
+                    };
+                    actions::sync_inspections(&mut board, &session);
+                    next_refresh = next_refresh.min(Instant::now() + MIN_REFRESH);
+                }
+            },
+            () = tokio::time::sleep_until(next_refresh), if !refreshing => {}
+            _ = signals.any() => return Ok(()),
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! `ccgw board` in a pseudo-terminal against the simulator: it lists agent 1001 as
+//! talking, `l` makes the simulator report inspector 101 listening to 1001, and `q`
+//! signs out (the simulator no longer knows the session) and exits within 5 s.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use ccgw_sim::{AgentState, DEFAULT_PASSWORD, QcMode, SimConfig, Simulator};
+use expectrl::{Eof, Expect, Regex, Session};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_listen_and_quit() {
+    let sim = Simulator::start(SimConfig::default().poll_wait(Duration::from_millis(200)))
+        .await
+        .unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
+    command
+        .args([
+            "board",
+            "--gateway",
+            &sim.base_url(),
+            "--agent",
+            "101",
+            "--refresh",
+            "1",
+        ])
+        .env("TERM", "xterm")
+        .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+        .env_remove("RUST_LOG");
+    let mut p = Session::spawn(command).unwrap();
+    p.set_expect_timeout(Some(Duration::from_secs(10)));
+    let sim = std::sync::Arc::new(sim);
+    let watched = sim.clone();
+    let quit_took = tokio::task::spawn_blocking(move || -> Result<_, expectrl::Error> {
+        p.expect(Regex(r"1001\s+Agent 1001\s+talking"))?;
+        p.send("l")?;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while watched.mode_of("101", "1001") != QcMode::Listening {
+            assert!(
+                Instant::now() < deadline,
+                "the simulator never saw the listen"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        p.expect("listening")?;
+        let started = Instant::now();
+        p.send("q")?;
+        p.expect(Eof)?;
+        let status = p.get_process().wait().unwrap();
+        Ok((started.elapsed(), status))
+    })
+    .await
+    .unwrap()
+    .expect("the board went as keyed");
+    let (took, status) = quit_took;
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    assert!(
+        matches!(status, expectrl::process::unix::WaitStatus::Exited(_, 0)),
+        "{status:?}"
+    );
+    assert_eq!(
+        sim.current_guid("101"),
+        None,
+        "the simulator no longer knows the session"
+    );
+    assert_eq!(sim.agent_state("101"), Some(AgentState::SignedOut));
+    assert_eq!(sim.mode_of("101", "1001"), QcMode::Idle);
+}

@@ -20,7 +20,7 @@ fn main() -> ExitCode {
     let outcome = match args.as_slice() {
         ["regen"] => regen(),
         ["regen", "--check"] => check(),
-        ["tidy"] => tidy::tidy(&ccgw_codegen::workspace_root()),
+        ["tidy"] => workspace().and_then(|root| tidy::tidy(&root)),
         _ => Err(usage()),
     };
     match outcome {
@@ -41,7 +41,9 @@ fn usage() -> String {
 }
 
 fn generate() -> Result<String, String> {
-    let yaml = ccgw_codegen::read_spec().map_err(|e| e.to_string())?;
+    let root = workspace()?;
+    let yaml = ccgw_codegen::read_spec(&root.join(ccgw_codegen::SPEC_PATH_IN_WORKSPACE))
+        .map_err(|e| e.to_string())?;
     ccgw_codegen::generate(&yaml).map_err(|e| e.to_string())
 }
 
@@ -50,7 +52,7 @@ fn generate() -> Result<String, String> {
 fn regen() -> Result<(), String> {
     generate()?;
     let status = Command::new(cargo())
-        .current_dir(ccgw_codegen::workspace_root())
+        .current_dir(workspace()?)
         .args(["test", "--quiet", "-p", "ccgw-api", "--test", SNAPSHOT_TEST])
         .env("INSTA_UPDATE", "always")
         .env_remove("CI")
@@ -70,7 +72,7 @@ fn regen() -> Result<(), String> {
 /// Compares a fresh generation with the checked-in snapshot.
 fn check() -> Result<(), String> {
     let fresh = generate()?;
-    let path = snapshot_path();
+    let path = snapshot_path()?;
     let stored = std::fs::read_to_string(&path).map_err(|e| {
         format!(
             "cannot read {}: {e}; run `cargo xtask regen`",
@@ -95,8 +97,8 @@ fn check() -> Result<(), String> {
     ))
 }
 
-fn snapshot_path() -> PathBuf {
-    ccgw_codegen::workspace_root().join(SNAPSHOT)
+fn snapshot_path() -> Result<PathBuf, String> {
+    workspace().map(|root| root.join(SNAPSHOT))
 }
 
 /// The part of an insta snapshot file after its metadata header.
@@ -104,6 +106,14 @@ fn snapshot_body(file: &str) -> Option<&str> {
     let rest = file.strip_prefix("---\n")?;
     let end = rest.find("\n---\n")?;
     Some(&rest[end + "\n---\n".len()..])
+}
+
+/// The workspace this command runs in, found from the current folder at run time (not
+/// from where the xtask binary was built, which may be another checkout).
+fn workspace() -> Result<PathBuf, String> {
+    let here = std::env::current_dir().map_err(|e| format!("no current folder: {e}"))?;
+    ccgw_codegen::find_workspace(&here)
+        .ok_or_else(|| format!("{} is not inside the ccgw workspace", here.display()))
 }
 
 fn cargo() -> String {

@@ -45,24 +45,30 @@ pub use refs::{Component, resolve, resolve_boxed};
 /// Where the document lives, relative to the workspace root.
 pub const SPEC_PATH_IN_WORKSPACE: &str = "openapi/cc-gateway.yaml";
 
-/// The path of the document in this checkout.
-pub fn spec_path() -> PathBuf {
-    workspace_root().join(SPEC_PATH_IN_WORKSPACE)
+/// Reads the document at `path`.
+pub fn read_spec(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))
 }
 
-/// The workspace root of this checkout.
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+/// The workspace above `start` (itself included): the first folder that holds the
+/// document at [`SPEC_PATH_IN_WORKSPACE`]. Found at run time, so tools work in any
+/// checkout, whichever target folder built them.
+pub fn find_workspace(start: &Path) -> Option<PathBuf> {
+    start
         .ancestors()
-        .nth(2)
-        .expect("ccgw-codegen lives two levels below the workspace root")
-        .to_path_buf()
+        .find(|dir| dir.join(SPEC_PATH_IN_WORKSPACE).is_file() && dir.join("Cargo.toml").is_file())
+        .map(Path::to_path_buf)
 }
 
-/// Reads the document at [`spec_path`].
-pub fn read_spec() -> Result<String, Error> {
-    let path = spec_path();
-    std::fs::read_to_string(&path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))
+/// Reads the document of the workspace above `start`, for workspace tools and tests.
+pub fn workspace_spec(start: &Path) -> Result<String, Error> {
+    let root = find_workspace(start).ok_or_else(|| {
+        Error::Io(format!(
+            "no {SPEC_PATH_IN_WORKSPACE} above {}",
+            start.display()
+        ))
+    })?;
+    read_spec(&root.join(SPEC_PATH_IN_WORKSPACE))
 }
 
 /// Parses the YAML text of an OpenAPI 3.0 document.

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 #[test]
 fn readme_maps_every_operation_to_its_log_name() {
-    let root = ccgw_codegen::workspace_root();
+    let root =
+        ccgw_codegen::find_workspace(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let rows: BTreeMap<String, String> = readme
         .lines()
@@ -16,7 +17,10 @@ fn readme_maps_every_operation_to_its_log_name() {
             Some((id.to_owned(), log.to_owned()))
         })
         .collect();
-    let spec = ccgw_codegen::parse(&ccgw_codegen::read_spec().unwrap()).unwrap();
+    let spec = ccgw_codegen::parse(
+        &ccgw_codegen::workspace_spec(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap(),
+    )
+    .unwrap();
     let documented: BTreeMap<String, String> = ccgw_codegen::operation_facts(&spec)
         .unwrap()
         .into_iter()

@@ -14,8 +14,11 @@ const AGENT_ID_PATTERN: &str = "^(10[1-9]|1[1-9][0-9]|[2-9][0-9]{2}|[1-9][0-9]{3
 const AGENT_PARAMETERS: &[&str] = &["agentid", "workNo", "workno", "whisperagentid"];
 
 fn spec() -> OpenAPI {
-    ccgw_codegen::parse(&ccgw_codegen::read_spec().expect("document readable"))
-        .expect("document parses")
+    ccgw_codegen::parse(
+        &ccgw_codegen::workspace_spec(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
+            .expect("document readable"),
+    )
+    .expect("document parses")
 }
 
 fn operations(spec: &OpenAPI) -> Vec<(String, String, &Operation)> {

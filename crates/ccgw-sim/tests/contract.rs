@@ -10,7 +10,10 @@ use openapiv3::{OpenAPI, Schema, SchemaKind, Type};
 use serde_json::Value;
 
 fn spec() -> OpenAPI {
-    ccgw_codegen::parse(&ccgw_codegen::read_spec().unwrap()).unwrap()
+    ccgw_codegen::parse(
+        &ccgw_codegen::workspace_spec(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap(),
+    )
+    .unwrap()
 }
 
 fn component<'a>(spec: &'a OpenAPI, name: &str) -> &'a Schema {

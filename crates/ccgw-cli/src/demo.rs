@@ -94,7 +94,8 @@ async fn inspect(
     let started = event_about(&mut events, EventType::BeQcStart, &agent).await?;
     println!(
         "   event {} for agent {}: the inspection is live on the gateway",
-        started.name, started.work_no
+        started.name(),
+        started.work_no()
     );
 
     step(
@@ -125,7 +126,7 @@ async fn inspect(
     let stopped = event_about(&mut events, EventType::BeQcStop, &agent).await?;
     println!(
         "   event {}: the agent is no longer inspected",
-        stopped.name
+        stopped.name()
     );
     sim_says(sim, &agent);
     Ok(())
@@ -139,7 +140,7 @@ async fn event_about(
 ) -> Result<Event, ccgw::Error> {
     events
         .wait_for(
-            |e| e.event_type == wanted && e.work_no == agent.as_str(),
+            |e| *e.event_type() == wanted && e.work_no() == agent.as_str(),
             WAIT,
         )
         .await

@@ -100,13 +100,14 @@ async fn inspect(session: &Session, target: &AgentId) -> Result<(), Box<dyn std:
     println!("listening to {target}");
     let started = events
         .wait_for(
-            |e| e.event_type == EventType::BeQcStart && e.work_no == target.as_str(),
+            |e| e.event_type() == &EventType::BeQcStart && e.work_no() == target.as_str(),
             Duration::from_secs(15),
         )
         .await?;
     println!(
         "the gateway confirms: {} for {}",
-        started.name, started.work_no
+        started.name(),
+        started.work_no()
     );
 
     session.switch_listen_insert(target).await?;
@@ -122,10 +123,10 @@ async fn inspect(session: &Session, target: &AgentId) -> Result<(), Box<dyn std:
     session.stop(target).await?;
     let stopped = events
         .wait_for(
-            |e| e.event_type == EventType::BeQcStop && e.work_no == target.as_str(),
+            |e| e.event_type() == &EventType::BeQcStop && e.work_no() == target.as_str(),
             Duration::from_secs(15),
         )
         .await?;
-    println!("stopped: {}", stopped.name);
+    println!("stopped: {}", stopped.name());
     Ok(())
 }

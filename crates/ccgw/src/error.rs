@@ -5,6 +5,7 @@ use std::fmt;
 
 /// What kind of transport failure happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TransportKind {
     /// No connection could be made; nothing was sent.
     Connect,
@@ -18,6 +19,7 @@ pub enum TransportKind {
 
 /// What went wrong, for matching.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// The input was rejected before anything was sent.
     InvalidInput,
@@ -36,6 +38,32 @@ pub enum ErrorKind {
     SessionClosed,
     /// An awaited event did not arrive in time.
     EventTimeout,
+}
+
+impl fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportKind::Connect => "could not connect",
+            TransportKind::Tls => "TLS failed",
+            TransportKind::Timeout => "timed out",
+            TransportKind::Other => "connection broken",
+        })
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorKind::InvalidInput => f.write_str("invalid input"),
+            ErrorKind::Transport(kind) => write!(f, "transport: {kind}"),
+            ErrorKind::HttpStatus(status) => write!(f, "HTTP status {status}"),
+            ErrorKind::MalformedAnswer => f.write_str("malformed answer"),
+            ErrorKind::AnswerTooLarge => f.write_str("answer too large"),
+            ErrorKind::Gateway => f.write_str("refused by the gateway"),
+            ErrorKind::SessionClosed => f.write_str("session closed"),
+            ErrorKind::EventTimeout => f.write_str("event timeout"),
+        }
+    }
 }
 
 /// A retcode the gateway answered with, its known meaning and the gateway's message.
@@ -75,6 +103,40 @@ const MEANINGS: &[(&str, &str)] = &[
     ("900-003", "quality-control operation failed (900-003)"),
     ("900-005", "quality-control operation failed (900-005)"),
 ];
+
+impl fmt::Display for Retcode {
+    /// The code, with its known meaning: `100-006 (the agent is not signed in)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.code)?;
+        if let Some(meaning) = self.meaning() {
+            write!(f, " ({meaning})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::str::FromStr for Retcode {
+    type Err = Error;
+
+    /// A retcode from its code, such as `100-006` (without a gateway message).
+    fn from_str(code: &str) -> Result<Self, Error> {
+        let code = code.trim();
+        let valid = code.len() == 7
+            && code.as_bytes()[3] == b'-'
+            && code
+                .bytes()
+                .enumerate()
+                .all(|(i, b)| i == 3 || b.is_ascii_digit());
+        if valid {
+            Ok(Retcode::new(code, ""))
+        } else {
+            Err(Error::invalid_input(format!(
+                "{:?} is not a retcode such as 100-006",
+                excerpt(code.as_bytes())
+            )))
+        }
+    }
+}
 
 impl Retcode {
     /// A retcode with the gateway's message.
@@ -262,9 +324,6 @@ impl fmt::Display for Error {
                 write!(f, ", gateway says {:?}", mask(&r.message))?;
             }
         }
-        if let Some(source) = &self.0.source {
-            write!(f, ": {}", mask(&source_chain(source.as_ref())))?;
-        }
         if let Some(x) = &self.0.excerpt {
             write!(f, " (answer began {x:?})")?;
         }
@@ -291,17 +350,6 @@ impl std::error::Error for Error {
             .as_deref()
             .map(|e| e as &(dyn std::error::Error + 'static))
     }
-}
-
-fn source_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut next = error.source();
-    while let Some(e) = next {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        next = e.source();
-    }
-    text
 }
 
 /// The most characters of an answer kept in an error.

@@ -2,18 +2,20 @@
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use futures::Stream;
 use serde_json::Value;
 use tokio::sync::broadcast;
 
 use crate::error::{Error, ErrorKind};
+use crate::ids::CallId;
 use crate::mode::TrackedMode;
 
 /// The kind of an event; names the gateway uses that this crate does not know are kept
 /// in [`EventType::Other`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EventType {
     /// An inspected agent's call started being inspected.
     BeQcStart,
@@ -74,27 +76,65 @@ impl EventType {
     }
 }
 
-/// One event.
+/// One event. Read it through its accessors: fields may be added.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
-    /// The gateway's name of the event, verbatim.
-    pub name: String,
-    /// Its type.
-    pub event_type: EventType,
-    /// The agent the event is about.
-    pub work_no: String,
-    /// Details that depend on the type.
-    pub content: Value,
+    name: String,
+    event_type: EventType,
+    work_no: String,
+    content: Value,
+    at: Option<SystemTime>,
 }
 
 impl Event {
     pub(crate) fn from_wire(event: ccgw_api::types::AgentEventInner) -> Event {
+        let at = event
+            .event_gen_time
+            .and_then(|ms| u64::try_from(ms).ok())
+            .filter(|ms| *ms > 0)
+            .and_then(|ms| SystemTime::UNIX_EPOCH.checked_add(Duration::from_millis(ms)));
         Event {
             event_type: EventType::from_name(&event.event_type),
             name: event.event_type,
             work_no: event.work_no.unwrap_or_default(),
             content: event.content.map(Value::Object).unwrap_or(Value::Null),
+            at,
         }
+    }
+
+    /// The gateway's name of the event, verbatim, such as `AgentOther_BeQcStart`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its type.
+    pub fn event_type(&self) -> &EventType {
+        &self.event_type
+    }
+
+    /// The agent the event is about.
+    pub fn work_no(&self) -> &str {
+        &self.work_no
+    }
+
+    /// Details that depend on the type (`null` when there are none).
+    pub fn content(&self) -> &Value {
+        &self.content
+    }
+
+    /// When the gateway made the event (`eventGenTime`), where it says.
+    pub fn at(&self) -> Option<SystemTime> {
+        self.at
+    }
+
+    /// The call the event is about (`callId` or `callid` in its content), where it says.
+    pub fn call_id(&self) -> Option<CallId> {
+        let id = self
+            .content
+            .get("callId")
+            .or_else(|| self.content.get("callid"))?
+            .as_str()?;
+        CallId::parse(id).ok()
     }
 
     /// An event this crate makes about the session itself.
@@ -104,6 +144,7 @@ impl Event {
             event_type,
             work_no: agent.to_owned(),
             content,
+            at: Some(SystemTime::now()),
         }
     }
 

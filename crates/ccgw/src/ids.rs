@@ -9,13 +9,42 @@ use crate::error::Error;
 pub const MAX_SKILLS: usize = 1000;
 
 /// The gateway edition, which decides the range of agent IDs.
+///
+/// ```
+/// use ccgw::Edition;
+/// assert_eq!("newest".parse::<Edition>()?, Edition::Newest);
+/// assert_eq!(Edition::Classic.to_string(), "classic");
+/// # Ok::<(), ccgw::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Edition {
     /// Agent IDs 101 to 59999.
     #[default]
     Classic,
     /// Agent IDs 101 to 999999.
     Newest,
+}
+
+impl fmt::Display for Edition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Edition::Classic => "classic",
+            Edition::Newest => "newest",
+        })
+    }
+}
+
+impl FromStr for Edition {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self, Error> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "classic" => Ok(Edition::Classic),
+            "newest" => Ok(Edition::Newest),
+            _ => Err(Error::invalid_input("the edition is classic or newest")),
+        }
+    }
 }
 
 impl Edition {
@@ -113,6 +142,12 @@ impl TryFrom<u32> for AgentId {
     }
 }
 
+impl AsRef<str> for AgentId {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
 impl fmt::Display for AgentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -159,6 +194,12 @@ impl FromStr for CallId {
 
     fn from_str(s: &str) -> Result<Self, Error> {
         CallId::parse(s)
+    }
+}
+
+impl AsRef<str> for CallId {
+    fn as_ref(&self) -> &str {
+        self.as_str()
     }
 }
 

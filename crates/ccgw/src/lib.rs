@@ -21,7 +21,7 @@
 //!
 //! let mut events = session.events();
 //! session.listen(&agent).await?;
-//! events.wait_for(|e| e.event_type == EventType::BeQcStart, Duration::from_secs(5)).await?;
+//! events.wait_for(|e| e.event_type() == &EventType::BeQcStart, Duration::from_secs(5)).await?;
 //! session.set_mode(&agent, Mode::Insert).await?;
 //! assert_eq!(session.mode_of(&agent), TrackedMode::Inserting);
 //! session.stop(&agent).await?;

@@ -1,12 +1,24 @@
 //! What the session believes each inspected agent's quality-control mode is.
 
 use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
 use std::sync::Mutex;
 
+use crate::error::Error;
 use crate::ids::AgentId;
 
 /// A mode the inspector can be put in with [`Session::set_mode`](crate::Session::set_mode).
+///
+/// ```
+/// use ccgw::{Mode, TrackedMode};
+/// assert_eq!("whisper".parse::<Mode>()?, Mode::Whisper);
+/// assert_eq!(Mode::Insert.to_string(), "insert");
+/// assert_eq!("listening".parse::<TrackedMode>()?, TrackedMode::Listening);
+/// # Ok::<(), ccgw::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Mode {
     /// Listening silently.
     Listen,
@@ -29,6 +41,7 @@ impl Mode {
 
 /// The mode a session believes an inspected agent is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TrackedMode {
     /// Not inspected by this session.
     Idle,
@@ -60,9 +73,52 @@ impl TrackedMode {
     }
 }
 
-impl std::fmt::Display for TrackedMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for TrackedMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.word())
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Mode::Listen => "listen",
+            Mode::Insert => "insert",
+            Mode::Whisper => "whisper",
+        })
+    }
+}
+
+impl FromStr for Mode {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self, Error> {
+        match text.trim() {
+            "listen" => Ok(Mode::Listen),
+            "insert" => Ok(Mode::Insert),
+            "whisper" => Ok(Mode::Whisper),
+            _ => Err(Error::invalid_input(
+                "the mode is listen, insert or whisper",
+            )),
+        }
+    }
+}
+
+impl FromStr for TrackedMode {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self, Error> {
+        let all = [
+            TrackedMode::Idle,
+            TrackedMode::Listening,
+            TrackedMode::Inserting,
+            TrackedMode::Whispering,
+            TrackedMode::Intercepting,
+            TrackedMode::Unknown,
+        ];
+        all.into_iter()
+            .find(|mode| mode.word() == text.trim())
+            .ok_or_else(|| Error::invalid_input(format!("{text:?} is not a tracked mode")))
     }
 }
 

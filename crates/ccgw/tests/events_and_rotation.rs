@@ -15,22 +15,22 @@ async fn events_stream_in_order_and_wait_for_finds_one() {
     s.listen(&agent("1001")).await.unwrap();
     let start = events
         .wait_for(
-            |e| e.event_type == EventType::BeQcStart,
+            |e| e.event_type() == &EventType::BeQcStart,
             Duration::from_secs(5),
         )
         .await
         .unwrap();
-    assert_eq!(start.work_no, "1001");
+    assert_eq!(start.work_no(), "1001");
     assert_eq!(start.qc_mode(), Some(TrackedMode::Listening));
     s.stop(&agent("1001")).await.unwrap();
     let stop = events
         .wait_for(
-            |e| e.event_type == EventType::BeQcStop,
+            |e| e.event_type() == &EventType::BeQcStop,
             Duration::from_secs(5),
         )
         .await
         .unwrap();
-    assert_eq!(stop.work_no, "1001");
+    assert_eq!(stop.work_no(), "1001");
 }
 
 #[tokio::test]
@@ -40,7 +40,7 @@ async fn wait_for_times_out() {
     let mut events = s.events();
     let e = events
         .wait_for(
-            |e| e.event_type == EventType::Talking,
+            |e| e.event_type() == &EventType::Talking,
             Duration::from_millis(300),
         )
         .await
@@ -56,12 +56,12 @@ async fn the_stream_ends_with_the_session() {
     s.sign_out().await.unwrap();
     let ended = events
         .wait_for(
-            |e| e.event_type == EventType::SessionEnded,
+            |e| e.event_type() == &EventType::SessionEnded,
             Duration::from_secs(5),
         )
         .await
         .unwrap();
-    assert_eq!(ended.work_no, "101");
+    assert_eq!(ended.work_no(), "101");
 }
 
 #[tokio::test]
@@ -91,7 +91,7 @@ async fn events_update_the_tracked_mode() {
         .unwrap();
     events
         .wait_for(
-            |e| e.event_type == EventType::BeQcStop && e.work_no == "1002",
+            |e| e.event_type() == &EventType::BeQcStop && e.work_no() == "1002",
             Duration::from_secs(5),
         )
         .await

@@ -38,12 +38,12 @@ async fn a_session_taken_over_is_taken_back_and_its_inspections_become_unknown()
         .unwrap();
     let recovered = events
         .wait_for(
-            |e| e.event_type == EventType::SessionRecovered,
+            |e| e.event_type() == &EventType::SessionRecovered,
             Duration::from_secs(5),
         )
         .await
         .unwrap();
-    assert_eq!(recovered.work_no, "101");
+    assert_eq!(recovered.work_no(), "101");
     assert_eq!(s.inspections(), [(agent("1001"), TrackedMode::Unknown)]);
     assert!(!s.is_closed());
     s.own_state().await.expect("the recovered session works");
@@ -73,7 +73,7 @@ async fn the_request_that_found_the_session_gone_is_not_resent_and_a_failed_reco
     assert_eq!(sim.received("listen"), 1, "sent once, never again");
     let ended = events
         .wait_for(
-            |e| e.event_type == EventType::SessionRecovered,
+            |e| e.event_type() == &EventType::SessionRecovered,
             Duration::from_secs(5),
         )
         .await
@@ -109,7 +109,7 @@ async fn an_expired_session_signs_in_again() {
         .inject(FaultRule::on("pollEvent", Fault::Latency(Duration::from_secs(1))).times(1));
     events
         .wait_for(
-            |e| e.event_type == EventType::SessionRecovered,
+            |e| e.event_type() == &EventType::SessionRecovered,
             Duration::from_secs(8),
         )
         .await

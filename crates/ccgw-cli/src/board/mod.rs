@@ -159,9 +159,9 @@ async fn ui_loop(
             },
             event = events.next() => {
                 let Some(event) = event else { continue };
-                let text = format!("{} {}", event.name, event.work_no);
+                let text = format!("{} {}", event.name(), event.work_no());
                 board.push_event(SystemTime::now(), text);
-                if event.event_type == EventType::SessionEnded {
+                if event.event_type() == &EventType::SessionEnded {
                     board.status = Status::Error("the gateway ended the session".to_owned());
                 }
                 actions::sync_inspections(&mut board, &session);

@@ -93,15 +93,15 @@ impl Output {
     pub fn event(&self, event: &Event) {
         let at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
         let line = if self.json {
-            json!({"event": event.name, "workNo": event.work_no, "content": event.content, "at": at})
+            json!({"event": event.name(), "workNo": event.work_no(), "content": event.content(), "at": at})
                 .to_string()
         } else {
-            let content = if event.content.is_null() {
+            let content = if event.content().is_null() {
                 String::new()
             } else {
-                format!(" {}", event.content)
+                format!(" {}", event.content())
             };
-            format!("event   {} {}{content}", event.name, event.work_no)
+            format!("event   {} {}{content}", event.name(), event.work_no())
         };
         match &self.above_prompt {
             Some(printer) if self.json => {

@@ -214,7 +214,7 @@ async fn print_events(
 ) {
     let mut events = session.events();
     while let Some(event) = events.next().await {
-        let ended = event.event_type == ccgw::EventType::SessionEnded;
+        let ended = event.event_type() == &ccgw::EventType::SessionEnded;
         if !(ended && quitting.load(Ordering::SeqCst)) {
             out.event(&event);
             printed.fetch_add(1, Ordering::SeqCst);

@@ -100,8 +100,8 @@ impl SessionInner {
 
     /// Updates the tracked modes from an event and hands it to subscribers.
     pub(crate) fn dispatch(&self, event: Event) {
-        if let Ok(agent) = AgentId::parse_for(self.client.edition(), &event.work_no) {
-            match event.event_type {
+        if let Ok(agent) = AgentId::parse_for(self.client.edition(), event.work_no()) {
+            match event.event_type() {
                 // The event tells how the inspection started, which a later answered
                 // call may have changed: it only fills in what the session did not know.
                 EventType::BeQcStart => {

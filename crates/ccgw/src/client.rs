@@ -65,6 +65,7 @@ impl Client {
             edition: Edition::Classic,
             answer_limit: ccgw_api::hooks::DEFAULT_ANSWER_LIMIT,
             connect_retries: DEFAULT_CONNECT_RETRIES,
+            configure_http: None,
         }
     }
 
@@ -86,7 +87,7 @@ impl Client {
 
 /// Configures a [`Client`]. TLS certificates are verified against the system's roots
 /// plus any added with [`add_root_certificate_pem`](Self::add_root_certificate_pem).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ClientBuilder {
     base_url: String,
     connect_timeout: Duration,
@@ -99,9 +100,41 @@ pub struct ClientBuilder {
     edition: Edition,
     answer_limit: usize,
     connect_retries: u32,
+    configure_http: Option<ConfigureHttp>,
+}
+
+/// A user's adjustment of the underlying `reqwest` client.
+#[derive(Clone)]
+struct ConfigureHttp(Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>);
+
+impl std::fmt::Debug for ConfigureHttp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ConfigureHttp(..)")
+    }
 }
 
 impl ClientBuilder {
+    /// Adjusts the underlying `reqwest` client with settings this builder does not name:
+    /// a client certificate (`identity`), proxy rules, a local address, HTTP/2 or
+    /// keep-alive settings. `configure` runs after this builder's own settings, so it may
+    /// change them, except one: automatic retries stay off, because a request that may
+    /// have reached the gateway must never be sent again. Every request still passes
+    /// through the session's hooks (Guid, cookies, answer limit).
+    ///
+    /// ```
+    /// let client = ccgw::Client::builder("https://gateway.example:8043")
+    ///     .configure_http(|http| http.tcp_keepalive(std::time::Duration::from_secs(30)))
+    ///     .build()?;
+    /// # Ok::<(), ccgw::Error>(())
+    /// ```
+    pub fn configure_http(
+        mut self,
+        configure: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.configure_http = Some(ConfigureHttp(Arc::new(configure)));
+        self
+    }
+
     /// How long to wait for a connection (default 5 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
@@ -201,7 +234,10 @@ impl ClientBuilder {
                 .map_err(|e| Error::invalid_input("the proxy URL is not valid").with_source(e))?;
             http = http.proxy(proxy);
         }
-        let http = http.build().map_err(|e| {
+        if let Some(configure) = &self.configure_http {
+            http = (configure.0)(http);
+        }
+        let http = http.retry(reqwest::retry::never()).build().map_err(|e| {
             Error::new(ErrorKind::InvalidInput, "cannot build the HTTP client").with_source(e)
         })?;
         Ok(Client {

@@ -76,3 +76,17 @@ pub use session::{
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeExamples;
+
+/// What must hold for sharing across tasks, checked at compile time: clients and
+/// sessions are shared by reference, streams are moved into tasks.
+const _: () = {
+    const fn shared<T: Send + Sync>() {}
+    const fn movable<T: Send + Unpin>() {}
+    shared::<Client>();
+    shared::<ClientBuilder>();
+    shared::<Session>();
+    shared::<SessionGuard>();
+    shared::<Error>();
+    shared::<Event>();
+    movable::<EventStream>();
+};

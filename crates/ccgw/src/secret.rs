@@ -1,21 +1,29 @@
-//! The password type: it never prints itself. (The Guid is kept out of sight by the
-//! session's headers, which never expose it.)
+//! The password type, on the `secrecy` crate: zeroized when dropped, never printed.
+//! (The Guid is kept out of sight by the session's headers, which never expose it.)
 
 use std::fmt;
 
-/// An agent's password. Its `Debug` and `Display` print `<redacted>`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Password(String);
+use secrecy::{ExposeSecret, SecretString};
+
+/// An agent's password: wiped from memory when dropped; its `Debug` prints
+/// `<redacted>`, and it has no `Display`.
+///
+/// ```
+/// let password = ccgw::Password::from("secret");
+/// assert_eq!(format!("{password:?}"), "Password(<redacted>)");
+/// ```
+#[derive(Clone)]
+pub struct Password(SecretString);
 
 impl Password {
     /// Wraps a password.
     pub fn new(password: impl Into<String>) -> Self {
-        Password(password.into())
+        Password(SecretString::from(password.into()))
     }
 
     /// The password itself, for the sign-in request only.
     pub(crate) fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 }
 
@@ -34,11 +42,5 @@ impl From<String> for Password {
 impl fmt::Debug for Password {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Password(<redacted>)")
-    }
-}
-
-impl fmt::Display for Password {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
     }
 }

@@ -1,0 +1,58 @@
+//! A user's own `reqwest` settings reach the wire, and the session's hooks still apply.
+
+use std::time::Duration;
+
+use ccgw::{Client, SignIn};
+use reqwest::header::{HeaderMap, HeaderValue};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[tokio::test]
+async fn configured_headers_go_out_with_the_session_headers() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (heads, mut received) = tokio::sync::mpsc::unbounded_channel::<String>();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let heads = heads.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 16 * 1024];
+                let mut read = 0;
+                while !buf[..read].windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf[read..]).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => read += n,
+                    }
+                }
+                let _ = heads.send(String::from_utf8_lossy(&buf[..read]).to_lowercase());
+                let body = r#"{"message":"","retcode":"0"}"#;
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                     set-guid: JSESSIONID=g1\r\ncontent-length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(reply.as_bytes()).await;
+            });
+        }
+    });
+    let client = Client::builder(base)
+        .request_timeout(Duration::from_secs(5))
+        .configure_http(|http| {
+            let mut headers = HeaderMap::new();
+            headers.insert("x-tenant", HeaderValue::from_static("blue"));
+            http.default_headers(headers)
+        })
+        .build()
+        .unwrap();
+    let session = client
+        .sign_in(SignIn::new("101".parse().unwrap(), "pw").poll_events(false))
+        .await
+        .unwrap();
+    session.force_busy(&"1001".parse().unwrap()).await.unwrap();
+    let _sign_in = received.recv().await.unwrap();
+    let force_busy = received.recv().await.unwrap();
+    assert!(force_busy.contains("x-tenant: blue"), "{force_busy}");
+    assert!(
+        force_busy.contains("guid: g1"),
+        "the session's Guid still goes out"
+    );
+}

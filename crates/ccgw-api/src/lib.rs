@@ -25,6 +25,8 @@
 //! # }
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod hooks;
 
 #[allow(missing_docs, unused_imports, clippy::all)]

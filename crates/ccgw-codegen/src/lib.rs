@@ -31,6 +31,8 @@
 //!   section of the client's methods, so neither can drift from the document.
 //!   [`operation_facts`] reads all of them, for tests.
 
+#![deny(missing_docs)]
+
 mod error;
 mod operations;
 mod refs;

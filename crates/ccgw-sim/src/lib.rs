@@ -66,6 +66,8 @@
 //!   empty list, not an error), and `callinfo` without a call leaves `result` out. A
 //!   queue length for a skill queue the VDN does not have is `{}`, as in the sample.
 
+#![deny(missing_docs)]
+
 pub mod answers;
 pub mod config;
 pub mod faults;

@@ -15,6 +15,7 @@ use crate::mode::TrackedMode;
 /// The kind of an event; names the gateway uses that this crate does not know are kept
 /// in [`EventType::Other`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum EventType {
     /// An inspected agent's call started being inspected.
@@ -78,6 +79,7 @@ impl EventType {
 
 /// One event. Read it through its accessors: fields may be added.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Event {
     name: String,
     event_type: EventType,

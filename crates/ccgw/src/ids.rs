@@ -17,6 +17,8 @@ pub const MAX_SKILLS: usize = 1000;
 /// # Ok::<(), ccgw::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 #[non_exhaustive]
 pub enum Edition {
     /// Agent IDs 101 to 59999.
@@ -62,6 +64,8 @@ impl Edition {
 /// It also holds the generated layer's checked form, made once when parsed, so that no
 /// request pays for checking it again.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(into = "String", try_from = "String"))]
 pub struct AgentId(ccgw_api::types::AgentId);
 
 impl AgentId {
@@ -134,6 +138,35 @@ impl FromStr for AgentId {
     }
 }
 
+/// Deserialized agent IDs are checked against the newest edition's range, the widest.
+impl TryFrom<String> for AgentId {
+    type Error = Error;
+
+    fn try_from(text: String) -> Result<Self, Error> {
+        AgentId::parse_for(Edition::Newest, &text)
+    }
+}
+
+impl From<AgentId> for String {
+    fn from(agent: AgentId) -> String {
+        agent.as_str().to_owned()
+    }
+}
+
+impl TryFrom<String> for CallId {
+    type Error = Error;
+
+    fn try_from(text: String) -> Result<Self, Error> {
+        CallId::parse(&text)
+    }
+}
+
+impl From<CallId> for String {
+    fn from(call: CallId) -> String {
+        call.as_str().to_owned()
+    }
+}
+
 impl TryFrom<u32> for AgentId {
     type Error = Error;
 
@@ -157,6 +190,8 @@ impl fmt::Display for AgentId {
 /// A call ID as the gateway names it: two groups of digits joined by a dash, such as
 /// `1700000000-123`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(into = "String", try_from = "String"))]
 pub struct CallId(String);
 
 impl CallId {

@@ -42,6 +42,8 @@
 //!   [`Retcode`]. No error, `Debug` output or log line carries the password or a Guid.
 //! * Answers are read up to a size limit (1 MiB by default).
 
+#![deny(missing_docs)]
+
 mod client;
 mod error;
 mod events;

@@ -14,6 +14,7 @@ use crate::ids::{AgentId, Edition};
 /// An agent's state and details (`queryAgentInfoByWorkNo` and the list queries).
 /// Fields the gateway left out are `None` or empty.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct AgentInfo {
     /// The agent's ID.
@@ -84,6 +85,7 @@ impl AgentInfo {
 
 /// The inspector's own state (`getAgentStatus`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct OwnState {
     /// The state.
@@ -115,6 +117,7 @@ impl OwnState {
 
 /// One skill queue and the agents signed in to it (`queryAllOnlineAgents`).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct SkillQueueAgents {
     /// The skill queue's ID.

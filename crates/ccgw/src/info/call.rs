@@ -11,6 +11,7 @@ use crate::ids::CallId;
 /// A call's details (`queryCallInfoByCallId`, `queryCallInfo`, the hold list). Fields
 /// the gateway left out are `None`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct CallInfo {
     /// The call's ID, usable with [`Session::intercept_call`](crate::Session::intercept_call)

@@ -7,6 +7,7 @@ use crate::error::Error;
 
 /// A skill queue (`querySkillQueueOnAgentVDN`, an agent's skills).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct SkillQueue {
     /// The skill queue's ID.

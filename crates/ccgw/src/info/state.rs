@@ -13,6 +13,7 @@ use std::fmt;
 /// assert_eq!(AgentState::from_code(42).code(), 42);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum AgentState {
     /// 4 (and the reserved 6, "same as idle"): ready for calls.
@@ -90,6 +91,7 @@ impl fmt::Display for AgentState {
 
 /// An agent's state on the CTI platform (`ctiStatus`, Table 2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum CtiState {
     /// 0.

@@ -10,7 +10,7 @@ use crate::secret::Password;
 /// When to take over a session the agent already holds elsewhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ForceLogin {
-    /// Never: a sign-in answered 100-002 fails with [`Error::is_already_signed_in`].
+    /// Never: a sign-in answered 100-002 fails with [`Error::is_already_signed_in`](crate::Error::is_already_signed_in).
     #[default]
     Never,
     /// Sign in normally; on 100-002, sign in again with force.

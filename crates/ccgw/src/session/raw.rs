@@ -26,6 +26,7 @@ const UNDOCUMENTED: Operation = Operation {
 /// The answer to [`Session::send_raw`]: the common envelope, its retcode already
 /// checked.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct RawAnswer {
     /// The gateway's message.

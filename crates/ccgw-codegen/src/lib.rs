@@ -17,10 +17,12 @@
 //!   where cookies, the `Set-GUID` capture, the answer size cap and the removal of
 //!   progenitor's `api-version` header happen. The orphan rule forces that
 //!   implementation into the crate that holds the generated code.
-//! * **`schemars::JsonSchema` on every generated type**, next to serde, for users who
-//!   describe the wire types in schemas of their own. Nothing in this workspace relies on
-//!   it: the simulator's contract tests compare the simulator's own answer types with
-//!   the document.
+//! * **`schemars::JsonSchema` on every generated type**, behind the `schemars` feature
+//!   of `ccgw-api`, for users who describe the wire types in schemas of their own; others
+//!   do not compile schemars at all. progenitor derives it unconditionally, so the derive
+//!   is moved into a `cfg_attr` after generation. Nothing in this workspace relies on it:
+//!   the simulator's contract tests compare the simulator's own answer types with the
+//!   document.
 //! * **An operation table.** Besides progenitor's output, [`generate`] appends a module
 //!   `operations` with what the hand-written client acts on: each operation's gateway
 //!   log name (`x-log-name`, which names spans and errors), whether it changes state
@@ -86,8 +88,9 @@ pub fn generate(yaml: &str) -> Result<String, Error> {
         .generate_tokens(&spec)
         .map_err(|e| Error::Progenitor(e.to_string()))?;
     let table = operations::table_tokens(&operation_facts(&spec)?);
-    let file: syn::File =
+    let mut file: syn::File =
         syn::parse2(quote::quote! { #client #table }).map_err(|e| Error::Format(e.to_string()))?;
+    settings::schemars_behind_feature(&mut file.items);
     Ok(sketches_as_text(&prettyplease::unparse(&file)))
 }
 

@@ -211,7 +211,12 @@ fn transport_kind(e: &reqwest::Error) -> TransportKind {
 fn is_tls(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(e) = next {
+        #[cfg(feature = "rustls")]
         if e.is::<rustls::Error>() {
+            return true;
+        }
+        #[cfg(feature = "native-tls")]
+        if e.is::<native_tls::Error>() {
             return true;
         }
         if let Some(io) = e.downcast_ref::<std::io::Error>()

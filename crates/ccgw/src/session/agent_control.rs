@@ -11,6 +11,23 @@ use crate::mode::TrackedMode;
 impl Session {
     /// Forces `target` busy: no new call is routed to it.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sim = ccgw_sim::Simulator::start(ccgw_sim::SimConfig::default()).await?;
+    /// # let client = ccgw::Client::builder(sim.base_url()).build()?;
+    /// # let password = ccgw_sim::DEFAULT_PASSWORD;
+    /// let session = client.sign_in(ccgw::SignIn::new("101".parse()?, password)).await?;
+    /// let agent = client.agent_id("1002")?;
+    /// session.force_busy(&agent).await?;
+    /// assert_eq!(session.agent(&agent).await?.state, ccgw::AgentState::Busy);
+    /// session.force_idle(&agent).await?;
+    /// session.force_rest(&agent, 600, 3).await?;
+    /// assert!(session.force_rest(&agent, 0, 3).await.is_err(), "rejected before sending");
+    /// session.sign_out().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
     #[doc = ccgw_api::errors_doc!(FORCE_BUSY)]
     pub async fn force_busy(&self, target: &AgentId) -> Result<(), Error> {
         send_request!(self, FORCE_BUSY, force_busy, about: Some(target), work_no(target.wire()))

@@ -119,11 +119,23 @@ impl SignIn {
 /// session gone is not sent again: its caller gets its error.
 ///
 /// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sim = ccgw_sim::Simulator::start(ccgw_sim::SimConfig::default()).await?;
+/// # let client = ccgw::Client::builder(sim.base_url()).build()?;
+/// # let password = ccgw_sim::DEFAULT_PASSWORD;
 /// use std::time::Duration;
-/// use ccgw::{ForceLogin, Recovery, SignIn};
+/// use ccgw::{EventType, ForceLogin, Recovery, SignIn};
 /// let policy = Recovery::default().attempts(5).backoff(Duration::from_millis(200));
-/// let request = SignIn::new("101".parse()?, "secret").recover(policy.force(ForceLogin::Never));
-/// # Ok::<(), ccgw::Error>(())
+/// let request = SignIn::new("101".parse()?, password).recover(policy.force(ForceLogin::Always));
+/// let session = client.sign_in(request).await?;
+/// let mut events = session.events();
+/// // Another console takes inspector 101 over; this session takes it back.
+/// let _other = client.sign_in(SignIn::new("101".parse()?, password).force(ForceLogin::Always)).await?;
+/// events.wait_for(|e| e.event_type() == &EventType::SessionRecovered, Duration::from_secs(5)).await?;
+/// session.own_state().await?; // signed in again
+/// session.sign_out().await?;
+/// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

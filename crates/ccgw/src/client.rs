@@ -70,6 +70,11 @@ impl Client {
     }
 
     /// Parses an agent ID in this client's edition's range.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when `text` is not an agent ID of
+    /// this client's edition.
     pub fn agent_id(&self, text: &str) -> Result<AgentId, Error> {
         AgentId::parse_for(self.inner.edition, text)
     }
@@ -155,6 +160,10 @@ impl ClientBuilder {
     }
 
     /// Trusts the CA certificates in this PEM text (one or several), besides the system's.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when `pem` holds no certificate.
     pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
         let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
             Error::invalid_input("the CA certificate is not valid PEM").with_source(e)
@@ -208,6 +217,11 @@ impl ClientBuilder {
     }
 
     /// Builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a base URL that is not
+    /// `http(s)://`, a proxy URL that does not parse, or settings the HTTP client refuses.
     pub fn build(self) -> Result<Client, Error> {
         let url = reqwest::Url::parse(&self.base_url)
             .map_err(|e| Error::invalid_input(format!("the gateway URL is not valid: {e}")))?;

@@ -207,6 +207,11 @@ impl EventStream {
     }
 
     /// Waits for the next event that `wanted` accepts, for at most `timeout`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::EventTimeout`] when no such event arrives within `timeout`;
+    /// [`ErrorKind::SessionClosed`] when the session ends first.
     pub async fn wait_for(
         &mut self,
         wanted: impl Fn(&Event) -> bool,

@@ -80,6 +80,11 @@ impl AgentId {
     /// assert!(AgentId::parse_for(Edition::Classic, "60000").is_err());
     /// assert!(AgentId::parse_for(Edition::Newest, "60000").is_ok());
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for anything but digits from
+    /// 101 to the edition's maximum, without a leading zero.
     pub fn parse_for(edition: Edition, text: &str) -> Result<AgentId, Error> {
         let digits =
             !text.is_empty() && text.len() <= 6 && text.bytes().all(|b| b.is_ascii_digit());
@@ -96,6 +101,11 @@ impl AgentId {
     }
 
     /// An agent ID from a number, for an edition.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) outside 101 to the edition's
+    /// maximum.
     pub fn from_number(edition: Edition, value: u32) -> Result<AgentId, Error> {
         if !(Self::MIN..=edition.max_agent_id()).contains(&value) {
             return Err(Error::invalid_input(format!(
@@ -201,6 +211,11 @@ impl CallId {
     /// assert!(ccgw::CallId::parse("1700000000-123").is_ok());
     /// assert!(ccgw::CallId::parse("1700000000").is_err());
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for anything but two groups of
+    /// 1 to 20 digits joined by a dash.
     pub fn parse(text: &str) -> Result<CallId, Error> {
         let valid = match text.split_once('-') {
             Some((a, b)) => [a, b]
@@ -250,6 +265,11 @@ pub struct Skills(Vec<i32>);
 
 impl Skills {
     /// Checks the list's length and that every ID is non-negative.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for an empty list or one over
+    /// [`MAX_SKILLS`].
     pub fn new(ids: Vec<i32>) -> Result<Skills, Error> {
         if ids.is_empty() || ids.len() > MAX_SKILLS {
             return Err(Error::invalid_input(format!(

@@ -43,6 +43,7 @@
 //! * Answers are read up to a size limit (1 MiB by default).
 
 #![deny(missing_docs)]
+#![deny(clippy::missing_errors_doc)]
 
 mod client;
 mod error;

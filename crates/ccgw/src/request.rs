@@ -71,6 +71,11 @@ pub(crate) fn check<T: Answer>(answer: T) -> Result<T, Error> {
 /// assert!(refused.is_not_signed_in());
 /// assert_eq!(ccgw::decode_answer(b"<html>").unwrap_err().kind(), ccgw::ErrorKind::MalformedAnswer);
 /// ```
+///
+/// # Errors
+///
+/// [`ErrorKind::MalformedAnswer`] when the body is not the common answer;
+/// [`ErrorKind::Gateway`] for a retcode other than `"0"`.
 pub fn decode_answer(body: &[u8]) -> Result<CommonAnswer, Error> {
     let answer: CommonAnswer =
         serde_json::from_slice(body).map_err(|e| Error::malformed(body, e))?;

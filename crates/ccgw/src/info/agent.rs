@@ -165,6 +165,11 @@ pub const MAX_AGENT_LIMIT: u32 = 500;
 
 impl AgentFilter {
     /// A filter; a limit outside 1 to 500 or no state is rejected here.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a limit outside 1 to
+    /// [`MAX_AGENT_LIMIT`] or no state.
     pub fn new(limit: u32, states: impl IntoIterator<Item = AgentState>) -> Result<Self, Error> {
         if !(1..=MAX_AGENT_LIMIT).contains(&limit) {
             return Err(Error::invalid_input(format!(

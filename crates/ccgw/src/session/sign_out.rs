@@ -35,6 +35,10 @@ pub struct SessionGuard {
 
 impl SessionGuard {
     /// Signs out now and reports how it went.
+    ///
+    /// # Errors
+    ///
+    /// As [`Session::sign_out`].
     pub async fn sign_out(mut self) -> Result<(), Error> {
         match self.session.take() {
             Some(session) => session.sign_out().await,

@@ -41,15 +41,19 @@ impl World {
         json!({"name": skill.name, "id": skill.id, "mediatype": MEDIA_VOICE})
     }
 
-    /// One agent as `agentbyworkno` reports it.
-    fn agent_json(&self, id: &str, agent: &Agent) -> Value {
-        let state = agent.state();
-        let skills: Vec<Value> = self
-            .skills_of_vdn(agent.vdn)
+    /// The skill queues `agent` serves, as `skilllist` reports them.
+    fn skills_json(&self, agent: &Agent) -> Vec<Value> {
+        self.skills_of_vdn(agent.vdn)
             .iter()
             .filter(|s| agent.skills.contains(&s.id))
             .map(Self::skill_json)
-            .collect();
+            .collect()
+    }
+
+    /// One agent as `agentbyworkno` reports it.
+    fn agent_json(&self, id: &str, agent: &Agent) -> Value {
+        let state = agent.state();
+        let skills = self.skills_json(agent);
         let reason = match state {
             AgentState::Rest { reason } => reason,
             _ => 0,
@@ -275,12 +279,6 @@ impl World {
     /// `queryAgentSkillsByWorkNo`: the skill queues `work_no` serves.
     pub fn agent_skills(&self, me: &str, work_no: &str) -> Result<Value, Failure> {
         let agent = self.visible_agent(me, work_no)?;
-        let skills: Vec<Value> = self
-            .skills_of_vdn(agent.vdn)
-            .iter()
-            .filter(|s| agent.skills.contains(&s.id))
-            .map(Self::skill_json)
-            .collect();
-        Ok(Value::from(skills))
+        Ok(Value::from(self.skills_json(agent)))
     }
 }

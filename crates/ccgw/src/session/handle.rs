@@ -161,6 +161,10 @@ macro_rules! send_request {
         $(, $param:ident($value:expr))* $(,)?) => {
         send_request!(@via act, $session, $op, $method, $about $(, $param($value))*)
     };
+    // A query about one agent, named by `workno`.
+    (query $session:expr, $op:ident, $method:ident, agent: $agent:expr $(,)?) => {
+        send_request!(@via send_op, $session, $op, $method, Some($agent), workno($agent.wire()))
+    };
     // A query: the answer itself, not just whether it succeeded.
     (query $session:expr, $op:ident, $method:ident, about: $about:expr
         $(, $param:ident($value:expr))* $(,)?) => {

@@ -47,8 +47,7 @@ impl Session {
             query self,
             QUERY_AGENT_INFO_BY_WORK_NO,
             query_agent_info_by_work_no,
-            about: Some(agent),
-            workno(agent.wire()),
+            agent: agent,
         )?;
         let info = answer
             .result
@@ -136,8 +135,7 @@ impl Session {
             query self,
             QUERY_ALL_CALL_INFO_BY_AGENT_WORK_NO_EX,
             query_all_call_info_by_agent_work_no_ex,
-            about: Some(agent),
-            workno(agent.wire()),
+            agent: agent,
         )?;
         answer
             .result
@@ -184,8 +182,7 @@ impl Session {
             query self,
             QUERY_HOLD_LIST_INFO_EX,
             query_hold_list_info_ex,
-            about: Some(agent),
-            workno(agent.wire()),
+            agent: agent,
         )?;
         answer.result.into_iter().map(CallInfo::from_wire).collect()
     }
@@ -235,8 +232,7 @@ impl Session {
             query self,
             QUERY_AGENT_SKILLS_BY_WORK_NO,
             query_agent_skills_by_work_no,
-            about: Some(agent),
-            workno(agent.wire()),
+            agent: agent,
         )?;
         answer
             .result

@@ -105,46 +105,22 @@ macro_rules! named_span {
     };
 }
 
-/// A span for `log_name`; unknown names share a generic span with an `operation` field.
-pub(crate) fn span_for(log_name: &'static str, agent: &str, target: Option<&str>) -> tracing::Span {
-    let target = target.unwrap_or("-");
-    named_span!(
-        log_name,
-        agent,
-        target,
-        [
-            "login",
-            "forceLogin",
-            "logout",
-            "getAgentEvent",
-            "addInsert",
-            "addSupervise",
-            "intercept",
-            "stopSuperviseOrInsert",
-            "forceBusy",
-            "forceIdle",
-            "forceLogOutAgent",
-            "forceDropCall",
-            "adjustSkill",
-            "switchSuperviseOrInsert",
-            "forceRest",
-            "requestWhisperAgent",
-            "requestStopWhisperAgent",
-            "requestSwitchInsertWhisperAgent",
-            "getAgentStatus",
-            "queryAgentInfoByWorkNo",
-            "queryAgentInfoBySkillId",
-            "queryAllOnlineAgents",
-            "queryAllCallInfoByAgentWorkNoEx",
-            "queryCallInfoByCallId",
-            "queryCallInfo",
-            "queryHoldListInfoEx",
-            "queryQueueLengthBySkillId",
-            "querySkillQueueOnAgentVDN",
-            "queryAgentSkillsByWorkNo"
-        ]
-    )
+/// `span_for(log_name, agent, target)`: the span of a request, named by its log name;
+/// names the document does not list share a generic span with an `operation` field.
+/// The list of names comes from the document, through `ccgw_api::for_log_names!`.
+macro_rules! define_span_for {
+    ([$($name:literal),*]) => {
+        pub(crate) fn span_for(
+            log_name: &'static str,
+            agent: &str,
+            target: Option<&str>,
+        ) -> tracing::Span {
+            let target = target.unwrap_or("-");
+            named_span!(log_name, agent, target, [$($name),*])
+        }
+    };
 }
+ccgw_api::for_log_names!(define_span_for);
 
 /// Runs `send` (which builds and sends one generated request) in the operation's span.
 /// A failure to connect, where nothing was sent, is retried up to `retries` times with

@@ -1,7 +1,8 @@
 //! One client, many sessions, 1 / 8 / 64 / 256 `switch` requests in flight: requests per
 //! second, p50/p99 latency and peak resident memory; then the hand-written reqwest call
-//! at 64 in flight for comparison; then all of it again with dynamic authentication
-//! rotating every session's Guid.
+//! at 64 in flight for comparison (its inspectors poll events and take the newest Guid
+//! like the sessions, so both pay the same gateway cost); then all of it again with
+//! dynamic authentication rotating every Guid.
 //!
 //! `cargo bench -p ccgw --bench concurrency` (`CCGW_BENCH_SECS` per level, default 3;
 //! `CCGW_BENCH_MEMORY_SECS=60` adds a memory-growth run at 64 in flight).
@@ -64,17 +65,26 @@ async fn drive(pairs: &[(Session, AgentId)], in_flight: usize, secs: u64) -> Lev
     Level { rps, p50, p99 }
 }
 
-/// Signs in `in_flight` raw inspectors (31001..) listening to their own agents.
+/// Signs in `in_flight` raw inspectors (31001..) listening to their own agents, each with
+/// a hand-written event poller that keeps its Guid current, as the sessions do: both
+/// sides pay the same gateway cost, rotations included.
 async fn raw_targets(
     http: &reqwest::Client,
     base: &str,
     in_flight: usize,
-) -> Vec<(String, String)> {
+) -> Vec<(String, RawGuid)> {
     let mut targets = Vec::new();
     for i in 0..in_flight {
         let (me, agent) = ((31001 + i).to_string(), (41001 + i).to_string());
         let guid = raw_sign_in(http, base, &me).await;
         raw_listen(http, base, &me, &agent, &guid).await;
+        let guid: RawGuid = std::sync::Arc::new(std::sync::Mutex::new(guid));
+        tokio::spawn(raw_poller(
+            http.clone(),
+            base.to_owned(),
+            me.clone(),
+            guid.clone(),
+        ));
         targets.push((
             format!("{base}/agentgateway/resource/qualitycontrol/{me}/switch/{agent}"),
             guid,
@@ -84,7 +94,7 @@ async fn raw_targets(
 }
 
 /// The same load with the hand-written reqwest call on one reused client.
-async fn drive_raw(http: &reqwest::Client, targets: &[(String, String)], secs: u64) -> Level {
+async fn drive_raw(http: &reqwest::Client, targets: &[(String, RawGuid)], secs: u64) -> Level {
     let deadline = Instant::now() + Duration::from_secs(secs);
     let started = Instant::now();
     let mut workers = Vec::new();
@@ -95,7 +105,7 @@ async fn drive_raw(http: &reqwest::Client, targets: &[(String, String)], secs: u
             let mut mine = Samples::default();
             while Instant::now() < deadline {
                 let t = Instant::now();
-                raw_switch(&http, &url, &guid).await;
+                raw_switch_current(&http, &url, &guid).await;
                 mine.push(t.elapsed());
             }
             mine

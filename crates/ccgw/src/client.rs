@@ -13,6 +13,11 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// The default time to wait for an event-poll answer: the gateway holds a poll for about
 /// 10 s, so this must be longer.
 pub const DEFAULT_POLL_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default number of events a session keeps for a subscriber that has not read
+/// them yet. Each session allocates its buffer at once, so it is kept small: a session
+/// sees a few events a second at most, and a subscriber that falls further behind is
+/// told how many it missed ([`EventType::Lagged`](crate::EventType::Lagged)).
+pub const DEFAULT_EVENT_BUFFER: usize = 64;
 /// The default number of retries after a failure to connect (nothing was sent).
 pub const DEFAULT_CONNECT_RETRIES: u32 = 2;
 
@@ -38,6 +43,7 @@ pub(crate) struct ClientInner {
     pub(crate) answer_limit: usize,
     pub(crate) connect_retries: u32,
     pub(crate) poll_timeout: Duration,
+    pub(crate) event_buffer: usize,
 }
 
 impl std::fmt::Debug for Client {
@@ -58,6 +64,7 @@ impl Client {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             poll_timeout: DEFAULT_POLL_TIMEOUT,
+            event_buffer: DEFAULT_EVENT_BUFFER,
             roots: Vec::new(),
             danger_accept_invalid_certs: false,
             proxy: None,
@@ -98,6 +105,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     request_timeout: Duration,
     poll_timeout: Duration,
+    event_buffer: usize,
     roots: Vec<reqwest::Certificate>,
     danger_accept_invalid_certs: bool,
     proxy: Option<String>,
@@ -119,6 +127,13 @@ impl std::fmt::Debug for ConfigureHttp {
 }
 
 impl ClientBuilder {
+    /// How many events each session keeps for a subscriber that has not read them yet
+    /// (default [`DEFAULT_EVENT_BUFFER`], at least 1).
+    pub fn event_buffer(mut self, events: usize) -> Self {
+        self.event_buffer = events.max(1);
+        self
+    }
+
     /// Adjusts the underlying `reqwest` client with settings this builder does not name:
     /// a client certificate (`identity`), proxy rules, a local address, HTTP/2 or
     /// keep-alive settings. `configure` runs after this builder's own settings, so it may
@@ -262,6 +277,7 @@ impl ClientBuilder {
                 answer_limit: self.answer_limit,
                 connect_retries: self.connect_retries,
                 poll_timeout: self.poll_timeout,
+                event_buffer: self.event_buffer,
             }),
         })
     }

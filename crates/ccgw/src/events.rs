@@ -182,8 +182,9 @@ impl Event {
 
 /// The events of a session from the moment it was subscribed. Ends when the session does.
 ///
-/// A subscriber that falls more than 1024 events behind loses the oldest; it is told so
-/// by an event of type [`EventType::Lagged`] with the number it missed.
+/// A subscriber that falls more events behind than the session keeps
+/// ([`ClientBuilder::event_buffer`](crate::ClientBuilder::event_buffer)) loses the oldest;
+/// it is told so by an event of type [`EventType::Lagged`] with the number it missed.
 pub struct EventStream {
     inner: Pin<Box<dyn Stream<Item = Event> + Send>>,
 }

@@ -56,8 +56,8 @@ mod secret;
 mod session;
 
 pub use client::{
-    Client, ClientBuilder, DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT, DEFAULT_POLL_TIMEOUT,
-    DEFAULT_REQUEST_TIMEOUT,
+    Client, ClientBuilder, DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EVENT_BUFFER,
+    DEFAULT_POLL_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
 };
 pub use error::{EXCERPT_CHARS, Error, ErrorKind, Retcode, TransportKind};
 pub use events::{Event, EventStream, EventType};

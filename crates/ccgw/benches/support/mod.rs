@@ -67,6 +67,49 @@ pub async fn raw_switch(http: &reqwest::Client, url: &str, guid: &str) {
     assert_eq!(answer["retcode"], "0");
 }
 
+/// A hand-written client's current Guid, shared by its poller and its requests.
+pub type RawGuid = std::sync::Arc<std::sync::Mutex<String>>;
+
+/// Takes a Guid the gateway announced in `Set-GUID`, as a careful hand-written client does.
+fn take_guid(guid: &RawGuid, headers: &reqwest::header::HeaderMap) {
+    if let Some(fresh) = headers.get("set-guid").and_then(|v| v.to_str().ok()) {
+        let fresh = fresh.trim_start_matches("JSESSIONID=");
+        let mut current = guid.lock().unwrap();
+        if current.as_str() != fresh {
+            *current = fresh.to_owned();
+        }
+    }
+}
+
+/// The hand-written call with the newest Guid, taking any Guid the answer announces.
+pub async fn raw_switch_current(http: &reqwest::Client, url: &str, guid: &RawGuid) {
+    let current = guid.lock().unwrap().clone();
+    let response = http
+        .post(url)
+        .header("Guid", current)
+        .header("Content-Type", "application/json; charset=UTF-8")
+        .send()
+        .await
+        .expect("switch sent");
+    take_guid(guid, response.headers());
+    let answer: Value = response.json().await.expect("JSON answer");
+    assert_eq!(answer["retcode"], "0", "{answer}");
+}
+
+/// A hand-written event poller, as `ccgw` runs one per session: long polls, a pause of
+/// 200 to 500 ms after each answer, the newest Guid taken from every answer.
+pub async fn raw_poller(http: reqwest::Client, base: String, me: String, guid: RawGuid) {
+    let url = format!("{base}/agentgateway/resource/agentevent/{me}");
+    loop {
+        let current = guid.lock().unwrap().clone();
+        if let Ok(response) = http.get(&url).header("Guid", current).send().await {
+            take_guid(&guid, response.headers());
+            let _ = response.bytes().await;
+        }
+        tokio::time::sleep(Duration::from_millis(rand::random_range(200..=500))).await;
+    }
+}
+
 /// The `p`-th percentile (0..=100) of sorted samples.
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {

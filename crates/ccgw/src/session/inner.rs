@@ -13,9 +13,6 @@ use crate::events::{Event, EventType};
 use crate::ids::AgentId;
 use crate::mode::{ModeTracker, TrackedMode};
 
-/// How many events wait for a slow subscriber before the oldest are dropped for it.
-pub(crate) const EVENT_BUFFER: usize = 1024;
-
 pub(crate) struct SessionInner {
     pub(crate) client: Client,
     pub(crate) api: ccgw_api::Client,
@@ -50,7 +47,7 @@ impl SessionInner {
         headers: Arc<SessionHeaders>,
         request: SignIn,
     ) -> Self {
-        let (events, _) = broadcast::channel(EVENT_BUFFER);
+        let (events, _) = broadcast::channel(client.inner.event_buffer);
         let agent = request.agent().clone();
         // Without a policy the password is not kept.
         let recovery = request.recovery().map(|policy| (request, policy));

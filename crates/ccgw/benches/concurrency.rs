@@ -201,6 +201,12 @@ async fn run(dynamic: bool, secs: u64, memory_secs: u64) {
 async fn main() {
     let secs = env_u64("CCGW_BENCH_SECS", 3);
     let memory_secs = env_u64("CCGW_BENCH_MEMORY_SECS", 0);
-    run(false, secs, memory_secs).await;
-    run(true, secs, 0).await;
+    // CCGW_BENCH_MODES=static or =dynamic runs one of the two (for profiling).
+    let modes = std::env::var("CCGW_BENCH_MODES").unwrap_or_else(|_| "static,dynamic".into());
+    if modes.contains("static") {
+        run(false, secs, memory_secs).await;
+    }
+    if modes.contains("dynamic") {
+        run(true, secs, 0).await;
+    }
 }

@@ -5,7 +5,8 @@
 //! without them.
 //!
 //! `cargo bench -p ccgw --bench scale` (`CCGW_SCALE_SIZES`, default `1000,5000`;
-//! `CCGW_SCALE_IDLE_SECS`, default 20: two poll holds; `CCGW_BENCH_SECS` per latency run, default 3).
+//! `CCGW_SCALE_IDLE_SECS`, default 20: two poll holds; `CCGW_BENCH_SECS` per latency run,
+//! default 3; `CCGW_SCALE_EVENT_BUFFER` to compare event buffer sizes).
 //! The open-file limit is raised to its hard limit in both processes: 5,000 long polls
 //! hold 5,000 connections on each side.
 
@@ -113,6 +114,9 @@ async fn run(sessions: u32, idle_secs: u64, secs: u64) {
         .unwrap();
     let client = Client::builder(url.trim())
         .request_timeout(Duration::from_secs(30))
+        .event_buffer(
+            env_u64("CCGW_SCALE_EVENT_BUFFER", ccgw::DEFAULT_EVENT_BUFFER as u64) as usize,
+        )
         .build()
         .unwrap();
     let mut pairs = Vec::new();

@@ -1,10 +1,12 @@
 //! A user's own `reqwest` settings reach the wire, and the session's hooks still apply.
 
+mod common;
+
 use std::time::Duration;
 
 use ccgw::{Client, SignIn};
 use reqwest::header::{HeaderMap, HeaderValue};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 #[tokio::test]
 async fn configured_headers_go_out_with_the_session_headers() {
@@ -15,15 +17,10 @@ async fn configured_headers_go_out_with_the_session_headers() {
         while let Ok((mut stream, _)) = listener.accept().await {
             let heads = heads.clone();
             tokio::spawn(async move {
-                let mut buf = vec![0u8; 16 * 1024];
-                let mut read = 0;
-                while !buf[..read].windows(4).any(|w| w == b"\r\n\r\n") {
-                    match stream.read(&mut buf[read..]).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => read += n,
-                    }
-                }
-                let _ = heads.send(String::from_utf8_lossy(&buf[..read]).to_lowercase());
+                let Some(head) = common::read_request_head(&mut stream).await else {
+                    return;
+                };
+                let _ = heads.send(head.to_lowercase());
                 let body = r#"{"message":"","retcode":"0"}"#;
                 let reply = format!(
                     "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\

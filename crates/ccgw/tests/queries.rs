@@ -8,7 +8,7 @@ use std::time::Duration;
 use ccgw::{AgentFilter, AgentState, CallId, CtiState, ErrorKind, Method, SignIn};
 use ccgw_sim::{Fault, FaultRule};
 use common::{agent, fast, inspector, sim};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 #[tokio::test]
 async fn find_a_talking_agent_listen_and_intercept_its_call() {
@@ -153,15 +153,9 @@ async fn canned(body: &'static str) -> String {
                 return;
             };
             tokio::spawn(async move {
-                let mut buf = vec![0u8; 16 * 1024];
-                let mut read = 0;
-                while !buf[..read].windows(4).any(|w| w == b"\r\n\r\n") {
-                    match stream.read(&mut buf[read..]).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => read += n,
-                    }
-                }
-                let head = String::from_utf8_lossy(&buf[..read]);
+                let Some(head) = common::read_request_head(&mut stream).await else {
+                    return;
+                };
                 let sign_in = head.starts_with("PUT /agentgateway/resource/onlineagent/101 ");
                 let answer = if sign_in {
                     r#"{"message":"","retcode":"0","result":{"workno":"101"}}"#

@@ -42,3 +42,18 @@ pub async fn inspector_with_timeout(sim: &RunningSim, timeout: Duration) -> (Cli
 pub fn agent(id: &str) -> AgentId {
     id.parse().unwrap()
 }
+
+/// Reads one HTTP request head, up to its blank line, from a hand-made test server's
+/// connection; `None` when the peer went away first.
+pub async fn read_request_head(stream: &mut tokio::net::TcpStream) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut read = 0;
+    while !buf[..read].windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf[read..]).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => read += n,
+        }
+    }
+    Some(String::from_utf8_lossy(&buf[..read]).into_owned())
+}

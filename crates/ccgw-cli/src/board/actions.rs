@@ -1,8 +1,6 @@
 //! Sending what a key asked for, and fetching what the board shows: everything goes
 //! through the `ccgw` session.
 
-use std::collections::BTreeMap;
-
 use ccgw::{AgentId, AgentState, Session, TrackedMode};
 
 use super::model::{Action, AgentRow, Board, Queue};
@@ -60,14 +58,7 @@ pub struct Snapshot {
 /// [`REQUESTS_PER_REFRESH`] requests.
 pub async fn fetch(session: &Session) -> Result<Snapshot, ccgw::Error> {
     let own = session.own_state().await?;
-    let mut agents = BTreeMap::new();
-    for queue in session.online_agents().await? {
-        for agent in queue.agents {
-            agents
-                .entry(agent.work_no.number())
-                .or_insert_with(|| AgentRow::from_info(&agent));
-        }
-    }
+    let agents = session.every_online_agent().await?;
     let mut queues = Vec::new();
     for skill in session.skill_queues().await?.into_iter().take(MAX_QUEUES) {
         queues.push(Queue {
@@ -77,7 +68,7 @@ pub async fn fetch(session: &Session) -> Result<Snapshot, ccgw::Error> {
     }
     Ok(Snapshot {
         own_state: (own.state, own.talking),
-        agents: agents.into_values().collect(),
+        agents: agents.iter().map(AgentRow::from_info).collect(),
         queues,
     })
 }

@@ -1,7 +1,5 @@
 //! Running the questions (`agent`, `agents`, `calls`, `status`) and wording the answers.
 
-use std::collections::BTreeMap;
-
 use ccgw::{AgentInfo, AgentState, Error, Session};
 use serde_json::{Map, Value, json};
 
@@ -36,23 +34,11 @@ pub async fn ask(session: &Session, question: &Ask) -> Result<Report, Error> {
         Ask::Agents(skill) => {
             let agents = match skill {
                 Some(skill) => session.agents_in_skill(*skill, None).await?,
-                None => online_agents(session).await?,
+                None => session.every_online_agent().await?,
             };
             Ok(agents_report(&agents))
         }
     }
-}
-
-/// Every online agent once, by work number: an agent serving several skill queues is
-/// listed under each by the gateway.
-async fn online_agents(session: &Session) -> Result<Vec<AgentInfo>, Error> {
-    let mut unique = BTreeMap::new();
-    for queue in session.online_agents().await? {
-        for agent in queue.agents {
-            unique.entry(agent.work_no.number()).or_insert(agent);
-        }
-    }
-    Ok(unique.into_values().collect())
 }
 
 fn state_report(state: AgentState, talking: bool, seconds: Option<u64>) -> Report {

@@ -1,6 +1,8 @@
 //! The read-only queries: who is signed in, in what state, on which call, and how long
 //! the queues are. None of them changes anything on the gateway.
 
+use std::collections::{BTreeMap, HashSet};
+
 use ccgw_api::types::{AgentList, QueueLength};
 
 use super::handle::{Session, send_request};
@@ -95,6 +97,21 @@ impl Session {
             .collect()
     }
 
+    /// Every signed-in agent of the inspector's VDN once, by work number, from
+    /// [`online_agents`](Self::online_agents) (which lists an agent under each skill
+    /// queue it serves).
+    ///
+    #[doc = ccgw_api::errors_doc!(QUERY_ALL_ONLINE_AGENTS)]
+    pub async fn every_online_agent(&self) -> Result<Vec<AgentInfo>, Error> {
+        let mut unique = BTreeMap::new();
+        for queue in self.online_agents().await? {
+            for agent in queue.agents {
+                unique.entry(agent.work_no.number()).or_insert(agent);
+            }
+        }
+        Ok(unique.into_values().collect())
+    }
+
     /// The state and details of the named agents (`agentbylist`). Agents the gateway
     /// does not report (unknown, or in another VDN) are left out; duplicates are asked
     /// for once. The gateway takes at most 100 agents a request, so a longer list is sent
@@ -102,12 +119,8 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_AGENT_INFO_BY_LIST)]
     pub async fn agents_by_id(&self, agents: &[AgentId]) -> Result<Vec<AgentInfo>, Error> {
-        let mut unique: Vec<&AgentId> = Vec::with_capacity(agents.len());
-        for agent in agents {
-            if !unique.contains(&agent) {
-                unique.push(agent);
-            }
-        }
+        let mut seen = HashSet::with_capacity(agents.len());
+        let unique: Vec<&AgentId> = agents.iter().filter(|a| seen.insert(*a)).collect();
         let mut found = Vec::with_capacity(unique.len());
         for chunk in unique.chunks(AGENTS_PER_LIST_REQUEST) {
             let body = AgentList {

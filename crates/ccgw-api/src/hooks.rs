@@ -7,8 +7,6 @@
 //! stays generic.
 //!
 //! What the hooks always do:
-//! * remove the `api-version` header progenitor adds to every request (the gateway does
-//!   not define it, and the generator emits it unconditionally);
 //! * send `Content-Type: application/json; charset=UTF-8` on every request, as the gateway
 //!   requires it even for requests without a body;
 //! * cap the size of every answer body at [`Hooks::answer_limit`] while it streams in: a
@@ -16,11 +14,12 @@
 //!   more than the limit is ever buffered.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use http_body_util::BodyExt;
 pub use progenitor_client::OperationInfo;
 use progenitor_client::{ClientHooks, ClientInfo, Error};
+use reqwest::Url;
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
 
 /// The largest answer body read by default: far above any real gateway answer.
@@ -54,6 +53,8 @@ pub trait Interceptor: Send + Sync + 'static {
 pub struct Hooks {
     interceptor: Option<Arc<dyn Interceptor>>,
     answer_limit: usize,
+    /// The client's base URL parsed once, beside the text it was parsed from.
+    base: OnceLock<(String, Result<Url, String>)>,
 }
 
 impl Default for Hooks {
@@ -61,6 +62,7 @@ impl Default for Hooks {
         Self {
             interceptor: None,
             answer_limit: DEFAULT_ANSWER_LIMIT,
+            base: OnceLock::new(),
         }
     }
 }
@@ -147,7 +149,6 @@ impl ClientHooks<Hooks> for crate::Client {
         info: &OperationInfo,
     ) -> Result<(), Error<E>> {
         let headers = request.headers_mut();
-        headers.remove("api-version");
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
         if let Some(interceptor) = &self.inner().interceptor {
             interceptor.before_send(request, info);
@@ -177,6 +178,29 @@ impl ClientHooks<Hooks> for crate::Client {
 }
 
 impl crate::Client {
+    /// The URL of an operation: the base URL with `segments` appended, each
+    /// percent-encoded as one path segment. The generated code calls it for every request
+    /// (see `ccgw-codegen`), so the base URL is parsed once rather than per request.
+    pub(crate) fn operation_url(&self, segments: &[&str]) -> Result<Url, String> {
+        let parse =
+            || Url::parse(&self.baseurl).map_err(|e| format!("the base URL is not valid: {e}"));
+        let (text, parsed) = self
+            .inner
+            .base
+            .get_or_init(|| (self.baseurl.clone(), parse()));
+        // A `Hooks` cloned from another client's carries that client's base.
+        let mut url = if *text == self.baseurl {
+            parsed.clone()
+        } else {
+            parse()
+        }?;
+        url.path_segments_mut()
+            .map_err(|()| "the base URL cannot take a path".to_owned())?
+            .pop_if_empty()
+            .extend(segments);
+        Ok(url)
+    }
+
     /// Sends `request`, which the document does not describe, through the same hooks as
     /// every generated operation (headers, the interceptor, the answer size cap), and
     /// decodes a 200 answer's JSON body as `T`. Any other status is

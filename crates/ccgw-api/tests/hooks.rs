@@ -2,6 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use ccgw_api::ClientInfo;
 use ccgw_api::hooks::{Hooks, Interceptor, OperationInfo, is_answer_too_large};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -51,6 +52,56 @@ async fn requests_carry_json_content_type_and_no_api_version_header() {
     );
     assert!(head.contains("guid: g\r\n"));
     assert!(!head.contains("api-version"), "{head}");
+}
+
+/// The request line of one `poll_event` for agent `agentid` sent to `base` + the
+/// server's address, through `hooks`.
+async fn request_line(base_path: &str, agentid: &str, hooks: Hooks) -> String {
+    let (url, server) = one_shot_server(r#"{"message":"","retcode":"0"}"#.into()).await;
+    let client = ccgw_api::Client::new(&format!("{url}{base_path}"), hooks);
+    let _ = client.poll_event().agentid(agentid).guid("g").send().await;
+    let head = server.await.unwrap();
+    head.lines().next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn the_path_follows_the_base_url_path_and_a_trailing_slash_is_not_doubled() {
+    let line = request_line("/gw/", "101", Hooks::default()).await;
+    assert_eq!(
+        line,
+        "get /gw/agentgateway/resource/agentevent/101 http/1.1"
+    );
+    let line = request_line("", "101", Hooks::default()).await;
+    assert_eq!(line, "get /agentgateway/resource/agentevent/101 http/1.1");
+}
+
+#[tokio::test]
+async fn hooks_taken_from_one_client_do_not_carry_its_base_url_to_another() {
+    let (url, server) = one_shot_server(r#"{"message":"","retcode":"0"}"#.into()).await;
+    let first = ccgw_api::Client::new(&format!("{url}/first"), Hooks::default());
+    let _ = first.poll_event().agentid("101").guid("g").send().await;
+    assert!(server.await.unwrap().starts_with("get /first/"));
+    let line = request_line("/second", "101", first.inner().clone()).await;
+    assert_eq!(
+        line,
+        "get /second/agentgateway/resource/agentevent/101 http/1.1"
+    );
+}
+
+#[tokio::test]
+async fn a_base_url_that_does_not_parse_is_an_invalid_request_before_sending() {
+    let client = ccgw_api::Client::new("not a url", Hooks::default());
+    let error = client
+        .poll_event()
+        .agentid("101")
+        .guid("g")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, ccgw_api::Error::InvalidRequest(m) if m.contains("base URL")),
+        "{error}"
+    );
 }
 
 #[tokio::test]

@@ -14,9 +14,13 @@
 //! * **An inner type and expected hooks.** The generated `Client` carries a
 //!   `crate::hooks::Hooks` value and `ccgw-api` implements progenitor's `ClientHooks` for
 //!   it by hand. Hooks are the only place that sees the raw request and answer, so that is
-//!   where cookies, the `Set-GUID` capture, the answer size cap and the removal of
-//!   progenitor's `api-version` header happen. The orphan rule forces that
-//!   implementation into the crate that holds the generated code.
+//!   where cookies, the `Set-GUID` capture and the answer size cap happen. The orphan rule
+//!   forces that implementation into the crate that holds the generated code.
+//! * **A leaner request path.** After generation, each request's URL is built from the
+//!   base URL parsed once (the path pushed as percent-encoded segments) rather than
+//!   formatted as text for reqwest to parse again on every request; header names are
+//!   constants; and progenitor's `api-version` header, which the gateway does not define,
+//!   is left out. Measured in `cargo bench -p ccgw --bench concurrency`.
 //! * **`schemars::JsonSchema` on every generated type**, behind the `schemars` feature
 //!   of `ccgw-api`, for users who describe the wire types in schemas of their own; others
 //!   do not compile schemars at all. progenitor derives it unconditionally, so the derive
@@ -36,6 +40,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod lean;
 mod operations;
 mod refs;
 mod settings;
@@ -91,6 +96,7 @@ pub fn generate(yaml: &str) -> Result<String, Error> {
     let mut file: syn::File =
         syn::parse2(quote::quote! { #client #table }).map_err(|e| Error::Format(e.to_string()))?;
     settings::schemars_behind_feature(&mut file.items);
+    lean::lean_requests(&mut file.items);
     Ok(sketches_as_text(&prettyplease::unparse(&file)))
 }
 

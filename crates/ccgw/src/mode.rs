@@ -1,6 +1,5 @@
 //! What the session believes each inspected agent's quality-control mode is.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Mutex;
@@ -136,51 +135,64 @@ impl From<Mode> for TrackedMode {
     }
 }
 
+/// The modes a session believes, by agent. A session inspects a handful of agents at
+/// most, so a short list searched in order beats hashing an ID on every request.
 #[derive(Default)]
 pub(crate) struct ModeTracker {
-    modes: Mutex<HashMap<AgentId, TrackedMode>>,
+    modes: Mutex<Vec<(AgentId, TrackedMode)>>,
 }
 
 impl ModeTracker {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(AgentId, TrackedMode)>> {
+        self.modes.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     pub(crate) fn get(&self, agent: &AgentId) -> TrackedMode {
-        let modes = self.modes.lock().unwrap_or_else(|e| e.into_inner());
-        modes.get(agent).copied().unwrap_or(TrackedMode::Idle)
+        let modes = self.lock();
+        modes
+            .iter()
+            .find(|(a, _)| a == agent)
+            .map_or(TrackedMode::Idle, |(_, mode)| *mode)
     }
 
     pub(crate) fn set(&self, agent: &AgentId, mode: TrackedMode) {
-        let mut modes = self.modes.lock().unwrap_or_else(|e| e.into_inner());
-        if mode == TrackedMode::Idle {
-            modes.remove(agent);
-        } else if let Some(slot) = modes.get_mut(agent) {
-            *slot = mode;
-        } else {
-            modes.insert(agent.clone(), mode);
+        Self::put(&mut self.lock(), agent, mode);
+    }
+
+    fn put(modes: &mut Vec<(AgentId, TrackedMode)>, agent: &AgentId, mode: TrackedMode) {
+        let slot = modes.iter().position(|(a, _)| a == agent);
+        match (slot, mode) {
+            (Some(i), TrackedMode::Idle) => {
+                modes.swap_remove(i);
+            }
+            (Some(i), mode) => modes[i].1 = mode,
+            (None, TrackedMode::Idle) => {}
+            (None, mode) => modes.push((agent.clone(), mode)),
         }
     }
 
     /// Every inspection the tracker knows, by agent.
     pub(crate) fn all(&self) -> Vec<(AgentId, TrackedMode)> {
-        let modes = self.modes.lock().unwrap_or_else(|e| e.into_inner());
-        let mut all: Vec<_> = modes.iter().map(|(a, m)| (a.clone(), *m)).collect();
+        let mut all = self.lock().clone();
         all.sort_by_key(|(agent, _)| agent.number());
         all
     }
 
     /// After the gateway ended the session: none of the tracked modes can be trusted.
     pub(crate) fn mark_all_unknown(&self) {
-        let mut modes = self.modes.lock().unwrap_or_else(|e| e.into_inner());
-        for mode in modes.values_mut() {
+        for (_, mode) in self.lock().iter_mut() {
             *mode = TrackedMode::Unknown;
         }
     }
 
     /// The toggle's effect: listening and inserting swap; anything else becomes unknown.
     pub(crate) fn toggle(&self, agent: &AgentId) {
-        let next = match self.get(agent) {
-            TrackedMode::Listening => TrackedMode::Inserting,
-            TrackedMode::Inserting => TrackedMode::Listening,
+        let mut modes = self.lock();
+        let next = match modes.iter().find(|(a, _)| a == agent) {
+            Some((_, TrackedMode::Listening)) => TrackedMode::Inserting,
+            Some((_, TrackedMode::Inserting)) => TrackedMode::Listening,
             _ => TrackedMode::Unknown,
         };
-        self.set(agent, next);
+        Self::put(&mut modes, agent, next);
     }
 }

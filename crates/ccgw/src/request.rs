@@ -138,8 +138,9 @@ where
     Fut: Future<Output = ApiResult<T>>,
 {
     let span = span_for(op.log_name, agent, target);
+    // Without a subscriber that wants the span, skip the clock and the recording.
+    let recorder = (!span.is_disabled()).then(|| (span.clone(), Instant::now()));
     async move {
-        let started = Instant::now();
         let mut attempt = 0;
         let outcome = loop {
             match send().await {
@@ -157,17 +158,17 @@ where
             Ok(value) => check(value.into_inner()),
             Err(e) => Err(from_api(e).await),
         };
-        let span = tracing::Span::current();
-        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        if let Some((span, started)) = recorder {
+            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+            let retcode = match &result {
+                Ok(_) => "0",
+                Err(e) => e.retcode().map_or("-", |r| r.code()),
+            };
+            span.record("retcode", retcode);
+        }
         match &result {
-            Ok(_) => {
-                span.record("retcode", "0");
-                tracing::debug!("done");
-            }
-            Err(e) => {
-                span.record("retcode", e.retcode().map_or("-", |r| r.code()));
-                tracing::debug!(kind = ?e.kind(), "failed");
-            }
+            Ok(_) => tracing::debug!("done"),
+            Err(e) => tracing::debug!(kind = ?e.kind(), "failed"),
         }
         result.map_err(|e| e.with_operation(op.log_name))
     }

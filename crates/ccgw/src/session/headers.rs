@@ -6,7 +6,11 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use ccgw_api::hooks::{Interceptor, OperationInfo};
-use reqwest::header::{COOKIE, HeaderValue, SET_COOKIE};
+use reqwest::header::{COOKIE, HeaderName, HeaderValue, SET_COOKIE};
+
+/// The Guid header, named once rather than parsed on every request.
+const GUID: HeaderName = HeaderName::from_static("guid");
+const SET_GUID: HeaderName = HeaderName::from_static("set-guid");
 
 /// What the session sends and receives beside each request body, shared with the generated client's hooks.
 #[derive(Default)]
@@ -34,9 +38,14 @@ impl SessionHeaders {
         guid.as_ref().map(|(g, _)| g.clone())
     }
 
-    fn guid_header(&self) -> Option<HeaderValue> {
+    /// Puts the newest Guid into `slot` unless it is there already, and marks it
+    /// sensitive either way.
+    fn refresh_guid(&self, slot: &mut HeaderValue) {
         let guid = self.guid.read().unwrap_or_else(|e| e.into_inner());
-        guid.as_ref().map(|(_, h)| h.clone())
+        match guid.as_ref() {
+            Some((_, newest)) if slot != newest => *slot = newest.clone(),
+            _ => slot.set_sensitive(true),
+        }
     }
 
     /// How many times the gateway announced a different Guid after sign-in.
@@ -104,10 +113,8 @@ impl Interceptor for SessionHeaders {
     fn before_send(&self, request: &mut reqwest::Request, operation: &OperationInfo) {
         // Builders were given the Guid when the request was built; another answer may have
         // rotated it since, so send the newest one.
-        if request.headers().contains_key("Guid")
-            && let Some(value) = self.guid_header()
-        {
-            request.headers_mut().insert("Guid", value);
+        if let Some(slot) = request.headers_mut().get_mut(GUID) {
+            self.refresh_guid(slot);
         }
         if let Some(cookie) = self.cookie_header() {
             request.headers_mut().insert(COOKIE, cookie);
@@ -119,7 +126,7 @@ impl Interceptor for SessionHeaders {
 
     fn after_answer(&self, outcome: &reqwest::Result<reqwest::Response>, _: &OperationInfo) {
         let Ok(response) = outcome else { return };
-        if let Some(guid) = response.headers().get("Set-GUID") {
+        if let Some(guid) = response.headers().get(SET_GUID) {
             self.take_guid(guid);
         }
         for cookie in response.headers().get_all(SET_COOKIE) {

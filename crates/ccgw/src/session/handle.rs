@@ -91,7 +91,7 @@ impl Session {
         self.inner.modes.get(agent)
     }
 
-    /// Sends one request (built by `send` with the current Guid) and returns its answer.
+    /// Sends one request (built by `send`; the hooks add the newest Guid) and returns its answer.
     /// Keeps the tracked mode of `target` honest: a toggle that succeeded flips it, and a
     /// state-changing request whose outcome is unknown makes it [`TrackedMode::Unknown`].
     pub(super) async fn send_op<'a, T, F, Fut>(
@@ -102,10 +102,10 @@ impl Session {
     ) -> Result<T, Error>
     where
         T: Answer,
-        F: Fn(&'a ccgw_api::Client, &str) -> Fut,
+        F: Fn(&'a ccgw_api::Client) -> Fut,
         Fut: Future<Output = ApiResult<T>> + 'a,
     {
-        let guid = self.inner.guid()?;
+        self.inner.ready()?;
         let retries = self.inner.client.inner.connect_retries;
         let api = &self.inner.api;
         let result = run(
@@ -113,7 +113,7 @@ impl Session {
             retries,
             self.inner.agent.as_str(),
             target.map(AgentId::as_str),
-            || send(api, &guid),
+            || send(api),
         )
         .await;
         if let Err(e) = &result
@@ -146,7 +146,7 @@ impl Session {
         send: F,
     ) -> Result<(), Error>
     where
-        F: Fn(&'a ccgw_api::Client, &str) -> Fut,
+        F: Fn(&'a ccgw_api::Client) -> Fut,
         Fut: Future<Output = ApiResult<CommonAnswer>> + 'a,
     {
         self.send_op(op, target, send).await.map(|_| ())
@@ -174,11 +174,11 @@ macro_rules! send_request {
         $(, $param:ident($value:expr))*) => {{
         let me = $session.agent_id();
         $session
-            .$send(&ccgw_api::operations::$op, $about, |api, guid| {
+            .$send(&ccgw_api::operations::$op, $about, |api| {
                 api.$method()
                     .agentid(me.wire())
                     $(.$param($value))*
-                    .guid(guid)
+                    .guid(crate::session::headers::GUID_PLACEHOLDER)
                     .send()
             })
             .await

@@ -10,6 +10,10 @@ use reqwest::header::{COOKIE, HeaderName, HeaderValue, SET_COOKIE};
 
 /// The Guid header, named once rather than parsed on every request.
 const GUID: HeaderName = HeaderName::from_static("guid");
+
+/// What a session hands the generated builders for the Guid: [`SessionHeaders`] puts the
+/// newest Guid in its place as the request leaves (an empty text costs no allocation).
+pub(crate) const GUID_PLACEHOLDER: &str = "";
 const SET_GUID: HeaderName = HeaderName::from_static("set-guid");
 
 /// What the session sends and receives beside each request body, shared with the generated client's hooks.
@@ -36,6 +40,13 @@ impl SessionHeaders {
     pub(crate) fn guid(&self) -> Option<Arc<str>> {
         let guid = self.guid.read().unwrap_or_else(|e| e.into_inner());
         guid.as_ref().map(|(g, _)| g.clone())
+    }
+
+    pub(crate) fn has_guid(&self) -> bool {
+        self.guid
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
     }
 
     /// Puts the newest Guid into `slot` unless it is there already, and marks it
@@ -111,8 +122,8 @@ impl SessionHeaders {
 
 impl Interceptor for SessionHeaders {
     fn before_send(&self, request: &mut reqwest::Request, operation: &OperationInfo) {
-        // Builders were given the Guid when the request was built; another answer may have
-        // rotated it since, so send the newest one.
+        // Builders are given a placeholder: the newest Guid goes in only now, so that a
+        // rotation announced while the request was being built is already followed.
         if let Some(slot) = request.headers_mut().get_mut(GUID) {
             self.refresh_guid(slot);
         }

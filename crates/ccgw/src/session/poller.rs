@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use ccgw_api::operations as ops;
 
+use super::headers::GUID_PLACEHOLDER;
 use super::inner::SessionInner;
 use crate::error::Error;
 use crate::events::Event;
@@ -23,14 +24,14 @@ fn pause_after_failure(failures: u32) -> Duration {
 
 /// One long poll: the event the gateway handed out, if any.
 async fn poll_once(session: &SessionInner) -> Result<Option<Event>, Error> {
-    let guid = session.guid()?;
+    session.ready()?;
     let me = &session.agent;
     let answer = run(&ops::POLL_EVENT, 0, me.as_str(), None, || {
         session
             .api
             .poll_event()
             .agentid(me.wire())
-            .guid(&*guid)
+            .guid(GUID_PLACEHOLDER)
             .send()
     })
     .await?;

@@ -14,12 +14,14 @@
 //!   more than the limit is ever buffered.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use http_body_util::BodyExt;
 pub use progenitor_client::OperationInfo;
 use progenitor_client::{ClientHooks, ClientInfo, Error};
 use reqwest::Url;
+
+use crate::urls::OperationUrls;
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
 
 /// The largest answer body read by default: far above any real gateway answer.
@@ -53,8 +55,7 @@ pub trait Interceptor: Send + Sync + 'static {
 pub struct Hooks {
     interceptor: Option<Arc<dyn Interceptor>>,
     answer_limit: usize,
-    /// The client's base URL parsed once, beside the text it was parsed from.
-    base: OnceLock<(String, Result<Url, String>)>,
+    urls: Arc<OperationUrls>,
 }
 
 impl Default for Hooks {
@@ -62,7 +63,7 @@ impl Default for Hooks {
         Self {
             interceptor: None,
             answer_limit: DEFAULT_ANSWER_LIMIT,
-            base: OnceLock::new(),
+            urls: Arc::default(),
         }
     }
 }
@@ -180,25 +181,9 @@ impl ClientHooks<Hooks> for crate::Client {
 impl crate::Client {
     /// The URL of an operation: the base URL with `segments` appended, each
     /// percent-encoded as one path segment. The generated code calls it for every request
-    /// (see `ccgw-codegen`), so the base URL is parsed once rather than per request.
+    /// (see `ccgw-codegen`); see [`OperationUrls`] for why.
     pub(crate) fn operation_url(&self, segments: &[&str]) -> Result<Url, String> {
-        let parse =
-            || Url::parse(&self.baseurl).map_err(|e| format!("the base URL is not valid: {e}"));
-        let (text, parsed) = self
-            .inner
-            .base
-            .get_or_init(|| (self.baseurl.clone(), parse()));
-        // A `Hooks` cloned from another client's carries that client's base.
-        let mut url = if *text == self.baseurl {
-            parsed.clone()
-        } else {
-            parse()
-        }?;
-        url.path_segments_mut()
-            .map_err(|()| "the base URL cannot take a path".to_owned())?
-            .pop_if_empty()
-            .extend(segments);
-        Ok(url)
+        self.inner.urls.get(&self.baseurl, segments)
     }
 
     /// Sends `request`, which the document does not describe, through the same hooks as

@@ -28,6 +28,7 @@
 #![deny(missing_docs)]
 
 pub mod hooks;
+mod urls;
 
 // `unused_mut`: a request whose only header was progenitor's `api-version`, which
 // ccgw-codegen leaves out, keeps an empty `let mut header_map`.

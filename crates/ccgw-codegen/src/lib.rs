@@ -16,9 +16,10 @@
 //!   it by hand. Hooks are the only place that sees the raw request and answer, so that is
 //!   where cookies, the `Set-GUID` capture and the answer size cap happen. The orphan rule
 //!   forces that implementation into the crate that holds the generated code.
-//! * **A leaner request path.** After generation, each request's URL is built from the
-//!   base URL parsed once (the path pushed as percent-encoded segments) rather than
-//!   formatted as text for reqwest to parse again on every request; header names are
+//! * **A leaner request path.** After generation, each request's URL comes from
+//!   `Client::operation_url` in `ccgw-api` (the base URL parsed once, each distinct path
+//!   built once) rather than being formatted as text for reqwest to parse again on every
+//!   request; header names are
 //!   constants; and progenitor's `api-version` header, which the gateway does not define,
 //!   is left out. Measured in `cargo bench -p ccgw --bench concurrency`.
 //! * **`schemars::JsonSchema` on every generated type**, behind the `schemars` feature

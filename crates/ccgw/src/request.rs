@@ -115,6 +115,10 @@ macro_rules! define_span_for {
             agent: &str,
             target: Option<&str>,
         ) -> tracing::Span {
+            // Without anything listening at INFO, skip matching the name.
+            if !tracing::level_enabled!(tracing::Level::INFO) {
+                return tracing::Span::none();
+            }
             let target = target.unwrap_or("-");
             named_span!(log_name, agent, target, [$($name),*])
         }

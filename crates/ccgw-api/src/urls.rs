@@ -7,6 +7,7 @@
 //! every request is a clone.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Mutex, OnceLock};
 
 use reqwest::Url;
@@ -15,12 +16,20 @@ use reqwest::Url;
 /// addresses many agents keeps a bounded memory.
 const KEPT_URLS: usize = 4096;
 
-/// The base URL parsed once, and the URLs built from it, by path.
+/// The URLs built so far, by the hash of their segments; each with its segments, which
+/// a lookup compares in full (a hash is never trusted alone).
+#[derive(Default)]
+struct Built {
+    by_hash: HashMap<u64, Vec<(Vec<String>, Url)>, BuildHasherDefault<TakeAsIs>>,
+    count: usize,
+}
+
+/// The base URL parsed once, and the URLs built from it.
 #[derive(Default)]
 pub(crate) struct OperationUrls {
     /// The base URL text it was parsed from, and the outcome.
     base: OnceLock<(String, Result<Url, String>)>,
-    built: Mutex<HashMap<Vec<u8>, Url>>,
+    built: Mutex<Built>,
 }
 
 impl OperationUrls {
@@ -32,16 +41,23 @@ impl OperationUrls {
             return append(parse(base)?, segments);
         }
         let parsed = parsed.as_ref().map_err(Clone::clone)?;
-        let key = key(segments);
+        let hash = hash(segments);
         let mut built = self.built.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(url) = built.get(&key) {
+        let same = |(kept, _): &&(Vec<String>, Url)| kept.iter().eq(segments.iter());
+        if let Some((_, url)) = built.by_hash.get(&hash).and_then(|l| l.iter().find(same)) {
             return Ok(url.clone());
         }
         let url = append(parsed.clone(), segments)?;
-        if built.len() >= KEPT_URLS {
-            built.clear();
+        if built.count >= KEPT_URLS {
+            *built = Built::default();
         }
-        built.insert(key, url.clone());
+        let segments = segments.iter().map(|s| (*s).to_owned()).collect();
+        built
+            .by_hash
+            .entry(hash)
+            .or_default()
+            .push((segments, url.clone()));
+        built.count += 1;
         Ok(url)
     }
 }
@@ -58,15 +74,37 @@ fn append(mut url: Url, segments: &[&str]) -> Result<Url, String> {
     Ok(url)
 }
 
-/// Each segment's length, then its bytes: two different lists never share a key, whatever
-/// the segments hold.
-fn key(segments: &[&str]) -> Vec<u8> {
-    let mut key = Vec::with_capacity(segments.iter().map(|s| s.len() + 4).sum());
+/// FNV-1a over each segment's length and bytes: cheap for the short paths of a gateway,
+/// and two lists that join to the same text still hash apart.
+fn hash(segments: &[&str]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for segment in segments {
-        key.extend_from_slice(&(segment.len() as u32).to_le_bytes());
-        key.extend_from_slice(segment.as_bytes());
+        let length = (segment.len() as u32).to_le_bytes();
+        for byte in length.iter().chain(segment.as_bytes()) {
+            hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
     }
-    key
+    hash
+}
+
+/// A hasher for keys that are hashes already.
+#[derive(Default)]
+struct TakeAsIs(u64);
+
+impl Hasher for TakeAsIs {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 << 8) | u64::from(*byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
 }
 
 #[cfg(test)]
@@ -92,7 +130,22 @@ mod tests {
         let one = urls.get("http://gw", &["ab", "c"]).unwrap();
         let two = urls.get("http://gw", &["a", "bc"]).unwrap();
         assert_ne!(one, two);
-        assert_ne!(key(&["ab", "c"]), key(&["a", "bc"]));
+        assert_ne!(hash(&["ab", "c"]), hash(&["a", "bc"]));
+    }
+
+    #[test]
+    fn a_url_kept_under_the_same_hash_for_other_segments_is_not_served() {
+        let urls = OperationUrls::default();
+        urls.get("http://gw", &["x"]).unwrap();
+        let stranger = Url::parse("http://elsewhere/y").unwrap();
+        let mut built = urls.built.lock().unwrap();
+        let list = built.by_hash.get_mut(&hash(&["x"])).unwrap();
+        list.insert(0, (vec!["y".to_owned()], stranger));
+        drop(built);
+        assert_eq!(
+            urls.get("http://gw", &["x"]).unwrap().as_str(),
+            "http://gw/x"
+        );
     }
 
     #[test]
@@ -109,7 +162,9 @@ mod tests {
         for i in 0..KEPT_URLS + 10 {
             urls.get("http://gw", &["agent", &i.to_string()]).unwrap();
         }
-        assert!(urls.built.lock().unwrap().len() <= KEPT_URLS);
+        let built = urls.built.lock().unwrap();
+        let kept: usize = built.by_hash.values().map(Vec::len).sum();
+        assert!(kept <= KEPT_URLS && built.count == kept);
     }
 
     #[test]

@@ -42,6 +42,12 @@ impl SessionHeaders {
         guid.as_ref().map(|(g, _)| g.clone())
     }
 
+    fn is_current(&self, value: &str) -> bool {
+        let guid = self.guid.read().unwrap_or_else(|e| e.into_inner());
+        guid.as_ref()
+            .is_some_and(|(current, _)| **current == *value)
+    }
+
     pub(crate) fn has_guid(&self) -> bool {
         self.guid
             .read()
@@ -68,7 +74,7 @@ impl SessionHeaders {
         let Ok(text) = header.to_str() else { return };
         let value = text.trim();
         let value = value.strip_prefix("JSESSIONID=").unwrap_or(value);
-        if value.is_empty() {
+        if value.is_empty() || self.is_current(value) {
             return;
         }
         let Ok(mut header) = HeaderValue::try_from(value) else {

@@ -1,4 +1,4 @@
-//! Two changes to progenitor's request path, made after generation because progenitor
+//! Changes to progenitor's request path, made after generation because progenitor
 //! 0.15.1 has no setting for either:
 //!
 //! * each operation's URL is built from the base URL parsed once, with the path pushed as
@@ -6,28 +6,50 @@
 //!   then parses again (scheme, host, IDNA, path) on every request;
 //! * the `api-version` header, which the gateway does not define, is no longer added;
 //! * header names (`Guid`) are made once, as constants, instead of being parsed from
-//!   text on every request.
+//!   text on every request;
+//! * a path parameter that holds text is borrowed as its segment instead of being
+//!   formatted into a new string.
 //!
 //! An operation whose path does not fit (a parameter sharing a segment with text) keeps
 //! progenitor's own code.
 
 use proc_macro2::TokenStream;
 use quote::quote;
+use std::collections::HashSet;
 use syn::punctuated::Punctuated;
 use syn::visit_mut::VisitMut;
+
 use syn::{Expr, Stmt, Token};
 
-/// Applies both changes to every generated request.
+use crate::text_params::{Parameter, text_parameters, type_name};
+
+/// Applies the changes to every generated request.
 pub(crate) fn lean_requests(items: &mut [syn::Item]) {
-    let mut lean = Lean;
+    let mut lean = Lean {
+        text: text_parameters(items),
+        builder: String::new(),
+    };
     for item in items {
         lean.visit_item_mut(item);
     }
 }
 
-struct Lean;
+struct Lean {
+    text: HashSet<Parameter>,
+    /// The builder whose methods are being visited.
+    builder: String,
+}
 
 impl VisitMut for Lean {
+    fn visit_item_impl_mut(&mut self, item: &mut syn::ItemImpl) {
+        let outer = std::mem::replace(
+            &mut self.builder,
+            type_name(&item.self_ty).unwrap_or_default(),
+        );
+        syn::visit_mut::visit_item_impl_mut(self, item);
+        self.builder = outer;
+    }
+
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
         block.stmts.retain(|stmt| !adds_api_version(stmt));
         for stmt in &mut block.stmts {
@@ -35,12 +57,31 @@ impl VisitMut for Lean {
             if let Stmt::Local(local) = stmt
                 && is_ident_pattern(&local.pat, "url")
                 && let Some(init) = &mut local.init
-                && let Some(built) = url_from_segments(&init.expr)
+                && let Some(built) = url_from_segments(&init.expr, |p| self.borrowed(p))
             {
                 *init.expr = syn::parse2(built).expect("the URL expression parses");
             }
         }
         syn::visit_mut::visit_block_mut(self, block);
+    }
+}
+
+impl Lean {
+    /// `x.as_str()` for `&x.to_string()` when `x` holds text.
+    fn borrowed(&self, parameter: Expr) -> Expr {
+        if let Expr::Reference(r) = &parameter
+            && let Expr::MethodCall(call) = &*r.expr
+            && call.method == "to_string"
+            && call.args.is_empty()
+            && let Expr::Path(receiver) = &*call.receiver
+            && let Some(name) = receiver.path.get_ident()
+            && self
+                .text
+                .contains(&(self.builder.clone(), name.to_string()))
+        {
+            return syn::parse_quote!(#name.as_str());
+        }
+        parameter
     }
 }
 
@@ -90,7 +131,7 @@ enum Segment {
 
 /// `format!("{}/a/{}/b", client.baseurl, encode_path(&x.to_string()))` becomes
 /// `client.operation_url(&["a", &x.to_string(), "b"]).map_err(Error::InvalidRequest)?`.
-fn url_from_segments(init: &Expr) -> Option<TokenStream> {
+fn url_from_segments(init: &Expr, borrow: impl Fn(Expr) -> Expr) -> Option<TokenStream> {
     let Expr::Macro(mac) = init else { return None };
     if !mac.mac.path.is_ident("format") {
         return None;
@@ -113,7 +154,9 @@ fn url_from_segments(init: &Expr) -> Option<TokenStream> {
     }
     let template = template.value();
     let texts: Vec<&str> = template.split("{}").collect();
-    let parameters: Vec<Expr> = args.map(encoded_value).collect::<Option<_>>()?;
+    let parameters: Vec<Expr> = args
+        .map(|arg| encoded_value(arg).map(&borrow))
+        .collect::<Option<_>>()?;
     if texts.first() != Some(&"") || texts.len() != parameters.len() + 2 {
         return None;
     }
@@ -187,6 +230,26 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("map_err(Error::InvalidRequest)?"), "{out}");
+    }
+
+    #[test]
+    fn text_parameters_are_borrowed_and_others_formatted() {
+        let out = rewrite(
+            r#"
+            pub struct AgentId(String);
+            impl ::std::ops::Deref for AgentId { type Target = ::std::string::String; }
+            pub struct Rest<'a> { agentid: Result<types::AgentId, String>, reason: Result<i32, String> }
+            impl<'a> Rest<'a> {
+                fn send(self) {
+                    let url = format!("{}/a/{}/{}", client.baseurl,
+                        encode_path(&agentid.to_string()), encode_path(&reason.to_string()));
+                }
+            }"#,
+        );
+        assert!(
+            out.contains(r#"operation_url(&["a",agentid.as_str(),&reason.to_string()])"#),
+            "{out}"
+        );
     }
 
     #[test]

@@ -45,6 +45,7 @@ mod lean;
 mod operations;
 mod refs;
 mod settings;
+mod text_params;
 
 use std::path::{Path, PathBuf};
 

@@ -8,6 +8,8 @@ use crate::ids::{AgentId, Edition};
 
 /// The default time to wait for a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The `User-Agent` a client sends unless told otherwise.
+const DEFAULT_USER_AGENT: &str = concat!("ccgw/", env!("CARGO_PKG_VERSION"));
 /// The default time to wait for an answer to an operation.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// The default time to wait for an event-poll answer: the gateway holds a poll for about
@@ -44,6 +46,8 @@ pub(crate) struct ClientInner {
     pub(crate) connect_retries: u32,
     pub(crate) poll_timeout: Duration,
     pub(crate) event_buffer: usize,
+    /// Sent by the hooks of every session (see `ccgw_api::hooks::Hooks::user_agent`).
+    pub(crate) user_agent: reqwest::header::HeaderValue,
 }
 
 impl std::fmt::Debug for Client {
@@ -68,7 +72,7 @@ impl Client {
             roots: Vec::new(),
             danger_accept_invalid_certs: false,
             proxy: None,
-            user_agent: concat!("ccgw/", env!("CARGO_PKG_VERSION")).to_owned(),
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
             edition: Edition::Classic,
             answer_limit: ccgw_api::hooks::DEFAULT_ANSWER_LIMIT,
             connect_retries: DEFAULT_CONNECT_RETRIES,
@@ -248,7 +252,6 @@ impl ClientBuilder {
         let mut http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .timeout(self.request_timeout)
-            .user_agent(self.user_agent)
             .retry(reqwest::retry::never())
             .pool_max_idle_per_host(512);
         for root in self.roots {
@@ -269,8 +272,16 @@ impl ClientBuilder {
         let http = http.retry(reqwest::retry::never()).build().map_err(|e| {
             Error::new(ErrorKind::InvalidInput, "cannot build the HTTP client").with_source(e)
         })?;
+        let user_agent = if self.user_agent == DEFAULT_USER_AGENT {
+            reqwest::header::HeaderValue::from_static(DEFAULT_USER_AGENT)
+        } else {
+            reqwest::header::HeaderValue::try_from(self.user_agent.as_str()).map_err(|e| {
+                Error::invalid_input("the user agent is not a valid header value").with_source(e)
+            })?
+        };
         Ok(Client {
             inner: Arc::new(ClientInner {
+                user_agent,
                 base_url: self.base_url.trim_end_matches('/').to_owned(),
                 http,
                 edition: self.edition,

@@ -45,11 +45,23 @@ async fn configured_headers_go_out_with_the_session_headers() {
         .await
         .unwrap();
     session.force_busy(&"1001".parse().unwrap()).await.unwrap();
-    let _sign_in = received.recv().await.unwrap();
+    let sign_in = received.recv().await.unwrap();
     let force_busy = received.recv().await.unwrap();
+    let user_agent = format!("user-agent: ccgw/{}\r\n", env!("CARGO_PKG_VERSION"));
+    assert!(sign_in.contains(&user_agent), "{sign_in}");
+    assert!(force_busy.contains(&user_agent), "{force_busy}");
     assert!(force_busy.contains("x-tenant: blue"), "{force_busy}");
     assert!(
         force_busy.contains("guid: g1"),
         "the session's Guid still goes out"
     );
+}
+
+#[test]
+fn a_user_agent_that_is_no_header_value_is_refused_at_build() {
+    let error = Client::builder("http://127.0.0.1:1")
+        .user_agent("two\nlines")
+        .build()
+        .unwrap_err();
+    assert_eq!(error.kind(), ccgw::ErrorKind::InvalidInput);
 }

@@ -22,7 +22,9 @@ impl Client {
     #[doc = ccgw_api::errors_doc!(SIGN_IN)]
     pub async fn sign_in(&self, request: SignIn) -> Result<Session, Error> {
         let headers = Arc::new(SessionHeaders::new(self.inner.poll_timeout));
-        let hooks = Hooks::with_interceptor(headers.clone()).answer_limit(self.inner.answer_limit);
+        let hooks = Hooks::with_interceptor(headers.clone())
+            .answer_limit(self.inner.answer_limit)
+            .user_agent(self.inner.user_agent.clone());
         let api =
             ccgw_api::Client::new_with_client(&self.inner.base_url, self.inner.http.clone(), hooks);
         let retries = self.inner.connect_retries;

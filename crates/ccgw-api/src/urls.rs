@@ -20,9 +20,12 @@ const KEPT_URLS: usize = 4096;
 /// a lookup compares in full (a hash is never trusted alone).
 #[derive(Default)]
 struct Built {
-    by_hash: HashMap<u64, Vec<(Vec<String>, Url)>, BuildHasherDefault<TakeAsIs>>,
+    by_hash: HashMap<u64, Vec<KeptUrl>, BuildHasherDefault<TakeAsIs>>,
     count: usize,
 }
+
+/// A URL built before, with the segments it was built from.
+type KeptUrl = (Vec<String>, Url);
 
 /// The base URL parsed once, and the URLs built from it.
 #[derive(Default)]
@@ -43,7 +46,7 @@ impl OperationUrls {
         let parsed = parsed.as_ref().map_err(Clone::clone)?;
         let hash = hash(segments);
         let mut built = self.built.lock().unwrap_or_else(|e| e.into_inner());
-        let same = |(kept, _): &&(Vec<String>, Url)| kept.iter().eq(segments.iter());
+        let same = |(kept, _): &&KeptUrl| kept.iter().eq(segments.iter());
         if let Some((_, url)) = built.by_hash.get(&hash).and_then(|l| l.iter().find(same)) {
             return Ok(url.clone());
         }

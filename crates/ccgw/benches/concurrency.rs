@@ -1,11 +1,14 @@
 //! One client, many sessions, 1 / 8 / 64 / 256 `switch` requests in flight: requests per
 //! second, p50/p99 latency and peak resident memory; then the hand-written reqwest call
-//! at 64 in flight for comparison (its inspectors poll events and take the newest Guid
-//! like the sessions, so both pay the same gateway cost); then all of it again with
-//! dynamic authentication rotating every Guid.
+//! at 64 in flight for comparison (its inspectors poll events, take the newest Guid and
+//! send the load balancer's cookie back like the sessions, so both pay the same gateway
+//! cost); then all of it again with dynamic authentication rotating every Guid.
 //!
 //! `cargo bench -p ccgw --bench concurrency` (`CCGW_BENCH_SECS` per level, default 3;
-//! `CCGW_BENCH_MEMORY_SECS=60` adds a memory-growth run at 64 in flight).
+//! `CCGW_BENCH_PARITY_SECS` per side for the comparison, default 5;
+//! `CCGW_BENCH_MEMORY_SECS=60` adds a memory-growth run at 64 in flight;
+//! `CCGW_BENCH_MODES=static|dynamic` runs one mode; `CCGW_BENCH_SIDE=ccgw|reqwest` runs
+//! one side alone and prints its client CPU per request, for profiling).
 
 mod support;
 
@@ -35,10 +38,10 @@ fn report(label: &str, level: &Level) {
     );
 }
 
-/// Runs `in_flight` workers, each toggling its own session, for `secs` seconds.
-async fn drive(pairs: &[(Session, AgentId)], in_flight: usize, secs: u64) -> Level {
+/// Runs `in_flight` workers, each toggling its own session, for `time`.
+async fn drive(pairs: &[(Session, AgentId)], in_flight: usize, time: Duration) -> Level {
     let latencies = Arc::new(Mutex::new(Samples::default()));
-    let deadline = Instant::now() + Duration::from_secs(secs);
+    let deadline = Instant::now() + time;
     let started = Instant::now();
     let mut workers = Vec::new();
     for (session, agent) in &pairs[..in_flight.min(pairs.len())] {
@@ -72,13 +75,13 @@ async fn raw_targets(
     http: &reqwest::Client,
     base: &str,
     in_flight: usize,
-) -> Vec<(String, RawGuid)> {
+) -> Vec<(String, SharedRawAuth)> {
     let mut targets = Vec::new();
     for i in 0..in_flight {
         let (me, agent) = ((31001 + i).to_string(), (41001 + i).to_string());
-        let guid = raw_sign_in(http, base, &me).await;
-        raw_listen(http, base, &me, &agent, &guid).await;
-        let guid: RawGuid = std::sync::Arc::new(std::sync::Mutex::new(guid));
+        let auth = raw_sign_in_keeping(http, base, &me).await;
+        raw_listen(http, base, &me, &agent, &auth.guid).await;
+        let guid: SharedRawAuth = std::sync::Arc::new(std::sync::Mutex::new(auth));
         tokio::spawn(raw_poller(
             http.clone(),
             base.to_owned(),
@@ -94,8 +97,12 @@ async fn raw_targets(
 }
 
 /// The same load with the hand-written reqwest call on one reused client.
-async fn drive_raw(http: &reqwest::Client, targets: &[(String, RawGuid)], secs: u64) -> Level {
-    let deadline = Instant::now() + Duration::from_secs(secs);
+async fn drive_raw(
+    http: &reqwest::Client,
+    targets: &[(String, SharedRawAuth)],
+    time: Duration,
+) -> Level {
+    let deadline = Instant::now() + time;
     let started = Instant::now();
     let mut workers = Vec::new();
     for (url, guid) in targets {
@@ -136,9 +143,8 @@ fn config(dynamic: bool) -> SimConfig {
     config
 }
 
-async fn run(dynamic: bool, secs: u64, memory_secs: u64) {
-    let base = spawn_sim(config(dynamic));
-    let client = Client::builder(&base).build().unwrap();
+/// Signs in the 256 sessions, each listening to its own agent.
+async fn sessions(client: &Client) -> Vec<(Session, AgentId)> {
     let mut pairs = Vec::new();
     for i in 0..256u32 {
         let me = client.agent_id(&(30001 + i).to_string()).unwrap();
@@ -150,6 +156,34 @@ async fn run(dynamic: bool, secs: u64, memory_secs: u64) {
         session.listen(&agent).await.unwrap();
         pairs.push((session, agent));
     }
+    pairs
+}
+
+/// Both sides' setup, then one side alone at 64 in flight, with its client CPU cost.
+async fn profile_one_side(dynamic: bool, side: &str, secs: u64) {
+    let base = spawn_sim(config(dynamic));
+    let client = Client::builder(&base).build().unwrap();
+    let pairs = sessions(&client).await;
+    let http = reqwest::Client::new();
+    let targets = raw_targets(&http, &base, 64).await;
+    let cpu = thread_cpu();
+    let level = if side == "ccgw" {
+        drive(&pairs, 64, Duration::from_secs(secs)).await
+    } else {
+        drive_raw(&http, &targets, Duration::from_secs(secs)).await
+    };
+    report(&format!("{side} alone, 64 in flight"), &level);
+    let requests = level.rps * secs as f64;
+    println!(
+        "  client CPU per request: {:.1} us",
+        micros(thread_cpu() - cpu) / requests
+    );
+}
+
+async fn run(dynamic: bool, secs: u64, parity_secs: u64, memory_secs: u64) {
+    let base = spawn_sim(config(dynamic));
+    let client = Client::builder(&base).build().unwrap();
+    let pairs = sessions(&client).await;
     let auth = if dynamic {
         "dynamic authentication (Guid rotating)"
     } else {
@@ -157,20 +191,31 @@ async fn run(dynamic: bool, secs: u64, memory_secs: u64) {
     };
     println!("\n{auth}, one client, 256 sessions polling events, {secs} s per level:");
     for level in LEVELS {
-        let result = drive(&pairs, level, secs).await;
+        let result = drive(&pairs, level, Duration::from_secs(secs)).await;
         report(&format!("ccgw, {level} in flight"), &result);
     }
-    // Alternate one-second slices of both at 64 in flight, so noise hits both alike.
+    // Alternate short slices of both at 64 in flight, so that noise (the pollers' answers
+    // come in bursts) hits both alike. Each pair of slices swaps the order, so that
+    // neither side always runs right after the other, and one untimed slice of each
+    // warms both up.
     let http = reqwest::Client::new();
     let targets = raw_targets(&http, &base, 64).await;
+    let slice = Duration::from_millis(100);
+    drive_raw(&http, &targets, slice).await;
+    drive(&pairs, 64, slice).await;
     let (mut ours, mut theirs) = (0.0, 0.0);
-    for _ in 0..secs.max(1) {
-        ours += drive(&pairs, 64, 1).await.rps;
-        theirs += drive_raw(&http, &targets, 1).await.rps;
+    for pair in 0..parity_secs * 10 {
+        if pair % 2 == 0 {
+            ours += drive(&pairs, 64, slice).await.rps;
+            theirs += drive_raw(&http, &targets, slice).await.rps;
+        } else {
+            theirs += drive_raw(&http, &targets, slice).await.rps;
+            ours += drive(&pairs, 64, slice).await.rps;
+        }
     }
     report(
         "hand-written reqwest, 64 in flight",
-        &drive_raw(&http, &targets, secs).await,
+        &drive_raw(&http, &targets, Duration::from_secs(secs)).await,
     );
     println!(
         "  throughput ccgw/reqwest at 64 in flight (alternating slices): {:.2}",
@@ -183,7 +228,8 @@ async fn run(dynamic: bool, secs: u64, memory_secs: u64) {
         let first = status_kib("VmRSS");
         let mut last = first;
         for tick in 0..memory_secs.div_ceil(10) {
-            drive(&pairs, 64, 10.min(memory_secs - tick * 10)).await;
+            let time = Duration::from_secs(10.min(memory_secs - tick * 10));
+            drive(&pairs, 64, time).await;
             last = status_kib("VmRSS");
             println!("    after {:>3} s: RSS {last} KiB", (tick + 1) * 10);
         }
@@ -201,12 +247,16 @@ async fn run(dynamic: bool, secs: u64, memory_secs: u64) {
 async fn main() {
     let secs = env_u64("CCGW_BENCH_SECS", 3);
     let memory_secs = env_u64("CCGW_BENCH_MEMORY_SECS", 0);
-    // CCGW_BENCH_MODES=static or =dynamic runs one of the two (for profiling).
+    let parity_secs = env_u64("CCGW_BENCH_PARITY_SECS", 5).max(1);
     let modes = std::env::var("CCGW_BENCH_MODES").unwrap_or_else(|_| "static,dynamic".into());
+    if let Ok(side) = std::env::var("CCGW_BENCH_SIDE") {
+        profile_one_side(modes.contains("dynamic"), &side, secs).await;
+        return;
+    }
     if modes.contains("static") {
-        run(false, secs, memory_secs).await;
+        run(false, secs, parity_secs, memory_secs).await;
     }
     if modes.contains("dynamic") {
-        run(true, secs, 0).await;
+        run(true, secs, parity_secs, 0).await;
     }
 }

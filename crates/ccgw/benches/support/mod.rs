@@ -27,14 +27,21 @@ pub fn spawn_sim(config: SimConfig) -> String {
 
 /// Signs `agent` in with plain reqwest and returns its Guid.
 pub async fn raw_sign_in(http: &reqwest::Client, base: &str, agent: &str) -> String {
+    raw_sign_in_keeping(http, base, agent).await.guid
+}
+
+/// Signs `agent` in with plain reqwest and keeps what a careful client keeps: the Guid
+/// and the load balancer's cookie.
+pub async fn raw_sign_in_keeping(http: &reqwest::Client, base: &str, agent: &str) -> RawAuth {
     let answer = http
         .put(format!("{base}/agentgateway/resource/onlineagent/{agent}"))
         .json(&serde_json::json!({"password": ccgw_sim::DEFAULT_PASSWORD, "phonenum": "1"}))
         .send()
         .await
         .expect("sign-in sent");
-    let guid = answer.headers()["set-guid"].to_str().unwrap();
-    guid.trim_start_matches("JSESSIONID=").to_owned()
+    let mut auth = RawAuth::default();
+    auth.take(answer.headers());
+    auth
 }
 
 /// Starts listening with plain reqwest, so that `switch` is valid afterwards.
@@ -67,43 +74,66 @@ pub async fn raw_switch(http: &reqwest::Client, url: &str, guid: &str) {
     assert_eq!(answer["retcode"], "0");
 }
 
-/// A hand-written client's current Guid, shared by its poller and its requests.
-pub type RawGuid = std::sync::Arc<std::sync::Mutex<String>>;
+/// What a careful hand-written client keeps from the gateway's answers and sends back:
+/// the newest Guid, and the load balancer's cookie (the gateway's guide says a client
+/// must keep cookies, so both sides pay for it).
+#[derive(Default)]
+pub struct RawAuth {
+    pub guid: String,
+    pub cookie: Option<String>,
+}
 
-/// Takes a Guid the gateway announced in `Set-GUID`, as a careful hand-written client does.
-fn take_guid(guid: &RawGuid, headers: &reqwest::header::HeaderMap) {
-    if let Some(fresh) = headers.get("set-guid").and_then(|v| v.to_str().ok()) {
-        let fresh = fresh.trim_start_matches("JSESSIONID=");
-        let mut current = guid.lock().unwrap();
-        if current.as_str() != fresh {
-            *current = fresh.to_owned();
+impl RawAuth {
+    /// Takes a Guid announced in `Set-GUID` and a cookie set in `Set-Cookie`.
+    fn take(&mut self, headers: &reqwest::header::HeaderMap) {
+        if let Some(fresh) = headers.get("set-guid").and_then(|v| v.to_str().ok()) {
+            let fresh = fresh.trim_start_matches("JSESSIONID=");
+            if self.guid != fresh {
+                self.guid = fresh.to_owned();
+            }
+        }
+        if let Some(cookie) = headers.get("set-cookie").and_then(|v| v.to_str().ok()) {
+            let pair = cookie.split(';').next().unwrap_or_default().trim();
+            self.cookie = Some(pair.to_owned());
         }
     }
 }
 
-/// The hand-written call with the newest Guid, taking any Guid the answer announces.
-pub async fn raw_switch_current(http: &reqwest::Client, url: &str, guid: &RawGuid) {
-    let current = guid.lock().unwrap().clone();
-    let response = http
-        .post(url)
-        .header("Guid", current)
+/// One hand-written client's [`RawAuth`], shared by its poller and its requests.
+pub type SharedRawAuth = std::sync::Arc<std::sync::Mutex<RawAuth>>;
+
+/// A request with the newest Guid and the cookie, as a careful hand-written client sends.
+fn with_auth(request: reqwest::RequestBuilder, auth: &SharedRawAuth) -> reqwest::RequestBuilder {
+    let (guid, cookie) = {
+        let auth = auth.lock().unwrap();
+        (auth.guid.clone(), auth.cookie.clone())
+    };
+    let request = request.header("Guid", guid);
+    match cookie {
+        Some(cookie) => request.header("Cookie", cookie),
+        None => request,
+    }
+}
+
+/// The hand-written call with the newest Guid and the cookie, taking what the answer announces.
+pub async fn raw_switch_current(http: &reqwest::Client, url: &str, auth: &SharedRawAuth) {
+    let response = with_auth(http.post(url), auth)
         .header("Content-Type", "application/json; charset=UTF-8")
         .send()
         .await
         .expect("switch sent");
-    take_guid(guid, response.headers());
+    auth.lock().unwrap().take(response.headers());
     let answer: Value = response.json().await.expect("JSON answer");
     assert_eq!(answer["retcode"], "0", "{answer}");
 }
 
 /// A hand-written event poller, as `ccgw` runs one per session: long polls, a pause of
-/// 200 to 500 ms after each answer, the newest Guid taken from every answer.
-pub async fn raw_poller(http: reqwest::Client, base: String, me: String, guid: RawGuid) {
+/// 200 to 500 ms after each answer, the newest Guid and cookie taken from every answer.
+pub async fn raw_poller(http: reqwest::Client, base: String, me: String, auth: SharedRawAuth) {
     let url = format!("{base}/agentgateway/resource/agentevent/{me}");
     loop {
-        let current = guid.lock().unwrap().clone();
-        if let Ok(response) = http.get(&url).header("Guid", current).send().await {
-            take_guid(&guid, response.headers());
+        if let Ok(response) = with_auth(http.get(&url), &auth).send().await {
+            auth.lock().unwrap().take(response.headers());
             let _ = response.bytes().await;
         }
         tokio::time::sleep(Duration::from_millis(rand::random_range(200..=500))).await;
@@ -128,6 +158,21 @@ pub fn status_kib(field: &str) -> u64 {
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
+}
+
+/// The CPU time (user and system) the calling thread has used so far, from
+/// /proc/thread-self/stat (in clock ticks of 10 ms: read it over seconds, not requests).
+pub fn thread_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<u64> = rest
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks = fields.get(11).unwrap_or(&0) + fields.get(12).unwrap_or(&0);
+    Duration::from_millis(ticks * 10)
 }
 
 pub fn env_u64(name: &str, default: u64) -> u64 {

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::error::{Error, ErrorKind};
 use crate::ids::{AgentId, Edition};
+use crate::request::Attempts;
 
 /// The default time to wait for a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -46,8 +47,20 @@ pub(crate) struct ClientInner {
     pub(crate) connect_retries: u32,
     pub(crate) poll_timeout: Duration,
     pub(crate) event_buffer: usize,
+    /// How long one attempt of a request may take (the event poll has its own limit).
+    pub(crate) request_timeout: Duration,
     /// Sent by the hooks of every session (see `ccgw_api::hooks::Hooks::user_agent`).
     pub(crate) user_agent: reqwest::header::HeaderValue,
+}
+
+impl ClientInner {
+    /// How the client's requests are tried: see [`Attempts`].
+    pub(crate) fn attempts(&self) -> Attempts {
+        Attempts {
+            connect_retries: self.connect_retries,
+            limit: Some(self.request_timeout),
+        }
+    }
 }
 
 impl std::fmt::Debug for Client {
@@ -251,7 +264,6 @@ impl ClientBuilder {
         }
         let mut http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
-            .timeout(self.request_timeout)
             .retry(reqwest::retry::never())
             .pool_max_idle_per_host(512);
         for root in self.roots {
@@ -282,6 +294,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(ClientInner {
                 user_agent,
+                request_timeout: self.request_timeout,
                 base_url: self.base_url.trim_end_matches('/').to_owned(),
                 http,
                 edition: self.edition,

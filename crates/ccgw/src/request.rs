@@ -126,12 +126,48 @@ macro_rules! define_span_for {
 }
 ccgw_api::for_log_names!(define_span_for);
 
+/// How one request may be tried: how many times again after a failure to connect, and
+/// how long each attempt may take (`None`: the request sets its own limit, as the event
+/// poll does).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Attempts {
+    pub(crate) connect_retries: u32,
+    pub(crate) limit: Option<Duration>,
+}
+
+/// How one attempt ended.
+enum Attempt<T> {
+    Done(Result<T, Error>),
+    /// Could not connect, so nothing was sent, and another attempt is allowed.
+    RetryConnect,
+}
+
+/// One attempt: send, then decode the answer or the failure.
+async fn attempt<T, F, Fut>(send: &F, may_retry: bool) -> Attempt<T>
+where
+    T: Answer,
+    F: Fn() -> Fut,
+    Fut: Future<Output = ApiResult<T>>,
+{
+    match send().await {
+        Ok(value) => Attempt::Done(check(value.into_inner())),
+        Err(ccgw_api::Error::CommunicationError(e))
+            if may_retry && transport_kind(&e) == TransportKind::Connect =>
+        {
+            Attempt::RetryConnect
+        }
+        Err(e) => Attempt::Done(Err(from_api(e).await)),
+    }
+}
+
 /// Runs `send` (which builds and sends one generated request) in the operation's span.
-/// A failure to connect, where nothing was sent, is retried up to `retries` times with
-/// a doubling pause; nothing else ever is.
+/// A failure to connect, where nothing was sent, is retried up to the allowed number of
+/// times with a doubling pause; nothing else ever is. Each attempt, answer body
+/// included, must end within the limit. (The limit is kept here rather than in reqwest,
+/// whose per-request timer is dearer: it also wraps the answer body.)
 pub(crate) async fn run<T, F, Fut>(
     op: &'static Operation,
-    retries: u32,
+    attempts: Attempts,
     agent: &str,
     target: Option<&str>,
     send: F,
@@ -145,22 +181,26 @@ where
     // Without a subscriber that wants the span, skip the clock and the recording.
     let recorder = (!span.is_disabled()).then(|| (span.clone(), Instant::now()));
     async move {
-        let mut attempt = 0;
-        let outcome = loop {
-            match send().await {
-                Err(ccgw_api::Error::CommunicationError(e))
-                    if transport_kind(&e) == TransportKind::Connect && attempt < retries =>
-                {
-                    attempt += 1;
-                    tracing::debug!(attempt, "could not connect; nothing was sent, retrying");
-                    tokio::time::sleep(Duration::from_millis(50 << attempt.min(6))).await;
+        let mut retried = 0;
+        let result = loop {
+            let this = attempt(&send, retried < attempts.connect_retries);
+            let outcome = match attempts.limit {
+                Some(limit) => tokio::time::timeout(limit, this)
+                    .await
+                    .unwrap_or_else(|_| Attempt::Done(Err(timed_out()))),
+                None => this.await,
+            };
+            match outcome {
+                Attempt::Done(result) => break result,
+                Attempt::RetryConnect => {
+                    retried += 1;
+                    tracing::debug!(
+                        attempt = retried,
+                        "could not connect; nothing was sent, retrying"
+                    );
+                    tokio::time::sleep(Duration::from_millis(50 << retried.min(6))).await;
                 }
-                other => break other,
             }
-        };
-        let result = match outcome {
-            Ok(value) => check(value.into_inner()),
-            Err(e) => Err(from_api(e).await),
         };
         if let Some((span, started)) = recorder {
             span.record("elapsed_ms", started.elapsed().as_millis() as u64);
@@ -179,6 +219,13 @@ where
     .instrument(span)
     .await
 }
+
+/// No answer within the limit: the request may have reached the gateway.
+fn timed_out() -> Error {
+    Error::new(ErrorKind::Transport(TransportKind::Timeout), TIMED_OUT).reached(true)
+}
+
+const TIMED_OUT: &str = "no answer in time; the gateway may have acted on the request";
 
 /// What kind of transport failure this is.
 fn transport_kind(e: &reqwest::Error) -> TransportKind {
@@ -259,10 +306,7 @@ fn transport(e: reqwest::Error) -> Error {
             "TLS failed: the gateway's certificate is not trusted for this host",
             false,
         ),
-        TransportKind::Timeout => (
-            "no answer in time; the gateway may have acted on the request",
-            true,
-        ),
+        TransportKind::Timeout => (TIMED_OUT, true),
         TransportKind::Other => (
             "the connection broke; the gateway may have acted on the request",
             true,

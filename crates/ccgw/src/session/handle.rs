@@ -106,11 +106,11 @@ impl Session {
         Fut: Future<Output = ApiResult<T>> + 'a,
     {
         self.inner.ready()?;
-        let retries = self.inner.client.inner.connect_retries;
+        let attempts = self.inner.client.inner.attempts();
         let api = &self.inner.api;
         let result = run(
             op,
-            retries,
+            attempts,
             self.inner.agent.as_str(),
             target.map(AgentId::as_str),
             || send(api),

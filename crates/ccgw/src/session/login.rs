@@ -6,13 +6,13 @@ use futures::future::Either;
 
 use super::options::{ForceLogin, SignIn};
 use crate::error::Error;
-use crate::request::run;
+use crate::request::{Attempts, run};
 
 /// Sends the sign-in of `request` on `api`, taking the session over as `force` says.
 /// The Guid arrives through the session's headers.
 pub(super) async fn send_sign_in(
     api: &ccgw_api::Client,
-    retries: u32,
+    attempts: Attempts,
     request: &SignIn,
     force: ForceLogin,
 ) -> Result<(), Error> {
@@ -25,7 +25,7 @@ pub(super) async fn send_sign_in(
         } else {
             &ops::SIGN_IN
         };
-        run(op, retries, agent.as_str(), None, move || {
+        run(op, attempts, agent.as_str(), None, move || {
             // Two builders of one answer type: the forced one takes the session over.
             if force {
                 Either::Left(

@@ -10,7 +10,7 @@ use super::headers::GUID_PLACEHOLDER;
 use super::inner::SessionInner;
 use crate::error::Error;
 use crate::events::Event;
-use crate::request::run;
+use crate::request::{Attempts, run};
 
 /// The pause after an answer: 200 to 500 ms, as the gateway's guide asks.
 fn pause_after_answer() -> Duration {
@@ -26,7 +26,12 @@ fn pause_after_failure(failures: u32) -> Duration {
 async fn poll_once(session: &SessionInner) -> Result<Option<Event>, Error> {
     session.ready()?;
     let me = &session.agent;
-    let answer = run(&ops::POLL_EVENT, 0, me.as_str(), None, || {
+    // The poll's own, longer limit is set on the request (see `SessionHeaders`).
+    let attempts = Attempts {
+        connect_retries: 0,
+        limit: None,
+    };
+    let answer = run(&ops::POLL_EVENT, attempts, me.as_str(), None, || {
         session
             .api
             .poll_event()

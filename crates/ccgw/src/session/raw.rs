@@ -124,10 +124,10 @@ impl Session {
             .map_err(|_| Error::invalid_input("the session's Guid is not a header value"))?;
         guid_header.set_sensitive(true);
         let http = &inner.client.inner.http;
-        let retries = inner.client.inner.connect_retries;
+        let attempts = inner.client.inner.attempts();
         let answer: Envelope = run(
             &UNDOCUMENTED,
-            retries,
+            attempts,
             self.agent_id().as_str(),
             None,
             || {

@@ -25,14 +25,14 @@ impl SessionInner {
         }
         // The gateway ended every inspection with the session.
         self.modes.mark_all_unknown();
-        let retries = self.client.inner.connect_retries;
+        let attempts = self.client.inner.attempts();
         for attempt in 1..=policy.attempts {
             tokio::time::sleep(policy.wait_before(attempt)).await;
             if self.is_closed() {
                 return false;
             }
             let before = self.headers.guid();
-            match send_sign_in(&self.api, retries, request, policy.force).await {
+            match send_sign_in(&self.api, attempts, request, policy.force).await {
                 Ok(()) if self.headers.guid() != before => {
                     tracing::info!(agent = self.agent.as_str(), attempt, "signed in again");
                     let _ = self

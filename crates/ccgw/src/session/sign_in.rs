@@ -27,8 +27,13 @@ impl Client {
             .user_agent(self.inner.user_agent.clone());
         let api =
             ccgw_api::Client::new_with_client(&self.inner.base_url, self.inner.http.clone(), hooks);
-        let retries = self.inner.connect_retries;
-        send_sign_in(&api, retries, &request, request.force_policy()).await?;
+        send_sign_in(
+            &api,
+            self.inner.attempts(),
+            &request,
+            request.force_policy(),
+        )
+        .await?;
         if headers.guid().is_none() {
             return Err(missing_header("Set-GUID header").with_operation(ops::SIGN_IN.log_name));
         }

@@ -156,7 +156,9 @@ impl ClientBuilder {
     /// keep-alive settings. `configure` runs after this builder's own settings, so it may
     /// change them, except one: automatic retries stay off, because a request that may
     /// have reached the gateway must never be sent again. Every request still passes
-    /// through the session's hooks (Guid, cookies, answer limit).
+    /// through the session's hooks (Guid, cookies, answer limit), which also apply the
+    /// [`request_timeout`](Self::request_timeout) and the
+    /// [`user_agent`](Self::user_agent): set those two here, not on reqwest.
     ///
     /// ```
     /// let client = ccgw::Client::builder("https://gateway.example:8043")
@@ -178,7 +180,9 @@ impl ClientBuilder {
         self
     }
 
-    /// How long to wait for the answer to an operation (default 10 s).
+    /// How long one attempt of an operation may take, answer body included (default
+    /// 10 s). Past it the call fails with a timeout, and its outcome on the gateway is
+    /// unknown. Event polls have their own limit (see [`poll_timeout`](Self::poll_timeout)).
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
         self

@@ -20,9 +20,9 @@ use http_body_util::BodyExt;
 pub use progenitor_client::OperationInfo;
 use progenitor_client::{ClientHooks, ClientInfo, Error};
 use reqwest::Url;
+use reqwest::header::{CONTENT_TYPE, HeaderValue, USER_AGENT};
 
 use crate::urls::OperationUrls;
-use reqwest::header::{CONTENT_TYPE, HeaderValue, USER_AGENT};
 
 /// The largest answer body read by default: far above any real gateway answer.
 pub const DEFAULT_ANSWER_LIMIT: usize = 1024 * 1024;

@@ -2,19 +2,19 @@
 //! Guid, the load balancer's cookies, and a per-request timeout for the long poll.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
 use ccgw_api::hooks::{Interceptor, OperationInfo};
 use reqwest::header::{COOKIE, HeaderName, HeaderValue, SET_COOKIE};
 
-/// The Guid header, named once rather than parsed on every request.
-const GUID: HeaderName = HeaderName::from_static("guid");
+/// The Guid headers, named once rather than parsed on every request.
+pub(crate) const GUID: HeaderName = HeaderName::from_static("guid");
+const SET_GUID: HeaderName = HeaderName::from_static("set-guid");
 
 /// What a session hands the generated builders for the Guid: [`SessionHeaders`] puts the
 /// newest Guid in its place as the request leaves (an empty text costs no allocation).
 pub(crate) const GUID_PLACEHOLDER: &str = "";
-const SET_GUID: HeaderName = HeaderName::from_static("set-guid");
 
 /// What the session sends and receives beside each request body, shared with the generated client's hooks.
 #[derive(Default)]
@@ -36,30 +36,29 @@ impl SessionHeaders {
         }
     }
 
+    fn read_guid(&self) -> RwLockReadGuard<'_, Option<(Arc<str>, HeaderValue)>> {
+        self.guid.read().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// The newest Guid, if the session has one.
     pub(crate) fn guid(&self) -> Option<Arc<str>> {
-        let guid = self.guid.read().unwrap_or_else(|e| e.into_inner());
-        guid.as_ref().map(|(g, _)| g.clone())
+        self.read_guid().as_ref().map(|(g, _)| g.clone())
     }
 
     fn is_current(&self, value: &str) -> bool {
-        let guid = self.guid.read().unwrap_or_else(|e| e.into_inner());
-        guid.as_ref()
+        self.read_guid()
+            .as_ref()
             .is_some_and(|(current, _)| **current == *value)
     }
 
     pub(crate) fn has_guid(&self) -> bool {
-        self.guid
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_some()
+        self.read_guid().is_some()
     }
 
     /// Puts the newest Guid into `slot` unless it is there already, and marks it
     /// sensitive either way.
     fn refresh_guid(&self, slot: &mut HeaderValue) {
-        let guid = self.guid.read().unwrap_or_else(|e| e.into_inner());
-        match guid.as_ref() {
+        match self.read_guid().as_ref() {
             Some((_, newest)) if slot != newest => *slot = newest.clone(),
             _ => slot.set_sensitive(true),
         }

@@ -82,14 +82,6 @@ impl SessionInner {
         }
     }
 
-    /// The Guid to send, or why the session cannot send anything.
-    pub(crate) fn guid(&self) -> Result<Arc<str>, Error> {
-        self.ready()?;
-        self.headers
-            .guid()
-            .ok_or_else(|| Error::new(ErrorKind::SessionClosed, "the session has no Guid"))
-    }
-
     /// Whether the session can send a request: not signed out, and holding a Guid.
     pub(crate) fn ready(&self) -> Result<(), Error> {
         if self.is_closed() {

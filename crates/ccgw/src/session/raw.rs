@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::handle::Session;
+use super::headers::{GUID, GUID_PLACEHOLDER};
 use crate::error::Error;
 use crate::request::{Answer, run};
 
@@ -119,10 +120,7 @@ impl Session {
     ) -> Result<RawAnswer, Error> {
         let url = resource_url(self.client().base_url(), path)?;
         let inner = self.inner();
-        let guid = inner.guid()?;
-        let mut guid_header = HeaderValue::from_str(&guid)
-            .map_err(|_| Error::invalid_input("the session's Guid is not a header value"))?;
-        guid_header.set_sensitive(true);
+        inner.ready()?;
         let http = &inner.client.inner.http;
         let attempts = inner.client.inner.attempts();
         let answer: Envelope = run(
@@ -133,7 +131,8 @@ impl Session {
             || {
                 let mut request = http
                     .request(method.clone(), url.clone())
-                    .header("Guid", guid_header.clone());
+                    // The hooks put the newest Guid in place, as for every request.
+                    .header(GUID, HeaderValue::from_static(GUID_PLACEHOLDER));
                 if let Some(body) = body {
                     request = request.json(body);
                 }

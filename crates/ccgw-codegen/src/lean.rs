@@ -1,5 +1,5 @@
 //! Changes to progenitor's request path, made after generation because progenitor
-//! 0.15.1 has no setting for either:
+//! 0.15.1 has no setting for any of them:
 //!
 //! * each operation's URL is built from the base URL parsed once, with the path pushed as
 //!   percent-encoded segments, instead of formatting the whole URL as text that reqwest
@@ -13,12 +13,12 @@
 //! An operation whose path does not fit (a parameter sharing a segment with text) keeps
 //! progenitor's own code.
 
+use std::collections::HashSet;
+
 use proc_macro2::TokenStream;
 use quote::quote;
-use std::collections::HashSet;
 use syn::punctuated::Punctuated;
 use syn::visit_mut::VisitMut;
-
 use syn::{Expr, Stmt, Token};
 
 use crate::text_params::{Parameter, text_parameters, type_name};

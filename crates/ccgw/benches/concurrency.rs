@@ -166,7 +166,7 @@ async fn profile_one_side(dynamic: bool, side: &str, secs: u64) {
     let pairs = sessions(&client).await;
     let http = reqwest::Client::new();
     let targets = raw_targets(&http, &base, 64).await;
-    let cpu = thread_cpu();
+    let cpu = cpu_time(libc::RUSAGE_THREAD);
     let level = if side == "ccgw" {
         drive(&pairs, 64, Duration::from_secs(secs)).await
     } else {
@@ -176,7 +176,7 @@ async fn profile_one_side(dynamic: bool, side: &str, secs: u64) {
     let requests = level.rps * secs as f64;
     println!(
         "  client CPU per request: {:.1} us",
-        micros(thread_cpu() - cpu) / requests
+        micros(cpu_time(libc::RUSAGE_THREAD) - cpu) / requests
     );
 }
 

@@ -37,18 +37,6 @@ fn raise_open_file_limit() -> u64 {
     }
 }
 
-/// This process's CPU time, user and system.
-fn cpu_time() -> Duration {
-    // SAFETY: getrusage fills a plain struct for this process.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-        usage
-    };
-    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    time(usage.ru_utime) + time(usage.ru_stime)
-}
-
 /// The simulator side: serves `sessions` idle inspectors and the workers until the
 /// parent closes our standard input.
 fn serve_simulator(sessions: u32) {
@@ -149,9 +137,12 @@ async fn run(sessions: u32, idle_secs: u64, secs: u64) {
     // Let every session reach its long poll before measuring.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let per_session = (status_kib("VmRSS").saturating_sub(rss_before)) as f64 / sessions as f64;
-    let (cpu0, wall0) = (cpu_time(), Instant::now());
+    let (cpu0, wall0) = (cpu_time(libc::RUSAGE_SELF), Instant::now());
     tokio::time::sleep(Duration::from_secs(idle_secs)).await;
-    let idle_core = cpu_time().saturating_sub(cpu0).as_secs_f64() / wall0.elapsed().as_secs_f64();
+    let idle_core = cpu_time(libc::RUSAGE_SELF)
+        .saturating_sub(cpu0)
+        .as_secs_f64()
+        / wall0.elapsed().as_secs_f64();
     let with = p99_at(&pairs, secs).await;
     println!(
         "scale: {sessions} sessions: {per_session:.1} KiB per session, {:.1}% of a core idle, \

@@ -160,19 +160,17 @@ pub fn status_kib(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// The CPU time (user and system) the calling thread has used so far, from
-/// /proc/thread-self/stat (in clock ticks of 10 ms: read it over seconds, not requests).
-pub fn thread_cpu() -> Duration {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
-    // The fields after the command name, which is in parentheses and may hold spaces.
-    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<u64> = rest
-        .split_whitespace()
-        .map(|f| f.parse().unwrap_or(0))
-        .collect();
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    let ticks = fields.get(11).unwrap_or(&0) + fields.get(12).unwrap_or(&0);
-    Duration::from_millis(ticks * 10)
+/// The CPU time, user and system, of this process (`libc::RUSAGE_SELF`) or of the
+/// calling thread (`libc::RUSAGE_THREAD`).
+pub fn cpu_time(who: libc::c_int) -> Duration {
+    // SAFETY: getrusage fills a plain struct for this process or thread.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(who, &mut usage);
+        usage
+    };
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
 }
 
 pub fn env_u64(name: &str, default: u64) -> u64 {

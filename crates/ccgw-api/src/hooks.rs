@@ -11,7 +11,10 @@
 //!   requires it even for requests without a body;
 //! * cap the size of every answer body at [`Hooks::answer_limit`] while it streams in: a
 //!   larger answer fails to read with an error whose source is [`AnswerTooLarge`], and no
-//!   more than the limit is ever buffered.
+//!   more than the limit is ever buffered;
+//! * decode an answer by the `charset` its `Content-Type` names (GBK and GB18030 among
+//!   them, as gateways with Chinese agent names send), so that the generated code always
+//!   reads UTF-8; an answer that names none is read as UTF-8.
 
 use std::fmt;
 use std::sync::Arc;
@@ -154,6 +157,44 @@ fn cap_body(response: reqwest::Response, limit: usize) -> reqwest::Response {
     http::Response::from_parts(parts, reqwest::Body::wrap(capped)).into()
 }
 
+/// The encoding the `charset` parameter of `content_type` names, when it is one other
+/// than UTF-8 (`None` for UTF-8, no charset, or a label nobody knows; the JSON decoder then
+/// reads the bytes as UTF-8 and reports any that are not).
+fn foreign_charset(content_type: &HeaderValue) -> Option<&'static encoding_rs::Encoding> {
+    let text = content_type.to_str().ok()?;
+    let label = text.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches('"'))
+    })?;
+    let encoding = encoding_rs::Encoding::for_label(label.as_bytes())?;
+    (encoding != encoding_rs::UTF_8).then_some(encoding)
+}
+
+/// Re-encodes an answer in a charset other than UTF-8 as UTF-8 (read whole, within the
+/// answer limit that `response` already carries), naming UTF-8 in its `Content-Type`.
+async fn as_utf8(
+    response: reqwest::Response,
+    encoding: &'static encoding_rs::Encoding,
+) -> reqwest::Result<reqwest::Response> {
+    let response: http::Response<reqwest::Body> = response.into();
+    let (mut parts, body) = response.into_parts();
+    let bytes = reqwest::Response::from(http::Response::new(body))
+        .bytes()
+        .await?;
+    let (text, _) = encoding.decode_without_bom_handling(&bytes);
+    let utf8 = text.into_owned().into_bytes();
+    parts.headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=UTF-8"),
+    );
+    parts
+        .headers
+        .insert(http::header::CONTENT_LENGTH, HeaderValue::from(utf8.len()));
+    Ok(http::Response::from_parts(parts, reqwest::Body::from(utf8)).into())
+}
+
 impl ClientHooks<Hooks> for crate::Client {
     async fn pre<E>(
         &self,
@@ -188,7 +229,15 @@ impl ClientHooks<Hooks> for crate::Client {
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         let response = self.client().execute(request).await?;
-        Ok(cap_body(response, self.inner().answer_limit))
+        let response = cap_body(response, self.inner().answer_limit);
+        match response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(foreign_charset)
+        {
+            Some(encoding) => as_utf8(response, encoding).await,
+            None => Ok(response),
+        }
     }
 }
 
@@ -226,3 +275,25 @@ impl crate::Client {
 
 /// The operation name hooks see for [`Client::send_undocumented`](crate::Client::send_undocumented).
 pub const UNDOCUMENTED_OPERATION: &str = "undocumented";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_charsets_other_than_utf8_are_foreign() {
+        let named = |text: &'static str| foreign_charset(&HeaderValue::from_static(text));
+        assert_eq!(
+            named("application/json;charset=GBK"),
+            Some(encoding_rs::GBK)
+        );
+        assert_eq!(
+            named("application/json; Charset=\"gb18030\""),
+            Some(encoding_rs::GB18030)
+        );
+        assert_eq!(named("application/json;charset=UTF-8"), None);
+        assert_eq!(named("application/json;charset=utf8"), None);
+        assert_eq!(named("application/json"), None);
+        assert_eq!(named("application/json;charset=no-such-thing"), None);
+    }
+}

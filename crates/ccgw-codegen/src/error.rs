@@ -15,6 +15,9 @@ pub enum Error {
     Format(String),
     /// The document could not be read.
     Io(String),
+    /// progenitor's output no longer has the shape this codegen relies on (after an
+    /// upgrade, say): generation stops rather than quietly producing something else.
+    Shape(String),
 }
 
 impl fmt::Display for Error {
@@ -25,6 +28,7 @@ impl fmt::Display for Error {
             Error::Progenitor(m) => write!(f, "progenitor failed: {m}"),
             Error::Format(m) => write!(f, "the generated code is not valid Rust: {m}"),
             Error::Io(m) => write!(f, "cannot read the OpenAPI document: {m}"),
+            Error::Shape(m) => write!(f, "progenitor's output has an unexpected shape: {m}"),
         }
     }
 }

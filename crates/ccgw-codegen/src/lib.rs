@@ -94,12 +94,32 @@ pub fn generate(yaml: &str) -> Result<String, Error> {
     let client = generator
         .generate_tokens(&spec)
         .map_err(|e| Error::Progenitor(e.to_string()))?;
-    let table = operations::table_tokens(&operation_facts(&spec)?);
+    let facts = operation_facts(&spec)?;
+    check_hook_ids(&client.to_string(), &facts)?;
+    let table = operations::table_tokens(&facts);
     let mut file: syn::File =
         syn::parse2(quote::quote! { #client #table }).map_err(|e| Error::Format(e.to_string()))?;
     settings::schemars_behind_feature(&mut file.items);
     lean::lean_requests(&mut file.items);
     Ok(sketches_as_text(&prettyplease::unparse(&file)))
+}
+
+/// Fails unless progenitor's output names every operation, in what it hands the hooks,
+/// exactly as the operation table does: the hand-written client finds an operation by that
+/// name, and a silent mismatch once cost the event poll its time limit.
+fn check_hook_ids(client: &str, facts: &[OperationFacts]) -> Result<(), Error> {
+    for f in facts {
+        let hook_id = operations::hook_id(&f.id);
+        // The token stream prints the field as `operation_id : "name"`.
+        let expected = format!("operation_id : \"{hook_id}\"");
+        if client.matches(&expected).count() != 1 {
+            return Err(Error::Shape(format!(
+                "{}: expected progenitor to hand the hooks operation_id \"{hook_id}\" once",
+                f.id
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// progenitor illustrates each builder with an `ignore` doc example that names variables

@@ -27,6 +27,9 @@ pub struct OperationFacts {
     pub state_changing: bool,
     /// Whether sending the operation twice undoes the first (`x-toggle`).
     pub toggle: bool,
+    /// Whether it starts, changes or ends an inspection of the agent it names
+    /// (`x-inspection`): only these change a tracked mode.
+    pub inspection: bool,
     /// Whether the operation needs the session's `Guid` header (`x-requires-guid`).
     pub requires_guid: bool,
     /// The failure retcodes the reference lists for it (`x-retcodes`).
@@ -88,10 +91,19 @@ fn facts_of(path: &str, method: &str, op: &Operation) -> Result<OperationFacts, 
         log_name_verified: bool_ext("x-log-name-verified", Some(true))?,
         state_changing: bool_ext("x-state-changing", None)?,
         toggle: bool_ext("x-toggle", Some(false))?,
+        inspection: bool_ext("x-inspection", Some(false))?,
         requires_guid: bool_ext("x-requires-guid", None)?,
         retcodes,
         id,
     })
+}
+
+/// The name progenitor gives the operation, which is what its hooks receive as
+/// `OperationInfo::operation_id`: snake case of the operationId (`pollEvent` gives
+/// `poll_event`). [`crate::generate`] checks that progenitor's output uses exactly this
+/// name for every operation, so the table and the hooks cannot disagree.
+pub fn hook_id(id: &str) -> String {
+    const_name(id).to_ascii_lowercase()
 }
 
 /// Upper snake case of a camelCase operationId, for a constant's name. A run of
@@ -120,16 +132,20 @@ pub(crate) fn table_tokens(facts: &[OperationFacts]) -> TokenStream {
             log_name,
             state_changing,
             toggle,
+            inspection,
             ..
         } = f;
+        let hook_id = hook_id(id);
         let doc = const_doc(f);
         quote! {
             #[doc = #doc]
             pub const #name: Operation = Operation {
                 id: #id,
+                hook_id: #hook_id,
                 log_name: #log_name,
                 state_changing: #state_changing,
                 toggle: #toggle,
+                inspection: #inspection,
             };
         }
     });
@@ -155,12 +171,19 @@ pub(crate) fn table_tokens(facts: &[OperationFacts]) -> TokenStream {
             pub struct Operation {
                 /// The `operationId`.
                 pub id: &'static str,
+                /// The name the client's hooks receive for it
+                /// (`OperationInfo::operation_id`); checked against the generated code
+                /// when it is generated.
+                pub hook_id: &'static str,
                 /// The gateway's own method name in its logs.
                 pub log_name: &'static str,
                 /// Whether the operation changes state on the gateway.
                 pub state_changing: bool,
                 /// Whether sending it twice undoes the first.
                 pub toggle: bool,
+                /// Whether it starts, changes or ends an inspection of the agent it
+                /// names: only these change the mode a client tracks for that agent.
+                pub inspection: bool,
             }
 
             #(#consts)*
@@ -171,6 +194,12 @@ pub(crate) fn table_tokens(facts: &[OperationFacts]) -> TokenStream {
             /// The operation with this `operationId`.
             pub fn by_id(id: &str) -> Option<&'static Operation> {
                 ALL.iter().find(|op| op.id == id)
+            }
+
+            /// The operation whose requests the hooks see under this name
+            /// (`OperationInfo::operation_id`).
+            pub fn by_hook_id(hook_id: &str) -> Option<&'static Operation> {
+                ALL.iter().find(|op| op.hook_id == hook_id)
             }
         }
 
@@ -234,7 +263,16 @@ fn errors_doc(f: &OperationFacts) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::const_name;
+    use super::{const_name, hook_id};
+
+    #[test]
+    fn hook_ids_are_snake_case() {
+        assert_eq!(hook_id("pollEvent"), "poll_event");
+        assert_eq!(
+            hook_id("querySkillQueueOnAgentVDN"),
+            "query_skill_queue_on_agent_vdn"
+        );
+    }
 
     #[test]
     fn const_names_are_upper_snake_case() {

@@ -31,6 +31,8 @@ pub mod retcode {
     pub const OTHER_VDN: &str = "900-003";
     /// The target is already inspected by someone else.
     pub const ALREADY_INSPECTED: &str = "900-005";
+    /// No call to drop: the call ended already (real gateways; the reference is silent).
+    pub const NO_CALL_TO_DROP: &str = "200-025";
 }
 
 /// The answer of every quality-control operation, sign-out included.

@@ -83,6 +83,9 @@ pub struct SimConfig {
     pub node: String,
     /// The tenants.
     pub vdns: Vec<VdnConfig>,
+    /// Answer as real gateways do where they differ from the reference (see
+    /// [`SimConfig::quirks`]). Off by default.
+    pub quirks: bool,
 }
 
 impl fmt::Debug for SimConfig {
@@ -95,6 +98,7 @@ impl fmt::Debug for SimConfig {
             .field("guid_grace", &self.guid_grace)
             .field("node", &self.node)
             .field("vdns", &self.vdns.len())
+            .field("quirks", &self.quirks)
             .finish()
     }
 }
@@ -125,6 +129,7 @@ impl Default for SimConfig {
                     skills: vec![SkillConfig::new(3, "voice", 1)],
                 },
             ],
+            quirks: false,
         }
     }
 }
@@ -189,6 +194,17 @@ impl SimConfig {
         } else {
             AuthMode::Static
         };
+        self
+    }
+
+    /// Answers as Huawei's own clients show real gateways do, where that differs from the
+    /// reference: every answer encoded GBK with `charset=GBK` in `Content-Type`, agents
+    /// named in Chinese (`坐席1001`), event strings padded with trailing NUL characters,
+    /// polls without an event answered `{"message":"","retcode":"0"}` with no `event`
+    /// key, and `Set-GUID` on every answer of a signed-in session, not only sign-in and
+    /// polls. For testing a client against those shapes.
+    pub fn quirks(mut self, on: bool) -> Self {
+        self.quirks = on;
         self
     }
 

@@ -8,8 +8,12 @@
 //! | [`Fault::Latency`] | the gateway answers late | yes |
 //! | [`Fault::TruncatedJson`], [`Fault::NumericRetcode`], [`Fault::OversizedAnswer`] | the answer, after the gateway acted | yes |
 //! | [`Fault::ConnectionReset`] | the connection drops after the request was read and acted on | yes |
+//! | [`Fault::CloseWithoutAnswer`], [`Fault::HalfClose`] | the connection closes cleanly (no reset) after the request was acted on | yes |
+//! | [`Fault::Hang`] | the request is read and never answered; the connection stays open | no |
 //!
-//! The last group is what makes blind retries dangerous: the request did arrive.
+//! The acted-on group is what makes blind retries dangerous: the request did arrive.
+//! [`Fault::Hang`] is a link that died without a reset (a NAT or load balancer that forgot
+//! the connection): only a client's own time limit ends the wait.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -31,12 +35,21 @@ pub enum Fault {
     NumericRetcode,
     /// Pad the answer's `message` so that the body is this many bytes.
     OversizedAnswer(usize),
+    /// Read the request and never answer, keeping the connection open; the gateway does
+    /// not act on it.
+    Hang,
+    /// Close the connection cleanly (a FIN, no reset) without answering, after acting on
+    /// the request.
+    CloseWithoutAnswer,
+    /// Close the sending side of the connection (a FIN) without answering, after acting on
+    /// the request, and keep the connection open.
+    HalfClose,
 }
 
 impl Fault {
     /// Whether the gateway acts on the request before this fault shows.
     pub fn reaches_gateway(&self) -> bool {
-        !matches!(self, Fault::Status(_) | Fault::HtmlErrorPage)
+        !matches!(self, Fault::Status(_) | Fault::HtmlErrorPage | Fault::Hang)
     }
 }
 

@@ -6,7 +6,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -19,29 +19,56 @@ use tokio::net::{TcpListener, TcpStream};
 use tower::ServiceExt;
 
 use crate::config::SimConfig;
-use crate::http::{ConnAbort, router};
+use crate::http::{ConnAbort, END_CLOSE, END_HALF_CLOSE, END_NONE, END_RESET, router};
 use crate::state::Shared;
 use crate::world::{World, sweep_interval};
 
 /// How long a shutdown waits for requests in flight before dropping them.
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
 
-/// A TCP stream that, once its abort flag is set, fails instead of writing and closes
-/// with a reset, so the peer sees the connection drop with no answer at all.
+/// A TCP stream that, once its end flag is set, writes nothing more: it resets the
+/// connection, closes it cleanly, or closes only its sending side, so the peer sees the
+/// connection end with no answer at all.
 struct AbortableStream {
     inner: TcpStream,
-    abort: Arc<AtomicBool>,
+    abort: Arc<AtomicU8>,
 }
 
 impl AbortableStream {
-    fn aborted(&self) -> Option<io::Error> {
-        if !self.abort.load(Ordering::SeqCst) {
-            return None;
+    /// `None` to write on; `Some(Ready(error))` to fail the write, which makes hyper drop
+    /// the connection; `Some(Pending)` to write nothing and keep it open.
+    fn aborted(&self) -> Option<Poll<io::Error>> {
+        let socket = socket2::SockRef::from(&self.inner);
+        match self.abort.load(Ordering::SeqCst) {
+            END_NONE => None,
+            END_RESET => {
+                // Linger 0 turns the close into a reset, as a crashed gateway node would.
+                let _ = socket.set_linger(Some(Duration::ZERO));
+                Some(Poll::Ready(io::ErrorKind::ConnectionReset.into()))
+            }
+            END_CLOSE => {
+                let _ = socket.shutdown(std::net::Shutdown::Write);
+                Some(Poll::Ready(io::ErrorKind::BrokenPipe.into()))
+            }
+            END_HALF_CLOSE => {
+                let _ = socket.shutdown(std::net::Shutdown::Write);
+                // Never woken: the connection stays open until the simulator stops.
+                Some(Poll::Pending)
+            }
+            _ => None,
         }
-        // Linger 0 turns the close into a reset, as a crashed gateway node would.
-        let _ = socket2::SockRef::from(&self.inner).set_linger(Some(Duration::ZERO));
-        Some(io::ErrorKind::ConnectionReset.into())
     }
+}
+
+/// `poll` unless the stream's end flag says otherwise.
+macro_rules! unless_aborted {
+    ($self:ident, $poll:expr) => {
+        match $self.aborted() {
+            None => $poll,
+            Some(Poll::Ready(e)) => Poll::Ready(Err(e)),
+            Some(Poll::Pending) => Poll::Pending,
+        }
+    };
 }
 
 impl AsyncRead for AbortableStream {
@@ -60,10 +87,7 @@ impl AsyncWrite for AbortableStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        if let Some(e) = self.aborted() {
-            return Poll::Ready(Err(e));
-        }
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        unless_aborted!(self, Pin::new(&mut self.inner).poll_write(cx, buf))
     }
 
     fn poll_write_vectored(
@@ -71,10 +95,10 @@ impl AsyncWrite for AbortableStream {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        if let Some(e) = self.aborted() {
-            return Poll::Ready(Err(e));
-        }
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+        unless_aborted!(
+            self,
+            Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+        )
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -82,10 +106,7 @@ impl AsyncWrite for AbortableStream {
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if let Some(e) = self.aborted() {
-            return Poll::Ready(Err(e));
-        }
-        Pin::new(&mut self.inner).poll_flush(cx)
+        unless_aborted!(self, Pin::new(&mut self.inner).poll_flush(cx))
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -116,7 +137,7 @@ pub(crate) async fn serve(
                     continue;
                 };
                 let _ = stream.set_nodelay(true);
-                let abort = Arc::new(AtomicBool::new(false));
+                let abort = Arc::new(AtomicU8::new(END_NONE));
                 let flag = ConnAbort(abort.clone());
                 let service = app.clone().map_request(move |mut request: hyper::Request<Incoming>| {
                     request.extensions_mut().insert(flag.clone());

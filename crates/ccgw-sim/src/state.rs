@@ -49,11 +49,14 @@ pub(crate) struct Shared {
     pub(crate) faults: Faults,
     received: HashMap<&'static str, AtomicU64>,
     pub(crate) cookie_misses: AtomicU64,
+    /// Whether answers take the shapes real gateways send (`SimConfig::quirks`).
+    pub(crate) quirks: bool,
 }
 
 impl Shared {
     pub(crate) fn new(world: World) -> Self {
         Shared {
+            quirks: world.config().quirks,
             world: Mutex::new(world),
             faults: Faults::default(),
             received: OPERATION_IDS

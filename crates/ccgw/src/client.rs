@@ -23,6 +23,12 @@ pub const DEFAULT_POLL_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_EVENT_BUFFER: usize = 64;
 /// The default number of retries after a failure to connect (nothing was sent).
 pub const DEFAULT_CONNECT_RETRIES: u32 = 2;
+/// The default number of event polls that may fail in a row before the session is taken
+/// as lost (as Huawei's own C# client does).
+pub const DEFAULT_POLL_FAILURES_TO_END: u32 = 8;
+/// The default TCP keepalive interval: a link that dies without a reset is noticed by the
+/// operating system, not only by a time limit.
+pub const DEFAULT_TCP_KEEPALIVE: Duration = Duration::from_secs(30);
 
 /// A CC-Gateway client. Cheap to clone; every clone and every session made from it share
 /// one connection pool.
@@ -46,6 +52,7 @@ pub(crate) struct ClientInner {
     pub(crate) answer_limit: usize,
     pub(crate) connect_retries: u32,
     pub(crate) poll_timeout: Duration,
+    pub(crate) poll_failures_to_end: u32,
     pub(crate) event_buffer: usize,
     /// How long one attempt of a request may take (the event poll has its own limit).
     pub(crate) request_timeout: Duration,
@@ -58,7 +65,7 @@ impl ClientInner {
     pub(crate) fn attempts(&self) -> Attempts {
         Attempts {
             connect_retries: self.connect_retries,
-            limit: Some(self.request_timeout),
+            limit: self.request_timeout,
         }
     }
 }
@@ -81,6 +88,7 @@ impl Client {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             poll_timeout: DEFAULT_POLL_TIMEOUT,
+            poll_failures_to_end: DEFAULT_POLL_FAILURES_TO_END,
             event_buffer: DEFAULT_EVENT_BUFFER,
             roots: Vec::new(),
             danger_accept_invalid_certs: false,
@@ -122,6 +130,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     request_timeout: Duration,
     poll_timeout: Duration,
+    poll_failures_to_end: u32,
     event_buffer: usize,
     roots: Vec<reqwest::Certificate>,
     danger_accept_invalid_certs: bool,
@@ -189,9 +198,20 @@ impl ClientBuilder {
     }
 
     /// How long to wait for an event-poll answer (default 30 s; keep it above the
-    /// gateway's 10 s hold).
+    /// gateway's 10 s hold). A poll not answered by then is abandoned, counted as a
+    /// failure ([`EventType::LinkFailing`](crate::EventType::LinkFailing)) and followed by
+    /// the next.
     pub fn poll_timeout(mut self, timeout: Duration) -> Self {
         self.poll_timeout = timeout;
+        self
+    }
+
+    /// How many event polls may fail in a row before the session is taken as lost
+    /// (default 8, at least 1): it then signs in again if its
+    /// [`Recovery`](crate::Recovery) policy allows, or signs out as far as it can and ends
+    /// ([`EventType::SessionEnded`](crate::EventType::SessionEnded)).
+    pub fn poll_failures_to_end(mut self, failures: u32) -> Self {
+        self.poll_failures_to_end = failures.max(1);
         self
     }
 
@@ -268,6 +288,7 @@ impl ClientBuilder {
         }
         let mut http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
+            .tcp_keepalive(DEFAULT_TCP_KEEPALIVE)
             .retry(reqwest::retry::never())
             .pool_max_idle_per_host(512);
         for root in self.roots {
@@ -305,6 +326,7 @@ impl ClientBuilder {
                 answer_limit: self.answer_limit,
                 connect_retries: self.connect_retries,
                 poll_timeout: self.poll_timeout,
+                poll_failures_to_end: self.poll_failures_to_end,
                 event_buffer: self.event_buffer,
             }),
         })

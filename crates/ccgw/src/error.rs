@@ -98,6 +98,7 @@ const MEANINGS: &[(&str, &str)] = &[
         "agent state error; possibly no permission to set the state",
     ),
     ("100-010", "state error during sign-out"),
+    ("200-025", "no call to drop: the call already ended"),
     ("900-001", "quality-control operation failed (900-001)"),
     ("900-002", "quality-control operation failed (900-002)"),
     ("900-003", "quality-control operation failed (900-003)"),
@@ -286,6 +287,13 @@ impl Error {
     /// Retcode 100-002: the agent is already signed in elsewhere.
     pub fn is_already_signed_in(&self) -> bool {
         self.has_code("100-002")
+    }
+
+    /// Retcode 200-025, from a force-release of a call: there is no call to drop, as it
+    /// already ended. Real gateways answer so; dropping is idempotent in effect, so a
+    /// caller may treat it as done.
+    pub fn is_no_call_to_drop(&self) -> bool {
+        self.has_code("200-025")
     }
 
     /// Retcode 100-004: wrong agent ID or password.

@@ -47,6 +47,16 @@ pub enum EventType {
     /// [`Recovery`](crate::Recovery) policy allows. The inspections it tracked were
     /// ended by the gateway; their modes are [`TrackedMode::Unknown`].
     SessionRecovered,
+    /// Event polls are failing: no answer within the poll timeout, a broken connection,
+    /// or an answer that is not one. Sent for each failure in a row; the content says
+    /// `since` when (milliseconds since the Unix epoch), how many `failures`, and the
+    /// `reason` of the last. Events may be delayed until [`EventType::LinkRestored`];
+    /// after [`ClientBuilder::poll_failures_to_end`](crate::ClientBuilder::poll_failures_to_end)
+    /// failures the session recovers or ends.
+    LinkFailing,
+    /// Event polls are answered again after [`EventType::LinkFailing`]; the content says
+    /// `since` when they had failed, for how long (`stalledMs`) and how many `failures`.
+    LinkRestored,
     /// This subscriber fell behind and missed `missed` events: what it knows may be
     /// stale. The events after this one are current again.
     Lagged {
@@ -88,6 +98,35 @@ pub struct Event {
     at: Option<SystemTime>,
 }
 
+/// Strips the NUL characters some gateways pad event strings with, as Huawei's own
+/// clients do, so that a call ID from an event matches the same ID from a query.
+fn strip_nuls(text: &str) -> &str {
+    text.trim_end_matches('\0')
+}
+
+/// `value` with every string in it stripped of trailing NULs (keys included).
+fn strip_nuls_in(value: serde_json::Map<String, Value>) -> Value {
+    fn clean(value: Value) -> Value {
+        match value {
+            Value::String(s) if s.ends_with('\0') => Value::String(strip_nuls(&s).to_owned()),
+            Value::Array(items) => Value::Array(items.into_iter().map(clean).collect()),
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| (strip_nuls(&k).to_owned(), clean(v)))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+    clean(Value::Object(value))
+}
+
+/// Milliseconds since the Unix epoch, for event content.
+fn epoch_ms(at: SystemTime) -> u64 {
+    at.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
 impl Event {
     pub(crate) fn from_wire(event: ccgw_api::types::AgentEventInner) -> Event {
         let at = event
@@ -95,11 +134,12 @@ impl Event {
             .and_then(|ms| u64::try_from(ms).ok())
             .filter(|ms| *ms > 0)
             .and_then(|ms| SystemTime::UNIX_EPOCH.checked_add(Duration::from_millis(ms)));
+        let name = strip_nuls(&event.event_type).to_owned();
         Event {
-            event_type: EventType::from_name(&event.event_type),
-            name: event.event_type,
-            work_no: event.work_no.unwrap_or_default(),
-            content: event.content.map(Value::Object).unwrap_or(Value::Null),
+            event_type: EventType::from_name(&name),
+            name,
+            work_no: strip_nuls(event.work_no.as_deref().unwrap_or_default()).to_owned(),
+            content: event.content.map(strip_nuls_in).unwrap_or(Value::Null),
             at,
         }
     }
@@ -162,6 +202,32 @@ impl Event {
             agent,
             content,
         )
+    }
+
+    pub(crate) fn link_failing(
+        agent: &str,
+        since: SystemTime,
+        failures: u32,
+        reason: &str,
+    ) -> Event {
+        let content = serde_json::json!({
+            "since": epoch_ms(since),
+            "failures": failures,
+            "reason": reason,
+        });
+        Self::local("LinkFailing", EventType::LinkFailing, agent, content)
+    }
+
+    pub(crate) fn link_restored(agent: &str, since: SystemTime, failures: u32) -> Event {
+        let stalled = SystemTime::now()
+            .duration_since(since)
+            .map_or(0, |d| d.as_millis() as u64);
+        let content = serde_json::json!({
+            "since": epoch_ms(since),
+            "stalledMs": stalled,
+            "failures": failures,
+        });
+        Self::local("LinkRestored", EventType::LinkRestored, agent, content)
     }
 
     fn lagged(missed: u64) -> Event {
@@ -274,6 +340,21 @@ mod tests {
             next.content["attempt"], 6,
             "then the oldest event still kept"
         );
+    }
+
+    #[test]
+    fn trailing_nuls_are_stripped_from_event_strings() {
+        let wire: ccgw_api::types::AgentEventInner = serde_json::from_value(serde_json::json!({
+            "eventType": "AgentOther_BeQcStart\0\0",
+            "workNo": "1001\0",
+            "content": {"callId": "1480-1\0\0", "list": ["a\0"]},
+        }))
+        .unwrap();
+        let event = Event::from_wire(wire);
+        assert_eq!(event.event_type(), &EventType::BeQcStart);
+        assert_eq!(event.work_no(), "1001");
+        assert_eq!(event.call_id().unwrap().as_str(), "1480-1");
+        assert_eq!(event.content()["list"][0], "a");
     }
 
     #[test]

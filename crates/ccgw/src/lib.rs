@@ -57,7 +57,8 @@ mod session;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EVENT_BUFFER,
-    DEFAULT_POLL_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_POLL_FAILURES_TO_END, DEFAULT_POLL_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_TCP_KEEPALIVE,
 };
 pub use error::{EXCERPT_CHARS, Error, ErrorKind, Retcode, TransportKind};
 pub use events::{Event, EventStream, EventType};
@@ -71,8 +72,8 @@ pub use request::decode_answer;
 pub use reqwest::Method;
 pub use secret::Password;
 pub use session::{
-    AGENTS_PER_LIST_REQUEST, ForceLogin, RESOURCE_ROOT, RawAnswer, Recovery, Session, SessionGuard,
-    SignIn,
+    AGENTS_PER_LIST_REQUEST, ForceLogin, LinkHealth, RESOURCE_ROOT, RawAnswer, Recovery, Session,
+    SessionGuard, SignIn,
 };
 
 /// The README's Rust examples, compiled as doctests so that they cannot rot.

@@ -127,12 +127,11 @@ macro_rules! define_span_for {
 ccgw_api::for_log_names!(define_span_for);
 
 /// How one request may be tried: how many times again after a failure to connect, and
-/// how long each attempt may take (`None`: the request sets its own limit, as the event
-/// poll does).
+/// how long each attempt may take. Every request has a limit, the event poll included.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Attempts {
     pub(crate) connect_retries: u32,
-    pub(crate) limit: Option<Duration>,
+    pub(crate) limit: Duration,
 }
 
 /// How one attempt ended.
@@ -184,12 +183,9 @@ where
         let mut retried = 0;
         let result = loop {
             let this = attempt(&send, retried < attempts.connect_retries);
-            let outcome = match attempts.limit {
-                Some(limit) => tokio::time::timeout(limit, this)
-                    .await
-                    .unwrap_or_else(|_| Attempt::Done(Err(timed_out()))),
-                None => this.await,
-            };
+            let outcome = tokio::time::timeout(attempts.limit, this)
+                .await
+                .unwrap_or_else(|_| Attempt::Done(Err(timed_out())));
             match outcome {
                 Attempt::Done(result) => break result,
                 Attempt::RetryConnect => {
@@ -302,9 +298,16 @@ fn transport(e: reqwest::Error) -> Error {
     let kind = transport_kind(&e);
     let (message, reached) = match kind {
         TransportKind::Connect => ("could not connect to the gateway; nothing was sent", false),
-        TransportKind::Tls => (
-            "TLS failed: the gateway's certificate is not trusted for this host",
+        // Only a failure while connecting (the handshake: an untrusted certificate, say)
+        // means nothing was sent; a TLS failure later may follow a written request.
+        TransportKind::Tls if e.is_connect() => (
+            "TLS failed while connecting (is the gateway's certificate trusted for this \
+             host?); nothing was sent",
             false,
+        ),
+        TransportKind::Tls => (
+            "TLS failed after connecting; the gateway may have acted on the request",
+            true,
         ),
         TransportKind::Timeout => (TIMED_OUT, true),
         TransportKind::Other => (

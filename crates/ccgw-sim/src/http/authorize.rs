@@ -67,7 +67,7 @@ pub(super) async fn authenticated_operation(
     headers: HeaderMap,
     act: impl FnOnce(&mut World, &str, &Params) -> Result<Option<Value>, Failure>,
 ) -> Response {
-    let fault = match begin(&shared, operation_id) {
+    let fault = match begin(&shared, operation_id).await {
         Ok(fault) => fault,
         Err(response) => return *response,
     };
@@ -83,7 +83,13 @@ pub(super) async fn authenticated_operation(
     );
     let outcome = match result {
         Ok((result, announce)) => Outcome {
-            set_guid: announce,
+            // Real gateways repeat the Guid on answers other than sign-in and polls.
+            set_guid: announce.or_else(|| {
+                shared
+                    .quirks
+                    .then(|| header_str(&headers, "Guid").map(str::to_owned))
+                    .flatten()
+            }),
             ..match result {
                 None => Outcome::of(CommonAnswer::ok()),
                 Some(result) => Outcome::of(query_answer(result)),
@@ -91,7 +97,7 @@ pub(super) async fn authenticated_operation(
         },
         Err(f) => Outcome::failure(f),
     };
-    deliver(outcome, fault, conn.as_ref()).await
+    deliver(outcome, fault, conn.as_ref(), shared.quirks).await
 }
 
 /// A successful query's answer: `result` as given, left out when it is `null`.

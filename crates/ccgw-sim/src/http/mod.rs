@@ -20,7 +20,7 @@ use quality::Action::{self, *};
 use quality::{adjust_skills, qc_route};
 use queries::{Query, query_route};
 
-pub(crate) use respond::ConnAbort;
+pub(crate) use respond::{ConnAbort, END_CLOSE, END_HALF_CLOSE, END_NONE, END_RESET};
 
 const AGENT: &str = "/agentgateway/resource/onlineagent/{agentid}";
 const QC: &str = "/agentgateway/resource/qualitycontrol/{agentid}";

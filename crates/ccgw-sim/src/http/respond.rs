@@ -2,7 +2,7 @@
 //! balancer answers instead, delays, broken bodies and reset connections.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -13,13 +13,22 @@ use crate::faults::Fault;
 use crate::state::Shared;
 use crate::world::{AFFINITY_COOKIE, Failure};
 
-/// Set on a connection's flag to drop it without answering.
+/// Set on a connection's flag to end it without answering (one of the `END_*` values).
 #[derive(Clone)]
-pub(crate) struct ConnAbort(pub(crate) Arc<AtomicBool>);
+pub(crate) struct ConnAbort(pub(crate) Arc<AtomicU8>);
+
+/// The connection carries on.
+pub(crate) const END_NONE: u8 = 0;
+/// The connection drops with a reset.
+pub(crate) const END_RESET: u8 = 1;
+/// The connection closes cleanly: a FIN, then the socket closes.
+pub(crate) const END_CLOSE: u8 = 2;
+/// The sending side closes (a FIN); the connection stays open.
+pub(crate) const END_HALF_CLOSE: u8 = 3;
 
 /// Counts the request and returns the fault to apply, or the load balancer's answer
-/// when the fault keeps the request from the gateway.
-pub(super) fn begin(
+/// when the fault keeps the request from the gateway. A hang never returns.
+pub(super) async fn begin(
     shared: &Shared,
     operation_id: &'static str,
 ) -> Result<Option<Fault>, Box<Response>> {
@@ -38,6 +47,7 @@ pub(super) fn begin(
             )
                 .into_response(),
         )),
+        Some(Fault::Hang) => std::future::pending().await,
         other => Ok(other),
     }
 }
@@ -65,11 +75,19 @@ impl Outcome {
     }
 }
 
-/// Sends `outcome`, bent by `fault` if there is one.
+fn end_connection(conn: Option<&ConnAbort>, how: u8) {
+    if let Some(conn) = conn {
+        conn.0.store(how, Ordering::SeqCst);
+    }
+}
+
+/// Sends `outcome`, bent by `fault` if there is one, in the shapes of a real gateway when
+/// `quirks` says so.
 pub(super) async fn deliver(
     outcome: Outcome,
     fault: Option<Fault>,
     conn: Option<&ConnAbort>,
+    quirks: bool,
 ) -> Response {
     let mut body = outcome.body;
     match &fault {
@@ -78,11 +96,9 @@ pub(super) async fn deliver(
             let digits: String = body["retcode"].as_str().unwrap_or("0").replace('-', "");
             body["retcode"] = Value::from(digits.parse::<u64>().unwrap_or(0));
         }
-        Some(Fault::ConnectionReset) => {
-            if let Some(conn) = conn {
-                conn.0.store(true, Ordering::SeqCst);
-            }
-        }
+        Some(Fault::ConnectionReset) => end_connection(conn, END_RESET),
+        Some(Fault::CloseWithoutAnswer) => end_connection(conn, END_CLOSE),
+        Some(Fault::HalfClose) => end_connection(conn, END_HALF_CLOSE),
         _ => {}
     }
     let mut bytes = serde_json::to_vec(&body).expect("JSON values serialize");
@@ -99,9 +115,17 @@ pub(super) async fn deliver(
         }
         _ => {}
     }
+    let (content_type, bytes) = if quirks {
+        // The whole answer in GBK, as gateways with Chinese names send it.
+        let text = String::from_utf8_lossy(&bytes);
+        let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+        ("application/json;charset=GBK", gbk.into_owned())
+    } else {
+        ("application/json;charset=UTF-8", bytes)
+    };
     let mut response = (
         StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
+        [(header::CONTENT_TYPE, content_type)],
         bytes,
     )
         .into_response();

@@ -8,7 +8,7 @@ use axum::extract::{Extension, Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{MethodRouter, put};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::authorize::{Params, authenticated_operation, authorized, param};
 use super::respond::{ConnAbort, Outcome, begin, deliver};
@@ -24,7 +24,7 @@ async fn sign_in_common(
     force: bool,
 ) -> Response {
     let operation_id = if force { "forceSignIn" } else { "signIn" };
-    let fault = match begin(&shared, operation_id) {
+    let fault = match begin(&shared, operation_id).await {
         Ok(fault) => fault,
         Err(response) => return *response,
     };
@@ -62,7 +62,7 @@ async fn sign_in_common(
             result: None,
         }),
     };
-    deliver(outcome, fault, conn.as_ref()).await
+    deliver(outcome, fault, conn.as_ref(), shared.quirks).await
 }
 
 /// The route of `signIn` or, with `force`, `forceSignIn`.
@@ -104,7 +104,7 @@ pub(super) async fn poll_event(
     headers: HeaderMap,
 ) -> Response {
     let conn = conn.map(|c| c.0);
-    let fault = match begin(&shared, "pollEvent") {
+    let fault = match begin(&shared, "pollEvent").await {
         Ok(fault) => fault,
         Err(response) => return *response,
     };
@@ -112,7 +112,10 @@ pub(super) async fn poll_event(
         Ok(w.start_poll(me, Instant::now()))
     });
     let ready = match start {
-        Err(f) => return deliver(Outcome::failure(f), fault, conn.as_ref()).await,
+        Err(f) => {
+            let quirks = shared.quirks;
+            return deliver(Outcome::failure(f), fault, conn.as_ref(), quirks).await;
+        }
         Ok((PollStart::Ready(event), _)) => Some(event),
         Ok((PollStart::Wait(notify), _)) => {
             let wait = shared.world().config().poll_wait;
@@ -123,18 +126,39 @@ pub(super) async fn poll_event(
     let agent = param(&params, "agentid");
     let finished = shared.world().finish_poll(agent, ready, Instant::now());
     let outcome = match finished {
-        Some((event, guid)) => Outcome {
+        // Real gateways leave the `event` key out of an empty poll's answer.
+        Some((None, guid)) if shared.quirks => Outcome {
             set_guid: guid,
-            ..Outcome::of(EventAnswer {
+            ..Outcome::of(json!({"message": "", "retcode": retcode::OK}))
+        },
+        Some((event, guid)) => {
+            let mut outcome = Outcome::of(EventAnswer {
                 message: String::new(),
                 retcode: retcode::OK.into(),
                 event,
-            })
-        },
+            });
+            if shared.quirks {
+                pad_with_nuls(&mut outcome.body["event"]);
+            }
+            Outcome {
+                set_guid: guid,
+                ..outcome
+            }
+        }
         None => Outcome::of(CommonAnswer::new(
             retcode::NOT_SIGNED_IN,
             "the session ended",
         )),
     };
-    deliver(outcome, fault, conn.as_ref()).await
+    deliver(outcome, fault, conn.as_ref(), shared.quirks).await
+}
+
+/// Pads every string in an event with trailing NULs, as some gateways send them.
+fn pad_with_nuls(value: &mut Value) {
+    match value {
+        Value::String(s) => s.push_str("\0\0"),
+        Value::Array(items) => items.iter_mut().for_each(pad_with_nuls),
+        Value::Object(map) => map.values_mut().for_each(pad_with_nuls),
+        _ => {}
+    }
 }

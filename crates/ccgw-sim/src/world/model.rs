@@ -188,13 +188,20 @@ impl World {
             next_call: 1,
         };
         let vdns = world.config.vdns.clone();
+        let quirks = world.config.quirks;
         for vdn in vdns {
             for id in vdn.inspectors {
-                let agent = Agent::new(&id, vdn.id, true, AgentState::SignedOut);
+                let mut agent = Agent::new(&id, vdn.id, true, AgentState::SignedOut);
+                if quirks {
+                    agent.name = format!("质检员{id}");
+                }
                 world.agents.insert(id, agent);
             }
             for (index, id) in vdn.agents.into_iter().enumerate() {
                 let mut agent = Agent::new(&id, vdn.id, false, AgentState::Talking);
+                if quirks {
+                    agent.name = format!("坐席{id}");
+                }
                 agent.signed_in_at = millis_now();
                 agent.skills = match vdn.skills.split_first() {
                     Some((first, _)) if index % 2 == 1 => vec![first.id],

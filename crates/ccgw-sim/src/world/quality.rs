@@ -276,7 +276,15 @@ impl World {
             .map(|(id, _)| id.clone())
             .collect();
         if parties.is_empty() {
-            return fail(retcode::CALL_STATE, "no such call in this VDN");
+            if self
+                .agents
+                .values()
+                .any(|a| a.call.as_deref() == Some(call))
+            {
+                return fail(retcode::CALL_STATE, "no such call in this VDN");
+            }
+            // The call ended: real gateways' words, spelling included.
+            return fail(retcode::NO_CALL_TO_DROP, "no call can be droped");
         }
         for party in parties {
             if self.agents[&party].inspected_by.is_some() {

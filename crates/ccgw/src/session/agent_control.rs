@@ -80,7 +80,9 @@ impl Session {
             about: Some(target),
             work_no(target.wire()),
         )?;
-        self.track(target, TrackedMode::Idle)
+        // The gateway ends any inspection of an agent that signs out.
+        self.track(target, TrackedMode::Idle);
+        Ok(())
     }
 
     /// Ends the call `call` for every party on it (`forceDropCall`).

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use ccgw_api::operations::Operation;
 use ccgw_api::types::CommonAnswer;
 
-use super::inner::SessionInner;
+use super::inner::{LinkHealth, SessionInner};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::events::EventStream;
@@ -53,9 +53,16 @@ impl Session {
     }
 
     /// Records the mode an answered request put `target` in.
-    pub(super) fn track(&self, target: &AgentId, mode: TrackedMode) -> Result<(), Error> {
+    pub(super) fn track(&self, target: &AgentId, mode: TrackedMode) {
         self.inner.modes.set(target, mode);
-        Ok(())
+    }
+
+    /// How the event poll's link fares: since when polls fail, how many in a row, and
+    /// how many times the session recovered. A console shows it as "events stalled for
+    /// 35 s"; the same news arrives as [`EventType::LinkFailing`](crate::EventType::LinkFailing)
+    /// and [`EventType::LinkRestored`](crate::EventType::LinkRestored) events.
+    pub fn link_health(&self) -> LinkHealth {
+        self.inner.link_health()
     }
 
     /// The inspector's agent ID.
@@ -72,6 +79,12 @@ impl Session {
     /// gateway stopped accepting it).
     pub fn is_closed(&self) -> bool {
         self.inner.is_closed()
+    }
+
+    /// Whether a sign-out began (it may have failed and can be tried again) or the
+    /// session ended: either way it sends no other request.
+    pub fn is_closing(&self) -> bool {
+        self.inner.is_closing()
     }
 
     /// How many times the gateway replaced the session's Guid since sign-in.
@@ -91,9 +104,11 @@ impl Session {
         self.inner.modes.get(agent)
     }
 
-    /// Sends one request (built by `send`; the hooks add the newest Guid) and returns its answer.
-    /// Keeps the tracked mode of `target` honest: a toggle that succeeded flips it, and a
-    /// state-changing request whose outcome is unknown makes it [`TrackedMode::Unknown`].
+    /// Sends one request (built by `send`; the hooks add the newest Guid) and returns its
+    /// answer. Only quality-control operations that start, change or end an inspection
+    /// (the document's `x-inspection`) touch `target`'s tracked mode: a toggle that
+    /// succeeded flips it, and one whose outcome is unknown (it failed after the request
+    /// may have left, or its future was dropped) makes it [`TrackedMode::Unknown`].
     pub(super) async fn send_op<'a, T, F, Fut>(
         &'a self,
         op: &'static Operation,
@@ -108,6 +123,12 @@ impl Session {
         self.inner.ready()?;
         let attempts = self.inner.client.inner.attempts();
         let api = &self.inner.api;
+        let inspected = target.filter(|_| op.inspection);
+        // Until the outcome is known, a drop of this future leaves the mode unknown.
+        let pending = inspected.map(|target| UnknownUnlessSettled {
+            modes: &self.inner.modes,
+            target,
+        });
         let result = run(
             op,
             attempts,
@@ -116,20 +137,19 @@ impl Session {
             || send(api),
         )
         .await;
+        if let Some(pending) = pending {
+            std::mem::forget(pending);
+        }
         if let Err(e) = &result
             && (e.is_auth_expired() || e.is_not_signed_in())
         {
             // Perhaps the gateway ended the session: let the poller check now.
             self.inner.suspect.notify_one();
         }
-        if let Some(target) = target {
+        if let Some(target) = inspected {
             match &result {
                 Ok(_) if op.toggle => self.inner.modes.toggle(target),
-                Err(e)
-                    if op.state_changing
-                        && e.kind() != ErrorKind::Gateway
-                        && e.may_have_reached_gateway() =>
-                {
+                Err(e) if e.kind() != ErrorKind::Gateway && e.may_have_reached_gateway() => {
                     self.inner.modes.set(target, TrackedMode::Unknown)
                 }
                 _ => {}
@@ -150,6 +170,19 @@ impl Session {
         Fut: Future<Output = ApiResult<CommonAnswer>> + 'a,
     {
         self.send_op(op, target, send).await.map(|_| ())
+    }
+}
+
+/// Marks an inspection's mode unknown when dropped: the guard of a request in flight,
+/// forgotten once the outcome is known.
+struct UnknownUnlessSettled<'a> {
+    modes: &'a crate::mode::ModeTracker,
+    target: &'a AgentId,
+}
+
+impl Drop for UnknownUnlessSettled<'_> {
+    fn drop(&mut self) {
+        self.modes.set(self.target, TrackedMode::Unknown);
     }
 }
 

@@ -1,9 +1,8 @@
 //! What a session adds to each of its requests and takes from each answer: the newest
-//! Guid, the load balancer's cookies, and a per-request timeout for the long poll.
+//! Guid and the load balancer's cookies.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
-use std::time::Duration;
 
 use ccgw_api::hooks::{Interceptor, OperationInfo};
 use reqwest::header::{COOKIE, HeaderName, HeaderValue, SET_COOKIE};
@@ -25,17 +24,9 @@ pub(crate) struct SessionHeaders {
     /// The `Cookie` header for `cookies`, rebuilt only when they change.
     cookie_header: RwLock<Option<HeaderValue>>,
     rotations: AtomicU64,
-    poll_timeout: Duration,
 }
 
 impl SessionHeaders {
-    pub(crate) fn new(poll_timeout: Duration) -> Self {
-        SessionHeaders {
-            poll_timeout,
-            ..Self::default()
-        }
-    }
-
     fn read_guid(&self) -> RwLockReadGuard<'_, Option<(Arc<str>, HeaderValue)>> {
         self.guid.read().unwrap_or_else(|e| e.into_inner())
     }
@@ -126,7 +117,7 @@ impl SessionHeaders {
 }
 
 impl Interceptor for SessionHeaders {
-    fn before_send(&self, request: &mut reqwest::Request, operation: &OperationInfo) {
+    fn before_send(&self, request: &mut reqwest::Request, _: &OperationInfo) {
         // Builders are given a placeholder: the newest Guid goes in only now, so that a
         // rotation announced while the request was being built is already followed.
         if let Some(slot) = request.headers_mut().get_mut(GUID) {
@@ -134,9 +125,6 @@ impl Interceptor for SessionHeaders {
         }
         if let Some(cookie) = self.cookie_header() {
             request.headers_mut().insert(COOKIE, cookie);
-        }
-        if operation.operation_id == "pollEvent" {
-            *request.timeout_mut() = Some(self.poll_timeout);
         }
     }
 

@@ -2,7 +2,7 @@
 //! intercept.
 
 use super::handle::{Session, send_request};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::ids::{AgentId, CallId};
 use crate::mode::{Mode, TrackedMode};
 
@@ -30,7 +30,8 @@ impl Session {
     #[doc = ccgw_api::errors_doc!(LISTEN)]
     pub async fn listen(&self, target: &AgentId) -> Result<(), Error> {
         send_request!(self, LISTEN, listen, about: Some(target), work_no(target.wire()))?;
-        self.track(target, TrackedMode::Listening)
+        self.track(target, TrackedMode::Listening);
+        Ok(())
     }
 
     /// Barges into `target`'s call (`addInsert`): both parties hear the inspector.
@@ -40,7 +41,8 @@ impl Session {
     #[doc = ccgw_api::errors_doc!(INSERT)]
     pub async fn insert(&self, target: &AgentId) -> Result<(), Error> {
         send_request!(self, INSERT, insert, about: Some(target), work_no(target.wire()))?;
-        self.track(target, TrackedMode::Inserting)
+        self.track(target, TrackedMode::Inserting);
+        Ok(())
     }
 
     /// Whispers to `target` (`requestWhisperAgent`): the agent hears the inspector, the
@@ -57,7 +59,8 @@ impl Session {
             about: Some(target),
             whisperagentid(target.wire()),
         )?;
-        self.track(target, TrackedMode::Whispering)
+        self.track(target, TrackedMode::Whispering);
+        Ok(())
     }
 
     /// Toggles between listening and inserting (`switchSuperviseOrInsert`).
@@ -84,17 +87,37 @@ impl Session {
     /// Reaches `mode` on `target`'s call, idempotently: when the session is not
     /// inspecting the agent it starts listening, inserting or whispering; otherwise it
     /// uses the explicit switch (`requestSwitchInsertWhisperAgent`), which names its
-    /// target, so sending it again changes nothing.
+    /// target, so sending it again changes nothing. When the mode is
+    /// [`TrackedMode::Unknown`] (after a recovery, or a request whose outcome is unknown)
+    /// it tries the switch and, if the gateway refuses it, starts the inspection anew.
     ///
     #[doc = ccgw_api::errors_doc!(SWITCH_MODE)]
     pub async fn set_mode(&self, target: &AgentId, mode: Mode) -> Result<(), Error> {
-        if self.mode_of(target) == TrackedMode::Idle {
-            return match mode {
-                Mode::Listen => self.listen(target).await,
-                Mode::Insert => self.insert(target).await,
-                Mode::Whisper => self.whisper(target).await,
-            };
+        match self.mode_of(target) {
+            TrackedMode::Idle => self.start(target, mode).await,
+            TrackedMode::Unknown => match self.switch_to(target, mode).await {
+                // Refused: most likely the inspection is gone (the gateway ended it with
+                // the session); nothing changed, so starting anew is safe.
+                Err(e) if e.kind() == ErrorKind::Gateway && !e.is_not_signed_in() => {
+                    self.start(target, mode).await
+                }
+                other => other,
+            },
+            _ => self.switch_to(target, mode).await,
         }
+    }
+
+    /// Starts inspecting `target` in `mode`.
+    async fn start(&self, target: &AgentId, mode: Mode) -> Result<(), Error> {
+        match mode {
+            Mode::Listen => self.listen(target).await,
+            Mode::Insert => self.insert(target).await,
+            Mode::Whisper => self.whisper(target).await,
+        }
+    }
+
+    /// The explicit switch of an inspection to `mode`.
+    async fn switch_to(&self, target: &AgentId, mode: Mode) -> Result<(), Error> {
         send_request!(
             self,
             SWITCH_MODE,
@@ -103,7 +126,8 @@ impl Session {
             whisperagentid(target.wire()),
             switchtype(mode.switch_type()),
         )?;
-        self.track(target, mode.into())
+        self.track(target, mode.into());
+        Ok(())
     }
 
     /// Stops listening to or inserting into `target`'s call (`stopSuperviseOrInsert`).
@@ -117,7 +141,8 @@ impl Session {
             about: Some(target),
             work_no(target.wire()),
         )?;
-        self.track(target, TrackedMode::Idle)
+        self.track(target, TrackedMode::Idle);
+        Ok(())
     }
 
     /// Stops whispering to `target`.
@@ -131,7 +156,8 @@ impl Session {
             about: Some(target),
             whisperagentid(target.wire()),
         )?;
-        self.track(target, TrackedMode::Idle)
+        self.track(target, TrackedMode::Idle);
+        Ok(())
     }
 
     /// Takes the customer over from `target` (`intercept`): the agent leaves the call and
@@ -143,7 +169,8 @@ impl Session {
     #[doc = ccgw_api::errors_doc!(INTERCEPT)]
     pub async fn intercept(&self, target: &AgentId) -> Result<(), Error> {
         send_request!(self, INTERCEPT, intercept, about: Some(target), work_no(target.wire()))?;
-        self.track(target, TrackedMode::Intercepting)
+        self.track(target, TrackedMode::Intercepting);
+        Ok(())
     }
 
     /// Like [`intercept`](Self::intercept), for the call `call` of `target` (newest
@@ -159,6 +186,7 @@ impl Session {
             work_no(target.wire()),
             call_id(call.as_str()),
         )?;
-        self.track(target, TrackedMode::Intercepting)
+        self.track(target, TrackedMode::Intercepting);
+        Ok(())
     }
 }

@@ -18,6 +18,7 @@ mod sign_in;
 mod sign_out;
 
 pub use handle::Session;
+pub use inner::LinkHealth;
 pub use options::{ForceLogin, Recovery, SignIn};
 pub use queries::AGENTS_PER_LIST_REQUEST;
 pub use raw::{RESOURCE_ROOT, RawAnswer};

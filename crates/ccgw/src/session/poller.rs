@@ -22,14 +22,15 @@ fn pause_after_failure(failures: u32) -> Duration {
     Duration::from_millis((500u64 << failures.min(5)).min(10_000))
 }
 
-/// One long poll: the event the gateway handed out, if any.
+/// One long poll: the event the gateway handed out, if any. A poll not answered within
+/// the client's poll timeout is abandoned (its connection dropped) and fails as a timeout:
+/// a link that died without a reset must not leave the session waiting forever.
 async fn poll_once(session: &SessionInner) -> Result<Option<Event>, Error> {
     session.ready()?;
     let me = &session.agent;
-    // The poll's own, longer limit is set on the request (see `SessionHeaders`).
     let attempts = Attempts {
         connect_retries: 0,
-        limit: None,
+        limit: session.client.inner.poll_timeout,
     };
     let answer = run(&ops::POLL_EVENT, attempts, me.as_str(), None, || {
         session
@@ -43,25 +44,24 @@ async fn poll_once(session: &SessionInner) -> Result<Option<Event>, Error> {
     Ok(answer.event.and_then(|e| e.0).map(Event::from_wire))
 }
 
-/// Polls events for the session until it ends or every handle to it is gone. Holds only
-/// a weak reference between polls, so dropping the session stops the poller.
+/// Polls events for the session until it ends, a sign-out begins, or every handle to it
+/// is gone. Holds only a weak reference between polls, so dropping the session stops the
+/// poller.
 pub(crate) async fn run_poller(session: Weak<SessionInner>) {
-    let mut failures = 0u32;
     loop {
         let Some(inner) = session.upgrade() else {
             return;
         };
-        if inner.is_closed() {
+        if inner.is_closing() {
             return;
         }
-        let closed = inner.closed_signal();
         let polled = tokio::select! {
             polled = poll_once(&inner) => polled,
-            _ = closed.notified() => return,
+            _ = inner.closing() => return,
         };
         let pause = match polled {
             Ok(event) => {
-                failures = 0;
+                inner.link_answered();
                 if let Some(event) = event {
                     inner.dispatch(event);
                 }
@@ -70,22 +70,27 @@ pub(crate) async fn run_poller(session: Weak<SessionInner>) {
             Err(e) if e.is_auth_expired() || e.is_not_signed_in() => {
                 tracing::warn!("the gateway no longer accepts the session");
                 if inner.recover().await {
-                    failures = 0;
                     continue;
                 }
                 tracing::warn!("event polling stops");
                 return;
             }
             Err(e) => {
-                failures += 1;
-                tracing::debug!(error = %e, failures, "event poll failed");
+                let failures = inner.link_failed(&e);
+                if failures >= inner.client.inner.poll_failures_to_end {
+                    tracing::warn!(failures, "event polls keep failing; the session is lost");
+                    if inner.recover_lost_link().await {
+                        continue;
+                    }
+                    return;
+                }
                 pause_after_failure(failures)
             }
         };
-        let suspect = async { inner.suspect.notified().await };
         tokio::select! {
             _ = tokio::time::sleep(pause) => {}
-            _ = suspect => {}
+            _ = inner.suspect.notified() => {}
+            _ = inner.closing() => return,
         }
         drop(inner);
     }

@@ -19,9 +19,11 @@ pub const RESOURCE_ROOT: &str = "agentgateway/resource/";
 /// like every such request it is never sent twice.
 const UNDOCUMENTED: Operation = Operation {
     id: ccgw_api::hooks::UNDOCUMENTED_OPERATION,
+    hook_id: ccgw_api::hooks::UNDOCUMENTED_OPERATION,
     log_name: ccgw_api::hooks::UNDOCUMENTED_OPERATION,
     state_changing: true,
     toggle: false,
+    inspection: false,
 };
 
 /// The answer to [`Session::send_raw`]: the common envelope, its retcode already
@@ -123,7 +125,7 @@ impl Session {
         inner.ready()?;
         let http = &inner.client.inner.http;
         let attempts = inner.client.inner.attempts();
-        let answer: Envelope = run(
+        let answer: Result<Envelope, Error> = run(
             &UNDOCUMENTED,
             attempts,
             self.agent_id().as_str(),
@@ -144,7 +146,14 @@ impl Session {
                 }
             },
         )
-        .await?;
+        .await;
+        if let Err(e) = &answer
+            && (e.is_auth_expired() || e.is_not_signed_in())
+        {
+            // Perhaps the gateway ended the session: let the poller check now.
+            inner.suspect.notify_one();
+        }
+        let answer = answer?;
         Ok(RawAnswer {
             message: answer.message.unwrap_or_default(),
             result: answer.result.filter(|r| !r.is_null()),

@@ -1,22 +1,31 @@
-//! Recovering a session the gateway ended: signing in again as the session's
-//! [`Recovery`](super::options::Recovery) policy says.
+//! Recovering a session the gateway ended, or whose event polls keep failing: signing in
+//! again as the session's [`Recovery`](super::options::Recovery) policy says.
 
 use super::inner::SessionInner;
 use super::login::send_sign_in;
+use super::options::ForceLogin;
+use crate::error::ErrorKind;
 use crate::events::Event;
 
 impl SessionInner {
     /// Called when the gateway no longer accepts the session. Signs in again if the
     /// policy allows, and tells subscribers; otherwise, or when every attempt fails, the
-    /// session ends. Returns whether the session is alive.
+    /// session ends. Returns whether the session is alive. Once a sign-out began it never
+    /// signs in again; a Guid obtained while the sign-out waited is signed out by it.
     pub(crate) async fn recover(&self) -> bool {
+        self.sign_in_again(false).await
+    }
+
+    /// Signs in again; after a lost link the gateway may still hold the old session, so
+    /// a refusal as already signed in is answered by taking that session over.
+    async fn sign_in_again(&self, lost_link: bool) -> bool {
         let Some((request, policy)) = &self.recovery else {
             self.mark_closed();
             return false;
         };
         let guid_before = self.headers.guid();
         let _one_at_a_time = self.recovering.lock().await;
-        if self.is_closed() {
+        if self.is_closing() {
             return false;
         }
         if self.headers.guid() != guid_before {
@@ -26,23 +35,58 @@ impl SessionInner {
         // The gateway ended every inspection with the session.
         self.modes.mark_all_unknown();
         let attempts = self.client.inner.attempts();
+        let mut force = match policy.force {
+            ForceLogin::Never if lost_link => ForceLogin::OnConflict,
+            other => other,
+        };
         for attempt in 1..=policy.attempts {
-            tokio::time::sleep(policy.wait_before(attempt)).await;
-            if self.is_closed() {
-                return false;
+            tokio::select! {
+                _ = tokio::time::sleep(policy.wait_before(attempt)) => {}
+                _ = self.closing() => return false,
             }
             let before = self.headers.guid();
-            match send_sign_in(&self.api, attempts, request, policy.force).await {
+            match send_sign_in(&self.api, attempts, request, force).await {
+                Ok(()) if self.is_closing() => {
+                    // The sign-out waiting for this recovery signs the new Guid out.
+                    return false;
+                }
                 Ok(()) if self.headers.guid() != before => {
                     tracing::info!(agent = self.agent.as_str(), attempt, "signed in again");
+                    self.count_recovery();
                     let _ = self
                         .events
                         .send(Event::session_recovered(self.agent.as_str(), attempt));
                     return true;
                 }
                 Ok(()) => tracing::warn!(attempt, "the sign-in answer carried no new Guid"),
-                Err(e) => tracing::warn!(attempt, error = %e, "signing in again failed"),
+                Err(e) => {
+                    tracing::warn!(attempt, error = %e, "signing in again failed");
+                    if e.kind() != ErrorKind::Gateway
+                        && e.may_have_reached_gateway()
+                        && force == ForceLogin::Never
+                    {
+                        // The sign-in may have made a gateway session whose Guid never
+                        // arrived: the next attempt takes that session over rather than
+                        // being refused as already signed in and leaving it behind.
+                        force = ForceLogin::OnConflict;
+                    }
+                }
             }
+        }
+        self.mark_closed();
+        false
+    }
+
+    /// Called when event polls failed too many times in a row. The gateway may still
+    /// hold the session (only the link died), so without a recovery policy it is signed
+    /// out as far as the link allows before the session ends, rather than left behind.
+    pub(crate) async fn recover_lost_link(&self) -> bool {
+        if self.recovery.is_some() {
+            return self.sign_in_again(true).await;
+        }
+        self.begin_closing();
+        if let Err(e) = super::sign_out::send_sign_out(self).await {
+            tracing::warn!(error = %e, "signing out after the link was lost failed");
         }
         self.mark_closed();
         false

@@ -21,7 +21,7 @@ impl Client {
     ///
     #[doc = ccgw_api::errors_doc!(SIGN_IN)]
     pub async fn sign_in(&self, request: SignIn) -> Result<Session, Error> {
-        let headers = Arc::new(SessionHeaders::new(self.inner.poll_timeout));
+        let headers = Arc::new(SessionHeaders::default());
         let hooks = Hooks::with_interceptor(headers.clone())
             .answer_limit(self.inner.answer_limit)
             .user_agent(self.inner.user_agent.clone());

@@ -1,20 +1,75 @@
 //! Ending a session: signing out now, or when a guard is dropped.
 
-use super::handle::{Session, send_request};
+use ccgw_api::operations as ops;
+
+use super::handle::Session;
+use super::headers::GUID_PLACEHOLDER;
+use super::inner::SessionInner;
 use crate::error::Error;
+use crate::request::run;
+
+/// Sends the sign-out request itself, whatever the session's life: the one request a
+/// closing session still sends.
+pub(super) async fn send_sign_out(inner: &SessionInner) -> Result<(), Error> {
+    let me = &inner.agent;
+    run(
+        &ops::SIGN_OUT,
+        inner.client.inner.attempts(),
+        me.as_str(),
+        None,
+        || {
+            inner
+                .api
+                .sign_out()
+                .agentid(me.wire())
+                .guid(GUID_PLACEHOLDER)
+                .send()
+        },
+    )
+    .await
+    .map(|_| ())
+}
 
 impl Session {
-    /// Signs the session out and stops its event polling. Signing out a closed session
-    /// does nothing.
+    /// Signs the session out and stops its event polling.
+    ///
+    /// From the moment it starts, the session sends nothing else and never signs in
+    /// again; a recovery in flight finishes first and its new Guid is the one signed out.
+    /// Concurrent calls send one request. When the sign-out fails without the gateway
+    /// answering (it could not be sent, or its outcome is unknown) or the gateway refuses
+    /// it, the session stays signing out and a later call sends it again. Signing out a
+    /// session that already ended does nothing; a gateway that no longer knows the
+    /// session (`100-006`) counts as signed out.
     ///
     #[doc = ccgw_api::errors_doc!(SIGN_OUT)]
     pub async fn sign_out(&self) -> Result<(), Error> {
-        if self.is_closed() {
+        let inner = self.inner();
+        let _one_sign_out = inner.signing_out.lock().await;
+        if inner.is_closed() {
             return Ok(());
         }
-        let result = send_request!(self, SIGN_OUT, sign_out, about: None);
-        self.inner().mark_closed();
-        result
+        inner.begin_closing();
+        let _no_recovery = inner.recovering.lock().await;
+        if inner.is_closed() || !inner.headers.has_guid() {
+            inner.mark_closed();
+            return Ok(());
+        }
+        match send_sign_out(inner).await {
+            Ok(()) => {
+                inner.mark_closed();
+                Ok(())
+            }
+            Err(e) if e.is_not_signed_in() => {
+                inner.mark_closed();
+                Ok(())
+            }
+            Err(e) if e.is_auth_expired() => {
+                // The Guid is no longer valid: no sign-out can be sent with it.
+                inner.mark_closed();
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Wraps the session in a guard that signs it out when dropped.

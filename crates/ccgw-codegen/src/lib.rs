@@ -128,3 +128,34 @@ fn check_hook_ids(client: &str, facts: &[OperationFacts]) -> Result<(), Error> {
 fn sketches_as_text(source: &str) -> String {
     source.replace("```ignore", "```text")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(id: &str) -> OperationFacts {
+        OperationFacts {
+            id: id.to_owned(),
+            method: "GET".into(),
+            path: "/x".into(),
+            tag: "t".into(),
+            log_name: "x".into(),
+            log_name_verified: true,
+            state_changing: false,
+            toggle: false,
+            inspection: false,
+            requires_guid: true,
+            retcodes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn generation_fails_when_progenitor_names_an_operation_otherwise() {
+        let output = r#"OperationInfo { operation_id : "poll_event" , }"#;
+        assert!(check_hook_ids(output, &[facts("pollEvent")]).is_ok());
+        let renamed = r#"OperationInfo { operation_id : "pollEvent" , }"#;
+        let e = check_hook_ids(renamed, &[facts("pollEvent")]).unwrap_err();
+        assert!(matches!(e, Error::Shape(_)));
+        assert!(e.to_string().contains("pollEvent"), "{e}");
+    }
+}

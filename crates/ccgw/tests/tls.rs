@@ -42,8 +42,25 @@ fn leaf(hosts: &[&str], ca: Option<&Ca>) -> (CertificateDer<'static>, PrivateKey
     (cert.der().clone(), key)
 }
 
+/// How the test gateway answers once it has read a request.
+#[derive(Clone, Copy, PartialEq)]
+enum Answer {
+    /// A successful sign-in.
+    SignedIn,
+    /// Bytes that are not TLS, on the connection under the session: the request was read,
+    /// and the client's TLS then fails.
+    CorruptRecord,
+}
+
 /// An HTTPS "gateway" on loopback that answers every request with a successful sign-in.
 async fn https_gateway(cert: (CertificateDer<'static>, PrivateKeyDer<'static>)) -> u16 {
+    https_gateway_answering(cert, Answer::SignedIn).await
+}
+
+async fn https_gateway_answering(
+    cert: (CertificateDer<'static>, PrivateKeyDer<'static>),
+    how: Answer,
+) -> u16 {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -71,6 +88,10 @@ async fn https_gateway(cert: (CertificateDer<'static>, PrivateKeyDer<'static>)) 
                         Ok(0) | Err(_) => return,
                         Ok(n) => seen.extend_from_slice(&buf[..n]),
                     }
+                }
+                if how == Answer::CorruptRecord {
+                    let _ = tls.get_mut().0.write_all(b"HTTP/1.1 200 OK\r\n\r\n").await;
+                    return;
                 }
                 let body =
                     r#"{"message":"","retcode":"0","result":{"workno":"101","mediatype":"TTT"}}"#;
@@ -135,4 +156,17 @@ async fn a_certificate_for_another_host_is_rejected_unless_dangerously_allowed()
     outcome(port, Some(&ca.pem), true)
         .await
         .expect("the dangerous opt-out accepts it");
+}
+
+#[tokio::test]
+async fn a_tls_failure_after_the_request_was_sent_may_have_reached_the_gateway() {
+    let ca = ca();
+    let port =
+        https_gateway_answering(leaf(&["localhost"], Some(&ca)), Answer::CorruptRecord).await;
+    let e = outcome(port, Some(&ca.pem), false).await.unwrap_err();
+    assert!(e.is_tls(), "{e}");
+    assert!(
+        e.may_have_reached_gateway(),
+        "the request was written before TLS failed, so it may have been acted on: {e}"
+    );
 }

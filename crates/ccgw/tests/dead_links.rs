@@ -1,0 +1,144 @@
+//! Links that die without a word, over loopback: an event poll accepted and never
+//! answered, a connection closed or reset with no answer. The session abandons the poll,
+//! says so on its event stream, polls again, and ends when the link stays dead.
+
+mod common;
+
+use std::time::Duration;
+
+use ccgw::{Client, EventStream, EventType, SignIn};
+use ccgw_sim::{DEFAULT_PASSWORD, Fault, FaultRule, RunningSim};
+use common::{agent, fast, sim};
+
+/// A client whose polls give up after `poll_timeout`.
+fn client(sim: &RunningSim, poll_timeout: Duration, failures_to_end: u32) -> Client {
+    Client::builder(sim.base_url())
+        .request_timeout(Duration::from_secs(3))
+        .poll_timeout(poll_timeout)
+        .poll_failures_to_end(failures_to_end)
+        .build()
+        .unwrap()
+}
+
+fn inspector_101() -> SignIn {
+    SignIn::new(agent("101"), DEFAULT_PASSWORD)
+}
+
+async fn next_of(events: &mut EventStream, wanted: EventType, within: Duration) -> ccgw::Event {
+    events
+        .wait_for(|e| e.event_type() == &wanted, within)
+        .await
+        .unwrap_or_else(|e| panic!("no {wanted:?}: {e}"))
+}
+
+#[tokio::test]
+async fn a_first_poll_never_answered_is_abandoned_and_a_later_event_still_arrives() {
+    let sim = sim(fast()).await;
+    // The first poll is read and never answered: a link that died without a reset.
+    sim.faults()
+        .inject(FaultRule::on("pollEvent", Fault::Hang).times(1));
+    let client = client(&sim, Duration::from_millis(800), 8);
+    let session = client.sign_in(inspector_101()).await.unwrap();
+    let mut events = session.events();
+    let failing = next_of(&mut events, EventType::LinkFailing, Duration::from_secs(3)).await;
+    assert_eq!(failing.content()["failures"], 1);
+    assert!(failing.content()["since"].as_u64().unwrap() > 0);
+    assert!(session.link_health().failing_since.is_some());
+    session.listen(&agent("1001")).await.unwrap();
+    let restored = next_of(&mut events, EventType::LinkRestored, Duration::from_secs(5)).await;
+    assert!(restored.content()["stalledMs"].as_u64().unwrap() >= 800);
+    next_of(&mut events, EventType::BeQcStart, Duration::from_secs(5)).await;
+    assert_eq!(session.link_health().failures, 0);
+    session.sign_out().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_poll_connection_closed_or_reset_without_an_answer_is_a_failure_and_polling_goes_on() {
+    for fault in [
+        Fault::CloseWithoutAnswer,
+        Fault::HalfClose,
+        Fault::ConnectionReset,
+    ] {
+        let sim = sim(fast()).await;
+        let client = client(&sim, Duration::from_secs(5), 8);
+        let session = client.sign_in(inspector_101()).await.unwrap();
+        let mut events = session.events();
+        sim.faults()
+            .inject(FaultRule::on("pollEvent", fault.clone()).times(1));
+        let failing = next_of(&mut events, EventType::LinkFailing, Duration::from_secs(3)).await;
+        assert!(
+            !failing.content()["reason"].as_str().unwrap().is_empty(),
+            "{fault:?}: the failure says why"
+        );
+        session.listen(&agent("1001")).await.unwrap();
+        next_of(&mut events, EventType::BeQcStart, Duration::from_secs(5)).await;
+        session.sign_out().await.unwrap();
+        sim.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn polls_that_keep_failing_end_the_session_which_signs_out_as_far_as_it_can() {
+    let sim = sim(fast()).await;
+    let client = client(&sim, Duration::from_millis(300), 2);
+    let session = client.sign_in(inspector_101()).await.unwrap();
+    let mut events = session.events();
+    sim.faults().inject(FaultRule::on("pollEvent", Fault::Hang));
+    next_of(&mut events, EventType::SessionEnded, Duration::from_secs(6)).await;
+    assert!(session.is_closed());
+    assert_eq!(
+        sim.current_guid("101"),
+        None,
+        "the gateway's session was signed out, not left behind"
+    );
+    assert_eq!(sim.received("signOut"), 1);
+}
+
+#[tokio::test]
+async fn a_request_that_finds_the_session_gone_wakes_the_poller_at_once() {
+    let sim = sim(fast()).await;
+    let client = Client::builder(sim.base_url())
+        .poll_failures_to_end(100)
+        .build()
+        .unwrap();
+    let recovery = ccgw::Recovery::default()
+        .backoff(Duration::from_millis(10))
+        .force(ccgw::ForceLogin::OnConflict);
+    let session = client
+        .sign_in(inspector_101().recover(recovery))
+        .await
+        .unwrap();
+    let mut events = session.events();
+    // Polls fail at the load balancer until the poller pauses 4 s between them.
+    sim.faults()
+        .inject(FaultRule::on("pollEvent", Fault::Status(503)));
+    while sim.received("pollEvent") < 4 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    sim.faults().clear();
+    // Another client takes the inspector over and leaves: the gateway ended our session.
+    let other = client
+        .sign_in(
+            inspector_101()
+                .force(ccgw::ForceLogin::Always)
+                .poll_events(false),
+        )
+        .await
+        .unwrap();
+    other.sign_out().await.unwrap();
+    let refused = session
+        .send_raw(ccgw::Method::GET, "queuedevice/101/skillwaitnum/1", None)
+        .await
+        .unwrap_err();
+    assert!(
+        refused.is_not_signed_in() || refused.is_auth_expired(),
+        "{refused}"
+    );
+    next_of(
+        &mut events,
+        EventType::SessionRecovered,
+        Duration::from_secs(2),
+    )
+    .await;
+    session.sign_out().await.unwrap();
+}

@@ -1,0 +1,59 @@
+//! Answers in the shapes real gateways send (the simulator's quirks profile), over
+//! loopback: GBK answers, NUL-padded event strings, polls without an `event` key,
+//! `Set-GUID` on every answer, and 200-025 for a call already gone.
+
+mod common;
+
+use std::time::Duration;
+
+use ccgw::EventType;
+use common::{agent, fast, inspector, sim};
+
+#[tokio::test]
+async fn a_quirky_gateway_is_understood() {
+    let sim = sim(fast().quirks(true)).await;
+    let (_, session) = inspector(&sim).await;
+    let mut events = session.events();
+
+    let info = session.agent(&agent("1001")).await.expect("a GBK answer");
+    assert_eq!(
+        info.name, "坐席1001",
+        "decoded by the charset the answer names"
+    );
+
+    // Empty polls come without an `event` key: no failure, the link stays healthy.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(session.link_health().failures, 0);
+    assert!(sim.received("pollEvent") >= 2);
+
+    let target = agent("1001");
+    let call = sim.call_of("1001").unwrap();
+    session.listen(&target).await.unwrap();
+    let started = events
+        .wait_for(
+            |e| e.event_type() == &EventType::BeQcStart,
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("an event whose strings are padded with NULs");
+    assert_eq!(started.work_no(), "1001");
+    let from_event = started.call_id().expect("a call ID in the event");
+    assert_eq!(
+        from_event.as_str(),
+        call,
+        "the same call ID as the gateway's"
+    );
+    let listed = session.call_ids(&target).await.unwrap();
+    assert!(listed.contains(&from_event), "{listed:?}");
+    session.stop(&target).await.unwrap();
+
+    session.force_release_call(&from_event).await.unwrap();
+    let again = session.force_release_call(&from_event).await.unwrap_err();
+    assert!(again.is_no_call_to_drop(), "{again}");
+    assert!(
+        again.to_string().contains("no call to drop"),
+        "the retcode's meaning is told: {again}"
+    );
+    session.sign_out().await.unwrap();
+    assert_eq!(sim.current_guid("101"), None);
+}

@@ -14,22 +14,22 @@ const WAIT: Duration = Duration::from_secs(10);
 pub async fn run() -> ExitCode {
     match walk_through().await {
         Ok(()) => {
-            println!("\nDone: every step succeeded. Try `ccgw sim` and `ccgw console` next.");
+            outln!("\nDone: every step succeeded. Try `ccgw sim` and `ccgw console` next.");
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("\nThe demo stopped: {e}");
+            errln!("\nThe demo stopped: {e}");
             ExitCode::from(1)
         }
     }
 }
 
 fn step(n: u32, text: &str) {
-    println!("\n{n}. {text}");
+    outln!("\n{n}. {text}");
 }
 
 fn sim_says(sim: &RunningSim, agent: &AgentId) {
-    println!(
+    outln!(
         "   the simulator's own view of inspector 101 and agent {agent}: {:?}",
         sim.mode_of("101", agent.as_str())
     );
@@ -39,25 +39,25 @@ async fn walk_through() -> Result<(), Box<dyn std::error::Error>> {
     // Ctrl-C, SIGTERM or SIGHUP during the steps still signs out (step 8).
     let mut signals = Signals::register()?;
     let sim = Simulator::start(SimConfig::default().poll_wait(Duration::from_millis(300))).await?;
-    println!(
+    outln!(
         "A CC-Gateway simulator is running at {} with inspector 101 and agents 1001-1010,",
         sim.base_url()
     );
-    println!("each agent on a call with a customer.");
+    outln!("each agent on a call with a customer.");
 
     step(1, "Sign in inspector 101.");
     let client = Client::builder(sim.base_url()).build()?;
     let session = client
         .sign_in(SignIn::new(client.agent_id("101")?, ccgw_sim::DEFAULT_PASSWORD).phone("70001"))
         .await?;
-    println!("   signed in; the session polls events in the background to stay alive");
+    outln!("   signed in; the session polls events in the background to stay alive");
     let result = tokio::select! {
         result = inspect(&sim, &client, &session) => result,
         signal = signals.any() => Err(format!("stopped by {signal}").into()),
     };
     step(8, "Sign out.");
     session.sign_out().await?;
-    println!("   signed out; the gateway no longer accepts the session's Guid");
+    outln!("   signed out; the gateway no longer accepts the session's Guid");
     sim.shutdown().await;
     result
 }
@@ -75,7 +75,7 @@ async fn inspect(
         "Listen to agent 1001's call: the inspector hears both sides, nobody hears the inspector.",
     );
     session.listen(&agent).await?;
-    println!("   the gateway answered success");
+    outln!("   the gateway answered success");
     sim_says(sim, &agent);
 
     step(
@@ -83,16 +83,16 @@ async fn inspect(
         "Switch to inserting with the toggle: now both sides hear the inspector.",
     );
     session.switch_listen_insert(&agent).await?;
-    println!(
+    outln!(
         "   success; the session now tracks {:?}",
         session.mode_of(&agent)
     );
-    println!("   (a toggle is never retried: sent twice, it would flip back to listening)");
+    outln!("   (a toggle is never retried: sent twice, it would flip back to listening)");
     sim_says(sim, &agent);
 
     step(4, "Confirm from the event stream.");
     let started = event_about(&mut events, EventType::BeQcStart, &agent).await?;
-    println!(
+    outln!(
         "   event {} for agent {}: the inspection is live on the gateway",
         started.name(),
         started.work_no()
@@ -104,7 +104,7 @@ async fn inspect(
     );
     session.set_mode(&agent, Mode::Listen).await?;
     session.set_mode(&agent, Mode::Listen).await?;
-    println!(
+    outln!(
         "   sent twice on purpose: still {:?}",
         session.mode_of(&agent)
     );
@@ -115,7 +115,7 @@ async fn inspect(
         "Whisper to the agent: only the agent hears the inspector.",
     );
     session.set_mode(&agent, Mode::Whisper).await?;
-    println!(
+    outln!(
         "   success; the session tracks {:?}",
         session.mode_of(&agent)
     );
@@ -124,7 +124,7 @@ async fn inspect(
     step(7, "Stop whispering and leave the call.");
     session.stop_whisper(&agent).await?;
     let stopped = event_about(&mut events, EventType::BeQcStop, &agent).await?;
-    println!(
+    outln!(
         "   event {}: the agent is no longer inspected",
         stopped.name()
     );

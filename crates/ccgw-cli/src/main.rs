@@ -1,10 +1,15 @@
 //! `ccgw`: an inspector console for CC-Gateway quality control, a guided demo against
 //! the built-in simulator, and the simulator itself.
 
+// First, so that its print macros are in scope in every module below.
+#[macro_use]
+mod stdio;
+
 mod board;
 mod connect;
 mod console;
 mod demo;
+mod last_resort;
 mod signals;
 mod sim;
 
@@ -74,11 +79,26 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("ccgw: cannot start the async runtime: {e}");
+            errln!("ccgw: cannot start the async runtime: {e}");
             return ExitCode::from(2);
         }
     };
-    let code = match cli.command {
+    // A panic anywhere below unwinds to here: sign out whatever was signed in first.
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli, &runtime)));
+    let code = ran.unwrap_or_else(|_| {
+        errln!("ccgw: stopped on an internal error; signing out");
+        runtime.block_on(last_resort::sign_out_all(std::time::Duration::from_secs(
+            10,
+        )));
+        ExitCode::from(101)
+    });
+    // A read of standard input may still be blocked on a thread: do not wait for it.
+    runtime.shutdown_background();
+    code
+}
+
+fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
+    match cli.command {
         Command::Demo => {
             init_logging("warn");
             runtime.block_on(demo::run())
@@ -96,13 +116,12 @@ fn main() -> ExitCode {
             runtime.block_on(console::run(args))
         }
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "ccgw", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "ccgw", &mut script);
+            out!("{}", String::from_utf8_lossy(&script));
             ExitCode::SUCCESS
         }
-    };
-    // A read of standard input may still be blocked on a thread: do not wait for it.
-    runtime.shutdown_background();
-    code
+    }
 }
 
 #[cfg(test)]

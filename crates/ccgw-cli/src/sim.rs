@@ -21,6 +21,11 @@ pub struct SimArgs {
     /// Dynamic authentication (AUTHMODE 2): rotate the Guid on every event-poll answer.
     #[arg(long)]
     dynamic_auth: bool,
+    /// Answer as real gateways do where they differ from the reference: GBK answers,
+    /// Chinese agent names, NUL-padded event strings, polls without an `event` key,
+    /// `Set-GUID` on every answer (overrides the file).
+    #[arg(long)]
+    quirks: bool,
 }
 
 /// Serves until Ctrl-C.
@@ -29,7 +34,7 @@ pub async fn run(args: SimArgs) -> ExitCode {
         Some(path) => match SimConfig::from_file(path) {
             Ok(config) => config,
             Err(e) => {
-                eprintln!("ccgw sim: {e}");
+                errln!("ccgw sim: {e}");
                 return ExitCode::from(2);
             }
         },
@@ -40,6 +45,9 @@ pub async fn run(args: SimArgs) -> ExitCode {
     }
     if args.dynamic_auth {
         config = config.dynamic_auth(true);
+    }
+    if args.quirks {
+        config = config.quirks(true);
     }
     let announce_password = config
         .is_default_password()
@@ -52,18 +60,18 @@ pub async fn run(args: SimArgs) -> ExitCode {
     let sim = match Simulator::start_on(config, args.listen).await {
         Ok(sim) => sim,
         Err(e) => {
-            eprintln!("ccgw sim: cannot listen on {}: {e}", args.listen);
+            errln!("ccgw sim: cannot listen on {}: {e}", args.listen);
             return ExitCode::from(2);
         }
     };
-    eprintln!("CC-Gateway simulator listening on {}", sim.base_url());
-    eprintln!("inspectors: {}", inspectors.join(", "));
+    errln!("CC-Gateway simulator listening on {}", sim.base_url());
+    errln!("inspectors: {}", inspectors.join(", "));
     if let Some(password) = announce_password {
-        eprintln!("every agent's password is the built-in default: {password}");
+        errln!("every agent's password is the built-in default: {password}");
     }
-    eprintln!("press Ctrl-C to stop");
+    errln!("press Ctrl-C to stop");
     let _ = tokio::signal::ctrl_c().await;
-    eprintln!("stopping");
+    errln!("stopping");
     sim.shutdown().await;
     ExitCode::SUCCESS
 }

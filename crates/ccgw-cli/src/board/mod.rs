@@ -6,6 +6,7 @@ mod keys;
 mod model;
 mod view;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
@@ -45,6 +46,13 @@ fn cannot_start(why: impl std::fmt::Display) -> ExitCode {
 
 /// Runs the board until `q`, Ctrl-C or a signal; signs out on every way out.
 pub async fn run(args: BoardArgs) -> ExitCode {
+    // Checked before signing in: without a terminal (ssh without -t, cron) the board can
+    // only fail, and must not leave a session behind when it does.
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        return cannot_start(
+            "needs a terminal on standard input and output; for scripts use `ccgw console`",
+        );
+    }
     let signals = match Signals::register() {
         Ok(signals) => signals,
         Err(e) => return cannot_start(format!("cannot watch for signals: {e}")),
@@ -68,9 +76,18 @@ pub async fn run(args: BoardArgs) -> ExitCode {
         Ok(session) => session,
         Err(e) => return cannot_start(format!("sign-in failed: {e}")),
     };
+    crate::last_resort::remember(&session);
+    let timeout = Duration::from_secs(connection.settings.timeout_secs);
     let refresh = Duration::from_secs(args.refresh).max(MIN_REFRESH);
     let board = Board::new(session.agent_id().as_str());
-    let terminal = ratatui::init();
+    let terminal = match ratatui::try_init() {
+        Ok(terminal) => terminal,
+        Err(e) => {
+            ratatui::restore();
+            sign_out(&session, timeout).await;
+            return cannot_start(format!("cannot take over the terminal: {e}"));
+        }
+    };
     // The board runs as a task of its own: even if it panics, the session signs out.
     let ui = tokio::spawn({
         let session = session.clone();
@@ -78,33 +95,40 @@ pub async fn run(args: BoardArgs) -> ExitCode {
     });
     let outcome = ui.await;
     ratatui::restore();
-    eprintln!("signing out (Ctrl-C again to exit at once)");
-    let timeout = Duration::from_secs(connection.settings.timeout_secs);
+    errln!("signing out (Ctrl-C again to exit at once)");
     let mut signals = match Signals::register() {
         Ok(signals) => signals,
-        Err(e) => return cannot_start(format!("cannot watch for signals: {e}")),
+        Err(e) => {
+            sign_out(&session, timeout).await;
+            return cannot_start(format!("cannot watch for signals: {e}"));
+        }
     };
     tokio::select! {
-        signed_out = tokio::time::timeout(timeout, session.sign_out()) => match signed_out {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => eprintln!("sign-out failed: {e}"),
-            Err(_) => eprintln!("sign-out got no answer within {timeout:?}"),
-        },
+        () = sign_out(&session, timeout) => {}
         () = signals.interrupt() => {
-            eprintln!("interrupted again: exiting without waiting for the sign-out");
+            errln!("interrupted again: exiting without waiting for the sign-out");
             return ExitCode::from(130);
         }
     }
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(e)) => {
-            eprintln!("ccgw board: {e}");
+            errln!("ccgw board: {e}");
             ExitCode::from(1)
         }
         Err(_) => {
-            eprintln!("ccgw board stopped on an internal error; the session was signed out");
+            errln!("ccgw board stopped on an internal error; the session was signed out");
             ExitCode::from(1)
         }
+    }
+}
+
+/// Signs out, waiting at most `timeout`, and says so when it failed.
+async fn sign_out(session: &Session, timeout: Duration) {
+    match tokio::time::timeout(timeout, session.sign_out()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => errln!("sign-out failed: {e}"),
+        Err(_) => errln!("sign-out got no answer within {timeout:?}"),
     }
 }
 
@@ -135,6 +159,7 @@ async fn ui_loop(
                 let _ = done.send(Done::Refreshed(actions::fetch(&session).await));
             });
         }
+        board.link = session.link_health();
         terminal.draw(|frame| view::render(frame, &board))?;
         tokio::select! {
             key = keys.next() => match key {

@@ -118,6 +118,8 @@ pub struct Board {
     pub queues: Vec<Queue>,
     pub status: Status,
     pub events: VecDeque<(SystemTime, String)>,
+    /// How the session's event link fares, shown in the header when it is not healthy.
+    pub link: ccgw::LinkHealth,
 }
 
 impl Board {
@@ -132,6 +134,7 @@ impl Board {
             queues: Vec::new(),
             status: Status::Info("press ? for the keys".to_owned()),
             events: VecDeque::new(),
+            link: ccgw::LinkHealth::default(),
         }
     }
 

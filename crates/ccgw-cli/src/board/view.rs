@@ -1,7 +1,7 @@
 //! Drawing the board: a header with the inspector's own state and the queues, the agents
 //! table, the event pane, and the status line. Fits 80x24 and redraws at any size.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -55,11 +55,34 @@ fn header_line(board: &Board) -> Line<'static> {
         })
         .collect();
     let bold = Style::default().add_modifier(Modifier::BOLD);
-    Line::from(vec![
+    let mut spans = vec![
         Span::styled("ccgw board", bold),
         Span::raw(format!("  inspector {}: {me}", board.me)),
         Span::raw(format!("  queues: {}", queues.join(", "))),
-    ])
+    ];
+    spans.extend(link_spans(&board.link, SystemTime::now()));
+    Line::from(spans)
+}
+
+/// Nothing while events flow and the session never recovered; otherwise since when
+/// events stalled and how many times the session signed in again.
+fn link_spans(link: &ccgw::LinkHealth, now: SystemTime) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    if let Some(since) = link.failing_since {
+        let stalled = now.duration_since(since).unwrap_or_default();
+        spans.push(Span::styled(
+            format!(
+                "  events stalled for {} ({} failed polls)",
+                clock(stalled),
+                link.failures
+            ),
+            Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        ));
+    }
+    if link.recoveries > 0 {
+        spans.push(Span::raw(format!("  recovered {}x", link.recoveries)));
+    }
+    spans
 }
 
 fn render_agents(frame: &mut Frame, board: &Board, area: Rect) {
@@ -175,6 +198,24 @@ mod tests {
     use super::*;
     use crate::board::actions;
     use crate::board::model::{Action, Board};
+
+    #[test]
+    fn the_header_says_when_events_stalled_and_how_often_the_session_recovered() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let mut link = ccgw::LinkHealth::default();
+        assert!(link_spans(&link, now).is_empty(), "nothing while healthy");
+        link.failing_since = Some(now - Duration::from_secs(35));
+        link.failures = 3;
+        link.recoveries = 2;
+        let text: String = link_spans(&link, now)
+            .iter()
+            .map(|s| s.content.to_string())
+            .collect();
+        assert_eq!(
+            text,
+            "  events stalled for 0:35 (3 failed polls)  recovered 2x"
+        );
+    }
 
     /// The board of a fresh simulator, inspector 101 listening to agent 1001, with times
     /// fixed so that the picture does not depend on the clock.

@@ -46,6 +46,14 @@ pub struct ConnectionArgs {
     /// Seconds to wait for each answer (default 10).
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<u64>,
+    /// Seconds to wait for an event-poll answer before abandoning the poll as a dead
+    /// link (default 30; the gateway holds a poll about 10 s).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub poll_timeout: Option<u64>,
+    /// Sign in again when the gateway ends the session or the link stays dead (off by
+    /// default: a second console could otherwise take the inspector back and forth).
+    #[arg(long)]
+    pub recover: bool,
     /// The gateway edition, which decides the agent-ID range (default classic).
     #[arg(long, value_enum)]
     pub edition: Option<EditionArg>,

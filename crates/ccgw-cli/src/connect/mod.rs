@@ -7,7 +7,7 @@ mod settings;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ccgw::{Client, Edition, ForceLogin, SignIn};
+use ccgw::{Client, Edition, ForceLogin, Recovery, SignIn};
 
 pub use args::{ConnectionArgs, EditionArg};
 pub use settings::Settings;
@@ -21,7 +21,7 @@ pub struct Connection {
 
 /// Could not start: exit status 2.
 pub fn cannot_start(command: &str, why: impl std::fmt::Display) -> ExitCode {
-    eprintln!("ccgw {command}: {why}");
+    errln!("ccgw {command}: {why}");
     ExitCode::from(2)
 }
 
@@ -38,9 +38,12 @@ pub fn prepare(args: &ConnectionArgs) -> Result<Connection, String> {
     } else {
         ForceLogin::Never
     };
-    let request = SignIn::new(agent, password)
+    let mut request = SignIn::new(agent, password)
         .phone(&settings.phone)
         .force(force);
+    if args.recover {
+        request = request.recover(Recovery::default().force(force));
+    }
     Ok(Connection {
         client,
         request,
@@ -51,6 +54,10 @@ pub fn prepare(args: &ConnectionArgs) -> Result<Connection, String> {
 fn build_client(settings: &Settings, args: &ConnectionArgs) -> Result<Client, String> {
     let mut builder = Client::builder(&settings.gateway)
         .request_timeout(Duration::from_secs(settings.timeout_secs))
+        .poll_timeout(Duration::from_secs(
+            args.poll_timeout
+                .unwrap_or(ccgw::DEFAULT_POLL_TIMEOUT.as_secs()),
+        ))
         .edition(match settings.edition {
             EditionArg::Classic => Edition::Classic,
             EditionArg::Newest => Edition::Newest,
@@ -63,7 +70,7 @@ fn build_client(settings: &Settings, args: &ConnectionArgs) -> Result<Client, St
             .map_err(|e| e.to_string())?;
     }
     if args.danger_accept_invalid_certs {
-        eprintln!("WARNING: TLS certificates are not verified; the password can be intercepted");
+        errln!("WARNING: TLS certificates are not verified; the password can be intercepted");
         builder = builder.danger_accept_invalid_certs(true);
     }
     builder.build().map_err(|e| e.to_string())

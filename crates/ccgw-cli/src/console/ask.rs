@@ -16,7 +16,10 @@ pub async fn ask(session: &Session, question: &Ask) -> Result<Report, Error> {
         Ask::Agent(agent) => {
             let info = session.agent(agent).await?;
             let seconds = info.time_in_state.map(|d| d.as_secs());
-            Ok(state_report(info.state, info.talking, seconds))
+            let mut report = state_report(info.state, info.talking, seconds);
+            report.fields.insert("name".into(), json!(info.name));
+            report.text = format!("{}: {}", info.name, report.text);
+            Ok(report)
         }
         Ask::Calls(agent) => {
             let calls = session.call_ids(agent).await?;

@@ -12,7 +12,10 @@ use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
 use rustyline::history::DefaultHistory;
 use rustyline::validate::Validator;
-use rustyline::{CompletionType, Config, Context, ExternalPrinter, Helper};
+use rustyline::{
+    Cmd, CompletionType, ConditionalEventHandler, Config, Context, Event, EventContext,
+    EventHandler, ExternalPrinter, Helper, KeyEvent, Movement, RepeatCount,
+};
 use tokio::sync::mpsc;
 
 use super::command::USAGE;
@@ -83,6 +86,20 @@ impl Highlighter for Completion {}
 impl Validator for Completion {}
 impl Helper for Completion {}
 
+/// Ctrl-C clears a line that holds text, and interrupts only at an empty prompt (where the
+/// console says how to leave, and a second one in a row leaves), as Node's REPL does.
+struct ClearOrInterrupt;
+
+impl ConditionalEventHandler for ClearOrInterrupt {
+    fn handle(&self, _: &Event, _: RepeatCount, _: bool, ctx: &EventContext) -> Option<Cmd> {
+        if ctx.line().is_empty() {
+            Some(Cmd::Interrupt)
+        } else {
+            Some(Cmd::Kill(Movement::WholeLine))
+        }
+    }
+}
+
 /// The editor, running on a thread of its own (a read blocks it), asked for one input
 /// at a time.
 pub struct Editor {
@@ -112,6 +129,10 @@ impl Editor {
         let mut rl: rustyline::Editor<Completion, DefaultHistory> =
             rustyline::Editor::with_config(config).map_err(|e| e.to_string())?;
         rl.set_helper(Some(Completion { agents }));
+        rl.bind_sequence(
+            KeyEvent::ctrl('C'),
+            EventHandler::Conditional(Box::new(ClearOrInterrupt)),
+        );
         if let Some(path) = &history {
             if let Some(dir) = path.parent() {
                 let _ = std::fs::create_dir_all(dir);
@@ -119,7 +140,7 @@ impl Editor {
             match rl.load_history(path) {
                 Ok(()) => {}
                 Err(ReadlineError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => eprintln!("cannot read the history {}: {e}", path.display()),
+                Err(e) => errln!("cannot read the history {}: {e}", path.display()),
             }
         }
         let mut printer = rl.create_external_printer().map_err(|e| e.to_string())?;
@@ -153,7 +174,7 @@ impl Editor {
                     Err(ReadlineError::Interrupted) => Input::Interrupted,
                     Err(ReadlineError::Eof) => Input::Eof,
                     Err(e) => {
-                        eprintln!("cannot read the terminal: {e}");
+                        errln!("cannot read the terminal: {e}");
                         Input::Eof
                     }
                 };
@@ -217,7 +238,7 @@ impl TerminalGuard {
             // SAFETY: the termios came from tcgetattr on the same descriptor.
             unsafe { libc::tcsetattr(0, libc::TCSANOW, termios) };
             // rustyline turns bracketed paste on while it reads.
-            print!("\x1b[?2004l");
+            out!("\x1b[?2004l");
         }
     }
 }

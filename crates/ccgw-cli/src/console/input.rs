@@ -25,7 +25,7 @@ impl Source {
                     Ok(Some(line)) => Input::Line(line),
                     Ok(None) => Input::Eof,
                     Err(e) => {
-                        eprintln!("cannot read standard input: {e}");
+                        errln!("cannot read standard input: {e}");
                         Input::Eof
                     }
                 };

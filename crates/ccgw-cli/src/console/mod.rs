@@ -67,15 +67,16 @@ pub async fn run(args: ConsoleArgs) -> ExitCode {
         Ok(console) => console,
         Err(e) => return cannot_start(format!("sign-in failed: {e}")),
     };
-    eprintln!(
+    errln!(
         "signed in as {} at {}; type help for commands",
         settings.agent,
         client.base_url()
     );
 
-    let ended_by = command_loop(&mut console, &mut source, &mut signals).await;
-    if let Some(signal) = ended_by {
-        eprintln!("{signal}: signing out (Ctrl-C again to exit at once)");
+    match command_loop(&mut console, &mut source, &mut signals).await {
+        Ending::Finished | Ending::OutputClosed => {}
+        Ending::Signal(signal) => errln!("{signal}: signing out (Ctrl-C again to exit at once)"),
+        Ending::SecondCtrlC => errln!("signing out (Ctrl-C again to exit at once)"),
     }
     let timeout = Duration::from_secs(settings.timeout_secs);
     tokio::select! {
@@ -91,36 +92,58 @@ pub async fn run(args: ConsoleArgs) -> ExitCode {
 
 /// A second Ctrl-C while signing out: leave without waiting.
 fn exit_now(terminal: &TerminalGuard, source: &Source) -> ExitCode {
-    eprintln!("interrupted again: exiting without waiting for the sign-out");
+    errln!("interrupted again: exiting without waiting for the sign-out");
     if source.is_interactive() {
         terminal.restore();
     }
     ExitCode::from(130)
 }
 
-/// Reads and runs lines until `quit`, the end of input or a signal; returns the signal,
-/// if one ended it. A command still running when a signal arrives is abandoned.
-async fn command_loop(
-    console: &mut Console,
-    source: &mut Source,
-    signals: &mut Signals,
-) -> Option<&'static str> {
+/// Why the command loop ended.
+enum Ending {
+    /// `quit`, or the end of input.
+    Finished,
+    /// A signal arrived.
+    Signal(&'static str),
+    /// Ctrl-C twice in a row at an empty prompt.
+    SecondCtrlC,
+    /// Nobody reads standard output any more (a closed pipe, a hung-up terminal).
+    OutputClosed,
+}
+
+/// What Ctrl-C at an empty prompt says.
+const HOW_TO_LEAVE: &str = "(to leave, press Ctrl-C again, press Ctrl-D, or type quit)";
+
+/// Reads and runs lines until `quit`, the end of input, a signal, a second Ctrl-C in a row
+/// at the prompt, or a closed standard output. A command still running then is abandoned.
+async fn command_loop(console: &mut Console, source: &mut Source, signals: &mut Signals) -> Ending {
+    let mut interrupted = false;
     loop {
         let input = tokio::select! {
             input = source.next(Ask::Command) => input,
-            signal = signals.any() => return Some(signal),
+            signal = signals.any() => return Ending::Signal(signal),
+            () = crate::stdio::stdout_closed() => return Ending::OutputClosed,
         };
         let line = match input {
+            // Ctrl-C with text on the line clears it (the editor does that); on an empty
+            // line it says how to leave, and a second one in a row leaves.
+            Input::Interrupted if interrupted => return Ending::SecondCtrlC,
+            Input::Interrupted => {
+                interrupted = true;
+                errln!("{HOW_TO_LEAVE}");
+                continue;
+            }
             Input::Line(line) => line,
-            Input::Interrupted => continue,
-            Input::Eof => return None,
+            Input::Eof => return Ending::Finished,
         };
+        interrupted = false;
         let flow = tokio::select! {
             flow = console.run_line(&line, source) => flow,
-            signal = signals.any() => return Some(signal),
+            signal = signals.any() => return Ending::Signal(signal),
+            () = crate::stdio::stdout_closed() => return Ending::OutputClosed,
         };
         if let Flow::Quit = flow {
-            return None;
+            return Ending::Finished;
         }
     }
 }

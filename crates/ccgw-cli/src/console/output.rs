@@ -58,13 +58,13 @@ impl Output {
                     }
                 },
             }
-            println!("{}", Value::Object(line));
+            outln!("{}", Value::Object(line));
         } else {
             let target = work_no.map(|w| format!(" {w}")).unwrap_or_default();
             match outcome {
-                Ok(report) if report.text.is_empty() => println!("ok      {command}{target}"),
-                Ok(report) => println!("ok      {command}{target}: {}", report.text),
-                Err(e) => println!("failed  {command}{target}: {e}"),
+                Ok(report) if report.text.is_empty() => outln!("ok      {command}{target}"),
+                Ok(report) => outln!("ok      {command}{target}: {}", report.text),
+                Err(e) => outln!("failed  {command}{target}: {e}"),
             }
         }
     }
@@ -79,11 +79,12 @@ impl Output {
             }
             line.insert("ok".into(), json!(false));
             line.insert("error".into(), json!(rejected.reason));
-            println!("{}", Value::Object(line));
+            outln!("{}", Value::Object(line));
         } else {
-            println!(
+            outln!(
                 "failed  {}: {} (nothing was sent)",
-                rejected.command, rejected.reason
+                rejected.command,
+                rejected.reason
             );
         }
     }
@@ -111,7 +112,7 @@ impl Output {
             Some(printer) => {
                 let _ = printer.send(format!("{} {line}\n", &at[11..19]));
             }
-            None => println!("{line}"),
+            None => outln!("{line}"),
         }
     }
 
@@ -122,9 +123,9 @@ impl Output {
             .map(|(u, d)| format!("  {u:<32} {d}\n"))
             .collect();
         if self.json {
-            eprint!("{text}");
+            err!("{text}");
         } else {
-            print!("{text}");
+            out!("{text}");
         }
     }
 }

@@ -46,6 +46,8 @@ impl Console {
         agents: KnownAgents,
     ) -> Result<Console, ccgw::Error> {
         let session = client.sign_in(request.clone()).await?;
+        crate::last_resort::remember(&session);
+        crate::last_resort::panic_if_asked();
         let printed = Arc::new(AtomicU64::new(0));
         let quitting = Arc::new(AtomicBool::new(false));
         let printer = tokio::spawn(print_events(
@@ -112,7 +114,7 @@ impl Console {
                 if let Some(question) = remote.confirmation()
                     && !confirmed(source, question).await
                 {
-                    eprintln!("not sent");
+                    errln!("not sent");
                     return Flow::Continue;
                 }
                 let outcome = execute(&self.session, &remote)
@@ -144,6 +146,7 @@ impl Console {
 
     async fn sign_in_again(&mut self) -> Result<Report, ccgw::Error> {
         let session = self.client.sign_in(self.request.clone()).await?;
+        crate::last_resort::remember(&session);
         self.printer.abort();
         self.printer = tokio::spawn(print_events(
             session.clone(),
@@ -160,8 +163,8 @@ impl Console {
         self.quitting.store(true, Ordering::SeqCst);
         match tokio::time::timeout(timeout, self.session.sign_out()).await {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => eprintln!("sign-out failed: {e}"),
-            Err(_) => eprintln!("sign-out got no answer within {timeout:?}"),
+            Ok(Err(e)) => errln!("sign-out failed: {e}"),
+            Err(_) => errln!("sign-out got no answer within {timeout:?}"),
         }
         let _ = tokio::time::timeout(Duration::from_secs(1), &mut self.printer).await;
     }
@@ -221,7 +224,7 @@ async fn print_events(
         }
         if ended {
             if !quitting.load(Ordering::SeqCst) {
-                eprintln!(
+                errln!(
                     "the gateway ended the session; commands fail until `signin` signs in again"
                 );
             }

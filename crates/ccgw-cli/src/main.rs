@@ -37,10 +37,13 @@ enum Command {
     /// One command per line (type `help`), so it works interactively and from a pipe or
     /// script. On a terminal it has a prompt, line editing, history and completion.
     /// The password comes from --password-file, the CCGW_PASSWORD environment variable,
-    /// or a hidden prompt when standard input is a terminal. Every way out (quit, end of
-    /// input, Ctrl-C, SIGTERM, SIGHUP) signs the session out first; a second Ctrl-C
-    /// exits at once. Exit status: 0 when every command succeeded, 1 when any failed,
-    /// 2 when the console could not start.
+    /// or a hidden prompt when standard input is a terminal. At the prompt, Ctrl-C clears
+    /// a line with text; on an empty line it says how to leave, and a second Ctrl-C in a
+    /// row leaves. Every way out (quit, end of input, that second Ctrl-C, SIGINT, SIGTERM,
+    /// SIGHUP, a closed standard output, a panic) signs the session out first; Ctrl-C
+    /// while signing out exits at once (130). Exit status: 0 when every command
+    /// succeeded, 1 when any failed, 2 when the console could not start, 101 after a
+    /// panic.
     Console(console::ConsoleArgs),
     /// A live wallboard of the inspector's agents: select one and listen, insert,
     /// whisper, switch, stop or act on it with one key (`?` lists the keys). `--sim`

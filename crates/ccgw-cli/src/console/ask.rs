@@ -18,7 +18,7 @@ pub async fn ask(session: &Session, question: &Ask) -> Result<Report, Error> {
             let seconds = info.time_in_state.map(|d| d.as_secs());
             let mut report = state_report(info.state, info.talking, seconds);
             report.fields.insert("name".into(), json!(info.name));
-            report.text = format!("{}: {}", info.name, report.text);
+            report.text = format!("{} ({})", report.text, info.name);
             Ok(report)
         }
         Ask::Calls(agent) => {

@@ -57,3 +57,24 @@ async fn a_quirky_gateway_is_understood() {
     session.sign_out().await.unwrap();
     assert_eq!(sim.current_guid("101"), None);
 }
+
+#[tokio::test]
+async fn a_guid_announced_on_a_query_answer_is_followed() {
+    let sim = sim(fast().quirks(true).guid_grace(Duration::from_millis(300))).await;
+    let client = common::client(&sim);
+    let session = client
+        .sign_in(ccgw::SignIn::new(agent("101"), ccgw_sim::DEFAULT_PASSWORD).poll_events(false))
+        .await
+        .unwrap();
+    let newest = sim.rotate_guid("101").unwrap();
+    // Within the grace period the old Guid still works, and the answer announces the new.
+    session.own_state().await.unwrap();
+    assert_eq!(session.guid_rotations(), 1);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    session
+        .own_state()
+        .await
+        .expect("the new Guid, taken from a query's answer, is the one sent");
+    assert_eq!(sim.current_guid("101"), Some(newest));
+    session.sign_out().await.unwrap();
+}

@@ -83,11 +83,12 @@ pub(super) async fn authenticated_operation(
     );
     let outcome = match result {
         Ok((result, announce)) => Outcome {
-            // Real gateways repeat the Guid on answers other than sign-in and polls.
+            // Real gateways send the session's Guid on answers other than sign-in and
+            // polls too: a client must follow it wherever it comes.
             set_guid: announce.or_else(|| {
                 shared
                     .quirks
-                    .then(|| header_str(&headers, "Guid").map(str::to_owned))
+                    .then(|| shared.world().current_guid(param(&params, "agentid")))
                     .flatten()
             }),
             ..match result {

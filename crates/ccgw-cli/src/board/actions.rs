@@ -1,7 +1,7 @@
 //! Sending what a key asked for, and fetching what the board shows: everything goes
 //! through the `ccgw` session.
 
-use ccgw::{AgentId, AgentState, Session, TrackedMode};
+use ccgw::{AgentId, AgentState, CallId, Session, TrackedMode};
 
 use super::model::{Action, AgentRow, Board, Queue};
 
@@ -14,8 +14,14 @@ pub const MAX_QUEUES: usize = 8;
 /// agents.
 pub const REQUESTS_PER_REFRESH: usize = 3 + MAX_QUEUES;
 
-/// Sends `action` for `agent`; the words for the status line.
-pub async fn perform(session: &Session, agent: &AgentId, action: Action) -> Result<String, String> {
+/// Sends `action` for `agent` (on `call`, for the actions on a call, as the question
+/// named it); the words for the status line.
+pub async fn perform(
+    session: &Session,
+    agent: &AgentId,
+    action: Action,
+    call: Option<CallId>,
+) -> Result<String, String> {
     let done = match action {
         Action::Listen => session.listen(agent).await,
         Action::Insert => session.insert(agent).await,
@@ -28,11 +34,11 @@ pub async fn perform(session: &Session, agent: &AgentId, action: Action) -> Resu
         Action::ForceBusy => session.force_busy(agent).await,
         Action::ForceIdle => session.force_idle(agent).await,
         Action::ForceSignOut => session.force_sign_out(agent).await,
-        Action::DropCall => match first_call(session, agent).await? {
+        Action::DropCall => match call {
             Some(call) => session.force_release_call(&call).await,
             None => return Err(format!("agent {agent} has no call to drop")),
         },
-        Action::Intercept => match first_call(session, agent).await? {
+        Action::Intercept => match call {
             Some(call) => session.intercept_call(agent, &call).await,
             None => session.intercept(agent).await,
         },
@@ -41,7 +47,8 @@ pub async fn perform(session: &Session, agent: &AgentId, action: Action) -> Resu
         .map_err(|e| format!("{} agent {agent}: {e}", action.words()))
 }
 
-async fn first_call(session: &Session, agent: &AgentId) -> Result<Option<ccgw::CallId>, String> {
+/// The first call of `agent`, which a question about its call names.
+pub async fn first_call(session: &Session, agent: &AgentId) -> Result<Option<CallId>, String> {
     let calls = session.call_ids(agent).await.map_err(|e| e.to_string())?;
     Ok(calls.into_iter().next())
 }

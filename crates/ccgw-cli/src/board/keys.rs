@@ -3,14 +3,18 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::model::{Action, Board, Mode};
+use ccgw::{AgentId, CallId};
+
+use super::model::{Action, Board, CallLookup, Mode, Question, Status};
 
 /// What the loop must do after a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Intent {
     Nothing,
-    /// Send this action for the selected agent.
-    Act(Action),
+    /// Send this action for this agent (and, for an action on a call, this call).
+    Act(Action, AgentId, Option<CallId>),
+    /// Look up the call of this agent, which the open question is about.
+    FindCall(AgentId),
     /// Sign out and leave.
     Quit,
 }
@@ -38,12 +42,18 @@ pub fn handle(board: &mut Board, key: KeyEvent) -> Intent {
             board.refilter();
             Intent::Nothing
         }
-        Mode::Confirming(action) => {
+        Mode::Confirming(question) => {
+            let yes = matches!(key.code, KeyCode::Char('y' | 'Y'));
+            let call = match question.call {
+                CallLookup::Pending if yes => return Intent::Nothing,
+                CallLookup::Known(call) => call,
+                _ => None,
+            };
             board.mode = Mode::Normal;
-            if matches!(key.code, KeyCode::Char('y' | 'Y')) {
-                Intent::Act(action)
+            if yes {
+                Intent::Act(question.action, question.agent, call)
             } else {
-                board.status = super::model::Status::Info("not sent".to_owned());
+                board.status = Status::Info("not sent".to_owned());
                 Intent::Nothing
             }
         }
@@ -82,15 +92,49 @@ fn normal(board: &mut Board, code: KeyCode) -> Intent {
         KeyCode::Char('t') => Action::Intercept,
         _ => return Intent::Nothing,
     };
-    if board.selected.is_none() {
-        board.status = super::model::Status::Error("no agent is selected".to_owned());
+    let Some(agent) = board.selected.clone() else {
+        board.status = Status::Error("no agent is selected".to_owned());
         return Intent::Nothing;
+    };
+    if !action.is_destructive() {
+        return Intent::Act(action, agent, None);
     }
-    if action.is_destructive() {
-        board.mode = Mode::Confirming(action);
-        return Intent::Nothing;
+    let call = if action.is_on_a_call() {
+        CallLookup::Pending
+    } else {
+        CallLookup::NotNeeded
+    };
+    board.mode = Mode::Confirming(Question {
+        action,
+        agent: agent.clone(),
+        call: call.clone(),
+    });
+    match call {
+        CallLookup::Pending => Intent::FindCall(agent),
+        _ => Intent::Nothing,
     }
-    Intent::Act(action)
+}
+
+/// The call of `agent` was looked up for the open question: name it, or withdraw a drop
+/// of a call that does not exist. An answer about another question is dropped.
+pub fn call_found(board: &mut Board, agent: &AgentId, found: Result<Option<CallId>, String>) {
+    let Mode::Confirming(question) = &mut board.mode else {
+        return;
+    };
+    if &question.agent != agent || question.call != CallLookup::Pending {
+        return;
+    }
+    match found {
+        Ok(None) if question.action == Action::DropCall => {
+            board.status = Status::Info(format!("agent {agent} has no call to drop"));
+            board.mode = Mode::Normal;
+        }
+        Ok(call) => question.call = CallLookup::Known(call),
+        Err(e) => {
+            board.status = Status::Error(format!("cannot find the call of agent {agent}: {e}"));
+            board.mode = Mode::Normal;
+        }
+    }
 }
 
 /// The keys, for the help pane.
@@ -161,9 +205,21 @@ mod tests {
         assert_eq!(b.selected.as_ref().unwrap().as_str(), "1002");
     }
 
+    fn agent(id: &str) -> AgentId {
+        id.parse().unwrap()
+    }
+
+    fn question_words(board: &Board) -> Option<String> {
+        match &board.mode {
+            Mode::Confirming(question) => Some(question.words()),
+            _ => None,
+        }
+    }
+
     #[test]
     fn action_keys_act_and_destructive_ones_ask_first() {
         let mut b = board();
+        let selected = agent("1001");
         for (c, action) in [
             ('l', Action::Listen),
             ('i', Action::Insert),
@@ -173,20 +229,96 @@ mod tests {
             ('b', Action::ForceBusy),
             ('d', Action::ForceIdle),
         ] {
-            assert_eq!(handle(&mut b, key(KeyCode::Char(c))), Intent::Act(action));
+            assert_eq!(
+                handle(&mut b, key(KeyCode::Char(c))),
+                Intent::Act(action, selected.clone(), None)
+            );
         }
-        for (c, action) in [
-            ('o', Action::ForceSignOut),
-            ('c', Action::DropCall),
-            ('t', Action::Intercept),
-        ] {
-            assert_eq!(handle(&mut b, key(KeyCode::Char(c))), Intent::Nothing);
-            assert_eq!(b.mode, Mode::Confirming(action));
-            assert_eq!(handle(&mut b, key(KeyCode::Char('n'))), Intent::Nothing);
-            assert_eq!(b.status, Status::Info("not sent".into()));
-            handle(&mut b, key(KeyCode::Char(c)));
-            assert_eq!(handle(&mut b, key(KeyCode::Char('y'))), Intent::Act(action));
+        assert_eq!(handle(&mut b, key(KeyCode::Char('o'))), Intent::Nothing);
+        assert_eq!(
+            question_words(&b),
+            Some("force to sign out agent 1001? y/n".into())
+        );
+        assert_eq!(handle(&mut b, key(KeyCode::Char('n'))), Intent::Nothing);
+        assert_eq!(b.status, Status::Info("not sent".into()));
+        handle(&mut b, key(KeyCode::Char('o')));
+        assert_eq!(
+            handle(&mut b, key(KeyCode::Char('y'))),
+            Intent::Act(Action::ForceSignOut, selected.clone(), None)
+        );
+        for (c, action) in [('c', Action::DropCall), ('t', Action::Intercept)] {
+            assert_eq!(
+                handle(&mut b, key(KeyCode::Char(c))),
+                Intent::FindCall(selected.clone()),
+                "{action:?}"
+            );
+            assert_eq!(
+                handle(&mut b, key(KeyCode::Char('y'))),
+                Intent::Nothing,
+                "no yes before the call is known"
+            );
+            let call: CallId = "1700000000-5".parse().unwrap();
+            call_found(&mut b, &selected, Ok(Some(call.clone())));
+            assert!(question_words(&b).unwrap().contains("(call 1700000000-5)"));
+            assert_eq!(
+                handle(&mut b, key(KeyCode::Char('y'))),
+                Intent::Act(action, selected.clone(), Some(call))
+            );
         }
+    }
+
+    #[test]
+    fn a_question_acts_on_the_agent_it_named_or_is_withdrawn() {
+        let mut b = board();
+        handle(&mut b, key(KeyCode::Down));
+        handle(&mut b, key(KeyCode::Down));
+        assert_eq!(b.selected, Some(agent("1003")));
+        handle(&mut b, key(KeyCode::Char('o')));
+        // A refresh while the question is open: 1003 stays, the rows around it change.
+        let mut rows = b.agents.clone();
+        rows.retain(|r| r.work_no != agent("1002"));
+        b.set_agents(rows);
+        assert_eq!(
+            handle(&mut b, key(KeyCode::Char('y'))),
+            Intent::Act(Action::ForceSignOut, agent("1003"), None)
+        );
+        // Another question; this time its agent leaves the list before the answer.
+        handle(&mut b, key(KeyCode::Char('o')));
+        let rows = b
+            .agents
+            .iter()
+            .filter(|r| r.work_no != agent("1003"))
+            .cloned()
+            .collect();
+        b.set_agents(rows);
+        assert_eq!(b.mode, Mode::Normal, "the question is withdrawn");
+        assert_eq!(
+            b.status,
+            Status::Info("withdrawn: agent 1003 left the list; nothing was sent".into())
+        );
+        assert_eq!(handle(&mut b, key(KeyCode::Char('y'))), Intent::Nothing);
+        // And with no agent at all, nothing is asked and nothing panics.
+        b.set_agents(Vec::new());
+        assert_eq!(handle(&mut b, key(KeyCode::Char('c'))), Intent::Nothing);
+        assert_eq!(b.status, Status::Error("no agent is selected".into()));
+    }
+
+    #[test]
+    fn a_drop_of_an_agent_without_a_call_is_withdrawn() {
+        let mut b = board();
+        let selected = agent("1001");
+        handle(&mut b, key(KeyCode::Char('c')));
+        call_found(&mut b, &agent("1002"), Ok(None));
+        assert!(
+            matches!(b.mode, Mode::Confirming(_)),
+            "an answer about another agent is dropped"
+        );
+        call_found(&mut b, &selected, Ok(None));
+        assert_eq!(b.mode, Mode::Normal);
+        assert_eq!(
+            b.status,
+            Status::Info("agent 1001 has no call to drop".into())
+        );
     }
 
     #[test]

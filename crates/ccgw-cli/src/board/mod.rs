@@ -136,6 +136,7 @@ async fn sign_out(session: &Session, timeout: Duration) {
 enum Done {
     Refreshed(Result<actions::Snapshot, ccgw::Error>),
     Acted(Result<String, String>),
+    CallFound(ccgw::AgentId, Result<Option<ccgw::CallId>, String>),
 }
 
 async fn ui_loop(
@@ -166,13 +167,19 @@ async fn ui_loop(
                 Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => {
                     match keys::handle(&mut board, key) {
                         Intent::Quit => return Ok(()),
-                        Intent::Act(action) => {
-                            let agent = board.selected.clone().expect("an action needs a selection");
+                        Intent::Act(action, agent, call) => {
                             board.status = Status::Info(format!("{} agent {agent} ...", action.words()));
                             let (session, done) = (session.clone(), done.clone());
                             tokio::spawn(async move {
-                                let outcome = actions::perform(&session, &agent, action).await;
+                                let outcome = actions::perform(&session, &agent, action, call).await;
                                 let _ = done.send(Done::Acted(outcome));
+                            });
+                        }
+                        Intent::FindCall(agent) => {
+                            let (session, done) = (session.clone(), done.clone());
+                            tokio::spawn(async move {
+                                let found = actions::first_call(&session, &agent).await;
+                                let _ = done.send(Done::CallFound(agent, found));
                             });
                         }
                         Intent::Nothing => {}
@@ -202,6 +209,7 @@ async fn ui_loop(
                     refreshing = false;
                     board.status = Status::Error(format!("refresh: {e}"));
                 }
+                Done::CallFound(agent, found) => keys::call_found(&mut board, &agent, found),
                 Done::Acted(outcome) => {
                     board.status = match outcome {
                         Ok(text) => Status::Info(text),

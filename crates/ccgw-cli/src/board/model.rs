@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 
-use ccgw::{AgentId, AgentInfo, AgentState, TrackedMode};
+use ccgw::{AgentId, AgentInfo, AgentState, CallId, TrackedMode};
 
 /// How many events the event pane keeps.
 pub const EVENTS_KEPT: usize = 50;
@@ -89,6 +89,55 @@ impl Action {
     }
 }
 
+/// A destructive action waiting for y or n. It names its agent, and the call where the
+/// action is on a call, from the moment it is asked: the answer acts on exactly these,
+/// whatever a refresh did to the list or the selection meanwhile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    pub action: Action,
+    pub agent: AgentId,
+    pub call: CallLookup,
+}
+
+/// The call a question is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallLookup {
+    /// The action is not on a call.
+    NotNeeded,
+    /// Being looked up: the question cannot be answered yes yet.
+    Pending,
+    /// Found (`None`: the agent has no call, which intercept accepts).
+    Known(Option<CallId>),
+}
+
+impl Action {
+    /// Whether the action is on the agent's call, which the question names.
+    pub fn is_on_a_call(self) -> bool {
+        matches!(self, Action::DropCall | Action::Intercept)
+    }
+}
+
+impl Question {
+    /// The words of the question.
+    pub fn words(&self) -> String {
+        match &self.call {
+            CallLookup::Known(Some(call)) => {
+                format!(
+                    "{} agent {} (call {call})? y/n",
+                    self.action.words(),
+                    self.agent
+                )
+            }
+            CallLookup::Pending => format!(
+                "{} agent {}? (looking up the call) n to cancel",
+                self.action.words(),
+                self.agent
+            ),
+            _ => format!("{} agent {}? y/n", self.action.words(), self.agent),
+        }
+    }
+}
+
 /// What the bottom line says about the last action.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
@@ -102,7 +151,7 @@ pub enum Mode {
     Normal,
     Filtering,
     /// A destructive action waits for y or n.
-    Confirming(Action),
+    Confirming(Question),
     Help,
 }
 
@@ -144,6 +193,7 @@ impl Board {
         agents.sort_by_key(|a| a.work_no.number());
         agents.dedup_by(|a, b| a.work_no == b.work_no);
         self.agents = agents;
+        self.withdraw_question_about_a_missing_agent();
         let visible = self.visible();
         let still = self
             .selected
@@ -151,6 +201,20 @@ impl Board {
             .is_some_and(|s| visible.iter().any(|a| &a.work_no == s));
         if !still {
             self.selected = visible.first().map(|a| a.work_no.clone());
+        }
+    }
+
+    /// A question about an agent that left the list is withdrawn: its answer must never
+    /// act on another agent, nor on one the board no longer shows.
+    fn withdraw_question_about_a_missing_agent(&mut self) {
+        if let Mode::Confirming(question) = &self.mode
+            && !self.agents.iter().any(|a| a.work_no == question.agent)
+        {
+            self.status = Status::Info(format!(
+                "withdrawn: agent {} left the list; nothing was sent",
+                question.agent
+            ));
+            self.mode = Mode::Normal;
         }
     }
 

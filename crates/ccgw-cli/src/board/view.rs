@@ -138,17 +138,10 @@ fn render_events(frame: &mut Frame, board: &Board, area: Rect) {
 
 fn status_line(board: &Board) -> Line<'static> {
     match &board.mode {
-        Mode::Confirming(action) => {
-            let agent = board
-                .selected
-                .as_ref()
-                .map(|a| a.to_string())
-                .unwrap_or_default();
-            Line::from(Span::styled(
-                format!("{} agent {agent}? y/n", action.words()),
-                Style::default().add_modifier(Modifier::BOLD),
-            ))
-        }
+        Mode::Confirming(question) => Line::from(Span::styled(
+            question.words(),
+            Style::default().add_modifier(Modifier::BOLD),
+        )),
         Mode::Filtering => Line::raw(format!(
             "filter: {}_  (Enter to keep, Esc to end)",
             board.filter
@@ -197,7 +190,7 @@ mod tests {
 
     use super::*;
     use crate::board::actions;
-    use crate::board::model::{Action, Board};
+    use crate::board::model::{Action, Board, CallLookup, Question};
 
     #[test]
     fn the_header_says_when_events_stalled_and_how_often_the_session_recovered() {
@@ -283,7 +276,11 @@ mod tests {
         board.filter = "busy".to_owned();
         board.refilter();
         insta::assert_snapshot!("filter", draw(&board, 80, 24));
-        board.mode = Mode::Confirming(Action::ForceSignOut);
+        board.mode = Mode::Confirming(Question {
+            action: Action::ForceSignOut,
+            agent: board.selected.clone().unwrap(),
+            call: CallLookup::NotNeeded,
+        });
         insta::assert_snapshot!("confirm", draw(&board, 80, 24));
     }
 

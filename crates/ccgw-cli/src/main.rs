@@ -30,7 +30,7 @@ struct Cli {
 enum Command {
     /// Walk through a whole inspection against a built-in simulator (no gateway needed).
     Demo,
-    /// Serve the CC-Gateway simulator until Ctrl-C.
+    /// Serve the CC-Gateway simulator until Ctrl-C, SIGTERM or SIGHUP.
     Sim(sim::SimArgs),
     /// Sign in to a gateway and run quality-control commands read from standard input.
     ///

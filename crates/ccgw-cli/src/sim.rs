@@ -28,7 +28,7 @@ pub struct SimArgs {
     quirks: bool,
 }
 
-/// Serves until Ctrl-C.
+/// Serves until Ctrl-C, SIGTERM or SIGHUP, then stops cleanly.
 pub async fn run(args: SimArgs) -> ExitCode {
     let mut config = match &args.config {
         Some(path) => match SimConfig::from_file(path) {
@@ -70,8 +70,17 @@ pub async fn run(args: SimArgs) -> ExitCode {
         errln!("every agent's password is the built-in default: {password}");
     }
     errln!("press Ctrl-C to stop");
-    let _ = tokio::signal::ctrl_c().await;
-    errln!("stopping");
+    match crate::signals::Signals::register() {
+        Ok(mut signals) => {
+            let signal = signals.any().await;
+            errln!("{signal}: stopping");
+        }
+        Err(e) => {
+            errln!("cannot watch for SIGTERM ({e}); Ctrl-C stops");
+            let _ = tokio::signal::ctrl_c().await;
+            errln!("stopping");
+        }
+    }
     sim.shutdown().await;
     ExitCode::SUCCESS
 }

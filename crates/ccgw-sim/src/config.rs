@@ -162,8 +162,21 @@ impl SimConfig {
         Ok(config)
     }
 
-    /// Checks that agent IDs are valid and unique.
+    /// Checks that agent IDs are valid and unique, VDN IDs unique, and that a poll is
+    /// answered before the session it keeps alive would expire.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.poll_wait >= self.session_timeout {
+            return Err(ConfigError(format!(
+                "poll_wait ({} ms) must be shorter than session_timeout ({} ms): a session \
+                 that polls would expire while its poll waits",
+                self.poll_wait.as_millis(),
+                self.session_timeout.as_millis()
+            )));
+        }
+        let mut vdns = std::collections::HashSet::new();
+        if let Some(twice) = self.vdns.iter().find(|v| !vdns.insert(v.id)) {
+            return Err(ConfigError(format!("VDN {} is configured twice", twice.id)));
+        }
         let mut seen = std::collections::HashSet::new();
         for vdn in &self.vdns {
             for id in vdn.inspectors.iter().chain(&vdn.agents) {

@@ -53,3 +53,19 @@ fn bad_files_are_rejected_with_a_reason() {
         "unknown fields are errors"
     );
 }
+
+#[test]
+fn a_poll_that_outlasts_the_session_and_a_vdn_twice_are_refused() {
+    let slow = SimConfig::default()
+        .poll_wait(std::time::Duration::from_secs(60))
+        .session_timeout(std::time::Duration::from_secs(30));
+    let e = slow.validate().unwrap_err().to_string();
+    assert!(e.contains("poll_wait"), "{e}");
+    let mut twice = SimConfig::default();
+    twice.vdns[1].id = twice.vdns[0].id;
+    let e = twice.validate().unwrap_err().to_string();
+    assert!(e.contains("VDN 1 is configured twice"), "{e}");
+    SimConfig::default()
+        .validate()
+        .expect("the default is valid");
+}

@@ -55,7 +55,7 @@ async fn an_empty_poll_waits_then_answers_null() {
 
 #[tokio::test]
 async fn a_waiting_poll_wakes_when_an_event_arrives() {
-    let gw = Gw::start(fast().poll_wait(Duration::from_secs(30))).await;
+    let gw = Gw::start(fast().poll_wait(Duration::from_secs(20))).await;
     let g = gw.sign_in("101").await;
     let poll = gw.poll("101", &g);
     let act = async {

@@ -83,7 +83,13 @@ pub(super) fn qc_route(
               headers: HeaderMap| async move {
             if reads_query {
                 match Query::<Params>::try_from_uri(&uri) {
-                    Ok(Query(query)) => params.extend(query),
+                    // The path's own parameters win: a query string cannot name another
+                    // inspector or target than the path does.
+                    Ok(Query(query)) => {
+                        for (name, value) in query {
+                            params.entry(name).or_insert(value);
+                        }
+                    }
                     Err(rejection) => return rejection.into_response(),
                 }
             }

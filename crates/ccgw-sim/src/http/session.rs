@@ -111,20 +111,28 @@ pub(super) async fn poll_event(
     let start = authorized(&shared, &params, &headers, |w, me| {
         Ok(w.start_poll(me, Instant::now()))
     });
-    let ready = match start {
+    let agent = param(&params, "agentid");
+    let (ready, started_on) = match start {
         Err(f) => {
             let quirks = shared.quirks;
             return deliver(Outcome::failure(f), fault, conn.as_ref(), quirks).await;
         }
-        Ok((PollStart::Ready(event), _)) => Some(event),
+        Ok((PollStart::Ready(event), _)) => (Some(event), None),
         Ok((PollStart::Wait(notify), _)) => {
-            let wait = shared.world().config().poll_wait;
-            let _ = tokio::time::timeout(wait, notify.notified()).await;
-            None
+            let until = tokio::time::Instant::now() + shared.world().config().poll_wait;
+            // A wake-up stored by an event an earlier poll already took is not news: wait
+            // on until there is an event, the session changes, or the time is up.
+            while tokio::time::timeout_at(until, notify.notified())
+                .await
+                .is_ok()
+                && !shared.world().poll_can_finish(agent, &notify)
+            {}
+            (None, Some(notify))
         }
     };
-    let agent = param(&params, "agentid");
-    let finished = shared.world().finish_poll(agent, ready, Instant::now());
+    let finished = shared
+        .world()
+        .finish_poll(agent, ready, started_on.as_ref(), Instant::now());
     let outcome = match finished {
         // Real gateways leave the `event` key out of an empty poll's answer.
         Some((None, guid)) if shared.quirks => Outcome {

@@ -33,16 +33,34 @@ impl World {
         }
     }
 
+    /// Whether the poll that waits on `started_on` still belongs to `agent`'s session, and
+    /// has an event to take: a wake-up without one (left over from an earlier event) is
+    /// waited out.
+    pub fn poll_can_finish(&mut self, agent: &str, started_on: &Arc<Notify>) -> bool {
+        match self.session_mut(agent) {
+            Some(session) => {
+                !Arc::ptr_eq(&session.notify, started_on) || !session.events.is_empty()
+            }
+            None => true,
+        }
+    }
+
     /// Ends an event poll: the next event, if any, and under dynamic authentication the
-    /// new Guid to announce. `None` when the session ended while waiting.
+    /// new Guid to announce. `None` when the session ended while waiting, or was replaced
+    /// (a forced sign-in): a poll belongs to the session it started on, and never takes
+    /// the new session's events or Guid.
     pub fn finish_poll(
         &mut self,
         agent: &str,
         ready: Option<AgentEvent>,
+        started_on: Option<&Arc<Notify>>,
         now: Instant,
     ) -> Option<(Option<AgentEvent>, Option<String>)> {
         let rotate = self.config.auth_mode == AuthMode::Dynamic;
         let session = self.session_mut(agent)?;
+        if started_on.is_some_and(|notify| !Arc::ptr_eq(&session.notify, notify)) {
+            return None;
+        }
         session.last_seen = now;
         let event = ready.or_else(|| session.events.pop_front());
         let guid = rotate.then(|| self.rotate_guid(agent, now)).flatten();

@@ -159,6 +159,8 @@ pub(super) struct CallRecord {
     pub(super) skill: Option<SkillConfig>,
     /// When the call was answered, in milliseconds since 1970.
     pub(super) began_at: u64,
+    /// When its last party left, in milliseconds since 1970; `None` while it goes on.
+    pub(super) ended_at: Option<u64>,
 }
 
 /// The whole simulated gateway.
@@ -225,9 +227,25 @@ impl World {
             called: phone.to_owned(),
             skill,
             began_at: millis_now(),
+            ended_at: None,
         };
         self.calls.insert(id.clone(), record);
         id
+    }
+
+    /// Takes `agent` off its call; the call ends when no party is left on it.
+    pub(super) fn leave_call(&mut self, agent: &str) {
+        let Some(call) = self.agents.get_mut(agent).and_then(Agent::leave_call) else {
+            return;
+        };
+        if !self
+            .agents
+            .values()
+            .any(|a| a.call.as_deref() == Some(&call))
+            && let Some(record) = self.calls.get_mut(&call)
+        {
+            record.ended_at.get_or_insert_with(millis_now);
+        }
     }
 
     pub(super) fn new_call_id(&mut self) -> String {

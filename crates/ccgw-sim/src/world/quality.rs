@@ -229,7 +229,7 @@ impl World {
                 self.release_target(target, None);
             }
             self.end_session(target);
-            self.agents.get_mut(target).expect("checked").leave_call();
+            self.leave_call(target);
         }
         self.agents
             .get_mut(target)
@@ -290,8 +290,8 @@ impl World {
             if self.agents[&party].inspected_by.is_some() {
                 self.release_target(&party, None);
             }
+            self.leave_call(&party);
             let agent = self.agents.get_mut(&party).expect("listed");
-            agent.leave_call();
             if matches!(agent.qc, Some((_, QcMode::Intercepting))) {
                 agent.qc = None;
             }

@@ -206,7 +206,7 @@ impl World {
             "orgicallednum": "",
             "calldata": "",
             "begintime": call.began_at,
-            "endtime": null,
+            "endtime": call.ended_at,
             "userPriority": 0,
             "trunkNo": 65535,
             "logontimes": 0,

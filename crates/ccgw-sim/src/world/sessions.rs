@@ -45,6 +45,8 @@ impl World {
             return fail(retcode::ALREADY_SIGNED_IN, "the agent is already signed in");
         }
         self.end_session(agent);
+        // A new session starts on no call: whatever the agent was on before is over.
+        self.leave_call(agent);
         let guid = format!("{}.{}", uuid::Uuid::new_v4(), self.config.node);
         let cookie = uuid::Uuid::new_v4().simple().to_string();
         self.guids.insert(guid.clone(), agent.to_owned());
@@ -65,9 +67,10 @@ impl World {
         Ok(NewSession { guid, cookie })
     }
 
-    /// Signs the session's agent out.
+    /// Signs the session's agent out: it leaves its call, and any inspection of it ends.
     pub fn sign_out(&mut self, agent: &str) {
         self.end_session(agent);
+        self.leave_call(agent);
         if let Some(a) = self.agents.get_mut(agent) {
             a.set_state(AgentState::SignedOut);
         }
@@ -162,8 +165,14 @@ impl World {
             self.guids.remove(old);
         }
         session.notify.notify_waiters();
+        let inspected = record.inspected_by.is_some();
         if let Some((target, _)) = record.qc.take() {
             self.release_target(&target, None);
+        }
+        // An inspection ends with either side: the inspector must not be left inspecting
+        // an agent that is gone.
+        if inspected {
+            self.release_target(agent, None);
         }
     }
 }

@@ -328,7 +328,7 @@ async fn the_simulator_stops_cleanly_on_sigterm() {
         .local_addr()
         .unwrap()
         .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ccgw"))
+    let child = Command::new(env!("CARGO_BIN_EXE_ccgw"))
         .args(["sim", "--listen", &format!("127.0.0.1:{port}")])
         .env_remove("RUST_LOG")
         .stdout(Stdio::null())

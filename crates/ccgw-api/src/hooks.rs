@@ -168,6 +168,10 @@ fn foreign_charset(content_type: &HeaderValue) -> Option<&'static encoding_rs::E
             .eq_ignore_ascii_case("charset")
             .then(|| value.trim().trim_matches('"'))
     })?;
+    // The common answer names UTF-8: settle it without the label table.
+    if label.eq_ignore_ascii_case("utf-8") || label.eq_ignore_ascii_case("utf8") {
+        return None;
+    }
     let encoding = encoding_rs::Encoding::for_label(label.as_bytes())?;
     (encoding != encoding_rs::UTF_8).then_some(encoding)
 }

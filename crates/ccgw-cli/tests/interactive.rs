@@ -2,6 +2,8 @@
 //! commands and of agent IDs used before, events printed above a half-typed line,
 //! confirmation of destructive commands, history kept in a file, and Ctrl-D signing out.
 
+mod common;
+
 use std::process::Command;
 use std::time::Duration;
 
@@ -59,12 +61,8 @@ async fn prompt_completion_events_above_the_line_and_history() {
         Ok(p.get_process().wait().unwrap())
     })
     .await
-    .unwrap()
-    .expect("the session went as typed");
-    assert!(
-        matches!(status, expectrl::process::unix::WaitStatus::Exited(_, 0)),
-        "{status:?}"
-    );
+    .unwrap();
+    common::assert_typed_and_exited_zero(status);
     assert_eq!(
         sim.agent_state("101"),
         Some(AgentState::SignedOut),

@@ -153,12 +153,8 @@ async fn ctrl_c_clears_a_line_then_says_how_to_leave_then_leaves() {
         }
     })
     .await
-    .unwrap()
-    .expect("the session went as typed");
-    assert!(
-        matches!(status, expectrl::process::unix::WaitStatus::Exited(_, 0)),
-        "{status:?}"
-    );
+    .unwrap();
+    common::assert_typed_and_exited_zero(status);
     assert_eq!(sim.received("forceBusy"), 0, "the cleared line was not run");
     assert!(signed_out(&sim));
 }

@@ -21,14 +21,20 @@ fn quick_recovery(force: ForceLogin) -> Recovery {
         .force(force)
 }
 
-#[tokio::test]
-async fn a_sign_out_is_never_followed_by_a_recovery_that_signs_in_again() {
-    let sim = sim(fast()).await;
-    let client = client(&sim);
+/// Inspector 101, signed in with a recovery that takes the session back whenever lost.
+async fn recovering_inspector(sim: &ccgw_sim::RunningSim) -> (ccgw::Client, ccgw::Session) {
+    let client = client(sim);
     let session = client
         .sign_in(inspector_101().recover(quick_recovery(ForceLogin::Always)))
         .await
         .unwrap();
+    (client, session)
+}
+
+#[tokio::test]
+async fn a_sign_out_is_never_followed_by_a_recovery_that_signs_in_again() {
+    let sim = sim(fast()).await;
+    let (_, session) = recovering_inspector(&sim).await;
     // The gateway acts on the sign-out at once (answering the held poll 100-006) and
     // answers the sign-out itself late: a recovery has time to start meanwhile.
     sim.faults()
@@ -165,11 +171,7 @@ async fn an_inspection_whose_future_is_dropped_in_flight_becomes_unknown() {
 #[tokio::test]
 async fn an_inspection_unknown_after_recovery_can_be_started_again() {
     let sim = sim(fast()).await;
-    let client = client(&sim);
-    let session = client
-        .sign_in(inspector_101().recover(quick_recovery(ForceLogin::Always)))
-        .await
-        .unwrap();
+    let (client, session) = recovering_inspector(&sim).await;
     let mut events = session.events();
     let target = agent("1001");
     session.listen(&target).await.unwrap();

@@ -116,3 +116,14 @@ pub async fn sample_guids(
         }
     }
 }
+
+/// Fails unless a program driven in a pseudo-terminal went as typed and exited with 0.
+pub fn assert_typed_and_exited_zero(
+    outcome: Result<expectrl::process::unix::WaitStatus, expectrl::Error>,
+) {
+    let status = outcome.expect("the session went as typed");
+    assert!(
+        matches!(status, expectrl::process::unix::WaitStatus::Exited(_, 0)),
+        "{status:?}"
+    );
+}

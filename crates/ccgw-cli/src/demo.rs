@@ -91,12 +91,14 @@ async fn inspect(
     sim_says(sim, &agent);
 
     step(4, "Confirm from the event stream.");
-    let started = event_about(&mut events, EventType::BeQcStart, &agent).await?;
+    let me = session.agent_id().clone();
+    let started = event_about(&mut events, EventType::PhoneOffhook, &me).await?;
     outln!(
-        "   event {} for agent {}: the inspection is live on the gateway",
+        "   event {} for inspector {}: its phone is on the call, the inspection is live",
         started.name(),
         started.work_no()
     );
+    outln!("   (AgentOther_BeQcStart goes to the inspected agent, not to the inspector)");
 
     step(
         5,
@@ -123,9 +125,9 @@ async fn inspect(
 
     step(7, "Stop whispering and leave the call.");
     session.stop_whisper(&agent).await?;
-    let stopped = event_about(&mut events, EventType::BeQcStop, &agent).await?;
+    let stopped = event_about(&mut events, EventType::PhoneRelease, &me).await?;
     outln!(
-        "   event {}: the agent is no longer inspected",
+        "   event {}: the inspector's phone left the call",
         stopped.name()
     );
     sim_says(sim, &agent);

@@ -91,7 +91,7 @@ async fn every_command_in_json_mode() {
     assert!(
         events
             .iter()
-            .any(|e| e["event"] == "AgentOther_BeQcStart" && e["workNo"] == "1001"),
+            .any(|e| e["event"] == "AgentOther_PhoneOffhook" && e["workNo"] == "101"),
         "{events:?}"
     );
     assert_eq!(sim.agent_state("1003"), Some(AgentState::SignedOut));
@@ -130,7 +130,7 @@ async fn every_command_in_human_mode() {
         );
     }
     assert!(
-        run.stdout.contains("event   AgentOther_BeQcStart 1001"),
+        run.stdout.contains("event   AgentOther_PhoneOffhook 101"),
         "{}",
         run.stdout
     );

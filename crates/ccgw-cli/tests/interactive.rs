@@ -38,7 +38,7 @@ async fn prompt_completion_events_above_the_line_and_history() {
         p.expect("ccgw> ")?;
         // A half-typed line; the inspection's events arrive while it waits.
         p.send("sto")?;
-        p.expect(Regex(r"\d\d:\d\d:\d\d event +AgentOther_BeQcStart 1001"))?;
+        p.expect(Regex(r"\d\d:\d\d:\d\d event +AgentState_Busy 101"))?;
         p.expect("ccgw> sto")?;
         // The agent ID used before completes.
         p.send("p 10")?;

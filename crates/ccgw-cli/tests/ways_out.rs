@@ -287,7 +287,7 @@ async fn a_first_poll_never_answered_does_not_hide_a_later_event() {
         .collect();
     assert!(names.contains(&"LinkFailing".to_owned()), "{names:?}");
     assert!(
-        names.contains(&"AgentOther_BeQcStart".to_owned()),
+        names.contains(&"AgentOther_PhoneOffhook".to_owned()),
         "{names:?}"
     );
     assert!(signed_out(&sim));
@@ -301,19 +301,25 @@ async fn a_gateway_answering_in_gbk_with_nul_padded_events_is_understood() {
     let run = ccgw(
         &console_args(&url, &["--json"]),
         &[("CCGW_PASSWORD", DEFAULT_PASSWORD)],
-        &["agent 1001", "listen 1001", "events", "quit"],
+        &[
+            "agent 1001",
+            "listen 1001",
+            "intercept 1001",
+            "events",
+            "quit",
+        ],
     )
     .await;
     assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
     let results = run.results();
     assert_eq!(results[0]["name"], "坐席1001", "{}", results[0]);
-    let started = run
+    let talking = run
         .events()
         .into_iter()
-        .find(|e| e["event"] == "AgentOther_BeQcStart")
-        .expect("BeQcStart");
-    assert_eq!(started["workNo"], "1001");
-    assert_eq!(started["content"]["callId"], call.as_str(), "{started}");
+        .find(|e| e["event"] == "AgentEvent_Talking")
+        .expect("AgentEvent_Talking");
+    assert_eq!(talking["workNo"], "101");
+    assert_eq!(talking["content"]["callId"], call.as_str(), "{talking}");
     assert!(signed_out(&sim));
 }
 

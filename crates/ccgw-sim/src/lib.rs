@@ -37,10 +37,16 @@
 //!   Stop (DELETE) ends listening or inserting, stop-whisper ends whispering. After an
 //!   intercept the inspector is on the call (mode "intercepting") until the call is
 //!   released.
-//! * Events go to the inspector's own queue: its phone and state events (`workNo` is the
-//!   inspector) and the events of the agents it acts on (`workNo` is that agent), such as
-//!   `AgentOther_BeQcStart` with `{"inspector", "mode", "callId"}` in `content`. Neither
-//!   switch triggers an event, as documented. Each queue keeps at most
+//! * Events go to the queue of the agent they concern, as the reference says: the
+//!   inspector gets its own phone and state events (`AgentOther_PhoneAlerting`,
+//!   `AgentOther_PhoneOffhook`, `AgentState_Busy` on listen, insert and whisper;
+//!   `AgentOther_PhoneRelease`, `AgentState_Ready` on stop), and the events of the agents
+//!   it forces or whose call it drops (`workNo` is that agent); the inspected agent, when
+//!   it has a session, gets `AgentOther_BeQcStart`/`BeQcStop` with `qcType` (8 listen,
+//!   9 insert, 20172 whisper) and `qcAgentId` (the inspector). An inspector never sees
+//!   `BeQcStart`: it learns that an inspection is live from the request's answer and its
+//!   own events (an inference from the reference's event lists). Neither switch triggers
+//!   an event, as documented. Each queue keeps at most
 //!   [`EVENT_QUEUE_LIMIT`] events, dropping the oldest.
 //! * Sessions: sign-in answers 100-002 while the agent is signed in (seeded agents count
 //!   as signed in elsewhere); forced sign-in replaces the session and revokes its Guid. A

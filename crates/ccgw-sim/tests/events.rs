@@ -13,7 +13,7 @@ async fn listening_queues_the_documented_events_in_order() {
     let g = gw.sign_in("101").await;
     gw.qc(Method::PUT, &g, "101", "addsupervise/1001").await;
     let mut seen = Vec::new();
-    for _ in 0..4 {
+    for _ in 0..3 {
         let a = gw.poll("101", &g).await;
         seen.push((
             a.body["event"]["eventType"].as_str().unwrap().to_owned(),
@@ -24,22 +24,46 @@ async fn listening_queues_the_documented_events_in_order() {
         ("AgentOther_PhoneAlerting", "101"),
         ("AgentOther_PhoneOffhook", "101"),
         ("AgentState_Busy", "101"),
-        ("AgentOther_BeQcStart", "1001"),
     ];
     assert_eq!(seen, expected.map(|(a, b)| (a.to_owned(), b.to_owned())));
 }
 
+/// VDN 1 with two inspectors, so that one can be inspected while its session polls.
+fn two_inspectors() -> ccgw_sim::SimConfig {
+    let mut config = fast();
+    config.vdns[0].inspectors.push("102".into());
+    config
+}
+
 #[tokio::test]
-async fn start_event_names_the_mode_and_stop_follows() {
-    let gw = Gw::start(fast()).await;
-    let g = gw.sign_in("101").await;
-    gw.qc(Method::PUT, &g, "101", "addinsert/1002").await;
-    let start = gw.wait_event("101", &g, "AgentOther_BeQcStart").await;
-    assert_eq!(start["content"]["mode"], "insert");
-    assert_eq!(start["content"]["inspector"], "101");
-    gw.qc(Method::DELETE, &g, "101", "1002").await;
-    let stop = gw.wait_event("101", &g, "AgentOther_BeQcStop").await;
-    assert_eq!(stop["workNo"], "1002");
+async fn the_inspected_agent_hears_of_its_inspection_and_the_inspector_does_not() {
+    let gw = Gw::start(two_inspectors()).await;
+    let first = gw.sign_in("101").await;
+    let second = gw.sign_in("102").await;
+    // 101 takes a call over, so that 102 can inspect an agent whose session polls.
+    gw.qc(Method::PUT, &first, "101", "addsupervise/1002").await;
+    gw.qc(Method::PUT, &first, "101", "intercept/1002").await;
+    assert_eq!(
+        gw.qc(Method::PUT, &second, "102", "addinsert/101")
+            .await
+            .retcode(),
+        "0"
+    );
+    let start = gw.wait_event("101", &first, "AgentOther_BeQcStart").await;
+    assert_eq!(start["workNo"], "101");
+    assert_eq!(start["content"]["qcType"], 9, "9 is inserting");
+    assert_eq!(start["content"]["qcAgentId"], "102");
+    gw.qc(Method::DELETE, &second, "102", "101").await;
+    let stop = gw.wait_event("101", &first, "AgentOther_BeQcStop").await;
+    assert_eq!(stop["content"]["qcAgentId"], "102");
+    // The inspector's own queue holds only its own phone and state events.
+    for _ in 0..5 {
+        let a = gw.poll("102", &second).await;
+        assert_ne!(a.body["event"]["workNo"], "101", "{}", a.body);
+        if a.body["event"].is_null() {
+            break;
+        }
+    }
 }
 
 #[tokio::test]

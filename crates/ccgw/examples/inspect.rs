@@ -98,9 +98,12 @@ async fn inspect(session: &Session, target: &AgentId) -> Result<(), Box<dyn std:
     let mut events = session.events();
     session.listen(target).await?;
     println!("listening to {target}");
+    // The inspector's own phone goes off-hook on the call. (AgentOther_BeQcStart goes to
+    // the inspected agent, not to the inspector.)
+    let me = session.agent_id().as_str();
     let started = events
         .wait_for(
-            |e| e.event_type() == &EventType::BeQcStart && e.work_no() == target.as_str(),
+            |e| e.event_type() == &EventType::PhoneOffhook && e.work_no() == me,
             Duration::from_secs(15),
         )
         .await?;
@@ -123,7 +126,7 @@ async fn inspect(session: &Session, target: &AgentId) -> Result<(), Box<dyn std:
     session.stop(target).await?;
     let stopped = events
         .wait_for(
-            |e| e.event_type() == &EventType::BeQcStop && e.work_no() == target.as_str(),
+            |e| e.event_type() == &EventType::PhoneRelease && e.work_no() == me,
             Duration::from_secs(15),
         )
         .await?;

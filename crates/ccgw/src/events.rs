@@ -18,9 +18,13 @@ use crate::mode::TrackedMode;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum EventType {
-    /// An inspected agent's call started being inspected.
+    /// The session's own agent started being inspected: the gateway sends it to the
+    /// inspected agent, never to the inspector (see [`Event::qc_mode`] and
+    /// [`Event::qc_agent_id`]). An inspector learns that its inspection is live from the
+    /// request's answer and its own events ([`EventType::PhoneOffhook`],
+    /// [`EventType::Busy`]).
     BeQcStart,
-    /// An inspected agent's call stopped being inspected.
+    /// The session's own agent stopped being inspected (sent to the inspected agent).
     BeQcStop,
     /// The phone rings.
     PhoneAlerting,
@@ -235,14 +239,25 @@ impl Event {
         Self::local("Lagged", EventType::Lagged { missed }, "", content)
     }
 
-    /// The mode named in a `BeQcStart` event's content, if any.
+    /// How a `BeQcStart`/`BeQcStop` event says the agent is inspected, from its
+    /// `qcType`: 8 listening, 9 inserting, 20172 or 20173 whispering. Accepts the number
+    /// as a JSON number or a string, as gateways send either.
     pub fn qc_mode(&self) -> Option<TrackedMode> {
-        match self.content.get("mode")?.as_str()? {
-            "listen" => Some(TrackedMode::Listening),
-            "insert" => Some(TrackedMode::Inserting),
-            "whisper" => Some(TrackedMode::Whispering),
+        let qc_type = self.content.get("qcType")?;
+        let code = qc_type
+            .as_u64()
+            .or_else(|| qc_type.as_str()?.trim().parse().ok())?;
+        match code {
+            8 => Some(TrackedMode::Listening),
+            9 => Some(TrackedMode::Inserting),
+            20172 | 20173 => Some(TrackedMode::Whispering),
             _ => None,
         }
+    }
+
+    /// The inspector named in a `BeQcStart`/`BeQcStop` event (`qcAgentId`).
+    pub fn qc_agent_id(&self) -> Option<&str> {
+        self.content.get("qcAgentId")?.as_str()
     }
 }
 
@@ -355,6 +370,33 @@ mod tests {
         assert_eq!(event.work_no(), "1001");
         assert_eq!(event.call_id().unwrap().as_str(), "1480-1");
         assert_eq!(event.content()["list"][0], "a");
+    }
+
+    #[test]
+    fn an_inspection_event_says_how_and_by_whom() {
+        let wire = |content: serde_json::Value| {
+            Event::from_wire(
+                serde_json::from_value(serde_json::json!({
+                    "eventType": "AgentOther_BeQcStart",
+                    "workNo": "1001",
+                    "content": content,
+                }))
+                .unwrap(),
+            )
+        };
+        let listen = wire(serde_json::json!({"qcType": 8, "qcAgentId": "101"}));
+        assert_eq!(listen.qc_mode(), Some(TrackedMode::Listening));
+        assert_eq!(listen.qc_agent_id(), Some("101"));
+        let insert = wire(serde_json::json!({"qcType": "9"}));
+        assert_eq!(insert.qc_mode(), Some(TrackedMode::Inserting));
+        let whisper = wire(serde_json::json!({"qcType": 20173}));
+        assert_eq!(whisper.qc_mode(), Some(TrackedMode::Whispering));
+        let other = wire(serde_json::json!({"mode": "listen"}));
+        assert_eq!(
+            other.qc_mode(),
+            None,
+            "no content the gateway does not send"
+        );
     }
 
     #[test]

@@ -21,7 +21,8 @@
 //!
 //! let mut events = session.events();
 //! session.listen(&agent).await?;
-//! events.wait_for(|e| e.event_type() == &EventType::BeQcStart, Duration::from_secs(5)).await?;
+//! // The inspector's own phone goes off-hook on the call (BeQcStart goes to the agent).
+//! events.wait_for(|e| e.event_type() == &EventType::PhoneOffhook, Duration::from_secs(5)).await?;
 //! session.set_mode(&agent, Mode::Insert).await?;
 //! assert_eq!(session.mode_of(&agent), TrackedMode::Inserting);
 //! session.stop(&agent).await?;

@@ -140,15 +140,47 @@ impl From<Mode> for TrackedMode {
 #[derive(Default)]
 pub(crate) struct ModeTracker {
     modes: Mutex<Vec<(AgentId, TrackedMode)>>,
+    /// Counts every change and every inspection request begun, so that a conclusion
+    /// drawn from an answer that started earlier is not applied over a newer fact.
+    epoch: std::sync::atomic::AtomicU64,
 }
 
 impl ModeTracker {
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(AgentId, TrackedMode)>> {
+        self.bump();
         self.modes.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Marks that something about the modes changed or may change.
+    pub(crate) fn bump(&self) {
+        self.epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The current epoch: see [`clear_if_unchanged`](Self::clear_if_unchanged).
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Forgets every inspection, unless anything changed since `epoch`.
+    pub(crate) fn clear_if_unchanged(&self, epoch: u64) -> bool {
+        let mut modes = self.modes.lock().unwrap_or_else(|e| e.into_inner());
+        if self.epoch() != epoch {
+            return false;
+        }
+        modes.clear();
+        self.bump();
+        true
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.modes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty()
+    }
+
     pub(crate) fn get(&self, agent: &AgentId) -> TrackedMode {
-        let modes = self.lock();
+        let modes = self.modes.lock().unwrap_or_else(|e| e.into_inner());
         modes
             .iter()
             .find(|(a, _)| a == agent)
@@ -173,7 +205,7 @@ impl ModeTracker {
 
     /// Every inspection the tracker knows, by agent.
     pub(crate) fn all(&self) -> Vec<(AgentId, TrackedMode)> {
-        let mut all = self.lock().clone();
+        let mut all = self.modes.lock().unwrap_or_else(|e| e.into_inner()).clone();
         all.sort_by_key(|(agent, _)| agent.number());
         all
     }

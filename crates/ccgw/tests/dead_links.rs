@@ -47,7 +47,7 @@ async fn a_first_poll_never_answered_is_abandoned_and_a_later_event_still_arrive
     session.listen(&agent("1001")).await.unwrap();
     let restored = next_of(&mut events, EventType::LinkRestored, Duration::from_secs(5)).await;
     assert!(restored.content()["stalledMs"].as_u64().unwrap() >= 800);
-    next_of(&mut events, EventType::BeQcStart, Duration::from_secs(5)).await;
+    next_of(&mut events, EventType::PhoneOffhook, Duration::from_secs(5)).await;
     assert_eq!(session.link_health().failures, 0);
     session.sign_out().await.unwrap();
 }
@@ -71,7 +71,7 @@ async fn a_poll_connection_closed_or_reset_without_an_answer_is_a_failure_and_po
             "{fault:?}: the failure says why"
         );
         session.listen(&agent("1001")).await.unwrap();
-        next_of(&mut events, EventType::BeQcStart, Duration::from_secs(5)).await;
+        next_of(&mut events, EventType::PhoneOffhook, Duration::from_secs(5)).await;
         session.sign_out().await.unwrap();
         sim.shutdown().await;
     }

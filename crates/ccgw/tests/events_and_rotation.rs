@@ -13,24 +13,42 @@ async fn events_stream_in_order_and_wait_for_finds_one() {
     let (_, s) = inspector(&sim).await;
     let mut events = s.events();
     s.listen(&agent("1001")).await.unwrap();
+    // The inspector's own events: BeQcStart goes to the inspected agent.
     let start = events
         .wait_for(
-            |e| e.event_type() == &EventType::BeQcStart,
+            |e| e.event_type() == &EventType::PhoneOffhook,
             Duration::from_secs(5),
         )
         .await
         .unwrap();
-    assert_eq!(start.work_no(), "1001");
-    assert_eq!(start.qc_mode(), Some(TrackedMode::Listening));
+    assert_eq!(start.work_no(), "101");
     s.stop(&agent("1001")).await.unwrap();
     let stop = events
         .wait_for(
-            |e| e.event_type() == &EventType::BeQcStop,
+            |e| e.event_type() == &EventType::PhoneRelease,
             Duration::from_secs(5),
         )
         .await
         .unwrap();
-    assert_eq!(stop.work_no(), "1001");
+    assert_eq!(stop.work_no(), "101");
+}
+
+#[tokio::test]
+async fn the_inspector_never_receives_the_inspected_agents_events() {
+    let sim = sim(fast()).await;
+    let (_, s) = inspector(&sim).await;
+    let mut events = s.events();
+    s.listen(&agent("1001")).await.unwrap();
+    s.stop(&agent("1001")).await.unwrap();
+    let mut seen = Vec::new();
+    while let Ok(e) = events.wait_for(|_| true, Duration::from_millis(700)).await {
+        seen.push(e);
+    }
+    assert!(!seen.is_empty());
+    assert!(
+        seen.iter().all(|e| e.work_no() == "101"),
+        "only the inspector's own events: {seen:?}"
+    );
 }
 
 #[tokio::test]
@@ -71,8 +89,8 @@ async fn events_update_the_tracked_mode() {
     let a = agent("1002");
     let mut events = s.events();
     s.listen(&a).await.unwrap();
-    // A force-release by someone else ends the inspection; the session learns it from
-    // the BeQcStop event.
+    // A force-release ends the inspection; the session learns it from its own phone's
+    // release, confirmed by a query of its own state.
     let call = sim.call_of("1002").unwrap();
     let (_, other) = {
         let client = common::client(&sim);
@@ -91,12 +109,16 @@ async fn events_update_the_tracked_mode() {
         .unwrap();
     events
         .wait_for(
-            |e| e.event_type() == &EventType::BeQcStop && e.work_no() == "1002",
+            |e| e.event_type() == &EventType::PhoneRelease && e.work_no() == "101",
             Duration::from_secs(5),
         )
         .await
         .unwrap();
-    assert_eq!(s.mode_of(&a), TrackedMode::Idle);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while s.mode_of(&a) != TrackedMode::Idle {
+        assert!(std::time::Instant::now() < deadline, "{:?}", s.mode_of(&a));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test]

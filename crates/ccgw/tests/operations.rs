@@ -158,8 +158,10 @@ async fn forced_sign_in_on_conflict() {
     assert_eq!(sim.received("forceSignIn"), 1);
     second.force_busy(&agent("1001")).await.unwrap();
     let e = first.force_busy(&agent("1001")).await.unwrap_err();
+    // Either the old Guid is refused, or the old session already learned from its held
+    // poll (answered 100-006: a poll belongs to its session) that it ended.
     assert!(
-        e.is_auth_expired(),
+        e.is_auth_expired() || e.kind() == ccgw::ErrorKind::SessionClosed,
         "the old session's Guid was revoked: {e}"
     );
 }

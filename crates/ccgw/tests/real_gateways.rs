@@ -28,24 +28,24 @@ async fn a_quirky_gateway_is_understood() {
 
     let target = agent("1001");
     let call = sim.call_of("1001").unwrap();
+    let listed = session.call_ids(&target).await.unwrap();
     session.listen(&target).await.unwrap();
-    let started = events
+    session.intercept(&target).await.unwrap();
+    let talking = events
         .wait_for(
-            |e| e.event_type() == &EventType::BeQcStart,
+            |e| e.event_type() == &EventType::Talking,
             Duration::from_secs(5),
         )
         .await
         .expect("an event whose strings are padded with NULs");
-    assert_eq!(started.work_no(), "1001");
-    let from_event = started.call_id().expect("a call ID in the event");
+    assert_eq!(talking.work_no(), "101");
+    let from_event = talking.call_id().expect("a call ID in the event");
     assert_eq!(
         from_event.as_str(),
         call,
         "the same call ID as the gateway's"
     );
-    let listed = session.call_ids(&target).await.unwrap();
     assert!(listed.contains(&from_event), "{listed:?}");
-    session.stop(&target).await.unwrap();
 
     session.force_release_call(&from_event).await.unwrap();
     let again = session.force_release_call(&from_event).await.unwrap_err();

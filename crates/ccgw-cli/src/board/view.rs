@@ -239,9 +239,12 @@ mod tests {
             row.time_in_state = Some(Duration::from_secs(65 * n as u64 + 7));
         }
         let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_790_000_000);
-        for (n, text) in ["AgentOther_PhoneAlerting 101", "AgentOther_BeQcStart 1001"]
-            .iter()
-            .enumerate()
+        for (n, text) in [
+            "AgentOther_PhoneAlerting 101",
+            "AgentOther_PhoneOffhook 101",
+        ]
+        .iter()
+        .enumerate()
         {
             board.push_event(at + Duration::from_secs(n as u64), text.to_string());
         }

@@ -26,13 +26,15 @@ pub enum QcMode {
 }
 
 impl QcMode {
-    pub(super) fn word(self) -> &'static str {
+    /// The `qcType` of `AgentOther_BeQcStart`/`BeQcStop`: 8 listen, 9 insert, 20172
+    /// whisper (the reference also names 20173 for whispering without saying when; the
+    /// simulator sends 20172), 0 for anything else.
+    pub(super) fn qc_type(self) -> u32 {
         match self {
-            QcMode::Idle => "idle",
-            QcMode::Listening => "listen",
-            QcMode::Inserting => "insert",
-            QcMode::Whispering => "whisper",
-            QcMode::Intercepting => "intercept",
+            QcMode::Listening => 8,
+            QcMode::Inserting => 9,
+            QcMode::Whispering => 20172,
+            QcMode::Idle | QcMode::Intercepting => 0,
         }
     }
 }

@@ -46,9 +46,9 @@ impl World {
             );
         }
         let agent = &self.agents[target];
-        let Some(call) = agent.call.clone() else {
+        if agent.call.is_none() {
             return fail(retcode::CALL_STATE, "the agent is not in a call");
-        };
+        }
         if agent.inspected_by.is_some() {
             return fail(retcode::ALREADY_INSPECTED, "the agent is already inspected");
         }
@@ -56,6 +56,8 @@ impl World {
         let me = self.agents.get_mut(inspector).expect("checked");
         me.qc = Some((target.to_owned(), mode));
         me.set_state(AgentState::Busy);
+        // The inspector hears of its own phone and state; the inspected agent, if its
+        // session polls, that it is inspected and by whom (the reference's cec_07_0542).
         for e in [
             "AgentOther_PhoneAlerting",
             "AgentOther_PhoneOffhook",
@@ -63,8 +65,8 @@ impl World {
         ] {
             self.push_event(inspector, e, inspector, json!({}));
         }
-        let content = json!({"inspector": inspector, "mode": mode.word(), "callId": call});
-        self.push_event(inspector, "AgentOther_BeQcStart", target, content);
+        let content = json!({"qcType": mode.qc_type(), "qcAgentId": inspector});
+        self.push_event(target, "AgentOther_BeQcStart", target, content);
         Ok(())
     }
 
@@ -148,8 +150,9 @@ impl World {
         let Some(inspector) = inspector.map(str::to_owned).or(by) else {
             return;
         };
+        let mut mode = QcMode::Idle;
         if let Some(me) = self.agents.get_mut(&inspector) {
-            me.qc = None;
+            mode = me.qc.take().map_or(QcMode::Idle, |(_, mode)| mode);
             if me.state() == AgentState::Busy {
                 me.set_state(AgentState::Idle);
             }
@@ -157,12 +160,8 @@ impl World {
         for e in ["AgentOther_PhoneRelease", "AgentState_Ready"] {
             self.push_event(&inspector, e, &inspector, json!({}));
         }
-        self.push_event(
-            &inspector,
-            "AgentOther_BeQcStop",
-            target,
-            json!({"inspector": inspector}),
-        );
+        let content = json!({"qcType": mode.qc_type(), "qcAgentId": inspector});
+        self.push_event(target, "AgentOther_BeQcStop", target, content);
     }
 
     /// Takes the call over from `target`; with `call`, only if that is the agent's call.

@@ -124,6 +124,9 @@ impl Session {
         let attempts = self.inner.client.inner.attempts();
         let api = &self.inner.api;
         let inspected = target.filter(|_| op.inspection);
+        if inspected.is_some() {
+            self.inner.modes.bump();
+        }
         // Until the outcome is known, a drop of this future leaves the mode unknown.
         let pending = inspected.map(|target| UnknownUnlessSettled {
             modes: &self.inner.modes,

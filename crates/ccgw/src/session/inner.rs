@@ -10,9 +10,9 @@ use super::headers::SessionHeaders;
 use super::options::{Recovery, SignIn};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
-use crate::events::{Event, EventType};
+use crate::events::Event;
 use crate::ids::AgentId;
-use crate::mode::{ModeTracker, TrackedMode};
+use crate::mode::ModeTracker;
 
 /// Where a session is in its life. It only ever moves forward.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -205,25 +205,10 @@ impl SessionInner {
         link.failures = 0;
     }
 
-    /// Updates the tracked modes from an event and hands it to subscribers.
+    /// Hands an event to subscribers. Events do not change tracked modes: the events about
+    /// an inspection (`BeQcStart`, `BeQcStop`) go to the inspected agent, not to the
+    /// inspector, so the modes follow the inspector's own answered requests.
     pub(crate) fn dispatch(&self, event: Event) {
-        if let Ok(agent) = AgentId::parse_for(self.client.edition(), event.work_no()) {
-            match event.event_type() {
-                // The event tells how the inspection started, which a later answered
-                // call may have changed: it only fills in what the session did not know.
-                EventType::BeQcStart => {
-                    if matches!(
-                        self.modes.get(&agent),
-                        TrackedMode::Idle | TrackedMode::Unknown
-                    ) {
-                        self.modes
-                            .set(&agent, event.qc_mode().unwrap_or(TrackedMode::Unknown));
-                    }
-                }
-                EventType::BeQcStop => self.modes.set(&agent, TrackedMode::Idle),
-                _ => {}
-            }
-        }
         let _ = self.events.send(event);
     }
 }

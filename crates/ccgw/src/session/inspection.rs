@@ -10,7 +10,9 @@ impl Session {
     /// Listens silently to `target`'s call (`addSupervise`).
     ///
     /// Prerequisites: the inspector is signed in and idle; the agent is in a call in the
-    /// same VDN. Events: `AgentOther_BeQcStart` for the agent.
+    /// same VDN. Events: the inspector's own `AgentOther_PhoneAlerting`,
+    /// `AgentOther_PhoneOffhook` and `AgentState_Busy`; `AgentOther_BeQcStart` goes to the
+    /// inspected agent, not to the inspector.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]

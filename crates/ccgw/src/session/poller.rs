@@ -1,15 +1,17 @@
 //! The background event poll: it feeds the session's event stream and, by polling, keeps
 //! the session alive on the gateway.
 
-use std::sync::Weak;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use ccgw_api::operations as ops;
 
+use super::handle::Session;
 use super::headers::GUID_PLACEHOLDER;
 use super::inner::SessionInner;
 use crate::error::Error;
-use crate::events::Event;
+use crate::events::{Event, EventType};
+use crate::info::AgentState;
 use crate::request::{Attempts, run};
 
 /// The pause after an answer: 200 to 500 ms, as the gateway's guide asks.
@@ -44,6 +46,28 @@ async fn poll_once(session: &SessionInner) -> Result<Option<Event>, Error> {
     Ok(answer.event.and_then(|e| e.0).map(Event::from_wire))
 }
 
+/// The inspector's own phone left a call: if it is now neither busy nor talking, no
+/// inspection is left, however it ended (a stop, a call dropped by someone else, the
+/// agent gone). The gateway tells the inspected agent, not the inspector, so the session
+/// asks for its own state, and forgets its inspections only if no inspection request
+/// began or was answered meanwhile.
+async fn confirm_inspections(inner: &Arc<SessionInner>) {
+    if inner.modes.is_empty() {
+        return;
+    }
+    let epoch = inner.modes.epoch();
+    let session = Session::from_inner(inner.clone());
+    match session.own_state().await {
+        Ok(me) if !me.talking && me.state != AgentState::Busy => {
+            if inner.modes.clear_if_unchanged(epoch) {
+                tracing::debug!("no inspection is left after the inspector's phone released");
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::debug!(error = %e, "could not confirm the inspections"),
+    }
+}
+
 /// Polls events for the session until it ends, a sign-out begins, or every handle to it
 /// is gone. Holds only a weak reference between polls, so dropping the session stops the
 /// poller.
@@ -63,7 +87,12 @@ pub(crate) async fn run_poller(session: Weak<SessionInner>) {
             Ok(event) => {
                 inner.link_answered();
                 if let Some(event) = event {
+                    let released = event.event_type() == &EventType::PhoneRelease
+                        && event.work_no() == inner.agent.as_str();
                     inner.dispatch(event);
+                    if released {
+                        confirm_inspections(&inner).await;
+                    }
                 }
                 pause_after_answer()
             }

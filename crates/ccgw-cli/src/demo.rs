@@ -17,11 +17,23 @@ pub async fn run() -> ExitCode {
             outln!("\nDone: every step succeeded. Try `ccgw sim` and `ccgw console` next.");
             ExitCode::SUCCESS
         }
-        Err(e) => {
+        Err(Stopped::CouldNotStart(e)) => {
+            errln!("\nThe demo could not start: {e}");
+            ExitCode::from(2)
+        }
+        Err(Stopped::Failed(e)) => {
             errln!("\nThe demo stopped: {e}");
             ExitCode::from(1)
         }
     }
+}
+
+type Failure = Box<dyn std::error::Error>;
+
+/// Why the demo did not finish: before signing in (status 2), or after (status 1).
+enum Stopped {
+    CouldNotStart(Failure),
+    Failed(Failure),
 }
 
 fn step(n: u32, text: &str) {
@@ -35,10 +47,13 @@ fn sim_says(sim: &RunningSim, agent: &AgentId) {
     );
 }
 
-async fn walk_through() -> Result<(), Box<dyn std::error::Error>> {
+async fn walk_through() -> Result<(), Stopped> {
+    let start = |e: Failure| Stopped::CouldNotStart(e);
     // Ctrl-C, SIGTERM or SIGHUP during the steps still signs out (step 8).
-    let mut signals = Signals::register()?;
-    let sim = Simulator::start(SimConfig::default().poll_wait(Duration::from_millis(300))).await?;
+    let mut signals = Signals::register().map_err(|e| start(e.into()))?;
+    let sim = Simulator::start(SimConfig::default().poll_wait(Duration::from_millis(300)))
+        .await
+        .map_err(|e| start(e.into()))?;
     outln!(
         "A CC-Gateway simulator is running at {} with inspector 101 and agents 1001-1010,",
         sim.base_url()
@@ -46,20 +61,30 @@ async fn walk_through() -> Result<(), Box<dyn std::error::Error>> {
     outln!("each agent on a call with a customer.");
 
     step(1, "Sign in inspector 101.");
-    let client = Client::builder(sim.base_url()).build()?;
+    let client = Client::builder(sim.base_url())
+        .build()
+        .map_err(|e| start(e.into()))?;
+    let me = client.agent_id("101").map_err(|e| start(e.into()))?;
     let session = client
-        .sign_in(SignIn::new(client.agent_id("101")?, ccgw_sim::DEFAULT_PASSWORD).phone("70001"))
-        .await?;
+        .sign_in(SignIn::new(me, ccgw_sim::DEFAULT_PASSWORD).phone("70001"))
+        .await
+        .map_err(|e| start(e.into()))?;
     outln!("   signed in; the session polls events in the background to stay alive");
     let result = tokio::select! {
         result = inspect(&sim, &client, &session) => result,
         signal = signals.any() => Err(format!("stopped by {signal}").into()),
     };
     step(8, "Sign out.");
-    session.sign_out().await?;
-    outln!("   signed out; the gateway no longer accepts the session's Guid");
+    let signed_out = session.sign_out().await;
+    match &signed_out {
+        Ok(()) => outln!("   signed out; the gateway no longer accepts the session's Guid"),
+        Err(e) => errln!("   sign-out failed: {e}"),
+    }
     sim.shutdown().await;
+    // A failed step is the story; a failed sign-out after it does not replace it.
     result
+        .and(signed_out.map_err(Failure::from))
+        .map_err(Stopped::Failed)
 }
 
 async fn inspect(

@@ -40,10 +40,12 @@ enum Command {
     /// or a hidden prompt when standard input is a terminal. At the prompt, Ctrl-C clears
     /// a line with text; on an empty line it says how to leave, and a second Ctrl-C in a
     /// row leaves. Every way out (quit, end of input, that second Ctrl-C, SIGINT, SIGTERM,
-    /// SIGHUP, a closed standard output, a panic) signs the session out first; Ctrl-C
-    /// while signing out exits at once (130). Exit status: 0 when every command
-    /// succeeded, 1 when any failed, 2 when the console could not start, 101 after a
-    /// panic.
+    /// SIGHUP, a closed standard output, a panic) signs the session out first; a second
+    /// SIGINT or SIGTERM while signing out exits at once. Interactive only with a terminal on both
+    /// ends. With --json, one JSON object a line (see console-lines.schema.json). Exit
+    /// status: 0 when every command succeeded, 1 when any failed, 2 when the console could
+    /// not start, 101 after an internal error, 130 after a second signal; a declined
+    /// confirmation, a command cut off by a signal and a failed sign-out do not count.
     Console(console::ConsoleArgs),
     /// A live wallboard of the inspector's agents: select one and listen, insert,
     /// whisper, switch, stop or act on it with one key (`?` lists the keys). `--sim`

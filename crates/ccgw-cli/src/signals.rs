@@ -1,7 +1,13 @@
-//! The signals that end a program politely: SIGINT (Ctrl-C), SIGTERM and SIGHUP. They are
-//! registered before anything else, so that a line editor, which swaps its own SIGINT
-//! handler in and out, hands ours back.
+//! The signals that end a program politely: SIGINT (Ctrl-C), SIGTERM and SIGHUP, and the
+//! way out the console and the board share. The signals are registered once, before
+//! anything else (so that a line editor, which swaps its own SIGINT handler in and out,
+//! hands ours back) and kept until the program exits, so that none is ever missed.
 
+use std::future::Future;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use ccgw::Session;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
 pub struct Signals {
@@ -28,8 +34,44 @@ impl Signals {
         }
     }
 
-    /// The next Ctrl-C (SIGINT).
-    pub async fn interrupt(&mut self) {
-        self.interrupt.recv().await;
+    /// The next SIGINT or SIGTERM, by name. A SIGHUP is left out: a terminal that hangs
+    /// up sends it twice (to the session's leader and to its foreground group), and the
+    /// second is no person asking to hurry.
+    async fn interrupt_or_terminate(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.interrupt.recv() => "SIGINT",
+            _ = self.terminate.recv() => "SIGTERM",
+        }
+    }
+}
+
+/// Runs `sign_out` unless a second SIGINT or SIGTERM (or `typed_interrupt`: a Ctrl-C typed
+/// at a prompt that is still up) arrives first; then says so and gives the exit status
+/// 130, for leaving at once without waiting for the gateway.
+pub async fn sign_out_unless_interrupted(
+    signals: &mut Signals,
+    sign_out: impl Future<Output = ()>,
+    typed_interrupt: impl Future<Output = ()>,
+) -> Result<(), ExitCode> {
+    tokio::select! {
+        () = sign_out => Ok(()),
+        signal = signals.interrupt_or_terminate() => {
+            errln!("{signal}: exiting without waiting for the sign-out");
+            Err(ExitCode::from(130))
+        }
+        () = typed_interrupt => {
+            errln!("interrupted again: exiting without waiting for the sign-out");
+            Err(ExitCode::from(130))
+        }
+    }
+}
+
+/// Signs `session` out, waiting at most `timeout`, and says so when it failed. The
+/// outcome never changes a program's exit status: the commands' results do.
+pub async fn sign_out(session: &Session, timeout: Duration) {
+    match tokio::time::timeout(timeout, session.sign_out()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => errln!("sign-out failed: {e}"),
+        Err(_) => errln!("sign-out got no answer within {timeout:?}"),
     }
 }

@@ -76,17 +76,25 @@ async fn every_command_in_json_mode() {
     let expected: Vec<&str> = EVERY_COMMAND
         .iter()
         .map(|l| l.split(' ').next().unwrap())
-        .filter(|c| !["help", "events", "quit"].contains(c))
+        .filter(|c| *c != "quit")
         .collect();
-    assert_eq!(
-        commands, expected,
-        "one result per gateway command, none for local ones"
-    );
+    assert_eq!(commands, expected, "one line per command but quit");
     for r in &results {
         assert_eq!(r["ok"], json!(true), "{r}");
-        assert_eq!(r["retcode"], json!("0"), "{r}");
+        let local = ["help", "events"].contains(&r["command"].as_str().unwrap());
+        assert_eq!(r.get("retcode").is_none(), local, "{r}");
     }
-    assert_eq!(results[0]["workNo"], json!("1001"));
+    let dropped = results
+        .iter()
+        .find(|r| r["command"] == "drop-call")
+        .unwrap();
+    assert!(
+        dropped["callId"].is_string() && dropped.get("workNo").is_none(),
+        "{dropped}"
+    );
+    common::assert_lines_follow_the_contract(&run.stdout);
+    assert_eq!(results[1]["command"], json!("listen"));
+    assert_eq!(results[1]["workNo"], json!("1001"));
     let events = run.events();
     assert!(
         events
@@ -170,6 +178,13 @@ async fn failures_and_bad_input_exit_one_and_send_nothing_bad() {
         assert!(bad.get("retcode").is_none(), "nothing was sent: {bad}");
     }
     assert_eq!(r[3]["command"], json!("dance"));
+    assert_eq!(r[3]["argument"], json!("1001"), "the argument as typed");
+    assert!(
+        r[3].get("workNo").is_none(),
+        "not taken for an agent: {}",
+        r[3]
+    );
+    common::assert_lines_follow_the_contract(&run.stdout);
     assert_eq!(
         r[4]["retcode"],
         json!("900-002"),

@@ -36,7 +36,7 @@ async fn find_who_is_talking_then_intercept_by_the_reported_call_id() {
     let r = look.results();
     assert_eq!(
         r[0],
-        json!({"command": "status", "ok": true, "state": "idle", "stateCode": 4, "talking": false})
+        json!({"command": "status", "ok": true, "retcode": "0", "state": "idle", "stateCode": 4, "talking": false})
     );
     let everyone = r[1]["agents"].as_array().unwrap();
     assert_eq!(everyone.len(), 10, "each online agent once");

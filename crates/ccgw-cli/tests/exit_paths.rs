@@ -95,18 +95,26 @@ async fn each_signal_signs_out_before_the_console_exits() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_second_ctrl_c_while_signing_out_exits_at_once() {
-    let sim = Simulator::start(fast()).await.unwrap();
-    let (mut child, _stdin) = listening_console(&sim).await;
-    sim.faults().inject(FaultRule::on(
-        "signOut",
-        Fault::Latency(Duration::from_secs(30)),
-    ));
-    send(&child, "INT");
-    wait_until(|| sim.received("signOut") == 1, "signing out").await;
-    send(&child, "INT");
-    let code = exits_within(&mut child, Duration::from_secs(3)).await;
-    assert_eq!(code, 130);
+async fn a_second_signal_of_any_kind_while_signing_out_exits_at_once() {
+    // A SIGHUP is not a second signal: a terminal that hangs up sends it twice.
+    for (first, second) in [
+        ("INT", "INT"),
+        ("TERM", "TERM"),
+        ("HUP", "TERM"),
+        ("INT", "TERM"),
+    ] {
+        let sim = Simulator::start(fast()).await.unwrap();
+        let (mut child, _stdin) = listening_console(&sim).await;
+        sim.faults().inject(FaultRule::on(
+            "signOut",
+            Fault::Latency(Duration::from_secs(30)),
+        ));
+        send(&child, first);
+        wait_until(|| sim.received("signOut") == 1, "signing out").await;
+        send(&child, second);
+        let code = exits_within(&mut child, Duration::from_secs(3)).await;
+        assert_eq!(code, 130, "SIG{first} then SIG{second}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,5 +1,6 @@
-//! Where the console's settings come from: flags beat CCGW_GATEWAY and CCGW_AGENT, which
-//! beat a profile; the password comes from a file or CCGW_PASSWORD, never a profile.
+//! Where the console's settings come from: flags beat an explicitly named profile, which
+//! beats CCGW_GATEWAY and CCGW_AGENT (with a warning when it overrides one); the password
+//! comes from a file or a non-empty CCGW_PASSWORD, never a profile.
 
 mod common;
 
@@ -15,7 +16,7 @@ fn config_home(profiles: &str) -> tempfile::TempDir {
 }
 
 #[tokio::test]
-async fn flags_beat_the_environment_which_beats_the_profile() {
+async fn flags_beat_the_profile_which_beats_the_environment() {
     let sim = Simulator::start(SimConfig::default()).await.unwrap();
     let url = sim.base_url();
     let home = config_home(&format!(
@@ -46,8 +47,16 @@ async fn flags_beat_the_environment_which_beats_the_profile() {
     .await;
     assert_eq!(env_agent.status, 0, "{}", env_agent.stderr);
     assert!(
-        env_agent.stderr.contains("signed in as 101"),
-        "the environment beats the profile"
+        env_agent.stderr.contains("signed in as 201"),
+        "the profile named on the command line beats a leftover variable: {}",
+        env_agent.stderr
+    );
+    assert!(
+        env_agent
+            .stderr
+            .contains("warning: CCGW_AGENT is set but profile \"lab\" names another"),
+        "{}",
+        env_agent.stderr
     );
 
     let dead = "http://127.0.0.1:9";
@@ -58,10 +67,21 @@ async fn flags_beat_the_environment_which_beats_the_profile() {
     )
     .await;
     assert_eq!(
-        env_gateway.status, 2,
-        "the environment's gateway was used: {}",
+        env_gateway.status, 0,
+        "the profile's gateway was used, not the leftover one: {}",
         env_gateway.stderr
     );
+    assert!(env_gateway.stderr.contains("warning: CCGW_GATEWAY"));
+
+    let without_profile = ccgw(
+        &["console", "--json"],
+        &[("CCGW_GATEWAY", &url), ("CCGW_AGENT", "101"), password],
+        &script,
+    )
+    .await;
+    assert_eq!(without_profile.status, 0, "{}", without_profile.stderr);
+    assert!(without_profile.stderr.contains("signed in as 101"));
+    assert!(!without_profile.stderr.contains("warning"));
 
     let flag = ccgw(
         &[
@@ -148,5 +168,51 @@ async fn the_password_comes_from_a_file_and_never_from_a_profile() {
     assert!(
         !refused.stderr.contains(DEFAULT_PASSWORD),
         "the password is not echoed"
+    );
+}
+
+#[tokio::test]
+async fn a_profiles_relative_ca_file_is_beside_the_settings_file() {
+    let home = config_home(
+        "[profiles.lab]\ngateway = \"https://gateway.invalid:8043\"\nagent = \"101\"\nca_cert = \"lab-ca.pem\"\n",
+    );
+    let run = ccgw(
+        &["console", "--profile", "lab"],
+        &[
+            ("XDG_CONFIG_HOME", home.path().to_str().unwrap()),
+            ("CCGW_PASSWORD", DEFAULT_PASSWORD),
+        ],
+        &["quit"],
+    )
+    .await;
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    let expected = home.path().join("ccgw").join("lab-ca.pem");
+    assert!(
+        run.stderr
+            .contains(&format!("cannot read {}", expected.display())),
+        "resolved against the settings file's folder, not the current one: {}",
+        run.stderr
+    );
+}
+
+#[tokio::test]
+async fn an_empty_password_variable_is_refused_like_an_empty_file() {
+    let run = ccgw(
+        &[
+            "console",
+            "--gateway",
+            "http://127.0.0.1:9",
+            "--agent",
+            "101",
+        ],
+        &[("CCGW_PASSWORD", "")],
+        &["quit"],
+    )
+    .await;
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("CCGW_PASSWORD is set but empty"),
+        "{}",
+        run.stderr
     );
 }

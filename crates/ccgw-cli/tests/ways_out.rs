@@ -142,7 +142,7 @@ async fn ctrl_c_clears_a_line_then_says_how_to_leave_then_leaves() {
             p.send("force-busy 10")?;
             p.send(ControlCode::EndOfText)?;
             p.send("inspections\r")?;
-            p.expect("ok      inspections: 1001 listening")?;
+            p.expect("ok      inspections: 1001 listen")?;
             p.expect("ccgw> ")?;
             p.send(ControlCode::EndOfText)?;
             p.expect("to leave, press Ctrl-C again")?;
@@ -361,4 +361,46 @@ async fn the_simulator_stops_cleanly_on_sigterm() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("SIGTERM: stopping"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_terminal_that_cannot_draw_an_editor_gets_the_script_console() {
+    let sim = Simulator::start(fast()).await.unwrap();
+    let url = sim.base_url();
+    let status = tokio::task::spawn_blocking(move || -> Result<_, expectrl::Error> {
+        let mut command = StdCommand::new(env!("CARGO_BIN_EXE_ccgw"));
+        command
+            .args(["console", "--gateway", &url, "--agent", "101"])
+            .env("TERM", "dumb")
+            .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+            .env_remove("RUST_LOG");
+        let mut p = Session::spawn(command)?;
+        p.set_expect_timeout(Some(Duration::from_secs(10)));
+        p.expect("type help for commands")?;
+        p.send("status\n")?;
+        p.expect("ok      status: idle")?;
+        p.send(ControlCode::EndOfTransmission)?;
+        p.expect(Eof)?;
+        Ok(p.get_process().wait().unwrap())
+    })
+    .await
+    .unwrap();
+    common::assert_typed_and_exited_zero(status);
+    assert!(signed_out(&sim));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_sign_out_is_said_and_does_not_change_the_status() {
+    let sim = Simulator::start(fast()).await.unwrap();
+    sim.faults()
+        .inject(FaultRule::on("signOut", Fault::Status(503)));
+    let url = sim.base_url();
+    let run = ccgw(
+        &console_args(&url, &["--json"]),
+        &[("CCGW_PASSWORD", DEFAULT_PASSWORD)],
+        &["status", "quit"],
+    )
+    .await;
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("sign-out failed"), "{}", run.stderr);
 }

@@ -173,6 +173,19 @@ impl Event {
         self.at
     }
 
+    /// Whether the gateway sent the event; `false` for the events this crate makes about
+    /// the session itself (ended, recovered, the link failing or back, events missed).
+    pub fn is_from_gateway(&self) -> bool {
+        !matches!(
+            self.event_type,
+            EventType::SessionEnded
+                | EventType::SessionRecovered
+                | EventType::LinkFailing
+                | EventType::LinkRestored
+                | EventType::Lagged { .. }
+        )
+    }
+
     /// The call the event is about (`callId` or `callid` in its content), where it says.
     pub fn call_id(&self) -> Option<CallId> {
         let id = self

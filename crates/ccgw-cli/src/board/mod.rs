@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::connect::{self, ConnectionArgs};
-use crate::signals::Signals;
+use crate::signals::{self, Signals};
 use keys::Intent;
 use model::{Board, Status};
 
@@ -84,11 +84,12 @@ pub async fn run(args: BoardArgs) -> ExitCode {
         Ok(terminal) => terminal,
         Err(e) => {
             ratatui::restore();
-            sign_out(&session, timeout).await;
+            signals::sign_out(&session, timeout).await;
             return cannot_start(format!("cannot take over the terminal: {e}"));
         }
     };
-    // The board runs as a task of its own: even if it panics, the session signs out.
+    // The board runs as a task of its own: even if it panics, the session signs out. It
+    // hands the signals back, so that they stay watched without a gap.
     let ui = tokio::spawn({
         let session = session.clone();
         async move { ui_loop(terminal, board, session, refresh, signals).await }
@@ -96,19 +97,21 @@ pub async fn run(args: BoardArgs) -> ExitCode {
     let outcome = ui.await;
     ratatui::restore();
     errln!("signing out (Ctrl-C again to exit at once)");
-    let mut signals = match Signals::register() {
-        Ok(signals) => signals,
-        Err(e) => {
-            sign_out(&session, timeout).await;
-            return cannot_start(format!("cannot watch for signals: {e}"));
-        }
+    let (outcome, mut signals) = match outcome {
+        Ok((outcome, signals)) => (Ok(outcome), signals),
+        // Its signals went down with it: watch anew.
+        Err(panic) => match Signals::register() {
+            Ok(signals) => (Err(panic), signals),
+            Err(_) => {
+                signals::sign_out(&session, timeout).await;
+                return ExitCode::from(1);
+            }
+        },
     };
-    tokio::select! {
-        () = sign_out(&session, timeout) => {}
-        () = signals.interrupt() => {
-            errln!("interrupted again: exiting without waiting for the sign-out");
-            return ExitCode::from(130);
-        }
+    let signed_out = signals::sign_out(&session, timeout);
+    let typed = std::future::pending();
+    if let Err(code) = signals::sign_out_unless_interrupted(&mut signals, signed_out, typed).await {
+        return code;
     }
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,
@@ -123,15 +126,6 @@ pub async fn run(args: BoardArgs) -> ExitCode {
     }
 }
 
-/// Signs out, waiting at most `timeout`, and says so when it failed.
-async fn sign_out(session: &Session, timeout: Duration) {
-    match tokio::time::timeout(timeout, session.sign_out()).await {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => errln!("sign-out failed: {e}"),
-        Err(_) => errln!("sign-out got no answer within {timeout:?}"),
-    }
-}
-
 /// What finished in the background.
 enum Done {
     Refreshed(Result<actions::Snapshot, ccgw::Error>),
@@ -140,11 +134,22 @@ enum Done {
 }
 
 async fn ui_loop(
+    terminal: DefaultTerminal,
+    board: Board,
+    session: Session,
+    refresh: Duration,
+    mut signals: Signals,
+) -> (std::io::Result<()>, Signals) {
+    let outcome = ui_until_done(terminal, board, session, refresh, &mut signals).await;
+    (outcome, signals)
+}
+
+async fn ui_until_done(
     mut terminal: DefaultTerminal,
     mut board: Board,
     session: Session,
     refresh: Duration,
-    mut signals: Signals,
+    signals: &mut Signals,
 ) -> std::io::Result<()> {
     let mut keys = TermEvents::new();
     let mut events = session.events();

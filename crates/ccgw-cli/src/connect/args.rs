@@ -15,17 +15,20 @@ pub enum EditionArg {
     Newest,
 }
 
-/// Where to connect and as whom. Flags beat the environment, which beats `--profile`.
+/// Where to connect and as whom. Flags beat an explicitly named `--profile`, which beats
+/// the environment (a variable the profile overrides is named in a warning).
 #[derive(Debug, clap::Args)]
 pub struct ConnectionArgs {
     /// The gateway, e.g. `https://gateway.example:8043` (`http://127.0.0.1:8043` for `ccgw sim`).
-    #[arg(long, value_name = "URL", env = "CCGW_GATEWAY")]
+    /// Without the flag: the profile's, else CCGW_GATEWAY.
+    #[arg(long, value_name = "URL")]
     pub gateway: Option<String>,
-    /// The inspector's agent ID.
-    #[arg(long, value_name = "ID", env = "CCGW_AGENT")]
+    /// The inspector's agent ID. Without the flag: the profile's, else CCGW_AGENT.
+    #[arg(long, value_name = "ID")]
     pub agent: Option<String>,
     /// A profile of `<config dir>/ccgw/config.toml` (`[profiles.NAME]`: gateway, agent,
-    /// phone, ca_cert, edition, timeout; never a password).
+    /// phone, ca_cert (relative to the file's folder), edition, timeout; never a
+    /// password). Its values beat CCGW_GATEWAY and CCGW_AGENT.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
     /// Read the password from the first line of this file.

@@ -1,6 +1,8 @@
-//! Where the console's settings come from: flags beat the environment (`CCGW_GATEWAY`,
-//! `CCGW_AGENT`), which beats a named profile in `<config dir>/ccgw/config.toml`. The
-//! password never comes from a flag's value nor from a profile.
+//! Where the console's settings come from: flags beat a profile named with `--profile`
+//! (in `<config dir>/ccgw/config.toml`), which beats the environment (`CCGW_GATEWAY`,
+//! `CCGW_AGENT`): what a person names explicitly wins over what was left in the shell,
+//! and a variable a profile overrides is named in a warning. The password never comes
+//! from a flag's value nor from a profile.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -60,22 +62,59 @@ fn load_profile(path: &Path, name: &str) -> Result<Profile, String> {
             e.message()
         )
     })?;
-    file.profiles
+    let mut profile = file
+        .profiles
         .get(name)
         .cloned()
-        .ok_or_else(|| format!("no profile {name:?} in {}", path.display()))
+        .ok_or_else(|| format!("no profile {name:?} in {}", path.display()))?;
+    // A relative CA file is where the settings file is, wherever the command runs.
+    if let (Some(ca), Some(dir)) = (&profile.ca_cert, path.parent())
+        && ca.is_relative()
+    {
+        profile.ca_cert = Some(dir.join(ca));
+    }
+    Ok(profile)
+}
+
+/// A variable of the environment, unless unset or empty.
+fn from_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// The profile's value, else the environment's; warns when both are set and differ.
+fn profile_then_env(profile: Option<String>, variable: &str, name: &str) -> Option<String> {
+    let env = from_env(variable);
+    match (profile, env) {
+        (Some(ours), Some(theirs)) => {
+            if ours != theirs {
+                errln!(
+                    "warning: {variable} is set but profile {name:?} names another; using the profile's"
+                );
+            }
+            Some(ours)
+        }
+        (ours, theirs) => ours.or(theirs),
+    }
 }
 
 impl Settings {
-    /// Flags (and, through clap, their environment variables) first, then the profile.
+    /// Flags first, then the profile named with `--profile`, then the environment.
     pub fn resolve(args: &ConnectionArgs) -> Result<Settings, String> {
-        let profile = match &args.profile {
+        let name = args.profile.as_deref().unwrap_or_default();
+        let mut profile = match &args.profile {
             Some(name) => {
                 let path = config_path().ok_or("no configuration directory is known")?;
                 load_profile(&path, name)?
             }
             None => Profile::default(),
         };
+        // A flag makes both moot (and unwarned).
+        if args.gateway.is_none() {
+            profile.gateway = profile_then_env(profile.gateway, "CCGW_GATEWAY", name);
+        }
+        if args.agent.is_none() {
+            profile.agent = profile_then_env(profile.agent, "CCGW_AGENT", name);
+        }
         let needed = |flag: &Option<String>, from_profile: Option<String>, what: &str| {
             flag.clone().or(from_profile).ok_or_else(|| {
                 format!(
@@ -111,6 +150,9 @@ pub fn password(args: &ConnectionArgs) -> Result<String, String> {
         return Ok(first.to_owned());
     }
     if let Ok(p) = std::env::var("CCGW_PASSWORD") {
+        if p.is_empty() {
+            return Err("CCGW_PASSWORD is set but empty".into());
+        }
         return Ok(p);
     }
     if std::io::stdin().is_terminal() {

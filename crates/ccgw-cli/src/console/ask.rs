@@ -6,8 +6,15 @@ use serde_json::{Map, Value, json};
 use super::command::Ask;
 use super::output::Report;
 
-/// Asks the gateway and words the answer.
+/// Asks the gateway and words the answer; like every gateway command's, its line carries
+/// the gateway's `retcode`.
 pub async fn ask(session: &Session, question: &Ask) -> Result<Report, Error> {
+    let mut report = answer(session, question).await?;
+    report.fields.insert("retcode".into(), json!("0"));
+    Ok(report)
+}
+
+async fn answer(session: &Session, question: &Ask) -> Result<Report, Error> {
     match question {
         Ask::Status => {
             let me = session.own_state().await?;

@@ -101,7 +101,8 @@ pub enum Line {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejected {
     pub command: String,
-    pub work_no: Option<String>,
+    /// The first argument as typed (it may be no agent ID at all), cut to 40 characters.
+    pub argument: Option<String>,
     pub reason: String,
 }
 
@@ -167,7 +168,7 @@ pub fn parse(line: &str, edition: Edition) -> Result<Line, Rejected> {
     }
     let reject = |reason: String| Rejected {
         command: name.chars().take(40).collect(),
-        work_no: args.first().map(|w| w.chars().take(40).collect()),
+        argument: args.first().map(|w| w.chars().take(40).collect()),
         reason,
     };
     let agent = |i: usize| -> Result<AgentId, Rejected> {
@@ -365,7 +366,7 @@ mod tests {
         assert!(err("status now").reason.contains("usage"));
         let unknown = err("dance 1001");
         assert_eq!(
-            (unknown.command.as_str(), unknown.work_no.as_deref()),
+            (unknown.command.as_str(), unknown.argument.as_deref()),
             ("dance", Some("1001"))
         );
     }

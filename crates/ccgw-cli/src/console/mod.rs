@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::connect::{self, ConnectionArgs};
-use crate::signals::Signals;
+use crate::signals::{self, Signals};
 use editor::{Editor, KnownAgents, TerminalGuard};
 use input::Source;
 use output::Output;
@@ -51,7 +51,7 @@ pub async fn run(args: ConsoleArgs) -> ExitCode {
     };
     let known_agents = KnownAgents::default();
     let terminal = TerminalGuard::save();
-    let (mut source, above_prompt) = if std::io::stdin().is_terminal() {
+    let (mut source, above_prompt) = if interactive() {
         match Editor::start(editor::history_path(), known_agents.clone()) {
             Ok((editor, printer)) => (Source::Editor(editor), Some(printer)),
             Err(e) => return cannot_start(format!("cannot start the line editor: {e}")),
@@ -79,24 +79,26 @@ pub async fn run(args: ConsoleArgs) -> ExitCode {
         Ending::SecondCtrlC => errln!("signing out (Ctrl-C again to exit at once)"),
     }
     let timeout = Duration::from_secs(settings.timeout_secs);
-    tokio::select! {
-        () = console.sign_out(timeout) => {}
-        () = signals.interrupt() => return exit_now(&terminal, &source),
-        () = source.interrupted() => return exit_now(&terminal, &source),
-    }
-    if source.is_interactive() {
+    let interactive = source.is_interactive();
+    let signed_out = console.sign_out(timeout);
+    let outcome =
+        signals::sign_out_unless_interrupted(&mut signals, signed_out, source.interrupted()).await;
+    if interactive {
         terminal.restore();
     }
-    console.exit_code()
+    match outcome {
+        Ok(()) => console.exit_code(),
+        Err(code) => code,
+    }
 }
 
-/// A second Ctrl-C while signing out: leave without waiting.
-fn exit_now(terminal: &TerminalGuard, source: &Source) -> ExitCode {
-    errln!("interrupted again: exiting without waiting for the sign-out");
-    if source.is_interactive() {
-        terminal.restore();
-    }
-    ExitCode::from(130)
+/// Whether a person is at a terminal on both ends: lines typed on standard input, and
+/// results shown on standard output by a terminal that can draw a line editor. Otherwise
+/// (`ccgw console --json | tee log`, `TERM=dumb`, a script) the console reads lines as a
+/// script does.
+fn interactive() -> bool {
+    let dumb = std::env::var_os("TERM").is_none_or(|term| term == "dumb" || term.is_empty());
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal() && !dumb
 }
 
 /// Why the command loop ended.

@@ -9,6 +9,35 @@ use serde_json::{Map, Value, json};
 use super::command::{Rejected, USAGE};
 use super::editor::EventPrinter;
 
+/// What a command was about: an agent (`workNo` in its JSON line) or a call (`callId`).
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    None,
+    Agent(&'a str),
+    Call(&'a str),
+}
+
+impl Target<'_> {
+    fn insert_into(self, line: &mut Map<String, Value>) {
+        match self {
+            Target::None => {}
+            Target::Agent(w) => {
+                line.insert("workNo".into(), json!(w));
+            }
+            Target::Call(c) => {
+                line.insert("callId".into(), json!(c));
+            }
+        }
+    }
+
+    fn words(self) -> String {
+        match self {
+            Target::None => String::new(),
+            Target::Agent(id) | Target::Call(id) => format!(" {id}"),
+        }
+    }
+}
+
 /// What a successful command reports: fields for its JSON line, words for a person.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
@@ -17,7 +46,7 @@ pub struct Report {
 }
 
 impl Report {
-    /// The report of an action: the gateway said `"0"`.
+    /// The report of a gateway command: the gateway said `"0"`.
     pub fn done() -> Report {
         let mut fields = Map::new();
         fields.insert("retcode".into(), json!("0"));
@@ -37,14 +66,13 @@ pub struct Output {
 }
 
 impl Output {
-    /// The outcome of a gateway command or question.
-    pub fn result(&self, command: &str, work_no: Option<&str>, outcome: &Result<Report, Error>) {
+    /// The outcome of a command. Every line of a gateway command carries `retcode` when
+    /// the gateway answered ("0" on success); a local command's line carries none.
+    pub fn result(&self, command: &str, target: Target<'_>, outcome: &Result<Report, Error>) {
         if self.json {
             let mut line = Map::new();
             line.insert("command".into(), json!(command));
-            if let Some(w) = work_no {
-                line.insert("workNo".into(), json!(w));
-            }
+            target.insert_into(&mut line);
             line.insert("ok".into(), json!(outcome.is_ok()));
             match outcome {
                 Ok(report) => line.extend(report.fields.clone()),
@@ -60,7 +88,7 @@ impl Output {
             }
             outln!("{}", Value::Object(line));
         } else {
-            let target = work_no.map(|w| format!(" {w}")).unwrap_or_default();
+            let target = target.words();
             match outcome {
                 Ok(report) if report.text.is_empty() => outln!("ok      {command}{target}"),
                 Ok(report) => outln!("ok      {command}{target}: {}", report.text),
@@ -69,13 +97,28 @@ impl Output {
         }
     }
 
+    /// A command a person declined to confirm: nothing was sent.
+    pub fn declined(&self, command: &str, target: Target<'_>) {
+        if self.json {
+            let mut line = Map::new();
+            line.insert("command".into(), json!(command));
+            target.insert_into(&mut line);
+            line.insert("ok".into(), json!(false));
+            line.insert("declined".into(), json!(true));
+            line.insert("error".into(), json!("not confirmed; nothing was sent"));
+            outln!("{}", Value::Object(line));
+        } else {
+            errln!("not sent");
+        }
+    }
+
     /// A line that was not run.
     pub fn rejected(&self, rejected: &Rejected) {
         if self.json {
             let mut line = Map::new();
             line.insert("command".into(), json!(rejected.command));
-            if let Some(w) = &rejected.work_no {
-                line.insert("workNo".into(), json!(w));
+            if let Some(argument) = &rejected.argument {
+                line.insert("argument".into(), json!(argument));
             }
             line.insert("ok".into(), json!(false));
             line.insert("error".into(), json!(rejected.reason));
@@ -90,12 +133,17 @@ impl Output {
     }
 
     /// An event as it arrives, with the time it arrived: in an `at` field of JSON lines,
-    /// and in front of the line when a person is typing.
+    /// and in front of the line when a person is typing. An event the client made itself
+    /// (the session ended or recovered, the link failing or back, events missed) says so
+    /// with `"local": true`.
     pub fn event(&self, event: &Event) {
         let at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
         let line = if self.json {
-            json!({"event": event.name(), "workNo": event.work_no(), "content": event.content(), "at": at})
-                .to_string()
+            let mut line = json!({"event": event.name(), "workNo": event.work_no(), "content": event.content(), "at": at});
+            if !event.is_from_gateway() {
+                line["local"] = json!(true);
+            }
+            line.to_string()
         } else {
             let content = if event.content().is_null() {
                 String::new()
@@ -116,7 +164,8 @@ impl Output {
         }
     }
 
-    /// The command list, on standard error in JSON mode so standard output stays JSON.
+    /// The command list, on standard error in JSON mode so that standard output stays
+    /// one JSON object a line (which says `help` was done).
     pub fn help(&self) {
         let text: String = USAGE
             .iter()
@@ -124,8 +173,16 @@ impl Output {
             .collect();
         if self.json {
             err!("{text}");
+            self.local_done("help");
         } else {
             out!("{text}");
+        }
+    }
+
+    /// In JSON mode, the line of a local command that has nothing else to say.
+    pub fn local_done(&self, command: &str) {
+        if self.json {
+            outln!("{}", json!({"command": command, "ok": true}));
         }
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use ccgw::{Client, Session, SignIn};
+use ccgw::{Client, Session, SignIn, TrackedMode};
 use futures::StreamExt;
 use serde_json::{Map, Value, json};
 use tokio::task::JoinHandle;
@@ -15,7 +15,7 @@ use super::ask;
 use super::command::{self, Line, Rejected, Remote};
 use super::editor::KnownAgents;
 use super::input::Source;
-use super::output::{Output, Report};
+use super::output::{Output, Report, Target};
 use super::reading::{Ask, Input};
 
 /// Whether to read another line.
@@ -86,12 +86,15 @@ impl Console {
             Ok(Line::Nothing) => {}
             Ok(Line::Help) => self.out.help(),
             Ok(Line::Quit) => return Flow::Quit,
-            Ok(Line::Events) => settle_events(&self.printed).await,
+            Ok(Line::Events) => {
+                settle_events(&self.printed).await;
+                self.out.local_done("events");
+            }
             Ok(Line::SignIn) if !self.session.is_closed() => {
                 self.all_ok = false;
                 self.out.rejected(&Rejected {
                     command: "signin".into(),
-                    work_no: None,
+                    argument: None,
                     reason: "the session is still signed in; signin is for after the \
                              gateway ended it"
                         .into(),
@@ -99,32 +102,40 @@ impl Console {
             }
             Ok(Line::SignIn) => {
                 let outcome = self.sign_in_again().await;
-                self.report("signin", None, outcome);
+                self.report("signin", Target::None, outcome);
             }
             Ok(Line::Inspections) => {
                 let report = inspections_report(&self.session);
-                self.report("inspections", None, Ok(report));
+                self.report("inspections", Target::None, Ok(report));
             }
             Ok(Line::Ask(word, question)) => {
                 let outcome = ask::ask(&self.session, &question).await;
                 let work_no = question.work_no().map(|a| a.to_string());
-                self.report(word, work_no.as_deref(), outcome);
+                let target = work_no.as_deref().map_or(Target::None, Target::Agent);
+                self.report(word, target, outcome);
             }
             Ok(Line::Remote(word, remote)) => {
+                let call = match &remote {
+                    Remote::DropCall(call) => Some(call.to_string()),
+                    _ => None,
+                };
+                let agent = remote.work_no().map(|a| a.to_string());
+                let target = match (&call, &agent) {
+                    (Some(call), _) => Target::Call(call),
+                    (None, Some(agent)) => Target::Agent(agent),
+                    (None, None) => Target::None,
+                };
                 if let Some(question) = remote.confirmation()
                     && !confirmed(source, question).await
                 {
-                    errln!("not sent");
+                    // The person's decision: reported, not counted as a failure.
+                    self.out.declined(word, target);
                     return Flow::Continue;
                 }
                 let outcome = execute(&self.session, &remote)
                     .await
                     .map(|()| Report::done());
-                let work_no = match &remote {
-                    Remote::DropCall(call) => Some(call.to_string()),
-                    other => other.work_no().map(|a| a.to_string()),
-                };
-                self.report(word, work_no.as_deref(), outcome);
+                self.report(word, target, outcome);
             }
             Err(rejected) => {
                 self.all_ok = false;
@@ -134,9 +145,9 @@ impl Console {
         Flow::Continue
     }
 
-    fn report(&mut self, word: &str, work_no: Option<&str>, outcome: Result<Report, ccgw::Error>) {
+    fn report(&mut self, word: &str, target: Target<'_>, outcome: Result<Report, ccgw::Error>) {
         self.all_ok &= outcome.is_ok();
-        self.out.result(word, work_no, &outcome);
+        self.out.result(word, target, &outcome);
     }
 
     fn remember(&self, agent: &str) {
@@ -161,11 +172,7 @@ impl Console {
     /// Signs out, waiting at most `timeout` for the gateway.
     pub async fn sign_out(&mut self, timeout: Duration) {
         self.quitting.store(true, Ordering::SeqCst);
-        match tokio::time::timeout(timeout, self.session.sign_out()).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => errln!("sign-out failed: {e}"),
-            Err(_) => errln!("sign-out got no answer within {timeout:?}"),
-        }
+        crate::signals::sign_out(&self.session, timeout).await;
         let _ = tokio::time::timeout(Duration::from_secs(1), &mut self.printer).await;
     }
 
@@ -190,11 +197,11 @@ fn inspections_report(session: &Session) -> Report {
     let inspections = session.inspections();
     let listed: Vec<Value> = inspections
         .iter()
-        .map(|(agent, mode)| json!({"workNo": agent.as_str(), "mode": mode.word()}))
+        .map(|(agent, mode)| json!({"workNo": agent.as_str(), "mode": command_word(*mode)}))
         .collect();
     let text = inspections
         .iter()
-        .map(|(agent, mode)| format!("{agent} {mode}"))
+        .map(|(agent, mode)| format!("{agent} {}", command_word(*mode)))
         .collect::<Vec<_>>()
         .join(", ");
     Report {
@@ -204,6 +211,18 @@ fn inspections_report(session: &Session) -> Report {
         } else {
             text
         },
+    }
+}
+
+/// A tracked mode in the words the commands use (`listen 1001` gives `listen`).
+fn command_word(mode: TrackedMode) -> &'static str {
+    match mode {
+        TrackedMode::Listening => "listen",
+        TrackedMode::Inserting => "insert",
+        TrackedMode::Whispering => "whisper",
+        TrackedMode::Intercepting => "intercept",
+        TrackedMode::Idle => "idle",
+        _ => "unknown",
     }
 }
 

@@ -127,3 +127,20 @@ pub fn assert_typed_and_exited_zero(
         "{status:?}"
     );
 }
+
+/// Fails unless every line is one JSON object that follows the console's JSON-lines
+/// contract, `console-lines.schema.json`.
+pub fn assert_lines_follow_the_contract(stdout: &str) {
+    let schema: Value = serde_json::from_str(include_str!("../../console-lines.schema.json"))
+        .expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the schema is valid");
+    for line in stdout.lines() {
+        let value: Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON: {line:?}: {e}"));
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{line}\nbreaks the contract: {errors:?}");
+    }
+}

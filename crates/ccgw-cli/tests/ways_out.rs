@@ -404,3 +404,72 @@ async fn a_failed_sign_out_is_said_and_does_not_change_the_status() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert!(run.stderr.contains("sign-out failed"), "{}", run.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_gateway_ending_the_session_does_not_change_the_status() {
+    let sim = Simulator::start(fast()).await.unwrap();
+    let url = sim.base_url();
+    let taker = tokio::spawn({
+        let url = url.clone();
+        async move {
+            tokio::time::sleep(Duration::from_millis(700)).await;
+            let client = ccgw::Client::builder(url).build().unwrap();
+            let request = ccgw::SignIn::new("101".parse().unwrap(), DEFAULT_PASSWORD)
+                .force(ccgw::ForceLogin::Always)
+                .poll_events(false);
+            client
+                .sign_in(request)
+                .await
+                .unwrap()
+                .sign_out()
+                .await
+                .unwrap();
+        }
+    });
+    let run = ccgw(
+        &console_args(&url, &["--json"]),
+        &[("CCGW_PASSWORD", DEFAULT_PASSWORD)],
+        &["status", "@sleep 2000", "quit"],
+    )
+    .await;
+    taker.await.unwrap();
+    assert!(
+        run.stderr.contains("the gateway ended the session"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.status, 0, "every command succeeded: {}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_that_cannot_start_says_so_with_status_two() {
+    use std::os::unix::process::CommandExt;
+    // So few open files that the demo's own set-up (its simulator, its HTTP client) fails
+    // before anything is signed in, while the program itself still runs.
+    for files in 9..=11u64 {
+        let mut command = StdCommand::new(env!("CARGO_BIN_EXE_ccgw"));
+        command.arg("demo").env_remove("RUST_LOG");
+        // SAFETY: setrlimit is async-signal-safe.
+        unsafe {
+            command.pre_exec(move || {
+                let limit = libc::rlimit {
+                    rlim_cur: files,
+                    rlim_max: files,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+            .await
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{files} files: {stderr}");
+        assert!(
+            stderr.contains("could not start"),
+            "{files} files: {stderr}"
+        );
+    }
+}

@@ -9,6 +9,8 @@ use serde_json::{Map, Value};
 pub mod retcode {
     /// Success.
     pub const OK: &str = "0";
+    /// An event poll with the wrong method.
+    pub const WRONG_POLL_METHOD: &str = "000-001";
     /// A bad parameter in the URL or the body.
     pub const BAD_PARAMETER: &str = "000-002";
     /// No permission, or the Guid is unknown, expired or replaced.

@@ -53,10 +53,16 @@ impl Fault {
     }
 }
 
+/// The operation a client polls in the background all the time: a rule for every
+/// operation leaves it out, so that a background poll never uses up a fault meant for the
+/// request under test. Name it with [`FaultRule::on`] to fault polls.
+pub const BACKGROUND_OPERATION: &str = "pollEvent";
+
 /// When a fault applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaultRule {
-    /// The operationId it applies to; `None` for every operation.
+    /// The operationId it applies to; `None` for every operation but the event poll
+    /// ([`BACKGROUND_OPERATION`]).
     pub operation_id: Option<String>,
     /// The fault.
     pub fault: Fault,
@@ -74,7 +80,7 @@ impl FaultRule {
         }
     }
 
-    /// A rule for every request to any operation, until cleared.
+    /// A rule for every request to any operation but the event poll, until cleared.
     pub fn everywhere(fault: Fault) -> Self {
         FaultRule {
             operation_id: None,
@@ -113,10 +119,9 @@ impl Faults {
     /// The fault for this request to `operation_id`, using up one of its times.
     pub(crate) fn take(&self, operation_id: &str) -> Option<Fault> {
         let mut rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
-        let index = rules.iter().position(|r| {
-            r.operation_id
-                .as_deref()
-                .is_none_or(|op| op == operation_id)
+        let index = rules.iter().position(|r| match r.operation_id.as_deref() {
+            Some(op) => op == operation_id,
+            None => operation_id != BACKGROUND_OPERATION,
         })?;
         let fault = rules[index].fault.clone();
         match rules[index].times.as_mut() {
@@ -127,5 +132,21 @@ impl Faults {
             None => {}
         }
         Some(fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rule_for_every_operation_is_not_used_up_by_background_polls() {
+        let faults = Faults::default();
+        faults.inject(FaultRule::everywhere(Fault::Status(503)).times(1));
+        assert_eq!(faults.take(BACKGROUND_OPERATION), None);
+        assert_eq!(faults.take("listen"), Some(Fault::Status(503)));
+        assert_eq!(faults.take("listen"), None, "used up once");
+        faults.inject(FaultRule::on(BACKGROUND_OPERATION, Fault::Hang).times(1));
+        assert_eq!(faults.take(BACKGROUND_OPERATION), Some(Fault::Hang));
     }
 }

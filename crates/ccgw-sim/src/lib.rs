@@ -85,7 +85,7 @@ mod state;
 mod world;
 
 pub use config::{AuthMode, ConfigError, DEFAULT_PASSWORD, SimConfig, SkillConfig, VdnConfig};
-pub use faults::{Fault, FaultRule, Faults};
+pub use faults::{BACKGROUND_OPERATION, Fault, FaultRule, Faults};
 pub use server::serve_until;
 pub use simulator::{RunningSim, Simulator};
 pub use state::OPERATION_IDS;

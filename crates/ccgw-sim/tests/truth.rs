@@ -180,3 +180,20 @@ async fn a_query_string_cannot_override_the_path() {
     assert_eq!(gw.sim.mode_of("101", "1001"), QcMode::Whispering);
     assert_eq!(gw.sim.mode_of("102", "1001"), QcMode::Idle);
 }
+
+#[tokio::test]
+async fn a_poll_with_the_wrong_method_gets_the_gateways_retcode() {
+    let gw = Gw::start(fast()).await;
+    let guid = gw.sign_in("101").await;
+    let answer = gw
+        .call(
+            Method::POST,
+            "/agentgateway/resource/agentevent/101",
+            Some(&guid),
+            None,
+        )
+        .await;
+    assert_eq!(answer.status, 405);
+    assert_eq!(answer.retcode(), "000-001", "{}", answer.body);
+    assert_eq!(answer.headers["allow"], "GET");
+}

@@ -75,7 +75,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route(&format!("{AGENT}/logout"), delete(session::sign_out))
         .route(
             "/agentgateway/resource/agentevent/{agentid}",
-            get(session::poll_event),
+            get(session::poll_event).fallback(session::poll_with_a_wrong_method),
         )
         .route(&format!("{QC}/adjustskill"), post(adjust_skills));
     for &(method, path, operation_id, action) in QC_ROUTES {

@@ -170,3 +170,21 @@ fn pad_with_nuls(value: &mut Value) {
         _ => {}
     }
 }
+
+/// An event poll with another method than GET: the gateway's own retcode for it
+/// (000-001, "wrong method for fetching agent events"), with status 405 and `Allow: GET`
+/// so that HTTP tools see the method refused too.
+pub(super) async fn poll_with_a_wrong_method() -> Response {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    let body = json!({"message": "wrong method for fetching agent events", "retcode": retcode::WRONG_POLL_METHOD});
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        [
+            (header::ALLOW, "GET"),
+            (header::CONTENT_TYPE, "application/json;charset=UTF-8"),
+        ],
+        body.to_string(),
+    )
+        .into_response()
+}

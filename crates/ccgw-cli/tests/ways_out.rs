@@ -473,3 +473,56 @@ async fn the_demo_that_cannot_start_says_so_with_status_two() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn typing_at_a_terminal_with_the_output_in_a_pipe_runs_as_a_script() {
+    let sim = Simulator::start(fast()).await.unwrap();
+    let url = sim.base_url();
+    let status = tokio::task::spawn_blocking(move || -> Result<_, expectrl::Error> {
+        // `ccgw console | cat`: lines typed at the terminal, results into a pipe.
+        let pipeline = format!(
+            "'{}' console --gateway '{url}' --agent 101 | cat",
+            env!("CARGO_BIN_EXE_ccgw")
+        );
+        let mut command = StdCommand::new("sh");
+        command
+            .args(["-c", &pipeline])
+            .env("TERM", "xterm")
+            .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+            .env_remove("RUST_LOG");
+        let mut p = Session::spawn(command)?;
+        p.set_expect_timeout(Some(Duration::from_secs(10)));
+        p.expect("type help for commands")?;
+        p.send("status\n")?;
+        p.expect("ok      status: idle")?;
+        p.send(ControlCode::EndOfTransmission)?;
+        p.expect(Eof)?;
+        Ok(p.get_process().wait().unwrap())
+    })
+    .await
+    .unwrap();
+    common::assert_typed_and_exited_zero(status);
+    assert!(signed_out(&sim));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_standard_input_that_cannot_be_read_ends_the_script_as_its_end_would() {
+    let sim = Simulator::start(fast()).await.unwrap();
+    let url = sim.base_url();
+    let output = tokio::task::spawn_blocking(move || {
+        // Reading a folder fails (EISDIR) at the first line.
+        StdCommand::new(env!("CARGO_BIN_EXE_ccgw"))
+            .args(["console", "--gateway", &url, "--agent", "101", "--json"])
+            .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+            .env_remove("RUST_LOG")
+            .stdin(std::fs::File::open("/").unwrap())
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("cannot read standard input"), "{stderr}");
+    assert!(signed_out(&sim));
+}

@@ -135,6 +135,11 @@ async fn a_call_ends_with_its_last_party_and_says_when() {
         .await;
     assert_eq!(gw.sim.agent_state("101"), Some(AgentState::Idle));
     assert_eq!(status.retcode(), "0");
+    assert_eq!(
+        status.body["result"]["isWorking"], false,
+        "a new session is on no call: {}",
+        status.body
+    );
     let info = gw
         .call(
             Method::GET,

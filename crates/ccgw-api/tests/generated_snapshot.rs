@@ -24,3 +24,20 @@ fn every_operation_reaches_the_hooks_under_its_table_name() {
         assert_eq!(ccgw_api::operations::by_hook_id(op.hook_id), Some(op));
     }
 }
+
+/// Every request builds its URL through the lean path (`operation_url`), none by
+/// formatting the base URL as text: the codegen's rewrite reached all 31 operations.
+#[test]
+fn every_operation_goes_through_the_lean_request_path() {
+    let source = ccgw_api::GENERATED_SOURCE;
+    // Formatted source: `let url = client\n    .operation_url(`.
+    assert_eq!(
+        source.matches(".operation_url(").count(),
+        ccgw_api::operations::ALL.len()
+    );
+    assert!(
+        !source.contains("client.baseurl"),
+        "a URL formatted from the base URL as text is left"
+    );
+    assert!(!source.contains("\"api-version\""));
+}

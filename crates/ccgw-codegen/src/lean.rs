@@ -10,8 +10,10 @@
 //! * a path parameter that holds text is borrowed as its segment instead of being
 //!   formatted into a new string.
 //!
-//! An operation whose path does not fit (a parameter sharing a segment with text) keeps
-//! progenitor's own code.
+//! Generation fails, naming the operation and the shape expected, when a request's URL is
+//! not built the way progenitor 0.15.1 builds it (`let url = format!("{}/..",
+//! client.baseurl, encode_path(..))`) or its path has a parameter inside a segment: a
+//! progenitor upgrade must not quietly undo these changes.
 
 use std::collections::HashSet;
 
@@ -21,23 +23,47 @@ use syn::punctuated::Punctuated;
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Stmt, Token};
 
+use crate::error::Error;
 use crate::text_params::{Parameter, text_parameters, type_name};
 
-/// Applies the changes to every generated request.
-pub(crate) fn lean_requests(items: &mut [syn::Item]) {
+/// Applies the changes to every generated request; `operations` requests must have had
+/// their URL rewritten.
+pub(crate) fn lean_requests(items: &mut [syn::Item], operations: usize) -> Result<(), Error> {
     let mut lean = Lean {
         text: text_parameters(items),
         builder: String::new(),
+        rewritten: Vec::new(),
+        unfit: Vec::new(),
     };
     for item in items {
         lean.visit_item_mut(item);
     }
+    if let Some(builder) = lean.unfit.first() {
+        return Err(Error::Shape(format!(
+            "the request of builder {builder} builds its URL otherwise than \
+             `let url = format!(\"{{}}/..\", client.baseurl, encode_path(..))` with whole-segment \
+             parameters: update ccgw-codegen's lean.rs"
+        )));
+    }
+    if lean.rewritten.len() != operations {
+        return Err(Error::Shape(format!(
+            "{} of {operations} requests had their URL built from segments ({}); progenitor \
+             no longer builds `let url = format!(..)` in each request: update lean.rs",
+            lean.rewritten.len(),
+            lean.rewritten.join(", ")
+        )));
+    }
+    Ok(())
 }
 
 struct Lean {
     text: HashSet<Parameter>,
     /// The builder whose methods are being visited.
     builder: String,
+    /// The builders whose URL was rewritten.
+    rewritten: Vec<String>,
+    /// The builders with a `let url` this pass could not rewrite.
+    unfit: Vec<String>,
 }
 
 impl VisitMut for Lean {
@@ -57,9 +83,14 @@ impl VisitMut for Lean {
             if let Stmt::Local(local) = stmt
                 && is_ident_pattern(&local.pat, "url")
                 && let Some(init) = &mut local.init
-                && let Some(built) = url_from_segments(&init.expr, |p| self.borrowed(p))
             {
-                *init.expr = syn::parse2(built).expect("the URL expression parses");
+                match url_from_segments(&init.expr, |p| self.borrowed(p)) {
+                    Some(built) => {
+                        *init.expr = syn::parse2(built).expect("the URL expression parses");
+                        self.rewritten.push(self.builder.clone());
+                    }
+                    None => self.unfit.push(self.builder.clone()),
+                }
             }
         }
         syn::visit_mut::visit_block_mut(self, block);
@@ -210,11 +241,16 @@ fn segments(texts: &[&str], parameters: Vec<Expr>) -> Option<Vec<Segment>> {
 mod tests {
     use super::*;
 
-    fn rewrite(source: &str) -> String {
+    /// The source after the pass, which must have rewritten `operations` URLs.
+    fn rewrite_counted(source: &str, operations: usize) -> Result<String, Error> {
         let mut file: syn::File = syn::parse_str(source).unwrap();
-        lean_requests(&mut file.items);
+        lean_requests(&mut file.items, operations)?;
         // Without white space, so that line breaks do not matter.
-        prettyplease::unparse(&file).split_whitespace().collect()
+        Ok(prettyplease::unparse(&file).split_whitespace().collect())
+    }
+
+    fn rewrite(source: &str) -> String {
+        rewrite_counted(source, 1).unwrap()
     }
 
     #[test]
@@ -253,11 +289,22 @@ mod tests {
     }
 
     #[test]
-    fn a_parameter_inside_a_segment_keeps_the_format() {
-        let source = r#"fn f() { let url = format!("{}/a/{}.json", client.baseurl, encode_path(&x.to_string())); }"#;
-        assert!(rewrite(source).contains("format!"));
-        let source = r#"fn f() { let url = format!("{}/a/v{}", client.baseurl, encode_path(&x.to_string())); }"#;
-        assert!(rewrite(source).contains("format!"));
+    fn a_url_the_pass_cannot_rewrite_fails_generation_and_names_its_request() {
+        for source in [
+            r#"impl Listen { fn f() { let url = format!("{}/a/{}.json", client.baseurl, encode_path(&x.to_string())); } }"#,
+            r#"impl Listen { fn f() { let url = format!("{}/a/v{}", client.baseurl, encode_path(&x.to_string())); } }"#,
+            r#"impl Listen { fn f() { let url = client.join(&x); } }"#,
+        ] {
+            let e = rewrite_counted(source, 1).unwrap_err().to_string();
+            assert!(e.contains("builder Listen"), "{e}");
+        }
+    }
+
+    #[test]
+    fn generation_fails_when_fewer_requests_than_operations_were_rewritten() {
+        let source = r#"fn f() { let url = format!("{}/a/b", client.baseurl); }"#;
+        let e = rewrite_counted(source, 2).unwrap_err().to_string();
+        assert!(e.contains("1 of 2 requests"), "{e}");
     }
 
     #[test]
@@ -268,12 +315,14 @@ mod tests {
 
     #[test]
     fn the_api_version_header_is_left_out_and_others_kept() {
-        let out = rewrite(
+        let out = rewrite_counted(
             r#"fn f() {
                 header_map.append(HeaderName::from_static("api-version"), HeaderValue::from_static(v()));
                 header_map.append("Guid", guid.to_string().try_into()?);
             }"#,
-        );
+            0,
+        )
+        .unwrap();
         assert!(!out.contains("api-version"), "{out}");
         assert!(
             out.contains(

@@ -100,7 +100,7 @@ pub fn generate(yaml: &str) -> Result<String, Error> {
     let mut file: syn::File =
         syn::parse2(quote::quote! { #client #table }).map_err(|e| Error::Format(e.to_string()))?;
     settings::schemars_behind_feature(&mut file.items);
-    lean::lean_requests(&mut file.items);
+    lean::lean_requests(&mut file.items, facts.len())?;
     Ok(sketches_as_text(&prettyplease::unparse(&file)))
 }
 

@@ -74,6 +74,12 @@ async fn prompt_completion_events_above_the_line_and_history() {
         0,
         "the drop was not confirmed"
     );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&history_file)
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "the history is its owner's alone");
     let kept = std::fs::read_to_string(&history_file).unwrap();
     assert!(kept.contains("listen 1001"), "{kept}");
     assert!(

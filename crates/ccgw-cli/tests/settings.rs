@@ -5,6 +5,8 @@
 mod common;
 
 use ccgw_sim::{DEFAULT_PASSWORD, SimConfig, Simulator};
+use std::os::unix::fs::PermissionsExt;
+
 use common::ccgw;
 
 /// A config directory whose `ccgw/config.toml` holds `profiles`.
@@ -131,6 +133,30 @@ async fn the_password_comes_from_a_file_and_never_from_a_profile() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("password");
     std::fs::write(&file, format!("{DEFAULT_PASSWORD}\n")).unwrap();
+    let mode = |bits| std::fs::set_permissions(&file, std::fs::Permissions::from_mode(bits));
+    mode(0o644).unwrap();
+    let shared = ccgw(
+        &[
+            "console",
+            "--gateway",
+            &url,
+            "--agent",
+            "101",
+            "--password-file",
+            file.to_str().unwrap(),
+        ],
+        &[],
+        &["status", "quit"],
+    )
+    .await;
+    assert_eq!(shared.status, 2, "{}", shared.stderr);
+    assert!(shared.stderr.contains("chmod 600"), "{}", shared.stderr);
+    assert_eq!(
+        sim.received("signIn"),
+        0,
+        "refused before anything was sent"
+    );
+    mode(0o600).unwrap();
     let from_file = ccgw(
         &[
             "console",
@@ -212,6 +238,67 @@ async fn an_empty_password_variable_is_refused_like_an_empty_file() {
     assert_eq!(run.status, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains("CCGW_PASSWORD is set but empty"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test]
+async fn plain_http_to_another_host_needs_insecure_http_and_says_so() {
+    let password = ("CCGW_PASSWORD", DEFAULT_PASSWORD);
+    // A name that cannot resolve: nothing is ever sent anywhere, with or without the flag.
+    let args = [
+        "console",
+        "--gateway",
+        "http://gateway.invalid:8043",
+        "--agent",
+        "101",
+    ];
+    let refused = ccgw(&args, &[password], &["quit"]).await;
+    assert_eq!(refused.status, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("refusing plain http://")
+            && refused.stderr.contains("--insecure-http"),
+        "{}",
+        refused.stderr
+    );
+    let mut allowed_args = args.to_vec();
+    allowed_args.push("--insecure-http");
+    let allowed = ccgw(&allowed_args, &[password], &["quit"]).await;
+    assert_eq!(allowed.status, 2, "{}", allowed.stderr);
+    assert!(
+        allowed.stderr.contains("WARNING: plain HTTP"),
+        "{}",
+        allowed.stderr
+    );
+    assert!(
+        allowed.stderr.contains("sign-in failed"),
+        "past the refusal, the name does not resolve: {}",
+        allowed.stderr
+    );
+}
+
+#[tokio::test]
+async fn a_settings_file_others_can_write_is_named_in_a_warning() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let url = sim.base_url();
+    let home = config_home(&format!(
+        "[profiles.lab]\ngateway = \"{url}\"\nagent = \"101\"\n"
+    ));
+    let file = home.path().join("ccgw/config.toml");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let run = ccgw(
+        &["console", "--profile", "lab"],
+        &[
+            ("XDG_CONFIG_HOME", home.path().to_str().unwrap()),
+            ("CCGW_PASSWORD", DEFAULT_PASSWORD),
+        ],
+        &["quit"],
+    )
+    .await;
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning: others can write"),
         "{}",
         run.stderr
     );

@@ -79,6 +79,29 @@ impl std::fmt::Debug for Client {
     }
 }
 
+/// Whether `url` names a loopback host: `127.0.0.0/8`, `::1` or `localhost`. Any other
+/// name is not, whatever it resolves to. A plain `http://` gateway URL is accepted
+/// without [`ClientBuilder::insecure_http`] only for these.
+///
+/// ```
+/// assert!(ccgw::is_loopback_url("http://127.0.0.1:8043"));
+/// assert!(!ccgw::is_loopback_url("http://gateway.example:8043"));
+/// ```
+pub fn is_loopback_url(url: &str) -> bool {
+    reqwest::Url::parse(url).is_ok_and(|url| is_loopback(&url))
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host.eq_ignore_ascii_case("localhost") || host.eq_ignore_ascii_case("localhost."),
+    }
+}
+
 impl Client {
     /// Starts configuring a client for the gateway at `base_url`, such as
     /// `https://gateway.example:8043`.
@@ -92,6 +115,7 @@ impl Client {
             event_buffer: DEFAULT_EVENT_BUFFER,
             roots: Vec::new(),
             danger_accept_invalid_certs: false,
+            insecure_http: false,
             proxy: None,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             edition: Edition::Classic,
@@ -134,6 +158,7 @@ pub struct ClientBuilder {
     event_buffer: usize,
     roots: Vec<reqwest::Certificate>,
     danger_accept_invalid_certs: bool,
+    insecure_http: bool,
     proxy: Option<String>,
     user_agent: String,
     edition: Edition,
@@ -240,6 +265,15 @@ impl ClientBuilder {
         self
     }
 
+    /// **Insecure**: allows a plain `http://` gateway URL whose host is not a loopback
+    /// address, so that the password and every Guid cross the network in clear text.
+    /// CC-Gateway itself is HTTPS only; plain HTTP is right for a local simulator
+    /// (`127.0.0.0/8`, `::1`, `localhost`), which needs no opt-in. Off by default.
+    pub fn insecure_http(mut self, allow: bool) -> Self {
+        self.insecure_http = allow;
+        self
+    }
+
     /// Sends every request through this proxy URL.
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.proxy = Some(url.into());
@@ -286,6 +320,17 @@ impl ClientBuilder {
                 "the gateway URL must start with https:// or http://",
             ));
         }
+        if url.scheme() == "http" && !is_loopback(&url) {
+            if !self.insecure_http {
+                return Err(Error::invalid_input(format!(
+                    "refusing plain http:// to {}: the password and the session's Guid would \
+                     cross the network unencrypted; use https://, or allow it explicitly \
+                     with ClientBuilder::insecure_http(true)",
+                    url.host_str().unwrap_or_default()
+                )));
+            }
+            tracing::warn!("plain HTTP to a host that is not loopback: traffic is not encrypted");
+        }
         let mut http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .tcp_keepalive(DEFAULT_TCP_KEEPALIVE)
@@ -330,5 +375,60 @@ impl ClientBuilder {
                 event_buffer: self.event_buffer,
             }),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loopback(url: &str) -> bool {
+        is_loopback(&reqwest::Url::parse(url).unwrap())
+    }
+
+    #[test]
+    fn only_loopback_addresses_and_localhost_are_loopback() {
+        for yes in [
+            "http://127.0.0.1:8043",
+            "http://127.255.0.9/",
+            "http://[::1]:8043",
+            "http://localhost:8043",
+            "http://LocalHost/",
+        ] {
+            assert!(loopback(yes), "{yes}");
+        }
+        for no in [
+            "http://128.0.0.1",
+            "http://10.0.0.1",
+            "http://[::2]",
+            "http://[::ffff:10.0.0.1]",
+            "http://gateway.example",
+            "http://localhost.example",
+            "http://127.0.0.1.nip.example",
+        ] {
+            assert!(!loopback(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn plain_http_elsewhere_than_loopback_is_refused_unless_named_insecure() {
+        let refused = Client::builder("http://gateway.example:8043")
+            .build()
+            .unwrap_err();
+        assert_eq!(refused.kind(), ErrorKind::InvalidInput);
+        assert!(
+            refused.to_string().contains("insecure_http(true)"),
+            "{refused}"
+        );
+        Client::builder("http://gateway.example:8043")
+            .insecure_http(true)
+            .build()
+            .expect("named insecure");
+        Client::builder("http://127.0.0.1:8043")
+            .build()
+            .expect("loopback");
+        Client::builder("https://gateway.example:8043")
+            .build()
+            .expect("https");
     }
 }

@@ -34,7 +34,9 @@
 //!
 //! * TLS is verified (rustls); trust a private CA with
 //!   [`ClientBuilder::add_root_certificate_pem`]. Turning verification off is
-//!   [`ClientBuilder::danger_accept_invalid_certs`], never the default.
+//!   [`ClientBuilder::danger_accept_invalid_certs`], never the default. Plain `http://`
+//!   is accepted only to a loopback host ([`is_loopback_url`]) unless
+//!   [`ClientBuilder::insecure_http`] says otherwise.
 //! * A request that may have reached the gateway is never sent again. Only a failure to
 //!   connect, where nothing was sent, is retried. The listen/insert toggle
 //!   ([`Session::switch_listen_insert`]) in particular would flip back if resent;
@@ -59,7 +61,7 @@ mod session;
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EVENT_BUFFER,
     DEFAULT_POLL_FAILURES_TO_END, DEFAULT_POLL_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
-    DEFAULT_TCP_KEEPALIVE,
+    DEFAULT_TCP_KEEPALIVE, is_loopback_url,
 };
 pub use error::{EXCERPT_CHARS, Error, ErrorKind, Retcode, TransportKind};
 pub use events::{Event, EventStream, EventType};

@@ -25,6 +25,24 @@ impl Password {
     pub(crate) fn expose(&self) -> &str {
         self.0.expose_secret()
     }
+
+    /// The first line of the text held, as a password of its own, for a password read
+    /// from a file whose first line is the password (empty when the text is empty). The
+    /// whole text never leaves the secret.
+    ///
+    /// ```
+    /// let file = ccgw::Password::from("s3cret\nanything else\n");
+    /// assert!(!file.first_line().is_empty());
+    /// assert!(ccgw::Password::from("").first_line().is_empty());
+    /// ```
+    pub fn first_line(&self) -> Password {
+        Password::new(self.expose().lines().next().unwrap_or_default())
+    }
+
+    /// Whether the password is empty.
+    pub fn is_empty(&self) -> bool {
+        self.expose().is_empty()
+    }
 }
 
 impl From<&str> for Password {

@@ -65,3 +65,34 @@ fn a_user_agent_that_is_no_header_value_is_refused_at_build() {
         .unwrap_err();
     assert_eq!(error.kind(), ccgw::ErrorKind::InvalidInput);
 }
+
+/// A name that is not a loopback literal, made to resolve to the simulator on 127.0.0.1:
+/// it stands in for a remote gateway without any traffic leaving this machine.
+#[tokio::test]
+async fn plain_http_to_a_remote_name_is_refused_before_anything_is_sent_unless_allowed() {
+    let sim = common::sim(common::fast()).await;
+    let addr = sim.addr();
+    let url = format!("http://gateway.test:{}", addr.port());
+    let resolve = move |http: reqwest::ClientBuilder| http.resolve("gateway.test", addr);
+    let refused = ccgw::Client::builder(&url)
+        .configure_http(resolve)
+        .build()
+        .unwrap_err();
+    assert_eq!(refused.kind(), ccgw::ErrorKind::InvalidInput);
+    assert!(refused.to_string().contains("unencrypted"), "{refused}");
+    assert_eq!(sim.received_total(), 0, "nothing was sent");
+
+    let allowed = ccgw::Client::builder(&url)
+        .configure_http(resolve)
+        .insecure_http(true)
+        .build()
+        .expect("explicitly allowed");
+    let session = allowed
+        .sign_in(ccgw::SignIn::new(
+            common::agent("101"),
+            ccgw_sim::DEFAULT_PASSWORD,
+        ))
+        .await
+        .expect("reaches the simulator through the resolved name");
+    session.sign_out().await.unwrap();
+}

@@ -46,6 +46,11 @@ pub struct ConnectionArgs {
     /// DANGEROUS: accept any TLS certificate. Anyone on the path can then read the password.
     #[arg(long)]
     pub danger_accept_invalid_certs: bool,
+    /// INSECURE: allow a plain http:// gateway that is not on this machine (127.0.0.0/8,
+    /// ::1, localhost need no flag). The password and every Guid then cross the network
+    /// in clear text; CC-Gateway itself is HTTPS only.
+    #[arg(long)]
+    pub insecure_http: bool,
     /// Seconds to wait for each answer (default 10).
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<u64>,

@@ -73,5 +73,16 @@ fn build_client(settings: &Settings, args: &ConnectionArgs) -> Result<Client, St
         errln!("WARNING: TLS certificates are not verified; the password can be intercepted");
         builder = builder.danger_accept_invalid_certs(true);
     }
+    if settings.gateway.starts_with("http://") && !ccgw::is_loopback_url(&settings.gateway) {
+        if !args.insecure_http {
+            return Err(format!(
+                "refusing plain http:// to {}: the password and the session's Guid would cross \
+                 the network unencrypted; use https://, or pass --insecure-http to allow it",
+                settings.gateway
+            ));
+        }
+        errln!("WARNING: plain HTTP: the password and every Guid cross the network unencrypted");
+        builder = builder.insecure_http(true);
+    }
     builder.build().map_err(|e| e.to_string())
 }

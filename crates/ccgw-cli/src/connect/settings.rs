@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use ccgw::Password;
 use serde::Deserialize;
 
 use super::args::{ConnectionArgs, EditionArg};
@@ -48,9 +49,30 @@ pub fn config_path() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("ccgw").join("config.toml"))
 }
 
+/// The permission bits of `path` that group and others hold (Unix); none elsewhere.
+fn shared_mode(path: &Path) -> std::io::Result<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Ok(std::fs::metadata(path)?.permissions().mode() & 0o077)
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::metadata(path).map(|_| 0)
+    }
+}
+
 fn load_profile(path: &Path, name: &str) -> Result<Profile, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read the profile file {}: {e}", path.display()))?;
+    // Anyone who can write it can point the console at their own "gateway".
+    if shared_mode(path).is_ok_and(|mode| mode & 0o022 != 0) {
+        errln!(
+            "warning: others can write {}; run chmod go-w {}",
+            path.display(),
+            path.display()
+        );
+    }
     // The error's message only: its full text quotes the line, which could be a secret.
     let file: ConfigFile = toml::from_str(&text).map_err(|e| {
         let line = e
@@ -137,26 +159,41 @@ impl Settings {
     }
 }
 
-/// The password: from `--password-file` (its first line), else `CCGW_PASSWORD`, else a
-/// prompt without echo when standard input is a terminal.
-pub fn password(args: &ConnectionArgs) -> Result<String, String> {
+/// The password, held as [`ccgw::Password`] from the moment it is read: from
+/// `--password-file` (its first line; refused when group or others may read it), else
+/// `CCGW_PASSWORD`, else a prompt without echo when standard input is a terminal.
+pub fn password(args: &ConnectionArgs) -> Result<Password, String> {
     if let Some(path) = &args.password_file {
-        let text = std::fs::read_to_string(path)
+        let shared = shared_mode(path)
             .map_err(|e| format!("cannot read the password file {}: {e}", path.display()))?;
-        let first = text.lines().next().unwrap_or_default();
+        if shared != 0 {
+            return Err(format!(
+                "the password file {} can be read or written by others (mode ...{:03o}); \
+                 run chmod 600 {}",
+                path.display(),
+                shared,
+                path.display()
+            ));
+        }
+        let text = Password::from(
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read the password file {}: {e}", path.display()))?,
+        );
+        let first = text.first_line();
         if first.is_empty() {
             return Err(format!("the password file {} is empty", path.display()));
         }
-        return Ok(first.to_owned());
+        return Ok(first);
     }
     if let Ok(p) = std::env::var("CCGW_PASSWORD") {
         if p.is_empty() {
             return Err("CCGW_PASSWORD is set but empty".into());
         }
-        return Ok(p);
+        return Ok(Password::from(p));
     }
     if std::io::stdin().is_terminal() {
         return rpassword::prompt_password("password: ")
+            .map(Password::from)
             .map_err(|e| format!("cannot read the password: {e}"));
     }
     Err(

@@ -137,6 +137,7 @@ impl Editor {
             if let Some(dir) = path.parent() {
                 let _ = std::fs::create_dir_all(dir);
             }
+            create_private(path);
             match rl.load_history(path) {
                 Ok(()) => {}
                 Err(ReadlineError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -216,6 +217,16 @@ impl Editor {
         }
         std::future::pending().await
     }
+}
+
+/// Creates `path` readable and writable by its owner alone, from the first byte, unless
+/// it exists: the history holds what the inspector typed (agent and call IDs).
+fn create_private(path: &std::path::Path) {
+    let mut options = std::fs::OpenOptions::new();
+    options.append(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let _ = options.open(path);
 }
 
 /// The terminal's settings at start, put back on the way out: the editor may be reading

@@ -332,8 +332,10 @@ impl fmt::Display for Error {
                 write!(f, ", gateway says {:?}", mask(&r.message))?;
             }
         }
-        if let Some(x) = &self.0.excerpt {
-            write!(f, " (answer began {x:?})")?;
+        match &self.0.excerpt {
+            Some(x) if x.is_empty() => f.write_str(" (empty answer)")?,
+            Some(x) => write!(f, " (answer began {x:?})")?,
+            None => {}
         }
         Ok(())
     }
@@ -409,6 +411,12 @@ pub(crate) fn mask(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_answer_is_called_empty() {
+        let e = Error::malformed(b"", "EOF while parsing");
+        assert!(e.to_string().ends_with("(empty answer)"), "{e}");
+    }
 
     #[test]
     fn masks_guids_but_keeps_ordinary_text() {

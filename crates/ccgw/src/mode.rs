@@ -156,18 +156,22 @@ impl ModeTracker {
         self.epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
-    /// The current epoch: see [`clear_if_unchanged`](Self::clear_if_unchanged).
+    /// The current epoch: see [`doubt_if_unchanged`](Self::doubt_if_unchanged).
     pub(crate) fn epoch(&self) -> u64 {
         self.epoch.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    /// Forgets every inspection, unless anything changed since `epoch`.
-    pub(crate) fn clear_if_unchanged(&self, epoch: u64) -> bool {
+    /// Marks every inspection [`TrackedMode::Unknown`], unless anything changed since
+    /// `epoch`. Unknown rather than idle: the news that prompts it cannot say which
+    /// inspection ended, and `set_mode` on an unknown one switches or starts as needed.
+    pub(crate) fn doubt_if_unchanged(&self, epoch: u64) -> bool {
         let mut modes = self.modes.lock().unwrap_or_else(|e| e.into_inner());
         if self.epoch() != epoch {
             return false;
         }
-        modes.clear();
+        for (_, mode) in modes.iter_mut() {
+            *mode = TrackedMode::Unknown;
+        }
         self.bump();
         true
     }

@@ -159,7 +159,8 @@ where
     }
 }
 
-/// Runs `send` (which builds and sends one generated request) in the operation's span.
+/// Runs `send` (which builds and sends one generated request) in the operation's span,
+/// while `open` says the session may still send it.
 /// A failure to connect, where nothing was sent, is retried up to the allowed number of
 /// times with a doubling pause; nothing else ever is. Each attempt, answer body
 /// included, must end within the limit. (The limit is kept here rather than in reqwest,
@@ -169,6 +170,7 @@ pub(crate) async fn run<T, F, Fut>(
     attempts: Attempts,
     agent: &str,
     target: Option<&str>,
+    open: impl Fn() -> bool,
     send: F,
 ) -> Result<T, Error>
 where
@@ -182,6 +184,14 @@ where
     async move {
         let mut retried = 0;
         let result = loop {
+            // Checked before every attempt, retries included: once a sign-out began, no
+            // other request leaves.
+            if !open() {
+                break Err(Error::new(
+                    ErrorKind::SessionClosed,
+                    "the session is signing out; nothing was sent",
+                ));
+            }
             let this = attempt(&send, retried < attempts.connect_retries);
             let outcome = tokio::time::timeout(attempts.limit, this)
                 .await
@@ -267,12 +277,11 @@ pub(crate) async fn from_api(error: ccgw_api::Error<()>) -> Error {
     use ccgw_api::Error as Api;
     match error {
         Api::InvalidRequest(why) => Error::invalid_input(why),
+        // An answer re-encoded from another charset is read whole by the hooks, so its
+        // size limit shows here.
+        Api::CommunicationError(e) if ccgw_api::hooks::is_answer_too_large(&e) => too_large(),
         Api::CommunicationError(e) => transport(e),
-        Api::ResponseBodyError(e) if ccgw_api::hooks::is_answer_too_large(&e) => Error::new(
-            ErrorKind::AnswerTooLarge,
-            "the answer is larger than the client's limit",
-        )
-        .reached(true),
+        Api::ResponseBodyError(e) if ccgw_api::hooks::is_answer_too_large(&e) => too_large(),
         Api::ResponseBodyError(e) => transport(e),
         Api::InvalidResponsePayload(body, e) => Error::malformed(&body, e),
         Api::UnexpectedResponse(mut response) => {
@@ -292,6 +301,14 @@ pub(crate) async fn from_api(error: ccgw_api::Error<()>) -> Error {
             Error::new(ErrorKind::Transport(TransportKind::Other), why).reached(true)
         }
     }
+}
+
+fn too_large() -> Error {
+    Error::new(
+        ErrorKind::AnswerTooLarge,
+        "the answer is larger than the client's limit",
+    )
+    .reached(true)
 }
 
 fn transport(e: reqwest::Error) -> Error {
@@ -339,6 +356,39 @@ mod tests {
             let name = span.metadata().map(|m| m.name());
             assert_eq!(name, Some(op.log_name), "{}", op.id);
         }
+    }
+
+    #[tokio::test]
+    async fn no_attempt_leaves_once_the_session_stops_being_open() {
+        use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::SeqCst};
+        let sends = AtomicU32::new(0);
+        let open = AtomicBool::new(true);
+        let attempts = Attempts {
+            connect_retries: 3,
+            limit: Duration::from_secs(5),
+        };
+        let result: Result<CommonAnswer, Error> = run(
+            &ccgw_api::operations::LISTEN,
+            attempts,
+            "101",
+            None,
+            || open.load(SeqCst),
+            || async {
+                sends.fetch_add(1, SeqCst);
+                // A sign-out begins while this attempt fails to connect (nothing listens
+                // on the discard port of loopback).
+                open.store(false, SeqCst);
+                let refused = reqwest::Client::new()
+                    .get("http://127.0.0.1:9/")
+                    .send()
+                    .await
+                    .unwrap_err();
+                Err(ccgw_api::Error::CommunicationError(refused))
+            },
+        )
+        .await;
+        assert_eq!(sends.load(SeqCst), 1, "the retry was not sent");
+        assert_eq!(result.unwrap_err().kind(), ErrorKind::SessionClosed);
     }
 
     #[test]

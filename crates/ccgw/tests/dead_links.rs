@@ -142,3 +142,28 @@ async fn a_request_that_finds_the_session_gone_wakes_the_poller_at_once() {
     .await;
     session.sign_out().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_lost_link_whose_recovery_fails_still_signs_the_old_session_out() {
+    let sim = sim(fast()).await;
+    let client = client(&sim, Duration::from_millis(300), 2);
+    let recovery = ccgw::Recovery::default()
+        .attempts(2)
+        .backoff(Duration::from_millis(10));
+    let session = client
+        .sign_in(inspector_101().recover(recovery))
+        .await
+        .unwrap();
+    let mut events = session.events();
+    sim.faults().inject(FaultRule::on("pollEvent", Fault::Hang));
+    for op in ["signIn", "forceSignIn"] {
+        sim.faults().inject(FaultRule::on(op, Fault::Status(503)));
+    }
+    next_of(&mut events, EventType::SessionEnded, Duration::from_secs(8)).await;
+    assert_eq!(
+        sim.current_guid("101"),
+        None,
+        "the old session was signed out, not left behind"
+    );
+    assert_eq!(sim.received("signOut"), 1);
+}

@@ -89,8 +89,8 @@ async fn events_update_the_tracked_mode() {
     let a = agent("1002");
     let mut events = s.events();
     s.listen(&a).await.unwrap();
-    // A force-release ends the inspection; the session learns it from its own phone's
-    // release, confirmed by a query of its own state.
+    // A force-release ends the inspection; the session learns from its own phone's
+    // release, and a query of its own state, that its inspection may have ended.
     let call = sim.call_of("1002").unwrap();
     let (_, other) = {
         let client = common::client(&sim);
@@ -115,10 +115,14 @@ async fn events_update_the_tracked_mode() {
         .await
         .unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while s.mode_of(&a) != TrackedMode::Idle {
+    while s.mode_of(&a) != TrackedMode::Unknown {
         assert!(std::time::Instant::now() < deadline, "{:?}", s.mode_of(&a));
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    // Unknown, so set_mode finds out: the inspection is gone, and listening starts anew
+    // on the agent's next call (here there is none, so the gateway refuses it).
+    let e = s.set_mode(&a, ccgw::Mode::Listen).await.unwrap_err();
+    assert_eq!(e.retcode().map(|r| r.code()), Some("900-001"), "{e}");
 }
 
 #[tokio::test]

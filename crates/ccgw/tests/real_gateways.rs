@@ -78,3 +78,16 @@ async fn a_guid_announced_on_a_query_answer_is_followed() {
     assert_eq!(sim.current_guid("101"), Some(newest));
     session.sign_out().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_oversized_answer_in_gbk_is_still_refused_as_too_large() {
+    use ccgw_sim::{Fault, FaultRule};
+    let sim = sim(fast().quirks(true)).await;
+    let (_, session) = inspector(&sim).await;
+    sim.faults()
+        .inject(FaultRule::on("forceIdle", Fault::OversizedAnswer(8 << 20)).times(1));
+    let e = session.force_idle(&agent("1001")).await.unwrap_err();
+    assert_eq!(e.kind(), ccgw::ErrorKind::AnswerTooLarge, "{e}");
+    session.force_idle(&agent("1001")).await.unwrap();
+    session.sign_out().await.unwrap();
+}

@@ -132,11 +132,13 @@ impl Session {
             modes: &self.inner.modes,
             target,
         });
+        let inner = &self.inner;
         let result = run(
             op,
             attempts,
             self.inner.agent.as_str(),
             target.map(AgentId::as_str),
+            || !inner.is_closing(),
             || send(api),
         )
         .await;

@@ -25,24 +25,32 @@ pub(super) async fn send_sign_in(
         } else {
             &ops::SIGN_IN
         };
-        run(op, attempts, agent.as_str(), None, move || {
-            // Two builders of one answer type: the forced one takes the session over.
-            if force {
-                Either::Left(
-                    api.force_sign_in()
-                        .agentid(agent.wire())
-                        .body(body.clone())
-                        .send(),
-                )
-            } else {
-                Either::Right(
-                    api.sign_in()
-                        .agentid(agent.wire())
-                        .body(body.clone())
-                        .send(),
-                )
-            }
-        })
+        // A recovery checks the session's life itself, around each attempt.
+        run(
+            op,
+            attempts,
+            agent.as_str(),
+            None,
+            || true,
+            move || {
+                // Two builders of one answer type: the forced one takes the session over.
+                if force {
+                    Either::Left(
+                        api.force_sign_in()
+                            .agentid(agent.wire())
+                            .body(body.clone())
+                            .send(),
+                    )
+                } else {
+                    Either::Right(
+                        api.sign_in()
+                            .agentid(agent.wire())
+                            .body(body.clone())
+                            .send(),
+                    )
+                }
+            },
+        )
     };
     match attempt(force == ForceLogin::Always).await {
         Err(e) if e.is_already_signed_in() && force == ForceLogin::OnConflict => {

@@ -9,7 +9,7 @@ use ccgw_api::operations as ops;
 use super::handle::Session;
 use super::headers::GUID_PLACEHOLDER;
 use super::inner::SessionInner;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::events::{Event, EventType};
 use crate::info::AgentState;
 use crate::request::{Attempts, run};
@@ -34,7 +34,8 @@ async fn poll_once(session: &SessionInner) -> Result<Option<Event>, Error> {
         connect_retries: 0,
         limit: session.client.inner.poll_timeout,
     };
-    let answer = run(&ops::POLL_EVENT, attempts, me.as_str(), None, || {
+    let open = || !session.is_closing();
+    let answer = run(&ops::POLL_EVENT, attempts, me.as_str(), None, open, || {
         session
             .api
             .poll_event()
@@ -46,11 +47,12 @@ async fn poll_once(session: &SessionInner) -> Result<Option<Event>, Error> {
     Ok(answer.event.and_then(|e| e.0).map(Event::from_wire))
 }
 
-/// The inspector's own phone left a call: if it is now neither busy nor talking, no
-/// inspection is left, however it ended (a stop, a call dropped by someone else, the
-/// agent gone). The gateway tells the inspected agent, not the inspector, so the session
-/// asks for its own state, and forgets its inspections only if no inspection request
-/// began or was answered meanwhile.
+/// The inspector's own phone left a call: if it is now neither busy nor talking, the
+/// inspections it tracks may have ended (a call dropped by someone else, the agent gone).
+/// The gateway tells the inspected agent, not the inspector, and a release cannot say
+/// which inspection it ended (it may even be an older one's, arriving late), so the
+/// session asks for its own state and marks its inspections unknown, only if no
+/// inspection request began or was answered meanwhile.
 async fn confirm_inspections(inner: &Arc<SessionInner>) {
     if inner.modes.is_empty() {
         return;
@@ -59,8 +61,8 @@ async fn confirm_inspections(inner: &Arc<SessionInner>) {
     let session = Session::from_inner(inner.clone());
     match session.own_state().await {
         Ok(me) if !me.talking && me.state != AgentState::Busy => {
-            if inner.modes.clear_if_unchanged(epoch) {
-                tracing::debug!("no inspection is left after the inspector's phone released");
+            if inner.modes.doubt_if_unchanged(epoch) {
+                tracing::debug!("the inspections may have ended with the phone's release");
             }
         }
         Ok(_) => {}
@@ -96,6 +98,8 @@ pub(crate) async fn run_poller(session: Weak<SessionInner>) {
                 }
                 pause_after_answer()
             }
+            // A sign-out began while the poll was being sent: nothing to report.
+            Err(e) if e.kind() == ErrorKind::SessionClosed => return,
             Err(e) if e.is_auth_expired() || e.is_not_signed_in() => {
                 tracing::warn!("the gateway no longer accepts the session");
                 if inner.recover().await {

@@ -130,6 +130,7 @@ impl Session {
             attempts,
             self.agent_id().as_str(),
             None,
+            || !inner.is_closing(),
             || {
                 let mut request = http
                     .request(method.clone(), url.clone())

@@ -41,8 +41,12 @@ impl SessionInner {
         };
         for attempt in 1..=policy.attempts {
             tokio::select! {
-                _ = tokio::time::sleep(policy.wait_before(attempt)) => {}
+                biased;
                 _ = self.closing() => return false,
+                _ = tokio::time::sleep(policy.wait_before(attempt)) => {}
+            }
+            if self.is_closing() {
+                return false;
             }
             let before = self.headers.guid();
             match send_sign_in(&self.api, attempts, request, force).await {
@@ -73,19 +77,30 @@ impl SessionInner {
                 }
             }
         }
+        if lost_link {
+            // The gateway may still hold the old session: sign it out as far as the link
+            // allows (a sign-out waiting for this recovery then finds the session closed).
+            self.begin_closing();
+            if let Err(e) = super::sign_out::send_sign_out(self).await {
+                tracing::warn!(error = %e, "signing out after the link was lost failed");
+            }
+        }
         self.mark_closed();
         false
     }
 
     /// Called when event polls failed too many times in a row. The gateway may still
     /// hold the session (only the link died), so without a recovery policy it is signed
-    /// out as far as the link allows before the session ends, rather than left behind.
+    /// out as far as the link allows, as a user's sign-out would be, and the session ends.
+    /// (A gateway also signs out by itself a session that stopped polling.)
     pub(crate) async fn recover_lost_link(&self) -> bool {
+        if self.is_closing() {
+            return false;
+        }
         if self.recovery.is_some() {
             return self.sign_in_again(true).await;
         }
-        self.begin_closing();
-        if let Err(e) = super::sign_out::send_sign_out(self).await {
+        if let Err(e) = self.sign_out().await {
             tracing::warn!(error = %e, "signing out after the link was lost failed");
         }
         self.mark_closed();

@@ -17,6 +17,8 @@ pub(super) async fn send_sign_out(inner: &SessionInner) -> Result<(), Error> {
         inner.client.inner.attempts(),
         me.as_str(),
         None,
+        // The one request a closing session still sends.
+        || true,
         || {
             inner
                 .api
@@ -28,6 +30,39 @@ pub(super) async fn send_sign_out(inner: &SessionInner) -> Result<(), Error> {
     )
     .await
     .map(|_| ())
+}
+
+impl SessionInner {
+    /// See [`Session::sign_out`]; also the way the poller signs out a session whose link
+    /// was lost, so that the two never send at once.
+    pub(super) async fn sign_out(&self) -> Result<(), Error> {
+        let _one_sign_out = self.signing_out.lock().await;
+        if self.is_closed() {
+            return Ok(());
+        }
+        self.begin_closing();
+        let _no_recovery = self.recovering.lock().await;
+        if self.is_closed() || !self.headers.has_guid() {
+            self.mark_closed();
+            return Ok(());
+        }
+        match send_sign_out(self).await {
+            Ok(()) => {
+                self.mark_closed();
+                Ok(())
+            }
+            Err(e) if e.is_not_signed_in() => {
+                self.mark_closed();
+                Ok(())
+            }
+            Err(e) if e.is_auth_expired() => {
+                // The Guid is no longer valid: no sign-out can be sent with it.
+                self.mark_closed();
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
+    }
 }
 
 impl Session {
@@ -43,33 +78,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(SIGN_OUT)]
     pub async fn sign_out(&self) -> Result<(), Error> {
-        let inner = self.inner();
-        let _one_sign_out = inner.signing_out.lock().await;
-        if inner.is_closed() {
-            return Ok(());
-        }
-        inner.begin_closing();
-        let _no_recovery = inner.recovering.lock().await;
-        if inner.is_closed() || !inner.headers.has_guid() {
-            inner.mark_closed();
-            return Ok(());
-        }
-        match send_sign_out(inner).await {
-            Ok(()) => {
-                inner.mark_closed();
-                Ok(())
-            }
-            Err(e) if e.is_not_signed_in() => {
-                inner.mark_closed();
-                Ok(())
-            }
-            Err(e) if e.is_auth_expired() => {
-                // The Guid is no longer valid: no sign-out can be sent with it.
-                inner.mark_closed();
-                Err(e)
-            }
-            Err(e) => Err(e),
-        }
+        self.inner().sign_out().await
     }
 
     /// Wraps the session in a guard that signs it out when dropped.

@@ -197,9 +197,34 @@ pub(crate) fn table_tokens(facts: &[OperationFacts]) -> TokenStream {
             }
 
             /// The operation whose requests the hooks see under this name
-            /// (`OperationInfo::operation_id`).
-            pub fn by_hook_id(hook_id: &str) -> Option<&'static Operation> {
-                ALL.iter().find(|op| op.hook_id == hook_id)
+            /// (`OperationInfo::operation_id`), which is also the name of its builder
+            /// method on `Client`. A `const fn`: used in a constant, an unknown name fails
+            /// the build, so code that names a builder method gets its operation from that
+            /// one name.
+            pub const fn by_hook_id(hook_id: &str) -> Option<&'static Operation> {
+                let mut i = 0;
+                while i < ALL.len() {
+                    if same_text(ALL[i].hook_id, hook_id) {
+                        return Some(&ALL[i]);
+                    }
+                    i += 1;
+                }
+                None
+            }
+
+            const fn same_text(a: &str, b: &str) -> bool {
+                let (a, b) = (a.as_bytes(), b.as_bytes());
+                if a.len() != b.len() {
+                    return false;
+                }
+                let mut i = 0;
+                while i < a.len() {
+                    if a[i] != b[i] {
+                        return false;
+                    }
+                    i += 1;
+                }
+                true
             }
         }
 

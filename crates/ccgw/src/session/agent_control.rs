@@ -30,14 +30,14 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(FORCE_BUSY)]
     pub async fn force_busy(&self, target: &AgentId) -> Result<(), Error> {
-        send_request!(self, FORCE_BUSY, force_busy, about: Some(target), work_no(target.wire()))
+        send_request!(self, force_busy, about: Some(target), work_no(target.wire()))
     }
 
     /// Forces `target` idle, ready for calls.
     ///
     #[doc = ccgw_api::errors_doc!(FORCE_IDLE)]
     pub async fn force_idle(&self, target: &AgentId) -> Result<(), Error> {
-        send_request!(self, FORCE_IDLE, force_idle, about: Some(target), work_no(target.wire()))
+        send_request!(self, force_idle, about: Some(target), work_no(target.wire()))
     }
 
     /// Forces `target` to rest for `seconds` (1 to 86399) with rest reason code `reason`
@@ -58,10 +58,7 @@ impl Session {
         if reason == 0 {
             return Err(Error::invalid_input("rest reason 0 is outside 1..=255"));
         }
-        send_request!(
-            self,
-            FORCE_REST,
-            force_rest,
+        send_request!(self, force_rest,
             about: Some(target),
             work_no(target.wire()),
             time(seconds),
@@ -73,10 +70,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(FORCE_SIGN_OUT)]
     pub async fn force_sign_out(&self, target: &AgentId) -> Result<(), Error> {
-        send_request!(
-            self,
-            FORCE_SIGN_OUT,
-            force_sign_out,
+        send_request!(self, force_sign_out,
             about: Some(target),
             work_no(target.wire()),
         )?;
@@ -89,10 +83,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(FORCE_RELEASE_CALL)]
     pub async fn force_release_call(&self, call: &CallId) -> Result<(), Error> {
-        send_request!(
-            self,
-            FORCE_RELEASE_CALL,
-            force_release_call,
+        send_request!(self, force_release_call,
             about: None,
             callid(call.as_str()),
         )
@@ -106,10 +97,7 @@ impl Session {
             skills: skills.ids().to_vec(),
             work_no: target.wire(),
         };
-        send_request!(
-            self,
-            ADJUST_SKILLS,
-            adjust_skills,
+        send_request!(self, adjust_skills,
             about: Some(target),
             body(body.clone()),
         )

@@ -193,26 +193,33 @@ impl Drop for UnknownUnlessSettled<'_> {
 
 /// Sends the generated request `$method` in the inspector's name through
 /// [`Session::act`]: `about` is the agent whose tracked mode the request concerns (if
-/// any), and each `name(value)` after it sets one parameter of the generated builder.
+/// any), and each `name(value)` after it sets one parameter of the generated builder. The
+/// operation is found from the builder method's name alone, at compile time: a name the
+/// table does not know fails the build, so the two can never disagree.
 macro_rules! send_request {
-    ($session:expr, $op:ident, $method:ident, about: $about:expr
+    ($session:expr, $method:ident, about: $about:expr
         $(, $param:ident($value:expr))* $(,)?) => {
-        send_request!(@via act, $session, $op, $method, $about $(, $param($value))*)
+        send_request!(@via act, $session, $method, $about $(, $param($value))*)
     };
     // A query about one agent, named by `workno`.
-    (query $session:expr, $op:ident, $method:ident, agent: $agent:expr $(,)?) => {
-        send_request!(@via send_op, $session, $op, $method, Some($agent), workno($agent.wire()))
+    (query $session:expr, $method:ident, agent: $agent:expr $(,)?) => {
+        send_request!(@via send_op, $session, $method, Some($agent), workno($agent.wire()))
     };
     // A query: the answer itself, not just whether it succeeded.
-    (query $session:expr, $op:ident, $method:ident, about: $about:expr
+    (query $session:expr, $method:ident, about: $about:expr
         $(, $param:ident($value:expr))* $(,)?) => {
-        send_request!(@via send_op, $session, $op, $method, $about $(, $param($value))*)
+        send_request!(@via send_op, $session, $method, $about $(, $param($value))*)
     };
-    (@via $send:ident, $session:expr, $op:ident, $method:ident, $about:expr
+    (@via $send:ident, $session:expr, $method:ident, $about:expr
         $(, $param:ident($value:expr))*) => {{
+        const OPERATION: &ccgw_api::operations::Operation =
+            match ccgw_api::operations::by_hook_id(stringify!($method)) {
+                Some(operation) => operation,
+                None => panic!(concat!("no operation has the builder ", stringify!($method))),
+            };
         let me = $session.agent_id();
         $session
-            .$send(&ccgw_api::operations::$op, $about, |api| {
+            .$send(OPERATION, $about, |api| {
                 api.$method()
                     .agentid(me.wire())
                     $(.$param($value))*

@@ -31,7 +31,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(LISTEN)]
     pub async fn listen(&self, target: &AgentId) -> Result<(), Error> {
-        send_request!(self, LISTEN, listen, about: Some(target), work_no(target.wire()))?;
+        send_request!(self, listen, about: Some(target), work_no(target.wire()))?;
         self.track(target, TrackedMode::Listening);
         Ok(())
     }
@@ -42,7 +42,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(INSERT)]
     pub async fn insert(&self, target: &AgentId) -> Result<(), Error> {
-        send_request!(self, INSERT, insert, about: Some(target), work_no(target.wire()))?;
+        send_request!(self, insert, about: Some(target), work_no(target.wire()))?;
         self.track(target, TrackedMode::Inserting);
         Ok(())
     }
@@ -54,10 +54,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(REQUEST_WHISPER)]
     pub async fn whisper(&self, target: &AgentId) -> Result<(), Error> {
-        send_request!(
-            self,
-            REQUEST_WHISPER,
-            request_whisper,
+        send_request!(self, request_whisper,
             about: Some(target),
             whisperagentid(target.wire()),
         )?;
@@ -77,10 +74,7 @@ impl Session {
     #[doc = ccgw_api::errors_doc!(SWITCH_LISTEN_INSERT)]
     pub async fn switch_listen_insert(&self, target: &AgentId) -> Result<(), Error> {
         // The operation table marks it a toggle, so a success flips the tracked mode.
-        send_request!(
-            self,
-            SWITCH_LISTEN_INSERT,
-            switch_listen_insert,
+        send_request!(self, switch_listen_insert,
             about: Some(target),
             work_no(target.wire()),
         )
@@ -120,10 +114,7 @@ impl Session {
 
     /// The explicit switch of an inspection to `mode`.
     async fn switch_to(&self, target: &AgentId, mode: Mode) -> Result<(), Error> {
-        send_request!(
-            self,
-            SWITCH_MODE,
-            switch_mode,
+        send_request!(self, switch_mode,
             about: Some(target),
             whisperagentid(target.wire()),
             switchtype(mode.switch_type()),
@@ -136,10 +127,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(STOP_LISTEN_OR_INSERT)]
     pub async fn stop(&self, target: &AgentId) -> Result<(), Error> {
-        send_request!(
-            self,
-            STOP_LISTEN_OR_INSERT,
-            stop_listen_or_insert,
+        send_request!(self, stop_listen_or_insert,
             about: Some(target),
             work_no(target.wire()),
         )?;
@@ -151,10 +139,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(STOP_WHISPER)]
     pub async fn stop_whisper(&self, target: &AgentId) -> Result<(), Error> {
-        send_request!(
-            self,
-            STOP_WHISPER,
-            stop_whisper,
+        send_request!(self, stop_whisper,
             about: Some(target),
             whisperagentid(target.wire()),
         )?;
@@ -170,7 +155,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(INTERCEPT)]
     pub async fn intercept(&self, target: &AgentId) -> Result<(), Error> {
-        send_request!(self, INTERCEPT, intercept, about: Some(target), work_no(target.wire()))?;
+        send_request!(self, intercept, about: Some(target), work_no(target.wire()))?;
         self.track(target, TrackedMode::Intercepting);
         Ok(())
     }
@@ -180,10 +165,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(INTERCEPT_CALL)]
     pub async fn intercept_call(&self, target: &AgentId, call: &CallId) -> Result<(), Error> {
-        send_request!(
-            self,
-            INTERCEPT_CALL,
-            intercept_call,
+        send_request!(self, intercept_call,
             about: Some(target),
             work_no(target.wire()),
             call_id(call.as_str()),

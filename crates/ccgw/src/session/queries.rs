@@ -36,7 +36,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(GET_AGENT_STATUS)]
     pub async fn own_state(&self) -> Result<OwnState, Error> {
-        let answer = send_request!(query self, GET_AGENT_STATUS, get_agent_status, about: None)?;
+        let answer = send_request!(query self, get_agent_status, about: None)?;
         OwnState::from_wire(answer.result)
     }
 
@@ -45,10 +45,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_AGENT_INFO_BY_WORK_NO)]
     pub async fn agent(&self, agent: &AgentId) -> Result<AgentInfo, Error> {
-        let answer = send_request!(
-            query self,
-            QUERY_AGENT_INFO_BY_WORK_NO,
-            query_agent_info_by_work_no,
+        let answer = send_request!(query self, query_agent_info_by_work_no,
             agent: agent,
         )?;
         let info = answer
@@ -67,10 +64,7 @@ impl Session {
         filter: Option<&AgentFilter>,
     ) -> Result<Vec<AgentInfo>, Error> {
         let body = filter.map(AgentFilter::to_wire).unwrap_or_default();
-        let answer = send_request!(
-            query self,
-            QUERY_AGENT_INFO_BY_SKILL_ID,
-            query_agent_info_by_skill_id,
+        let answer = send_request!(query self, query_agent_info_by_skill_id,
             about: None,
             skillid(skill),
             body(body.clone()),
@@ -83,10 +77,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_ALL_ONLINE_AGENTS)]
     pub async fn online_agents(&self) -> Result<Vec<SkillQueueAgents>, Error> {
-        let answer = send_request!(
-            query self,
-            QUERY_ALL_ONLINE_AGENTS,
-            query_all_online_agents,
+        let answer = send_request!(query self, query_all_online_agents,
             about: None,
         )?;
         let edition = self.client().edition();
@@ -126,10 +117,7 @@ impl Session {
             let body = AgentList {
                 agent_list: chunk.iter().map(|a| a.wire()).collect(),
             };
-            let answer = send_request!(
-                query self,
-                QUERY_AGENT_INFO_BY_LIST,
-                query_agent_info_by_list,
+            let answer = send_request!(query self, query_agent_info_by_list,
                 about: None,
                 body(body.clone()),
             )?;
@@ -144,10 +132,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_ALL_CALL_INFO_BY_AGENT_WORK_NO_EX)]
     pub async fn call_ids(&self, agent: &AgentId) -> Result<Vec<CallId>, Error> {
-        let answer = send_request!(
-            query self,
-            QUERY_ALL_CALL_INFO_BY_AGENT_WORK_NO_EX,
-            query_all_call_info_by_agent_work_no_ex,
+        let answer = send_request!(query self, query_all_call_info_by_agent_work_no_ex,
             agent: agent,
         )?;
         answer
@@ -161,10 +146,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_CALL_INFO_BY_CALL_ID)]
     pub async fn call(&self, call: &CallId) -> Result<CallInfo, Error> {
-        let answer = send_request!(
-            query self,
-            QUERY_CALL_INFO_BY_CALL_ID,
-            query_call_info_by_call_id,
+        let answer = send_request!(query self, query_call_info_by_call_id,
             about: None,
             callid(call.as_str()),
         )?;
@@ -177,10 +159,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_CALL_INFO)]
     pub async fn own_call(&self, include_last: bool) -> Result<Option<CallInfo>, Error> {
-        let answer = send_request!(
-            query self,
-            QUERY_CALL_INFO,
-            query_call_info,
+        let answer = send_request!(query self, query_call_info,
             about: None,
             is_no_contain_last_call(!include_last),
         )?;
@@ -191,10 +170,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_HOLD_LIST_INFO_EX)]
     pub async fn held_calls(&self, agent: &AgentId) -> Result<Vec<CallInfo>, Error> {
-        let answer = send_request!(
-            query self,
-            QUERY_HOLD_LIST_INFO_EX,
-            query_hold_list_info_ex,
+        let answer = send_request!(query self, query_hold_list_info_ex,
             agent: agent,
         )?;
         answer.result.into_iter().map(CallInfo::from_wire).collect()
@@ -205,10 +181,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_QUEUE_LENGTH_BY_SKILL_ID)]
     pub async fn queue_length(&self, skill: i32) -> Result<Option<u32>, Error> {
-        let answer = send_request!(
-            query self,
-            QUERY_QUEUE_LENGTH_BY_SKILL_ID,
-            query_queue_length_by_skill_id,
+        let answer = send_request!(query self, query_queue_length_by_skill_id,
             about: None,
             skillid(skill),
         )?;
@@ -224,10 +197,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_SKILL_QUEUE_ON_AGENT_VDN)]
     pub async fn skill_queues(&self) -> Result<Vec<SkillQueue>, Error> {
-        let answer = send_request!(
-            query self,
-            QUERY_SKILL_QUEUE_ON_AGENT_VDN,
-            query_skill_queue_on_agent_vdn,
+        let answer = send_request!(query self, query_skill_queue_on_agent_vdn,
             about: None,
         )?;
         answer
@@ -241,10 +211,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_AGENT_SKILLS_BY_WORK_NO)]
     pub async fn agent_skills(&self, agent: &AgentId) -> Result<Vec<SkillQueue>, Error> {
-        let answer = send_request!(
-            query self,
-            QUERY_AGENT_SKILLS_BY_WORK_NO,
-            query_agent_skills_by_work_no,
+        let answer = send_request!(query self, query_agent_skills_by_work_no,
             agent: agent,
         )?;
         answer

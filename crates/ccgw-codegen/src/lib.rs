@@ -50,7 +50,7 @@ mod text_params;
 use std::path::{Path, PathBuf};
 
 pub use error::Error;
-pub use operations::{OperationFacts, operation_facts};
+pub use operations::{OperationFacts, operation_facts, retcode_meanings};
 pub use refs::{Component, resolve, resolve_boxed};
 
 /// Where the document lives, relative to the workspace root.
@@ -96,7 +96,8 @@ pub fn generate(yaml: &str) -> Result<String, Error> {
         .map_err(|e| Error::Progenitor(e.to_string()))?;
     let facts = operation_facts(&spec)?;
     check_hook_ids(&client.to_string(), &facts)?;
-    let table = operations::table_tokens(&facts);
+    let meanings = operations::retcode_meanings(&spec, &facts)?;
+    let table = operations::table_tokens(&facts, &meanings);
     let mut file: syn::File =
         syn::parse2(quote::quote! { #client #table }).map_err(|e| Error::Format(e.to_string()))?;
     settings::schemars_behind_feature(&mut file.items);

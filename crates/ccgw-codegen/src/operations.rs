@@ -106,6 +106,35 @@ pub fn hook_id(id: &str) -> String {
     const_name(id).to_ascii_lowercase()
 }
 
+/// The document's `x-retcode-meanings`, in its order; fails unless every retcode an
+/// operation lists has one.
+pub fn retcode_meanings(
+    spec: &OpenAPI,
+    facts: &[OperationFacts],
+) -> Result<Vec<(String, String)>, Error> {
+    let Some(Value::Object(map)) = spec.extensions.get("x-retcode-meanings") else {
+        return Err(Error::Spec("no x-retcode-meanings map".into()));
+    };
+    let mut meanings = Vec::new();
+    for (code, meaning) in map {
+        let meaning = meaning
+            .as_str()
+            .ok_or_else(|| Error::Spec(format!("x-retcode-meanings: {code} is not text")))?;
+        meanings.push((code.clone(), meaning.to_owned()));
+    }
+    for f in facts {
+        for code in &f.retcodes {
+            if !meanings.iter().any(|(known, _)| known == code) {
+                return Err(Error::Spec(format!(
+                    "{}: retcode {code} has no meaning in x-retcode-meanings",
+                    f.id
+                )));
+            }
+        }
+    }
+    Ok(meanings)
+}
+
 /// Upper snake case of a camelCase operationId, for a constant's name. A run of
 /// capitals is one word: `querySkillQueueOnAgentVDN` gives `..._ON_AGENT_VDN`.
 fn const_name(id: &str) -> String {
@@ -124,7 +153,9 @@ fn const_name(id: &str) -> String {
     out
 }
 
-pub(crate) fn table_tokens(facts: &[OperationFacts]) -> TokenStream {
+pub(crate) fn table_tokens(facts: &[OperationFacts], meanings: &[(String, String)]) -> TokenStream {
+    let codes = meanings.iter().map(|(code, _)| code);
+    let words = meanings.iter().map(|(_, meaning)| meaning);
     let consts = facts.iter().map(|f| {
         let name = format_ident!("{}", const_name(&f.id));
         let OperationFacts {
@@ -190,6 +221,9 @@ pub(crate) fn table_tokens(facts: &[OperationFacts]) -> TokenStream {
 
             /// Every operation, in document order.
             pub const ALL: &[Operation] = &[#(#names),*];
+
+            /// What each failure retcode means (`x-retcode-meanings`): code, meaning.
+            pub const RETCODE_MEANINGS: &[(&str, &str)] = &[#((#codes, #words)),*];
 
             /// The operation with this `operationId`.
             pub fn by_id(id: &str) -> Option<&'static Operation> {

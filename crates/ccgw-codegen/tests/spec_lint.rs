@@ -209,3 +209,21 @@ fn path_parameters_match_the_path_template() {
         assert_eq!(declared, in_template, "{method} {path}");
     }
 }
+
+/// Every failure retcode an operation lists has its meaning in the document, which is the
+/// one source of the words the client's errors use; generation refuses a code without.
+#[test]
+fn every_listed_retcode_has_a_meaning_and_a_missing_one_fails_generation() {
+    let mut spec = spec();
+    let facts = ccgw_codegen::operation_facts(&spec).unwrap();
+    let meanings = ccgw_codegen::retcode_meanings(&spec, &facts).unwrap();
+    assert!(meanings.iter().any(|(code, _)| code == "100-006"));
+    let Some(serde_json::Value::Object(map)) = spec.extensions.get_mut("x-retcode-meanings") else {
+        panic!("no x-retcode-meanings");
+    };
+    map.remove("100-006");
+    let e = ccgw_codegen::retcode_meanings(&spec, &facts)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("retcode 100-006 has no meaning"), "{e}");
+}

@@ -73,46 +73,14 @@ pub struct Retcode {
     message: String,
 }
 
-/// Meanings of the retcodes the reference documents.
-const MEANINGS: &[(&str, &str)] = &[
-    ("000-001", "wrong method for fetching agent events"),
-    ("000-002", "bad parameter or address in the URL"),
-    (
-        "000-003",
-        "no permission; the session's authentication may have expired",
-    ),
-    ("000-004", "the agent is being switched over (failover)"),
-    ("000-005", "the agent to inspect is the inspector itself"),
-    ("000-006", "message parameter error"),
-    ("000-007", "the interface was called repeatedly"),
-    ("100-001", "sign-in parameter empty or invalid"),
-    ("100-002", "the agent is already signed in"),
-    ("100-003", "resource or provider unavailable during sign-in"),
-    ("100-004", "wrong user name or password"),
-    ("100-005", "invalid sign-out parameter"),
-    ("100-006", "the agent is not signed in"),
-    ("100-007", "exception during the agent's operation"),
-    ("100-008", "the agent has already signed out"),
-    (
-        "100-009",
-        "agent state error; possibly no permission to set the state",
-    ),
-    ("100-010", "state error during sign-out"),
-    ("200-025", "no call to drop: the call already ended"),
-    ("900-001", "quality-control operation failed (900-001)"),
-    ("900-002", "quality-control operation failed (900-002)"),
-    ("900-003", "quality-control operation failed (900-003)"),
-    ("900-005", "quality-control operation failed (900-005)"),
-];
-
 impl fmt::Display for Retcode {
-    /// The code, with its known meaning: `100-006 (the agent is not signed in)`.
+    /// The code with its meaning, `100-006 (the agent is not signed in)`, or with
+    /// `(a code the document does not know)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.code)?;
-        if let Some(meaning) = self.meaning() {
-            write!(f, " ({meaning})")?;
+        match self.meaning() {
+            Some(meaning) => write!(f, "{} ({meaning})", self.code),
+            None => write!(f, "{} (a code the document does not know)", self.code),
         }
-        Ok(())
     }
 }
 
@@ -158,9 +126,10 @@ impl Retcode {
         &self.message
     }
 
-    /// What the reference says the code means, when it is documented.
+    /// What the code means, from the document's `x-retcode-meanings`; `None` for a code
+    /// it does not know.
     pub fn meaning(&self) -> Option<&'static str> {
-        MEANINGS
+        ccgw_api::operations::RETCODE_MEANINGS
             .iter()
             .find(|(c, _)| *c == self.code)
             .map(|(_, m)| *m)
@@ -324,10 +293,7 @@ impl fmt::Display for Error {
         }
         f.write_str(&self.0.message)?;
         if let Some(r) = &self.0.retcode {
-            write!(f, ": retcode {}", r.code)?;
-            if let Some(meaning) = r.meaning() {
-                write!(f, " ({meaning})")?;
-            }
+            write!(f, ": retcode {r}")?;
             if !r.message.is_empty() {
                 write!(f, ", gateway says {:?}", mask(&r.message))?;
             }

@@ -3,7 +3,7 @@
 //! terminal, a hung-up terminal, a panic, Ctrl-C at the prompt, a first event poll that is
 //! never answered, and a gateway answering in the shapes real ones do.
 
-mod common;
+use crate::common;
 
 use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};

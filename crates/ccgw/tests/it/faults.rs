@@ -2,7 +2,7 @@
 //! it, and no state-changing request sent twice. (Latency past the timeout is in
 //! `errors.rs` and `toggle_safety.rs`, with a short timeout of their own.)
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Sign-in, Guids, static and dynamic authentication, expiry, cookies.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! The toggle is never sent twice, and an unknown outcome is tracked as unknown.
 
-mod common;
+use crate::common;
 
 use ccgw::{Mode, TrackedMode};
 use ccgw_sim::{Fault, FaultRule, QcMode};

@@ -1,7 +1,7 @@
 //! A whole console session at RUST_LOG=trace, faults included, prints neither the
 //! password nor any Guid on standard output or standard error.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

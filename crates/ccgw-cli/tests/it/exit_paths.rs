@@ -3,7 +3,7 @@
 //! SIGINT or SIGTERM while signing out exits at once. And the exit statuses: what changes
 //! them and what does not; the simulator's own way out.
 
-mod common;
+use crate::common;
 
 use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};

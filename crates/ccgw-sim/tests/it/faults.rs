@@ -1,6 +1,6 @@
 //! Each injectable fault, seen on the wire, and whether the gateway acted.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

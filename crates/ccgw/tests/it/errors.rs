@@ -1,6 +1,6 @@
 //! The error kinds, each produced for real.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Neither the password nor any Guid reaches a log line, a span, a `Debug` print or an
 //! error message, even at TRACE.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

@@ -1,6 +1,6 @@
 //! The event long poll.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,7 @@
 //! it began, a failed one can be tried again and really sends, concurrent ones send once;
 //! and a tracked inspection only ever comes from an inspection.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! either side, a call ends with its last party, and a query string never overrides the
 //! path.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,6 @@
 //! Scripted console sessions against the simulator, in both output modes.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! contract, against the simulator: find a talking agent, then intercept its call by
 //! the call ID the console reported.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

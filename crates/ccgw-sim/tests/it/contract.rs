@@ -1,6 +1,6 @@
 //! The simulator against the document: answer schemas and served operations.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

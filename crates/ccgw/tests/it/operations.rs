@@ -1,6 +1,6 @@
 //! Every quality-control operation through the session, against the simulator.
 
-mod common;
+use crate::common;
 
 use ccgw::{CallId, Mode, Skills, TrackedMode};
 use ccgw_sim::{AgentState, QcMode};

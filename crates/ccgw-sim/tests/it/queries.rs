@@ -1,7 +1,7 @@
 //! The read-only queries over HTTP: what they report follows what happens to agents and
 //! calls, and bad input gets the documented (or decided) retcodes.
 
-mod common;
+use crate::common;
 
 use common::{Gw, fast};
 use reqwest::Method;

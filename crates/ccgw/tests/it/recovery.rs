@@ -2,7 +2,7 @@
 //! request that found it gone is not resent, tracked modes become unknown, and the
 //! stream says what happened.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

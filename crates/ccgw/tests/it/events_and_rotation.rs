@@ -1,6 +1,6 @@
 //! Event streaming, mode tracking from events, and Guid rotation under load.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

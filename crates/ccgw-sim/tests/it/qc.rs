@@ -1,6 +1,6 @@
 //! Every quality-control operation: its success and its documented failures.
 
-mod common;
+use crate::common;
 
 use ccgw_sim::{AgentState, QcMode};
 use common::{Gw, fast};

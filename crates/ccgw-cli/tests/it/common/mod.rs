@@ -131,7 +131,7 @@ pub fn assert_typed_and_exited_zero(
 /// Fails unless every line is one JSON object that follows the console's JSON-lines
 /// contract, `console-lines.schema.json`.
 pub fn assert_lines_follow_the_contract(stdout: &str) {
-    let schema: Value = serde_json::from_str(include_str!("../../console-lines.schema.json"))
+    let schema: Value = serde_json::from_str(include_str!("../../../console-lines.schema.json"))
         .expect("the schema is JSON");
     let validator = jsonschema::validator_for(&schema).expect("the schema is valid");
     for line in stdout.lines() {

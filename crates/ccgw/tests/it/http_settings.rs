@@ -1,6 +1,6 @@
 //! A user's own `reqwest` settings reach the wire, and the session's hooks still apply.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! The typed queries and the escape hatch, over loopback: against the simulator, and
 //! against a canned gateway that answers the way the reference's samples disagree.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

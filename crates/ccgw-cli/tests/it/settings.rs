@@ -2,7 +2,7 @@
 //! beats CCGW_GATEWAY and CCGW_AGENT (with a warning when it overrides one); the password
 //! comes from a file or a non-empty CCGW_PASSWORD, never a profile.
 
-mod common;
+use crate::common;
 
 use ccgw_sim::{DEFAULT_PASSWORD, SimConfig, Simulator};
 use std::os::unix::fs::PermissionsExt;

@@ -2,7 +2,7 @@
 //! answered, a connection closed or reset with no answer. The session abandons the poll,
 //! says so on its event stream, polls again, and ends when the link stays dead.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

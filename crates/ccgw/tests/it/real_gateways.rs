@@ -2,7 +2,7 @@
 //! loopback: GBK answers, NUL-padded event strings, polls without an `event` key,
 //! `Set-GUID` on every answer, and 200-025 for a call already gone.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,0 +1,15 @@
+//! The integration tests of the `ccgw` binary, run as a process (in pseudo-terminals where a person would type).
+//!
+//! One test binary for the crate (each file a module), so that the test dependencies
+//! are linked once.
+
+mod common;
+
+mod board;
+mod console;
+mod console_queries;
+mod exit_paths;
+mod interactive;
+mod redaction;
+mod settings;
+mod ways_out;

@@ -1,0 +1,22 @@
+//! The integration tests of `ccgw`, against the simulator over loopback HTTP.
+//!
+//! One test binary for the crate (each file a module), so that the test dependencies
+//! are linked once.
+
+mod common;
+
+mod dead_links;
+mod errors;
+mod events_and_rotation;
+mod faults;
+mod http_settings;
+mod never_orphaned;
+mod operations;
+mod proptest_decoder_and_ids;
+mod queries;
+mod real_gateways;
+mod recovery;
+mod redaction;
+mod serde_feature;
+mod tls;
+mod toggle_safety;

@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::error::Error;
+use crate::redact::short;
 
 /// The most skill IDs one adjustment may carry.
 pub const MAX_SKILLS: usize = 1000;
@@ -91,7 +92,7 @@ impl AgentId {
         if !digits || text.starts_with('0') {
             return Err(Error::invalid_input(format!(
                 "agent ID {:?} must be digits without a leading zero",
-                excerpt(text)
+                short(text)
             )));
         }
         let value: u32 = text
@@ -228,7 +229,7 @@ impl CallId {
         } else {
             Err(Error::invalid_input(format!(
                 "call ID {:?} must look like 1700000000-123",
-                excerpt(text)
+                short(text)
             )))
         }
     }
@@ -298,15 +299,10 @@ impl FromStr for Skills {
             .split(',')
             .map(|part| {
                 part.trim().parse::<i32>().map_err(|_| {
-                    Error::invalid_input(format!("skill ID {:?} is not a number", excerpt(part)))
+                    Error::invalid_input(format!("skill ID {:?} is not a number", short(part)))
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
         Skills::new(ids)
     }
-}
-
-/// The start of untrusted text, for an error message.
-fn excerpt(text: &str) -> String {
-    text.chars().take(24).collect()
 }

@@ -54,6 +54,7 @@ mod events;
 mod ids;
 mod info;
 mod mode;
+mod redact;
 mod request;
 mod secret;
 mod session;
@@ -63,7 +64,7 @@ pub use client::{
     DEFAULT_POLL_FAILURES_TO_END, DEFAULT_POLL_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_TCP_KEEPALIVE, is_loopback_url,
 };
-pub use error::{EXCERPT_CHARS, Error, ErrorKind, Retcode, TransportKind};
+pub use error::{Error, ErrorKind, Retcode, TransportKind};
 pub use events::{Event, EventStream, EventType};
 pub use ids::{AgentId, CallId, Edition, MAX_SKILLS, Skills};
 pub use info::{
@@ -71,6 +72,7 @@ pub use info::{
     SkillQueueAgents,
 };
 pub use mode::{Mode, TrackedMode};
+pub use redact::EXCERPT_CHARS;
 pub use request::decode_answer;
 pub use reqwest::Method;
 pub use secret::Password;

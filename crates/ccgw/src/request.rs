@@ -395,6 +395,6 @@ mod tests {
     fn excerpt_of_html_is_short() {
         let e = decode_answer(&b"<html>".repeat(1000)).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::MalformedAnswer);
-        assert!(e.excerpt().unwrap().len() <= 4 * crate::error::EXCERPT_CHARS);
+        assert!(e.excerpt().unwrap().len() <= 4 * crate::redact::EXCERPT_CHARS);
     }
 }

@@ -92,9 +92,8 @@ impl Hooks {
         }
     }
 
-    /// Sends `value` as the `User-Agent` of every request. Set here rather than as a
-    /// default header of the reqwest client: reqwest copies its default headers into every
-    /// request's map, and one more entry there measurably slows every request.
+    /// Sends `value` as the `User-Agent` of every request, through these hooks rather than
+    /// as a default header of the reqwest client (see BENCHMARKS.md for why).
     pub fn user_agent(mut self, value: HeaderValue) -> Self {
         self.user_agent = Some(value);
         self

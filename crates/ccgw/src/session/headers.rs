@@ -12,7 +12,7 @@ pub(crate) const GUID: HeaderName = HeaderName::from_static("guid");
 const SET_GUID: HeaderName = HeaderName::from_static("set-guid");
 
 /// What a session hands the generated builders for the Guid: [`SessionHeaders`] puts the
-/// newest Guid in its place as the request leaves (an empty text costs no allocation).
+/// newest Guid in its place as the request leaves.
 pub(crate) const GUID_PLACEHOLDER: &str = "";
 
 /// What the session sends and receives beside each request body, shared with the generated client's hooks.

@@ -4,13 +4,9 @@ use crate::common;
 
 use std::time::Duration;
 
-use ccgw_sim::{AgentState, DEFAULT_PASSWORD, QcMode, SimConfig, Simulator};
-use common::{ccgw, console_args};
+use ccgw_sim::{AgentState, DEFAULT_PASSWORD, QcMode, Simulator};
+use common::{ccgw, console_args, fast};
 use serde_json::json;
-
-fn fast() -> SimConfig {
-    SimConfig::default().poll_wait(Duration::from_millis(200))
-}
 
 /// Every command, each expected to succeed, in an order the gateway accepts.
 const EVERY_COMMAND: &[&str] = &[

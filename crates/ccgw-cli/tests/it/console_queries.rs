@@ -4,15 +4,9 @@
 
 use crate::common;
 
-use std::time::Duration;
-
-use ccgw_sim::{DEFAULT_PASSWORD, QcMode, SimConfig, Simulator};
-use common::{ccgw, console_args};
+use ccgw_sim::{DEFAULT_PASSWORD, QcMode, Simulator};
+use common::{ccgw, console_args, fast};
 use serde_json::json;
-
-fn fast() -> SimConfig {
-    SimConfig::default().poll_wait(Duration::from_millis(200))
-}
 
 #[tokio::test]
 async fn find_who_is_talking_then_intercept_by_the_reported_call_id() {

@@ -8,17 +8,11 @@ use crate::common;
 use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{ccgw, console_args};
+use common::{ccgw, console_args, fast, signed_out, wait_until};
 
-use ccgw_sim::{
-    AgentState, DEFAULT_PASSWORD, Fault, FaultRule, QcMode, RunningSim, SimConfig, Simulator,
-};
+use ccgw_sim::{AgentState, DEFAULT_PASSWORD, Fault, FaultRule, QcMode, RunningSim, Simulator};
 use tokio::io::AsyncWriteExt;
 use tokio::process::{Child, Command};
-
-fn fast() -> SimConfig {
-    SimConfig::default().poll_wait(Duration::from_millis(200))
-}
 
 /// The console, listening to agent 1001, its standard input left open.
 async fn listening_console(sim: &RunningSim) -> (Child, tokio::process::ChildStdin) {
@@ -48,14 +42,6 @@ async fn listening_console(sim: &RunningSim) -> (Child, tokio::process::ChildStd
     )
     .await;
     (child, stdin)
-}
-
-async fn wait_until(done: impl Fn() -> bool, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !done() {
-        assert!(Instant::now() < deadline, "not {what} within 5 s");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 fn send(child: &Child, signal: &str) {
@@ -298,8 +284,4 @@ async fn a_standard_input_that_cannot_be_read_ends_the_script_as_its_end_would()
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("cannot read standard input"), "{stderr}");
     assert!(signed_out(&sim));
-}
-
-fn signed_out(sim: &RunningSim) -> bool {
-    sim.agent_state("101") == Some(AgentState::SignedOut) && sim.current_guid("101").is_none()
 }

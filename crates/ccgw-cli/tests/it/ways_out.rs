@@ -8,30 +8,12 @@ use crate::common;
 use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
-use ccgw_sim::{
-    AgentState, DEFAULT_PASSWORD, Fault, FaultRule, QcMode, RunningSim, SimConfig, Simulator,
-};
-use common::{ccgw, console_args};
+use ccgw_sim::{DEFAULT_PASSWORD, Fault, FaultRule, QcMode, RunningSim, Simulator};
+use common::{ccgw, console_args, fast, signed_out, wait_until};
 use expectrl::session::OsSession;
 use expectrl::{ControlCode, Eof, Expect, Session};
 use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
-
-fn fast() -> SimConfig {
-    SimConfig::default().poll_wait(Duration::from_millis(200))
-}
-
-async fn wait_until(done: impl Fn() -> bool, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !done() {
-        assert!(Instant::now() < deadline, "not {what} within 5 s");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-fn signed_out(sim: &RunningSim) -> bool {
-    sim.agent_state("101") == Some(AgentState::SignedOut) && sim.current_guid("101").is_none()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_console_whose_output_closes_signs_out_and_ends_quietly() {

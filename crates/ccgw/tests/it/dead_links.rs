@@ -6,9 +6,9 @@ use crate::common;
 
 use std::time::Duration;
 
-use ccgw::{Client, EventStream, EventType, SignIn};
-use ccgw_sim::{DEFAULT_PASSWORD, Fault, FaultRule, RunningSim};
-use common::{agent, fast, sim};
+use ccgw::{Client, EventStream, EventType};
+use ccgw_sim::{Fault, FaultRule, RunningSim};
+use common::{agent, fast, inspector_101, sim};
 
 /// A client whose polls give up after `poll_timeout`.
 fn client(sim: &RunningSim, poll_timeout: Duration, failures_to_end: u32) -> Client {
@@ -18,10 +18,6 @@ fn client(sim: &RunningSim, poll_timeout: Duration, failures_to_end: u32) -> Cli
         .poll_failures_to_end(failures_to_end)
         .build()
         .unwrap()
-}
-
-fn inspector_101() -> SignIn {
-    SignIn::new(agent("101"), DEFAULT_PASSWORD)
 }
 
 async fn next_of(events: &mut EventStream, wanted: EventType, within: Duration) -> ccgw::Event {

@@ -6,13 +6,11 @@ use crate::common;
 
 use std::time::Duration;
 
-use ccgw::{EventType, ForceLogin, Mode, Recovery, SignIn, TrackedMode};
-use ccgw_sim::{DEFAULT_PASSWORD, Fault, FaultRule, QcMode};
-use common::{agent, client, client_with_timeout, fast, inspector, inspector_with_timeout, sim};
-
-fn inspector_101() -> SignIn {
-    SignIn::new(agent("101"), DEFAULT_PASSWORD)
-}
+use ccgw::{EventType, ForceLogin, Mode, Recovery, TrackedMode};
+use ccgw_sim::{Fault, FaultRule, QcMode};
+use common::{
+    agent, client, client_with_timeout, fast, inspector, inspector_101, inspector_with_timeout, sim,
+};
 
 fn quick_recovery(force: ForceLogin) -> Recovery {
     Recovery::default()

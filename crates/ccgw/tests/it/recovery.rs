@@ -6,19 +6,15 @@ use crate::common;
 
 use std::time::Duration;
 
-use ccgw::{EventType, ForceLogin, Recovery, SignIn, TrackedMode};
-use ccgw_sim::{DEFAULT_PASSWORD, Fault, FaultRule, SimConfig};
-use common::{agent, client, fast, sim};
+use ccgw::{EventType, ForceLogin, Recovery, TrackedMode};
+use ccgw_sim::{Fault, FaultRule, SimConfig};
+use common::{agent, client, fast, inspector_101, sim};
 
 fn policy(force: ForceLogin) -> Recovery {
     Recovery::default()
         .attempts(3)
         .backoff(Duration::from_millis(100))
         .force(force)
-}
-
-fn inspector_101() -> SignIn {
-    SignIn::new(agent("101"), DEFAULT_PASSWORD)
 }
 
 #[tokio::test]

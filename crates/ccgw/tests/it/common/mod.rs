@@ -39,6 +39,11 @@ pub async fn inspector_with_timeout(sim: &RunningSim, timeout: Duration) -> (Cli
     (client, session)
 }
 
+/// The sign-in of inspector 101 with the simulator's password.
+pub fn inspector_101() -> SignIn {
+    SignIn::new(agent("101"), DEFAULT_PASSWORD)
+}
+
 pub fn agent(id: &str) -> AgentId {
     id.parse().unwrap()
 }

@@ -79,16 +79,23 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// Whether `url` names a loopback host: `127.0.0.0/8`, `::1` or `localhost`. Any other
-/// name is not, whatever it resolves to. A plain `http://` gateway URL is accepted
-/// without [`ClientBuilder::insecure_http`] only for these.
+/// Whether a client for `url` needs [`ClientBuilder::insecure_http`]: plain `http://`
+/// (in any letter case) to a host that is not a loopback address (`127.0.0.0/8`, `::1`,
+/// `localhost`; any other name is not, whatever it resolves to). The builder refuses such
+/// a URL without the opt-in; a program can ask first, to name its own opt-in.
 ///
 /// ```
-/// assert!(ccgw::is_loopback_url("http://127.0.0.1:8043"));
-/// assert!(!ccgw::is_loopback_url("http://gateway.example:8043"));
+/// assert!(!ccgw::needs_insecure_http("http://127.0.0.1:8043"));
+/// assert!(ccgw::needs_insecure_http("HTTP://gateway.example:8043"));
+/// assert!(!ccgw::needs_insecure_http("https://gateway.example:8043"));
 /// ```
-pub fn is_loopback_url(url: &str) -> bool {
-    reqwest::Url::parse(url).is_ok_and(|url| is_loopback(&url))
+pub fn needs_insecure_http(url: &str) -> bool {
+    reqwest::Url::parse(url).is_ok_and(|url| plain_http_elsewhere(&url))
+}
+
+/// The one rule behind [`needs_insecure_http`] and the builder's refusal.
+fn plain_http_elsewhere(url: &reqwest::Url) -> bool {
+    url.scheme() == "http" && !is_loopback(url)
 }
 
 fn is_loopback(url: &reqwest::Url) -> bool {
@@ -320,7 +327,7 @@ impl ClientBuilder {
                 "the gateway URL must start with https:// or http://",
             ));
         }
-        if url.scheme() == "http" && !is_loopback(&url) {
+        if plain_http_elsewhere(&url) {
             if !self.insecure_http {
                 return Err(Error::invalid_input(format!(
                     "refusing plain http:// to {}: the password and the session's Guid would \

@@ -35,7 +35,7 @@
 //! * TLS is verified (rustls); trust a private CA with
 //!   [`ClientBuilder::add_root_certificate_pem`]. Turning verification off is
 //!   [`ClientBuilder::danger_accept_invalid_certs`], never the default. Plain `http://`
-//!   is accepted only to a loopback host ([`is_loopback_url`]) unless
+//!   is accepted only to a loopback host (see [`needs_insecure_http`]) unless
 //!   [`ClientBuilder::insecure_http`] says otherwise.
 //! * A request that may have reached the gateway is never sent again. Only a failure to
 //!   connect, where nothing was sent, is retried. The listen/insert toggle
@@ -62,7 +62,7 @@ mod session;
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EVENT_BUFFER,
     DEFAULT_POLL_FAILURES_TO_END, DEFAULT_POLL_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
-    DEFAULT_TCP_KEEPALIVE, is_loopback_url,
+    DEFAULT_TCP_KEEPALIVE, needs_insecure_http,
 };
 pub use error::{Error, ErrorKind, Retcode, TransportKind};
 pub use events::{Event, EventStream, EventType};

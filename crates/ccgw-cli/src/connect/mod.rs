@@ -73,7 +73,8 @@ fn build_client(settings: &Settings, args: &ConnectionArgs) -> Result<Client, St
         errln!("WARNING: TLS certificates are not verified; the password can be intercepted");
         builder = builder.danger_accept_invalid_certs(true);
     }
-    if settings.gateway.starts_with("http://") && !ccgw::is_loopback_url(&settings.gateway) {
+    // The library's own rule, asked first so that the refusal names this program's flag.
+    if ccgw::needs_insecure_http(&settings.gateway) {
         if !args.insecure_http {
             return Err(format!(
                 "refusing plain http:// to {}: the password and the session's Guid would cross \

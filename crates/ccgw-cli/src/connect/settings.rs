@@ -192,9 +192,14 @@ pub fn password(args: &ConnectionArgs) -> Result<Password, String> {
         return Ok(Password::from(p));
     }
     if std::io::stdin().is_terminal() {
-        return rpassword::prompt_password("password: ")
+        let typed = rpassword::prompt_password("password: ")
             .map(Password::from)
-            .map_err(|e| format!("cannot read the password: {e}"));
+            .map_err(|e| format!("cannot read the password: {e}"))?;
+        // Refused here like an empty file or variable, rather than sent to the gateway.
+        if typed.is_empty() {
+            return Err("the password typed is empty".into());
+        }
+        return Ok(typed);
     }
     Err(
         "set CCGW_PASSWORD or give --password-file (standard input is not a terminal, so \

@@ -354,3 +354,32 @@ async fn typing_at_a_terminal_with_the_output_in_a_pipe_runs_as_a_script() {
         .env_remove("RUST_LOG");
     runs_as_a_script(&sim, command).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_password_typed_at_the_prompt_is_refused_before_anything_is_sent() {
+    let sim = Simulator::start(fast()).await.unwrap();
+    let url = sim.base_url();
+    let status = tokio::task::spawn_blocking(move || -> Result<_, expectrl::Error> {
+        let mut command = StdCommand::new(env!("CARGO_BIN_EXE_ccgw"));
+        command
+            .args(["console", "--gateway", &url, "--agent", "101"])
+            .env("TERM", "xterm")
+            .env_remove("CCGW_PASSWORD")
+            .env_remove("RUST_LOG");
+        let mut p = Session::spawn(command)?;
+        p.set_expect_timeout(Some(Duration::from_secs(10)));
+        p.expect("password: ")?;
+        p.send("\r")?;
+        p.expect("the password typed is empty")?;
+        p.expect(Eof)?;
+        Ok(p.get_process().wait().unwrap())
+    })
+    .await
+    .unwrap()
+    .expect("the prompt went as typed");
+    assert!(
+        matches!(status, expectrl::process::unix::WaitStatus::Exited(_, 2)),
+        "{status:?}"
+    );
+    assert_eq!(sim.received("signIn"), 0, "nothing was sent");
+}

@@ -30,9 +30,7 @@
 pub mod hooks;
 mod urls;
 
-// `unused_mut`: a request whose only header was progenitor's `api-version`, which
-// ccgw-codegen leaves out, keeps an empty `let mut header_map`.
-#[allow(missing_docs, unused_imports, unused_mut, clippy::all)]
+#[allow(missing_docs, unused_imports, clippy::all)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/ccgw_api.rs"));
 }

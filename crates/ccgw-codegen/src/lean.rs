@@ -78,6 +78,11 @@ impl VisitMut for Lean {
 
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
         block.stmts.retain(|stmt| !adds_api_version(stmt));
+        if !block.stmts.iter().any(appends_header) {
+            // With `api-version` gone, a request without headers of its own keeps an
+            // empty map that nothing changes: it need not be mutable.
+            block.stmts.iter_mut().for_each(header_map_immutable);
+        }
         for stmt in &mut block.stmts {
             name_header_once(stmt);
             if let Stmt::Local(local) = stmt
@@ -130,6 +135,22 @@ fn adds_api_version(stmt: &Stmt) -> bool {
             .args
             .first()
             .is_some_and(|name| quote!(#name).to_string().contains("\"api-version\""))
+}
+
+/// `header_map.append(..);`
+fn appends_header(stmt: &Stmt) -> bool {
+    matches!(stmt, Stmt::Expr(Expr::MethodCall(call), _) if call.method == "append"
+        && quote!(#call).to_string().starts_with("header_map"))
+}
+
+/// `let mut header_map = ..;` becomes `let header_map = ..;`.
+fn header_map_immutable(stmt: &mut Stmt) {
+    if let Stmt::Local(local) = stmt
+        && let syn::Pat::Ident(pat) = &mut local.pat
+        && pat.ident == "header_map"
+    {
+        pat.mutability = None;
+    }
 }
 
 /// `header_map.append("Guid", ..)` becomes `header_map.append(HeaderName::from_static("guid"), ..)`.

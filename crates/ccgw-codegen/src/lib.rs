@@ -37,9 +37,13 @@
 //!   its retcodes (`x-retcodes`) into an `errors_doc!` macro that writes the `# Errors`
 //!   section of the client's methods, so neither can drift from the document.
 //!   [`operation_facts`] reads all of them, for tests.
+//! * **An `Answer` trait** (`retcode`, `message`) implemented for every answer schema of
+//!   the document ([`answer_schemas`]), so that the hand-written client checks any answer
+//!   with one generic function and no hand-kept list of types.
 
 #![deny(missing_docs)]
 
+mod answers;
 mod error;
 mod lean;
 mod operations;
@@ -49,6 +53,7 @@ mod text_params;
 
 use std::path::{Path, PathBuf};
 
+pub use answers::{AnswerSchema, answer_schemas};
 pub use error::Error;
 pub use operations::{OperationFacts, operation_facts, retcode_meanings};
 pub use refs::{Component, resolve, resolve_boxed};
@@ -98,8 +103,9 @@ pub fn generate(yaml: &str) -> Result<String, Error> {
     check_hook_ids(&client.to_string(), &facts)?;
     let meanings = operations::retcode_meanings(&spec, &facts)?;
     let table = operations::table_tokens(&facts, &meanings);
-    let mut file: syn::File =
-        syn::parse2(quote::quote! { #client #table }).map_err(|e| Error::Format(e.to_string()))?;
+    let answers = answers::answer_tokens(&answer_schemas(&spec)?);
+    let mut file: syn::File = syn::parse2(quote::quote! { #client #table #answers })
+        .map_err(|e| Error::Format(e.to_string()))?;
     settings::schemars_behind_feature(&mut file.items);
     lean::lean_requests(&mut file.items, facts.len())?;
     Ok(sketches_as_text(&prettyplease::unparse(&file)))

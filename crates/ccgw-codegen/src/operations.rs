@@ -185,12 +185,6 @@ pub(crate) fn table_tokens(facts: &[OperationFacts], meanings: &[(String, String
         .map(|f| format_ident!("{}", const_name(&f.id)))
         .collect();
     let errors_docs = facts.iter().map(errors_doc);
-    let mut log_names: Vec<&str> = Vec::new();
-    for f in facts {
-        if !log_names.contains(&f.log_name.as_str()) {
-            log_names.push(&f.log_name);
-        }
-    }
     quote! {
         /// Facts about each operation from the document's `x-` extensions that drive the
         /// hand-written client: span and error names, which requests change state, and
@@ -272,15 +266,6 @@ pub(crate) fn table_tokens(facts: &[OperationFacts], meanings: &[(String, String
             #( (#names) => { #errors_docs }; )*
         }
 
-        /// Calls the macro `$callback` with every distinct gateway log name as a list of
-        /// string literals, such as `$callback! { ["login", "logout", ...] }`: for code that
-        /// needs the names as literals (tracing span names), so that it cannot drift from
-        /// the document.
-        #[doc(hidden)]
-        #[macro_export]
-        macro_rules! for_log_names {
-            ($callback:ident) => { $callback! { [#(#log_names),*] } };
-        }
     }
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::error::{Error, ErrorKind};
 use crate::ids::{AgentId, Edition};
-use crate::request::Attempts;
+use crate::transport::send::Attempts;
 
 /// The default time to wait for a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);

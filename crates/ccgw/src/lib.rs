@@ -54,10 +54,11 @@ mod events;
 mod ids;
 mod info;
 mod mode;
+mod operations;
 mod redact;
-mod request;
 mod secret;
 mod session;
+mod transport;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EVENT_BUFFER,
@@ -72,14 +73,15 @@ pub use info::{
     SkillQueueAgents,
 };
 pub use mode::{Mode, TrackedMode};
+pub use operations::{AGENTS_PER_LIST_REQUEST, RESOURCE_ROOT, RawAnswer};
 pub use redact::EXCERPT_CHARS;
-pub use request::decode_answer;
 pub use reqwest::Method;
 pub use secret::Password;
-pub use session::{
-    AGENTS_PER_LIST_REQUEST, ForceLogin, LinkHealth, RESOURCE_ROOT, RawAnswer, Recovery, Session,
-    SessionGuard, SignIn,
-};
+pub use session::Session;
+pub use session::options::{ForceLogin, Recovery, SignIn};
+pub use session::sign_out::SessionGuard;
+pub use session::state::LinkHealth;
+pub use transport::decode_answer;
 
 /// The README's Rust examples, compiled as doctests so that they cannot rot.
 #[cfg(doctest)]

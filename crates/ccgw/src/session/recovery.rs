@@ -1,9 +1,9 @@
 //! Recovering a session the gateway ended, or whose event polls keep failing: signing in
 //! again as the session's [`Recovery`](super::options::Recovery) policy says.
 
-use super::inner::SessionInner;
-use super::login::send_sign_in;
 use super::options::ForceLogin;
+use super::sign_in::send_sign_in;
+use super::state::SessionInner;
 use crate::error::ErrorKind;
 use crate::events::Event;
 

@@ -2,11 +2,11 @@
 
 use ccgw_api::operations as ops;
 
-use super::handle::Session;
-use super::headers::GUID_PLACEHOLDER;
-use super::inner::SessionInner;
+use super::Session;
+use super::state::SessionInner;
 use crate::error::Error;
-use crate::request::run;
+use crate::transport::headers::GUID_PLACEHOLDER;
+use crate::transport::send::run;
 
 /// Sends the sign-out request itself, whatever the session's life: the one request a
 /// closing session still sends.

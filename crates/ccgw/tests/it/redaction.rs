@@ -92,7 +92,7 @@ async fn no_secret_in_logs_debug_or_errors() {
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(
         logs.contains("switchSuperviseOrInsert"),
-        "spans are named by log name"
+        "spans carry the gateway's log name"
     );
     assert!(
         session.guid_rotations() >= 1,

@@ -1,10 +1,11 @@
 //! Inspecting an agent's call: listen, insert, whisper, the two mode switches, stop and
 //! intercept.
 
-use super::handle::{Session, send_request};
 use crate::error::{Error, ErrorKind};
 use crate::ids::{AgentId, CallId};
 use crate::mode::{Mode, TrackedMode};
+use crate::session::Session;
+use crate::session::send::send_request;
 
 impl Session {
     /// Listens silently to `target`'s call (`addSupervise`).

@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use ccgw_api::operations as ops;
 
-use super::handle::Session;
-use super::headers::GUID_PLACEHOLDER;
-use super::inner::SessionInner;
+use super::Session;
+use super::state::SessionInner;
 use crate::error::{Error, ErrorKind};
 use crate::events::{Event, EventType};
 use crate::info::AgentState;
-use crate::request::{Attempts, run};
+use crate::transport::headers::GUID_PLACEHOLDER;
+use crate::transport::send::{Attempts, run};
 
 /// The pause after an answer: 200 to 500 ms, as the gateway's guide asks.
 fn pause_after_answer() -> Duration {

@@ -7,10 +7,11 @@ use reqwest::{Method, Url};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::handle::Session;
-use super::headers::{GUID, GUID_PLACEHOLDER};
 use crate::error::Error;
-use crate::request::{Answer, run};
+use crate::session::Session;
+use crate::transport::headers::{GUID, GUID_PLACEHOLDER};
+use crate::transport::send::run;
+use ccgw_api::Answer;
 
 /// Where every interface of the gateway lives, below the base URL.
 pub const RESOURCE_ROOT: &str = "agentgateway/resource/";

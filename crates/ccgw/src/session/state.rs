@@ -6,13 +6,13 @@ use std::time::SystemTime;
 
 use tokio::sync::{Notify, broadcast, watch};
 
-use super::headers::SessionHeaders;
 use super::options::{Recovery, SignIn};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::events::Event;
 use crate::ids::AgentId;
 use crate::mode::ModeTracker;
+use crate::transport::headers::SessionHeaders;
 
 /// Where a session is in its life. It only ever moves forward.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

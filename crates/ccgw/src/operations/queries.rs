@@ -5,10 +5,11 @@ use std::collections::{BTreeMap, HashSet};
 
 use ccgw_api::types::{AgentList, QueueLength};
 
-use super::handle::{Session, send_request};
 use crate::error::Error;
 use crate::ids::{AgentId, CallId};
 use crate::info::{AgentFilter, AgentInfo, CallInfo, OwnState, SkillQueue, SkillQueueAgents};
+use crate::session::Session;
+use crate::session::send::send_request;
 
 /// The most agents one `agentbylist` request may name; [`Session::agents_by_id`] sends
 /// longer lists in several requests.

@@ -3,10 +3,11 @@
 
 use ccgw_api::types::AdjustSkillRequest;
 
-use super::handle::{Session, send_request};
 use crate::error::Error;
 use crate::ids::{AgentId, CallId, Skills};
 use crate::mode::TrackedMode;
+use crate::session::Session;
+use crate::session::send::send_request;
 
 impl Session {
     /// Forces `target` busy: no new call is routed to it.

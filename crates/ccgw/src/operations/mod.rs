@@ -1,0 +1,15 @@
+//! What a signed-in [`Session`](crate::Session) can do, one area a file: inspecting calls
+//! ([`inspection`]: listen, insert, whisper, switch, stop, intercept), acting on agents
+//! ([`agent_control`]: forced states, release, skills), the read-only queries
+//! ([`queries`]) and raw requests for what the typed methods do not cover ([`raw`]).
+//!
+//! Each method names its operation once, by the generated builder's name; the request
+//! then takes the session's one sending path (`session/send.rs`).
+
+mod agent_control;
+mod inspection;
+mod queries;
+mod raw;
+
+pub use queries::AGENTS_PER_LIST_REQUEST;
+pub use raw::{RESOURCE_ROOT, RawAnswer};

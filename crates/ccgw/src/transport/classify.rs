@@ -1,0 +1,170 @@
+//! Classifying what came back from one request: an answer whose retcode is checked, or a
+//! failure turned into a typed [`Error`] that says whether the request may have reached
+//! the gateway (the one fact that decides whether anything may be sent again).
+
+use ccgw_api::Answer;
+use ccgw_api::types::CommonAnswer;
+
+use crate::error::{Error, ErrorKind, Retcode, TransportKind};
+
+/// Success for retcode `"0"`, a gateway error otherwise.
+pub(crate) fn check<T: Answer>(answer: T) -> Result<T, Error> {
+    if answer.retcode() == "0" {
+        Ok(answer)
+    } else {
+        Err(Error::gateway(Retcode::new(
+            answer.retcode(),
+            answer.message(),
+        )))
+    }
+}
+
+/// Decodes the body of a quality-control answer exactly as a session does: the JSON of
+/// the common answer, then its retcode. Never panics, whatever the bytes.
+///
+/// ```
+/// assert!(ccgw::decode_answer(br#"{"message":"","retcode":"0","result":{}}"#).is_ok());
+/// let refused = ccgw::decode_answer(br#"{"message":"","retcode":"100-006"}"#).unwrap_err();
+/// assert!(refused.is_not_signed_in());
+/// assert_eq!(ccgw::decode_answer(b"<html>").unwrap_err().kind(), ccgw::ErrorKind::MalformedAnswer);
+/// ```
+///
+/// # Errors
+///
+/// [`ErrorKind::MalformedAnswer`] when the body is not the common answer;
+/// [`ErrorKind::Gateway`] for a retcode other than `"0"`.
+pub fn decode_answer(body: &[u8]) -> Result<CommonAnswer, Error> {
+    let answer: CommonAnswer =
+        serde_json::from_slice(body).map_err(|e| Error::malformed(body, e))?;
+    check(answer)
+}
+
+/// No answer within the limit: the request may have reached the gateway.
+pub(super) fn timed_out() -> Error {
+    Error::new(ErrorKind::Transport(TransportKind::Timeout), TIMED_OUT).reached(true)
+}
+
+const TIMED_OUT: &str = "no answer in time; the gateway may have acted on the request";
+
+/// What kind of transport failure this is.
+pub(super) fn transport_kind(e: &reqwest::Error) -> TransportKind {
+    if is_tls(e) {
+        TransportKind::Tls
+    } else if e.is_connect() {
+        TransportKind::Connect
+    } else if e.is_timeout() {
+        TransportKind::Timeout
+    } else {
+        TransportKind::Other
+    }
+}
+
+/// Whether a rustls error sits anywhere behind `e` (io errors hide theirs in `get_ref`).
+fn is_tls(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(e) = next {
+        #[cfg(feature = "rustls")]
+        if e.is::<rustls::Error>() {
+            return true;
+        }
+        #[cfg(feature = "native-tls")]
+        if e.is::<native_tls::Error>() {
+            return true;
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && let Some(inner) = io.get_ref()
+            && is_tls(inner)
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+/// The most bytes of an unexpected answer read for its excerpt.
+const EXCERPT_READ: usize = 512;
+
+/// Turns a generated-layer error into ours.
+pub(crate) async fn from_api(error: ccgw_api::Error<()>) -> Error {
+    use ccgw_api::Error as Api;
+    match error {
+        Api::InvalidRequest(why) => Error::invalid_input(why),
+        // An answer re-encoded from another charset is read whole by the hooks, so its
+        // size limit shows here.
+        Api::CommunicationError(e) if ccgw_api::hooks::is_answer_too_large(&e) => too_large(),
+        Api::CommunicationError(e) => transport(e),
+        Api::ResponseBodyError(e) if ccgw_api::hooks::is_answer_too_large(&e) => too_large(),
+        Api::ResponseBodyError(e) => transport(e),
+        Api::InvalidResponsePayload(body, e) => Error::malformed(&body, e),
+        Api::UnexpectedResponse(mut response) => {
+            let status = response.status().as_u16();
+            let mut head = Vec::new();
+            while head.len() < EXCERPT_READ {
+                match response.chunk().await {
+                    Ok(Some(chunk)) => head.extend_from_slice(&chunk),
+                    _ => break,
+                }
+            }
+            Error::http_status(status, &head)
+        }
+        Api::ErrorResponse(value) => Error::http_status(value.status().as_u16(), b""),
+        Api::InvalidUpgrade(e) => transport(e),
+        Api::Custom(why) => {
+            Error::new(ErrorKind::Transport(TransportKind::Other), why).reached(true)
+        }
+    }
+}
+
+fn too_large() -> Error {
+    Error::new(
+        ErrorKind::AnswerTooLarge,
+        "the answer is larger than the client's limit",
+    )
+    .reached(true)
+}
+
+fn transport(e: reqwest::Error) -> Error {
+    let kind = transport_kind(&e);
+    let (message, reached) = match kind {
+        TransportKind::Connect => ("could not connect to the gateway; nothing was sent", false),
+        // Only a failure while connecting (the handshake: an untrusted certificate, say)
+        // means nothing was sent; a TLS failure later may follow a written request.
+        TransportKind::Tls if e.is_connect() => (
+            "TLS failed while connecting (is the gateway's certificate trusted for this \
+             host?); nothing was sent",
+            false,
+        ),
+        TransportKind::Tls => (
+            "TLS failed after connecting; the gateway may have acted on the request",
+            true,
+        ),
+        TransportKind::Timeout => (TIMED_OUT, true),
+        TransportKind::Other => (
+            "the connection broke; the gateway may have acted on the request",
+            true,
+        ),
+    };
+    // reqwest's messages name the URL: agent IDs only, never the Guid (a header).
+    Error::new(ErrorKind::Transport(kind), message)
+        .reached(reached)
+        .with_source(e)
+}
+
+/// A malformed-answer error for a body already in hand (used where the generated layer
+/// does not decode, such as missing headers).
+pub(crate) fn missing_header(what: &str) -> Error {
+    Error::malformed(b"", format!("the answer has no {what}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_of_html_is_short() {
+        let e = decode_answer(&b"<html>".repeat(1000)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::MalformedAnswer);
+        assert!(e.excerpt().unwrap().len() <= 4 * crate::redact::EXCERPT_CHARS);
+    }
+}

@@ -82,6 +82,8 @@ mod ids;
 mod server;
 mod simulator;
 mod state;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod world;
 
 pub use config::{AuthMode, ConfigError, DEFAULT_PASSWORD, SimConfig, SkillConfig, VdnConfig};

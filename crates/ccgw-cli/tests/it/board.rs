@@ -5,14 +5,12 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use ccgw_sim::{AgentState, DEFAULT_PASSWORD, QcMode, SimConfig, Simulator};
+use ccgw_sim::{AgentState, DEFAULT_PASSWORD, QcMode, Simulator};
 use expectrl::{Eof, Expect, Regex, Session};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn list_listen_and_quit() {
-    let sim = Simulator::start(SimConfig::default().poll_wait(Duration::from_millis(200)))
-        .await
-        .unwrap();
+    let sim = Simulator::start(ccgw_sim::testing::quick()).await.unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
     command
         .args([

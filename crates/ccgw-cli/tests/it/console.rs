@@ -5,7 +5,7 @@ use crate::common;
 use std::time::Duration;
 
 use ccgw_sim::{AgentState, DEFAULT_PASSWORD, QcMode, Simulator};
-use common::{ccgw, console_args, fast};
+use common::{ccgw, console_args, quick};
 use serde_json::json;
 
 /// Every command, each expected to succeed, in an order the gateway accepts.
@@ -49,7 +49,7 @@ fn script_for(sim: &ccgw_sim::RunningSim) -> Vec<String> {
 
 #[tokio::test]
 async fn every_command_in_json_mode() {
-    let sim = Simulator::start(fast()).await.unwrap();
+    let sim = Simulator::start(quick()).await.unwrap();
     let url = sim.base_url();
     let script = script_for(&sim);
     let script: Vec<&str> = script.iter().map(String::as_str).collect();
@@ -109,7 +109,7 @@ async fn every_command_in_json_mode() {
 
 #[tokio::test]
 async fn every_command_in_human_mode() {
-    let sim = Simulator::start(fast()).await.unwrap();
+    let sim = Simulator::start(quick()).await.unwrap();
     let url = sim.base_url();
     let script = script_for(&sim);
     let script: Vec<&str> = script.iter().map(String::as_str).collect();
@@ -143,7 +143,7 @@ async fn every_command_in_human_mode() {
 
 #[tokio::test]
 async fn failures_and_bad_input_exit_one_and_send_nothing_bad() {
-    let sim = Simulator::start(fast()).await.unwrap();
+    let sim = Simulator::start(quick()).await.unwrap();
     let url = sim.base_url();
     let script = [
         "listen 2001",
@@ -196,7 +196,7 @@ async fn failures_and_bad_input_exit_one_and_send_nothing_bad() {
 
 #[tokio::test]
 async fn exit_status_two_when_it_cannot_start() {
-    let sim = Simulator::start(fast()).await.unwrap();
+    let sim = Simulator::start(quick()).await.unwrap();
     let url = sim.base_url();
     let wrong = ccgw(
         &console_args(&url, &[]),
@@ -227,7 +227,7 @@ async fn exit_status_two_when_it_cannot_start() {
 
 #[tokio::test]
 async fn end_of_input_signs_out_like_quit() {
-    let sim = Simulator::start(fast()).await.unwrap();
+    let sim = Simulator::start(quick()).await.unwrap();
     let url = sim.base_url();
     let run = ccgw(
         &console_args(&url, &[]),
@@ -241,7 +241,7 @@ async fn end_of_input_signs_out_like_quit() {
 
 #[tokio::test]
 async fn dynamic_authentication_rotates_the_guid_mid_session() {
-    let config = fast()
+    let config = quick()
         .dynamic_auth(true)
         .poll_wait(Duration::from_millis(100));
     let sim = Simulator::start(config).await.unwrap();
@@ -300,22 +300,16 @@ async fn completions_and_help() {
 
 #[tokio::test]
 async fn a_session_taken_over_elsewhere_is_reported_and_commands_fail() {
-    let sim = Simulator::start(fast()).await.unwrap();
+    let sim = Simulator::start(quick()).await.unwrap();
     let url = sim.base_url();
     let script = ["force-busy 1001", "@sleep 1500", "force-idle 1001", "quit"];
     let args = console_args(&url, &["--json"]);
     let console = ccgw(&args, &[("CCGW_PASSWORD", DEFAULT_PASSWORD)], &script);
     let take_over = async {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let answer = reqwest::Client::new()
-            .put(format!(
-                "{url}/agentgateway/resource/onlineagent/101/forcelogin"
-            ))
-            .json(&json!({"password": DEFAULT_PASSWORD, "phonenum": "1"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(answer.status(), 200);
+        let wire = ccgw_sim::testing::Wire::new(&url);
+        let answer = wire.sign_in_with("101", DEFAULT_PASSWORD, true).await;
+        assert_eq!(answer.retcode(), "0", "{}", answer.body);
     };
     let (run, ()) = tokio::join!(console, take_over);
     assert_eq!(run.status, 1, "{}\n{}", run.stdout, run.stderr);

@@ -5,12 +5,12 @@
 use crate::common;
 
 use ccgw_sim::{DEFAULT_PASSWORD, QcMode, Simulator};
-use common::{ccgw, console_args, fast};
+use common::{ccgw, console_args, quick};
 use serde_json::json;
 
 #[tokio::test]
 async fn find_who_is_talking_then_intercept_by_the_reported_call_id() {
-    let sim = Simulator::start(fast()).await.unwrap();
+    let sim = Simulator::start(quick()).await.unwrap();
     let url = sim.base_url();
     let env = [("CCGW_PASSWORD", DEFAULT_PASSWORD)];
     let look = ccgw(
@@ -73,7 +73,7 @@ async fn find_who_is_talking_then_intercept_by_the_reported_call_id() {
 
 #[tokio::test]
 async fn questions_reject_bad_input_before_sending_and_report_gateway_refusals() {
-    let sim = Simulator::start(fast()).await.unwrap();
+    let sim = Simulator::start(quick()).await.unwrap();
     let url = sim.base_url();
     let run = ccgw(
         &console_args(&url, &["--json"]),

@@ -7,14 +7,12 @@ use crate::common;
 use std::process::Command;
 use std::time::Duration;
 
-use ccgw_sim::{AgentState, DEFAULT_PASSWORD, QcMode, SimConfig, Simulator};
+use ccgw_sim::{AgentState, DEFAULT_PASSWORD, QcMode, Simulator};
 use expectrl::{ControlCode, Eof, Expect, Regex, Session};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn prompt_completion_events_above_the_line_and_history() {
-    let sim = Simulator::start(SimConfig::default().poll_wait(Duration::from_millis(200)))
-        .await
-        .unwrap();
+    let sim = Simulator::start(ccgw_sim::testing::quick()).await.unwrap();
     let history = tempfile::tempdir().unwrap();
     let history_file = history.path().join("history");
     let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));

@@ -5,7 +5,7 @@ use crate::common;
 use std::collections::BTreeSet;
 
 use ccgw_sim::answers::{CommonAnswer, EventAnswer, SignInAnswer};
-use common::{Gw, fast};
+use common::{Gw, quick};
 use openapiv3::{OpenAPI, Schema, SchemaKind, Type};
 use serde_json::Value;
 
@@ -134,7 +134,7 @@ fn the_simulator_serves_the_operations_of_the_document() {
 
 #[tokio::test]
 async fn every_documented_operation_answers_on_its_path_and_method() {
-    let gw = Gw::start(fast()).await;
+    let gw = Gw::start(quick()).await;
     let guid = gw.sign_in("101").await;
     for op in ccgw_codegen::operation_facts(&spec()).unwrap() {
         let path = op

@@ -4,12 +4,12 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
-use common::{Gw, fast};
+use common::{Gw, quick};
 use reqwest::Method;
 
 #[tokio::test]
 async fn listening_queues_the_documented_events_in_order() {
-    let gw = Gw::start(fast()).await;
+    let gw = Gw::start(quick()).await;
     let g = gw.sign_in("101").await;
     gw.qc(Method::PUT, &g, "101", "addsupervise/1001").await;
     let mut seen = Vec::new();
@@ -30,7 +30,7 @@ async fn listening_queues_the_documented_events_in_order() {
 
 /// VDN 1 with two inspectors, so that one can be inspected while its session polls.
 fn two_inspectors() -> ccgw_sim::SimConfig {
-    let mut config = fast();
+    let mut config = quick();
     config.vdns[0].inspectors.push("102".into());
     config
 }
@@ -68,7 +68,7 @@ async fn the_inspected_agent_hears_of_its_inspection_and_the_inspector_does_not(
 
 #[tokio::test]
 async fn an_empty_poll_waits_then_answers_null() {
-    let gw = Gw::start(fast().poll_wait(Duration::from_millis(300))).await;
+    let gw = Gw::start(quick().poll_wait(Duration::from_millis(300))).await;
     let g = gw.sign_in("101").await;
     let started = Instant::now();
     let a = gw.poll("101", &g).await;
@@ -79,7 +79,7 @@ async fn an_empty_poll_waits_then_answers_null() {
 
 #[tokio::test]
 async fn a_waiting_poll_wakes_when_an_event_arrives() {
-    let gw = Gw::start(fast().poll_wait(Duration::from_secs(20))).await;
+    let gw = Gw::start(quick().poll_wait(Duration::from_secs(20))).await;
     let g = gw.sign_in("101").await;
     let poll = gw.poll("101", &g);
     let act = async {
@@ -97,7 +97,7 @@ async fn a_waiting_poll_wakes_when_an_event_arrives() {
 
 #[tokio::test]
 async fn forced_states_announce_events() {
-    let gw = Gw::start(fast()).await;
+    let gw = Gw::start(quick()).await;
     let g = gw.sign_in("101").await;
     gw.qc(Method::POST, &g, "101", "forcerest/1004/60/2").await;
     gw.qc(Method::POST, &g, "101", "forcelogout/1004").await;
@@ -113,7 +113,7 @@ async fn forced_states_announce_events() {
 
 #[tokio::test]
 async fn queues_are_bounded() {
-    let gw = Gw::start(fast()).await;
+    let gw = Gw::start(quick()).await;
     let g = gw.sign_in("101").await;
     for _ in 0..(ccgw_sim::EVENT_QUEUE_LIMIT + 50) {
         gw.qc(Method::POST, &g, "101", "forcebusy/1005").await;

@@ -5,11 +5,11 @@ use crate::common;
 use std::time::Duration;
 
 use ccgw_sim::{Fault, FaultRule, QcMode};
-use common::{Gw, fast};
+use common::{Gw, quick};
 use reqwest::Method;
 
 async fn listening() -> (Gw, String) {
-    let gw = Gw::start(fast()).await;
+    let gw = Gw::start(quick()).await;
     let g = gw.sign_in("101").await;
     assert_eq!(
         gw.qc(Method::PUT, &g, "101", "addsupervise/1001")
@@ -44,7 +44,7 @@ async fn status_and_html_faults_stop_at_the_load_balancer() {
         .faults()
         .inject(FaultRule::on("switchListenInsert", Fault::HtmlErrorPage).times(1));
     let response = gw
-        .http
+        .http()
         .post(switch_url(&gw))
         .header("Guid", &g)
         .send()
@@ -76,7 +76,7 @@ async fn truncated_json_arrives_after_the_gateway_acted() {
         .faults()
         .inject(FaultRule::on("switchListenInsert", Fault::TruncatedJson).times(1));
     let response = gw
-        .http
+        .http()
         .post(switch_url(&gw))
         .header("Guid", &g)
         .send()
@@ -121,7 +121,7 @@ async fn oversized_answer() {
         .faults()
         .inject(FaultRule::everywhere(Fault::OversizedAnswer(8 * 1024 * 1024)).times(1));
     let response = gw
-        .http
+        .http()
         .post(switch_url(&gw))
         .header("Guid", &g)
         .send()
@@ -169,7 +169,7 @@ async fn connection_reset_sends_no_answer_but_the_gateway_acted() {
         .faults()
         .inject(FaultRule::on("switchListenInsert", Fault::ConnectionReset).times(1));
     let error = gw
-        .http
+        .http()
         .post(switch_url(&gw))
         .header("Guid", &g)
         .send()

@@ -3,12 +3,12 @@
 use crate::common;
 
 use ccgw_sim::{AgentState, QcMode};
-use common::{Gw, fast};
+use common::{Gw, quick};
 use reqwest::Method;
 use serde_json::json;
 
 async fn inspector() -> (Gw, String) {
-    let gw = Gw::start(fast()).await;
+    let gw = Gw::start(quick()).await;
     let guid = gw.sign_in("101").await;
     (gw, guid)
 }
@@ -388,7 +388,7 @@ async fn target_checks_apply_to_every_agent_operation() {
 
 #[tokio::test]
 async fn an_agent_is_inspected_by_one_inspector_at_a_time() {
-    let gw = Gw::start(fast().with_load_tenant(2, 1)).await;
+    let gw = Gw::start(quick().with_load_tenant(2, 1)).await;
     let a = gw.sign_in("30001").await;
     let b = gw.sign_in("30002").await;
     assert_eq!(
@@ -407,7 +407,7 @@ async fn an_agent_is_inspected_by_one_inspector_at_a_time() {
 
 #[tokio::test]
 async fn agents_without_permission_cannot_inspect() {
-    let gw = Gw::start(fast()).await;
+    let gw = Gw::start(quick()).await;
     let forced = gw
         .sign_in_with("1001", ccgw_sim::DEFAULT_PASSWORD, true)
         .await;

@@ -3,20 +3,20 @@
 
 use crate::common;
 
-use common::{Gw, fast};
+use common::{Gw, quick};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 const R: &str = "/agentgateway/resource";
 
 async fn inspector() -> (Gw, String) {
-    let gw = Gw::start(fast()).await;
+    let gw = Gw::start(quick()).await;
     let guid = gw.sign_in("101").await;
     (gw, guid)
 }
 
 impl Gw {
-    async fn query(&self, guid: &str, path: &str) -> common::Answer {
+    async fn query(&self, guid: &str, path: &str) -> common::WireAnswer {
         self.call(Method::GET, &format!("{R}/{path}"), Some(guid), None)
             .await
     }
@@ -28,7 +28,7 @@ impl Gw {
         a.body["result"]["status"].as_str().unwrap().to_owned()
     }
 
-    async fn query_with(&self, guid: &str, path: &str, body: Value) -> common::Answer {
+    async fn query_with(&self, guid: &str, path: &str, body: Value) -> common::WireAnswer {
         self.call(Method::GET, &format!("{R}/{path}"), Some(guid), Some(body))
             .await
     }

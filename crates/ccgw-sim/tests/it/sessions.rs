@@ -5,12 +5,12 @@ use crate::common;
 use std::time::Duration;
 
 use ccgw_sim::DEFAULT_PASSWORD;
-use common::{Gw, fast};
+use common::{Gw, quick};
 use reqwest::Method;
 
 #[tokio::test]
 async fn sign_in_announces_guid_and_affinity_cookie() {
-    let gw = Gw::start(fast()).await;
+    let gw = Gw::start(quick()).await;
     let answer = gw.sign_in_with("101", DEFAULT_PASSWORD, false).await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.retcode(), "0");
@@ -24,7 +24,7 @@ async fn sign_in_announces_guid_and_affinity_cookie() {
 
 #[tokio::test]
 async fn sign_in_failures_carry_the_documented_retcodes() {
-    let gw = Gw::start(fast()).await;
+    let gw = Gw::start(quick()).await;
     assert_eq!(
         gw.sign_in_with("101", "wrong", false).await.retcode(),
         "100-004"
@@ -50,7 +50,7 @@ async fn sign_in_failures_carry_the_documented_retcodes() {
 
 #[tokio::test]
 async fn forced_sign_in_takes_over_and_revokes_the_old_guid() {
-    let gw = Gw::start(fast()).await;
+    let gw = Gw::start(quick()).await;
     let old = gw.sign_in("101").await;
     let forced = gw.sign_in_with("101", DEFAULT_PASSWORD, true).await;
     assert_eq!(forced.retcode(), "0");
@@ -62,7 +62,7 @@ async fn forced_sign_in_takes_over_and_revokes_the_old_guid() {
 
 #[tokio::test]
 async fn guids_are_checked_against_the_path_agent() {
-    let gw = Gw::start(fast()).await;
+    let gw = Gw::start(quick()).await;
     let guid = gw.sign_in("101").await;
     let other = gw.sign_in("201").await;
     assert_eq!(
@@ -96,7 +96,7 @@ async fn guids_are_checked_against_the_path_agent() {
 
 #[tokio::test]
 async fn sign_out_ends_the_session() {
-    let gw = Gw::start(fast()).await;
+    let gw = Gw::start(quick()).await;
     let guid = gw.sign_in("101").await;
     let out = gw
         .call(
@@ -118,7 +118,7 @@ async fn sign_out_ends_the_session() {
 
 #[tokio::test]
 async fn static_authentication_keeps_the_guid() {
-    let gw = Gw::start(fast()).await;
+    let gw = Gw::start(quick()).await;
     let guid = gw.sign_in("101").await;
     for _ in 0..3 {
         let answer = gw.poll("101", &guid).await;
@@ -130,7 +130,7 @@ async fn static_authentication_keeps_the_guid() {
 #[tokio::test]
 async fn dynamic_authentication_rotates_with_a_grace_period() {
     let gw = Gw::start(
-        fast()
+        quick()
             .dynamic_auth(true)
             .guid_grace(Duration::from_millis(300)),
     )
@@ -194,7 +194,7 @@ async fn dynamic_authentication_rotates_with_a_grace_period() {
 
 #[tokio::test]
 async fn sessions_expire_without_polling() {
-    let gw = Gw::start(fast().session_timeout(Duration::from_millis(300))).await;
+    let gw = Gw::start(quick().session_timeout(Duration::from_millis(300))).await;
     let guid = gw.sign_in("101").await;
     gw.poll("101", &guid).await;
     tokio::time::sleep(Duration::from_millis(150)).await;
@@ -221,7 +221,7 @@ async fn sessions_expire_without_polling() {
 
 #[tokio::test]
 async fn polling_keeps_a_session_alive() {
-    let gw = Gw::start(fast().session_timeout(Duration::from_millis(400))).await;
+    let gw = Gw::start(quick().session_timeout(Duration::from_millis(400))).await;
     let guid = gw.sign_in("101").await;
     for _ in 0..5 {
         assert_eq!(gw.poll("101", &guid).await.retcode(), "0");
@@ -236,7 +236,7 @@ async fn polling_keeps_a_session_alive() {
 
 #[tokio::test]
 async fn requests_without_the_affinity_cookie_are_counted() {
-    let gw = Gw::start(fast()).await;
+    let gw = Gw::start(quick()).await;
     let guid = gw.sign_in("101").await;
     gw.qc(Method::POST, &guid, "101", "forcebusy/1001").await;
     assert_eq!(gw.sim.cookie_misses(), 1);
@@ -254,7 +254,7 @@ async fn requests_without_the_affinity_cookie_are_counted() {
         gw.sim.base_url()
     );
     let answer = gw
-        .http
+        .http()
         .post(url)
         .header("Guid", guid)
         .header("Cookie", set_cookie)

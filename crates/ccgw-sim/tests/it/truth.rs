@@ -8,15 +8,15 @@ use crate::common;
 use std::time::{Duration, Instant};
 
 use ccgw_sim::{AgentState, QcMode, SimConfig, VdnConfig};
-use common::{Gw, fast};
+use common::{Gw, quick};
 use reqwest::Method;
 
 #[tokio::test]
 async fn a_poll_belongs_to_the_session_it_started_on() {
-    let gw = Gw::start(fast().dynamic_auth(true).poll_wait(Duration::from_secs(2))).await;
+    let gw = Gw::start(quick().dynamic_auth(true).poll_wait(Duration::from_secs(2))).await;
     let old = gw.sign_in("101").await;
     let held = {
-        let http = gw.http.clone();
+        let http = gw.http().clone();
         let url = format!("{}/agentgateway/resource/agentevent/101", gw.sim.base_url());
         let old = old.clone();
         tokio::spawn(async move { http.get(url).header("Guid", old).send().await.unwrap() })
@@ -49,7 +49,7 @@ async fn a_poll_belongs_to_the_session_it_started_on() {
 
 #[tokio::test]
 async fn a_wake_up_left_by_an_event_already_taken_does_not_end_the_next_poll() {
-    let gw = Gw::start(fast().poll_wait(Duration::from_secs(1))).await;
+    let gw = Gw::start(quick().poll_wait(Duration::from_secs(1))).await;
     let guid = gw.sign_in("101").await;
     gw.qc(Method::PUT, &guid, "101", "addsupervise/1001").await;
     // Three events were queued with nobody waiting; take them all.
@@ -68,7 +68,7 @@ async fn a_wake_up_left_by_an_event_already_taken_does_not_end_the_next_poll() {
 
 /// VDN 1 with two inspectors, so that one can inspect the other.
 fn two_inspectors() -> SimConfig {
-    let mut config = fast();
+    let mut config = quick();
     config.vdns = vec![VdnConfig {
         id: 1,
         inspectors: vec!["101".into(), "102".into()],
@@ -114,7 +114,7 @@ async fn an_inspection_ends_when_the_inspected_agent_signs_out() {
 
 #[tokio::test]
 async fn a_call_ends_with_its_last_party_and_says_when() {
-    let gw = Gw::start(fast()).await;
+    let gw = Gw::start(quick()).await;
     let guid = gw.sign_in("101").await;
     let call = gw.sim.call_of("1001").unwrap();
     gw.qc(Method::PUT, &guid, "101", "addsupervise/1001").await;
@@ -188,7 +188,7 @@ async fn a_query_string_cannot_override_the_path() {
 
 #[tokio::test]
 async fn a_poll_with_the_wrong_method_gets_the_gateways_retcode() {
-    let gw = Gw::start(fast()).await;
+    let gw = Gw::start(quick()).await;
     let guid = gw.sign_in("101").await;
     let answer = gw
         .call(

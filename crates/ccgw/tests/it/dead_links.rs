@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use ccgw::{Client, EventStream, EventType};
 use ccgw_sim::{Fault, FaultRule, RunningSim};
-use common::{agent, fast, inspector_101, sim};
+use common::{agent, inspector_101, quick, sim};
 
 /// A client whose polls give up after `poll_timeout`.
 fn client(sim: &RunningSim, poll_timeout: Duration, failures_to_end: u32) -> Client {
@@ -29,7 +29,7 @@ async fn next_of(events: &mut EventStream, wanted: EventType, within: Duration) 
 
 #[tokio::test]
 async fn a_first_poll_never_answered_is_abandoned_and_a_later_event_still_arrives() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     // The first poll is read and never answered: a link that died without a reset.
     sim.faults()
         .inject(FaultRule::on("pollEvent", Fault::Hang).times(1));
@@ -55,7 +55,7 @@ async fn a_poll_connection_closed_or_reset_without_an_answer_is_a_failure_and_po
         Fault::HalfClose,
         Fault::ConnectionReset,
     ] {
-        let sim = sim(fast()).await;
+        let sim = sim(quick()).await;
         let client = client(&sim, Duration::from_secs(5), 8);
         let session = client.sign_in(inspector_101()).await.unwrap();
         let mut events = session.events();
@@ -75,7 +75,7 @@ async fn a_poll_connection_closed_or_reset_without_an_answer_is_a_failure_and_po
 
 #[tokio::test]
 async fn polls_that_keep_failing_end_the_session_which_signs_out_as_far_as_it_can() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let client = client(&sim, Duration::from_millis(300), 2);
     let session = client.sign_in(inspector_101()).await.unwrap();
     let mut events = session.events();
@@ -92,7 +92,7 @@ async fn polls_that_keep_failing_end_the_session_which_signs_out_as_far_as_it_ca
 
 #[tokio::test]
 async fn a_request_that_finds_the_session_gone_wakes_the_poller_at_once() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let client = Client::builder(sim.base_url())
         .poll_failures_to_end(100)
         .build()
@@ -141,7 +141,7 @@ async fn a_request_that_finds_the_session_gone_wakes_the_poller_at_once() {
 
 #[tokio::test]
 async fn a_lost_link_whose_recovery_fails_still_signs_the_old_session_out() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let client = client(&sim, Duration::from_millis(300), 2);
     let recovery = ccgw::Recovery::default()
         .attempts(2)

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use ccgw::{AgentId, Client, Edition, ErrorKind, SignIn, TransportKind};
 use ccgw_sim::{Fault, FaultRule};
-use common::{agent, fast, inspector, sim};
+use common::{agent, inspector, quick, sim};
 
 #[tokio::test]
 async fn invalid_input_never_reaches_the_wire() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (client, s) = inspector(&sim).await;
     for bad in ["", "100", "60000", "0101", "12a4", "1234567", " 101"] {
         let e = client.agent_id(bad).unwrap_err();
@@ -45,7 +45,7 @@ async fn invalid_input_never_reaches_the_wire() {
 
 #[tokio::test]
 async fn gateway_failures_carry_retcode_meaning_and_message() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     let e = s.listen(&agent("2001")).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Gateway);
@@ -64,7 +64,7 @@ async fn gateway_failures_carry_retcode_meaning_and_message() {
 
 #[tokio::test]
 async fn wrong_password() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let client = common::client(&sim);
     let e = client
         .sign_in(SignIn::new(agent("101"), "nope"))
@@ -76,7 +76,7 @@ async fn wrong_password() {
 
 #[tokio::test]
 async fn http_status_and_html_pages() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     sim.faults()
         .inject(FaultRule::on("forceBusy", Fault::HtmlErrorPage).times(1));
@@ -94,7 +94,7 @@ async fn http_status_and_html_pages() {
 
 #[tokio::test]
 async fn malformed_and_oversized_answers() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     sim.faults()
         .inject(FaultRule::on("forceIdle", Fault::TruncatedJson).times(1));
@@ -118,7 +118,7 @@ async fn malformed_and_oversized_answers() {
 
 #[tokio::test]
 async fn timeouts_and_resets_are_transport_errors_that_may_have_reached() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = common::inspector_with_timeout(&sim, Duration::from_millis(200)).await;
     sim.faults()
         .inject(FaultRule::on("forceBusy", Fault::Latency(Duration::from_millis(600))).times(1));

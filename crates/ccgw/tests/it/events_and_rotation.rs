@@ -5,11 +5,11 @@ use crate::common;
 use std::time::Duration;
 
 use ccgw::{EventType, TrackedMode};
-use common::{agent, fast, inspector, sim};
+use common::{agent, inspector, quick, sim};
 
 #[tokio::test]
 async fn events_stream_in_order_and_wait_for_finds_one() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     let mut events = s.events();
     s.listen(&agent("1001")).await.unwrap();
@@ -35,7 +35,7 @@ async fn events_stream_in_order_and_wait_for_finds_one() {
 
 #[tokio::test]
 async fn the_inspector_never_receives_the_inspected_agents_events() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     let mut events = s.events();
     s.listen(&agent("1001")).await.unwrap();
@@ -53,7 +53,7 @@ async fn the_inspector_never_receives_the_inspected_agents_events() {
 
 #[tokio::test]
 async fn wait_for_times_out() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     let mut events = s.events();
     let e = events
@@ -68,7 +68,7 @@ async fn wait_for_times_out() {
 
 #[tokio::test]
 async fn the_stream_ends_with_the_session() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     let mut events = s.events();
     s.sign_out().await.unwrap();
@@ -84,7 +84,7 @@ async fn the_stream_ends_with_the_session() {
 
 #[tokio::test]
 async fn events_update_the_tracked_mode() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     let a = agent("1002");
     let mut events = s.events();
@@ -127,7 +127,7 @@ async fn events_update_the_tracked_mode() {
 
 #[tokio::test]
 async fn the_poller_keeps_the_session_alive() {
-    let sim = sim(fast().session_timeout(Duration::from_millis(700))).await;
+    let sim = sim(quick().session_timeout(Duration::from_millis(700))).await;
     let (_, s) = inspector(&sim).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     s.force_busy(&agent("1001"))
@@ -137,7 +137,7 @@ async fn the_poller_keeps_the_session_alive() {
 
 #[tokio::test]
 async fn rotation_racing_fifty_concurrent_requests() {
-    let sim = sim(fast()
+    let sim = sim(quick()
         .dynamic_auth(true)
         .guid_grace(Duration::from_millis(500)))
     .await;

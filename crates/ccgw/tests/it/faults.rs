@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use ccgw::{ErrorKind, SignIn, TransportKind};
 use ccgw_sim::{Fault, FaultRule};
-use common::{agent, fast, sim};
+use common::{agent, quick, sim};
 
 #[tokio::test]
 async fn each_fault_gives_its_kind_and_the_session_survives() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = common::inspector_with_timeout(&sim, Duration::from_secs(5)).await;
     let target = agent("1001");
     let cases = [
@@ -51,7 +51,7 @@ async fn each_fault_gives_its_kind_and_the_session_survives() {
 
 #[tokio::test]
 async fn an_expired_session_reports_auth_expired_and_signing_in_again_works() {
-    let sim = sim(fast().session_timeout(Duration::from_millis(300))).await;
+    let sim = sim(quick().session_timeout(Duration::from_millis(300))).await;
     let client = common::client(&sim);
     let request = SignIn::new(agent("101"), ccgw_sim::DEFAULT_PASSWORD).poll_events(false);
     let s = client.sign_in(request.clone()).await.unwrap();

@@ -70,7 +70,7 @@ fn a_user_agent_that_is_no_header_value_is_refused_at_build() {
 /// it stands in for a remote gateway without any traffic leaving this machine.
 #[tokio::test]
 async fn plain_http_to_a_remote_name_is_refused_before_anything_is_sent_unless_allowed() {
-    let sim = common::sim(common::fast()).await;
+    let sim = common::sim(common::quick()).await;
     let addr = sim.addr();
     let url = format!("http://gateway.test:{}", addr.port());
     let resolve = move |http: reqwest::ClientBuilder| http.resolve("gateway.test", addr);

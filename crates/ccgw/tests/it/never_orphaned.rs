@@ -9,7 +9,8 @@ use std::time::Duration;
 use ccgw::{EventType, ForceLogin, Mode, Recovery, TrackedMode};
 use ccgw_sim::{Fault, FaultRule, QcMode};
 use common::{
-    agent, client, client_with_timeout, fast, inspector, inspector_101, inspector_with_timeout, sim,
+    agent, client, client_with_timeout, inspector, inspector_101, inspector_with_timeout, quick,
+    sim,
 };
 
 fn quick_recovery(force: ForceLogin) -> Recovery {
@@ -31,7 +32,7 @@ async fn recovering_inspector(sim: &ccgw_sim::RunningSim) -> (ccgw::Client, ccgw
 
 #[tokio::test]
 async fn a_sign_out_is_never_followed_by_a_recovery_that_signs_in_again() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, session) = recovering_inspector(&sim).await;
     // The gateway acts on the sign-out at once (answering the held poll 100-006) and
     // answers the sign-out itself late: a recovery has time to start meanwhile.
@@ -50,7 +51,7 @@ async fn a_sign_out_is_never_followed_by_a_recovery_that_signs_in_again() {
 
 #[tokio::test]
 async fn a_sign_out_that_failed_can_be_tried_again_and_really_sends() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, session) = inspector(&sim).await;
     sim.faults()
         .inject(FaultRule::on("signOut", Fault::Status(503)).times(1));
@@ -73,7 +74,7 @@ async fn a_sign_out_that_failed_can_be_tried_again_and_really_sends() {
 
 #[tokio::test]
 async fn concurrent_sign_outs_send_one_request() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, session) = inspector(&sim).await;
     sim.faults()
         .inject(FaultRule::on("signOut", Fault::Latency(Duration::from_millis(200))).times(1));
@@ -86,7 +87,7 @@ async fn concurrent_sign_outs_send_one_request() {
 
 #[tokio::test]
 async fn a_recovery_sign_in_that_timed_out_takes_its_own_lost_session_over() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let client = client_with_timeout(&sim, Duration::from_millis(500));
     let session = client
         .sign_in(inspector_101().recover(quick_recovery(ForceLogin::Never)))
@@ -120,7 +121,7 @@ async fn a_recovery_sign_in_that_timed_out_takes_its_own_lost_session_over() {
 
 #[tokio::test]
 async fn an_agent_control_call_that_timed_out_records_no_inspection() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, session) = inspector_with_timeout(&sim, Duration::from_millis(300)).await;
     for op in ["forceBusy", "forceIdle", "forceRest", "adjustSkills"] {
         sim.faults()
@@ -151,7 +152,7 @@ async fn an_agent_control_call_that_timed_out_records_no_inspection() {
 
 #[tokio::test]
 async fn an_inspection_whose_future_is_dropped_in_flight_becomes_unknown() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, session) = inspector(&sim).await;
     sim.faults()
         .inject(FaultRule::on("listen", Fault::Latency(Duration::from_millis(500))).times(1));
@@ -168,7 +169,7 @@ async fn an_inspection_whose_future_is_dropped_in_flight_becomes_unknown() {
 
 #[tokio::test]
 async fn an_inspection_unknown_after_recovery_can_be_started_again() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (client, session) = recovering_inspector(&sim).await;
     let mut events = session.events();
     let target = agent("1001");

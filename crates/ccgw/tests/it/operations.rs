@@ -4,11 +4,11 @@ use crate::common;
 
 use ccgw::{CallId, Mode, Skills, TrackedMode};
 use ccgw_sim::{AgentState, QcMode};
-use common::{agent, fast, inspector, sim};
+use common::{agent, inspector, quick, sim};
 
 #[tokio::test]
 async fn listen_switch_stop() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     let a = agent("1001");
     s.listen(&a).await.unwrap();
@@ -35,7 +35,7 @@ async fn listen_switch_stop() {
 
 #[tokio::test]
 async fn insert_whisper_set_mode_stop_whisper() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     let a = agent("1002");
     s.insert(&a).await.unwrap();
@@ -53,7 +53,7 @@ async fn insert_whisper_set_mode_stop_whisper() {
 
 #[tokio::test]
 async fn set_mode_is_idempotent_and_starts_from_idle() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     let a = agent("1003");
     s.set_mode(&a, Mode::Insert).await.unwrap();
@@ -75,7 +75,7 @@ async fn set_mode_is_idempotent_and_starts_from_idle() {
 
 #[tokio::test]
 async fn intercept_and_intercept_call_and_release() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     let a = agent("1004");
     s.listen(&a).await.unwrap();
@@ -93,7 +93,7 @@ async fn intercept_and_intercept_call_and_release() {
 
 #[tokio::test]
 async fn forced_states_and_skills() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     let a = agent("1006");
     s.force_busy(&a).await.unwrap();
@@ -115,7 +115,7 @@ async fn forced_states_and_skills() {
 
 #[tokio::test]
 async fn sign_out_closes_the_session() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     s.sign_out().await.unwrap();
     assert!(s.is_closed());
@@ -128,7 +128,7 @@ async fn sign_out_closes_the_session() {
 
 #[tokio::test]
 async fn guard_signs_out_when_dropped() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     let guard = s.clone().guard();
     drop(guard);
@@ -146,7 +146,7 @@ async fn guard_signs_out_when_dropped() {
 
 #[tokio::test]
 async fn forced_sign_in_on_conflict() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (client, first) = inspector(&sim).await;
     let again = ccgw::SignIn::new(agent("101"), ccgw_sim::DEFAULT_PASSWORD);
     let e = client.sign_in(again.clone()).await.unwrap_err();

@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use ccgw::{AgentFilter, AgentState, CallId, CtiState, ErrorKind, Method, SignIn};
 use ccgw_sim::{Fault, FaultRule};
-use common::{agent, fast, inspector, sim};
+use common::{agent, inspector, quick, sim};
 use tokio::io::AsyncWriteExt;
 
 #[tokio::test]
 async fn find_a_talking_agent_listen_and_intercept_its_call() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     let me = s.own_state().await.unwrap();
     assert_eq!((me.state, me.talking), (AgentState::Idle, false));
@@ -48,7 +48,7 @@ async fn find_a_talking_agent_listen_and_intercept_its_call() {
 
 #[tokio::test]
 async fn skill_queues_their_agents_and_lengths() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     assert_eq!(s.agents_in_skill(1, None).await.unwrap().len(), 10);
     s.force_busy(&agent("1003")).await.unwrap();
@@ -74,7 +74,7 @@ async fn skill_queues_their_agents_and_lengths() {
 
 #[tokio::test]
 async fn long_agent_lists_are_split_and_empty_ones_send_nothing() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     assert!(s.agents_by_id(&[]).await.unwrap().is_empty());
     assert_eq!(sim.received("queryAgentInfoByList"), 0);
@@ -96,7 +96,7 @@ async fn long_agent_lists_are_split_and_empty_ones_send_nothing() {
 
 #[tokio::test]
 async fn the_escape_hatch_stays_below_the_resource_root_and_never_resends() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     let answer = s
         .send_raw(Method::GET, "queuedevice/101/skillwaitnum/1", None)

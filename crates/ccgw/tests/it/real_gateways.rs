@@ -7,11 +7,11 @@ use crate::common;
 use std::time::Duration;
 
 use ccgw::EventType;
-use common::{agent, fast, inspector, sim};
+use common::{agent, inspector, quick, sim};
 
 #[tokio::test]
 async fn a_quirky_gateway_is_understood() {
-    let sim = sim(fast().quirks(true)).await;
+    let sim = sim(quick().quirks(true)).await;
     let (_, session) = inspector(&sim).await;
     let mut events = session.events();
 
@@ -60,7 +60,7 @@ async fn a_quirky_gateway_is_understood() {
 
 #[tokio::test]
 async fn a_guid_announced_on_a_query_answer_is_followed() {
-    let sim = sim(fast().quirks(true).guid_grace(Duration::from_millis(300))).await;
+    let sim = sim(quick().quirks(true).guid_grace(Duration::from_millis(300))).await;
     let client = common::client(&sim);
     let session = client
         .sign_in(ccgw::SignIn::new(agent("101"), ccgw_sim::DEFAULT_PASSWORD).poll_events(false))
@@ -82,7 +82,7 @@ async fn a_guid_announced_on_a_query_answer_is_followed() {
 #[tokio::test]
 async fn an_oversized_answer_in_gbk_is_still_refused_as_too_large() {
     use ccgw_sim::{Fault, FaultRule};
-    let sim = sim(fast().quirks(true)).await;
+    let sim = sim(quick().quirks(true)).await;
     let (_, session) = inspector(&sim).await;
     sim.faults()
         .inject(FaultRule::on("forceIdle", Fault::OversizedAnswer(8 << 20)).times(1));

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use ccgw::{EventType, ForceLogin, Recovery, TrackedMode};
 use ccgw_sim::{Fault, FaultRule, SimConfig};
-use common::{agent, client, fast, inspector_101, sim};
+use common::{agent, client, inspector_101, quick, sim};
 
 fn policy(force: ForceLogin) -> Recovery {
     Recovery::default()
@@ -19,7 +19,7 @@ fn policy(force: ForceLogin) -> Recovery {
 
 #[tokio::test]
 async fn a_session_taken_over_is_taken_back_and_its_inspections_become_unknown() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let client = client(&sim);
     let s = client
         .sign_in(inspector_101().recover(policy(ForceLogin::Always)))
@@ -53,7 +53,7 @@ async fn a_session_taken_over_is_taken_back_and_its_inspections_become_unknown()
 
 #[tokio::test]
 async fn the_request_that_found_the_session_gone_is_not_resent_and_a_failed_recovery_ends_it() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let client = client(&sim);
     let s = client
         .sign_in(inspector_101().recover(policy(ForceLogin::Never)))

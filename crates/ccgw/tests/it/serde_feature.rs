@@ -1,6 +1,6 @@
-//! With the `serde` feature: IDs, modes, states and events travel as JSON and back, and
-//! an invalid ID is refused on the way in.
-#![cfg(feature = "serde")]
+//! With the `serde` feature (always on in the tests, by the crate's dev-dependency on
+//! itself): IDs, modes, states and events travel as JSON and back, and an invalid ID is
+//! refused on the way in.
 
 use ccgw::{AgentId, AgentState, CallId, Edition, Mode, TrackedMode};
 

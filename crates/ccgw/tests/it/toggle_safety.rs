@@ -4,11 +4,11 @@ use crate::common;
 
 use ccgw::{Mode, TrackedMode};
 use ccgw_sim::{Fault, FaultRule, QcMode};
-use common::{agent, fast, inspector, sim};
+use common::{agent, inspector, quick, sim};
 
 #[tokio::test]
 async fn a_reset_toggle_is_not_resent_and_the_mode_becomes_unknown() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     let a = agent("1001");
     s.listen(&a).await.unwrap();
@@ -36,7 +36,7 @@ async fn a_reset_toggle_is_not_resent_and_the_mode_becomes_unknown() {
 
 #[tokio::test]
 async fn a_load_balancer_error_leaves_the_mode_known() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
     let a = agent("1002");
     s.listen(&a).await.unwrap();
@@ -53,7 +53,7 @@ async fn a_load_balancer_error_leaves_the_mode_known() {
 
 #[tokio::test]
 async fn a_timed_out_switch_is_not_resent() {
-    let sim = sim(fast()).await;
+    let sim = sim(quick()).await;
     let (_, s) = common::inspector_with_timeout(&sim, std::time::Duration::from_millis(150)).await;
     let a = agent("1003");
     s.listen(&a).await.unwrap();

@@ -2,27 +2,15 @@
 #![allow(dead_code)]
 
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use ccgw_sim::{AgentState, RunningSim, SimConfig};
+use ccgw_sim::{AgentState, RunningSim};
 
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
-/// A simulator configuration whose polls wait 200 ms, so that tests stay quick.
-pub fn fast() -> SimConfig {
-    SimConfig::default().poll_wait(Duration::from_millis(200))
-}
-
-/// Waits until `done` holds, for at most 5 s.
-pub async fn wait_until(done: impl Fn() -> bool, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !done() {
-        assert!(Instant::now() < deadline, "not {what} within 5 s");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
+pub use ccgw_sim::testing::{quick, wait_until};
 
 /// Whether inspector 101 is signed out and the simulator holds no session of it.
 pub fn signed_out(sim: &RunningSim) -> bool {

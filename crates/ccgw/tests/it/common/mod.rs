@@ -4,11 +4,8 @@
 use std::time::Duration;
 
 use ccgw::{AgentId, Client, Session, SignIn};
+pub use ccgw_sim::testing::{quick, read_request_head};
 use ccgw_sim::{DEFAULT_PASSWORD, RunningSim, SimConfig, Simulator};
-
-pub fn fast() -> SimConfig {
-    SimConfig::default().poll_wait(Duration::from_millis(200))
-}
 
 pub async fn sim(config: SimConfig) -> RunningSim {
     Simulator::start(config).await.expect("simulator starts")
@@ -46,19 +43,4 @@ pub fn inspector_101() -> SignIn {
 
 pub fn agent(id: &str) -> AgentId {
     id.parse().unwrap()
-}
-
-/// Reads one HTTP request head, up to its blank line, from a hand-made test server's
-/// connection; `None` when the peer went away first.
-pub async fn read_request_head(stream: &mut tokio::net::TcpStream) -> Option<String> {
-    use tokio::io::AsyncReadExt;
-    let mut buf = vec![0u8; 16 * 1024];
-    let mut read = 0;
-    while !buf[..read].windows(4).any(|w| w == b"\r\n\r\n") {
-        match stream.read(&mut buf[read..]).await {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => read += n,
-        }
-    }
-    Some(String::from_utf8_lossy(&buf[..read]).into_owned())
 }

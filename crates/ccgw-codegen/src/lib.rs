@@ -19,9 +19,10 @@
 //! * **A leaner request path.** After generation, each request's URL comes from
 //!   `Client::operation_url` in `ccgw-api` (the base URL parsed once, each distinct path
 //!   built once) rather than being formatted as text for reqwest to parse again on every
-//!   request; header names are
-//!   constants; and progenitor's `api-version` header, which the gateway does not define,
-//!   is left out. Measured in `cargo bench -p ccgw --bench concurrency`.
+//!   request, and progenitor's `api-version` header, which the gateway does not define,
+//!   is left out. What each rewrite is worth is measured with
+//!   `cargo bench -p ccgw --bench concurrency` and kept in BENCHMARKS.md; generation fails
+//!   if a rewrite no longer applies to every operation.
 //! * **`schemars::JsonSchema` on every generated type**, behind the `schemars` feature
 //!   of `ccgw-api`, for users who describe the wire types in schemas of their own; others
 //!   do not compile schemars at all. progenitor derives it unconditionally, so the derive

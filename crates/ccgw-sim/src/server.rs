@@ -58,17 +58,18 @@ impl AbortableStream {
             _ => None,
         }
     }
-}
 
-/// `poll` unless the stream's end flag says otherwise.
-macro_rules! unless_aborted {
-    ($self:ident, $poll:expr) => {
-        match $self.aborted() {
-            None => $poll,
+    /// `poll` of the inner stream, unless the end flag says otherwise.
+    fn unless_aborted<T>(
+        &mut self,
+        poll: impl FnOnce(Pin<&mut TcpStream>) -> Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        match self.aborted() {
+            None => poll(Pin::new(&mut self.inner)),
             Some(Poll::Ready(e)) => Poll::Ready(Err(e)),
             Some(Poll::Pending) => Poll::Pending,
         }
-    };
+    }
 }
 
 impl AsyncRead for AbortableStream {
@@ -87,7 +88,7 @@ impl AsyncWrite for AbortableStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        unless_aborted!(self, Pin::new(&mut self.inner).poll_write(cx, buf))
+        self.unless_aborted(|inner| inner.poll_write(cx, buf))
     }
 
     fn poll_write_vectored(
@@ -95,10 +96,7 @@ impl AsyncWrite for AbortableStream {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        unless_aborted!(
-            self,
-            Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
-        )
+        self.unless_aborted(|inner| inner.poll_write_vectored(cx, bufs))
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -106,7 +104,7 @@ impl AsyncWrite for AbortableStream {
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        unless_aborted!(self, Pin::new(&mut self.inner).poll_flush(cx))
+        self.unless_aborted(|inner| inner.poll_flush(cx))
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

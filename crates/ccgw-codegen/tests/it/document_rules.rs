@@ -4,6 +4,8 @@
 use std::collections::HashSet;
 
 use ccgw_codegen::resolve;
+
+use crate::spec;
 use openapiv3::{
     OpenAPI, Operation, Parameter, ParameterSchemaOrContent, Schema, SchemaKind, Type,
 };
@@ -12,14 +14,6 @@ use openapiv3::{
 const AGENT_ID_PATTERN: &str = "^(10[1-9]|1[1-9][0-9]|[2-9][0-9]{2}|[1-9][0-9]{3,5})$";
 /// Parameters that name an agent.
 const AGENT_PARAMETERS: &[&str] = &["agentid", "workNo", "workno", "whisperagentid"];
-
-fn spec() -> OpenAPI {
-    ccgw_codegen::parse(
-        &ccgw_codegen::workspace_spec(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
-            .expect("document readable"),
-    )
-    .expect("document parses")
-}
 
 fn operations(spec: &OpenAPI) -> Vec<(String, String, &Operation)> {
     spec.paths

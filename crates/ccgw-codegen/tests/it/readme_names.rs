@@ -17,10 +17,7 @@ fn readme_maps_every_operation_to_its_log_name() {
             Some((id.to_owned(), log.to_owned()))
         })
         .collect();
-    let spec = ccgw_codegen::parse(
-        &ccgw_codegen::workspace_spec(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap(),
-    )
-    .unwrap();
+    let spec = crate::spec();
     let documented: BTreeMap<String, String> = ccgw_codegen::operation_facts(&spec)
         .unwrap()
         .into_iter()

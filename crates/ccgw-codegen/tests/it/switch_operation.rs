@@ -4,10 +4,7 @@
 use ccgw_codegen::{OperationFacts, operation_facts};
 
 fn switch() -> OperationFacts {
-    let spec = ccgw_codegen::parse(
-        &ccgw_codegen::workspace_spec(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap(),
-    )
-    .unwrap();
+    let spec = crate::spec();
     operation_facts(&spec)
         .unwrap()
         .into_iter()
@@ -49,10 +46,7 @@ fn switch_is_a_state_changing_toggle_that_needs_the_guid() {
 
 #[test]
 fn switch_is_the_only_toggle() {
-    let spec = ccgw_codegen::parse(
-        &ccgw_codegen::workspace_spec(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap(),
-    )
-    .unwrap();
+    let spec = crate::spec();
     let toggles: Vec<_> = operation_facts(&spec)
         .unwrap()
         .into_iter()

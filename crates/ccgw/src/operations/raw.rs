@@ -7,11 +7,12 @@ use reqwest::{Method, Url};
 use serde::Deserialize;
 use serde_json::Value;
 
+use ccgw_api::Answer;
+
 use crate::error::Error;
 use crate::session::Session;
 use crate::transport::headers::{GUID, GUID_PLACEHOLDER};
 use crate::transport::send::run;
-use ccgw_api::Answer;
 
 /// Where every interface of the gateway lives, below the base URL.
 pub const RESOURCE_ROOT: &str = "agentgateway/resource/";
@@ -149,11 +150,8 @@ impl Session {
             },
         )
         .await;
-        if let Err(e) = &answer
-            && (e.is_auth_expired() || e.is_not_signed_in())
-        {
-            // Perhaps the gateway ended the session: let the poller check now.
-            inner.suspect.notify_one();
+        if let Err(e) = &answer {
+            inner.suspect_if_gone(e);
         }
         let answer = answer?;
         Ok(RawAnswer {

@@ -56,11 +56,8 @@ impl Session {
         if let Some(pending) = pending {
             std::mem::forget(pending);
         }
-        if let Err(e) = &result
-            && (e.is_auth_expired() || e.is_not_signed_in())
-        {
-            // Perhaps the gateway ended the session: let the poller check now.
-            self.inner.suspect.notify_one();
+        if let Err(e) = &result {
+            self.inner.suspect_if_gone(e);
         }
         if let Some(target) = inspected {
             match &result {

@@ -164,6 +164,15 @@ impl SessionInner {
         Ok(())
     }
 
+    /// After a request failed with `error`: when the error says the gateway may have
+    /// ended the session (authentication expired, not signed in), lets the poller check
+    /// now rather than at its next poll.
+    pub(crate) fn suspect_if_gone(&self, error: &Error) {
+        if error.is_auth_expired() || error.is_not_signed_in() {
+            self.suspect.notify_one();
+        }
+    }
+
     pub(crate) fn link_health(&self) -> LinkHealth {
         *self.link.lock().unwrap_or_else(|e| e.into_inner())
     }

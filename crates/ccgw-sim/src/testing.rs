@@ -66,6 +66,9 @@ pub async fn read_request_head(stream: &mut tokio::net::TcpStream) -> Option<Str
     Some(String::from_utf8_lossy(&buf[..read]).into_owned())
 }
 
+/// How long one [`Wire`] request may take, answer included.
+pub const WIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// A bare HTTP client for a gateway at one address: requests exactly as written, for
 /// tests of the wire itself.
 #[derive(Debug, Clone)]
@@ -102,9 +105,15 @@ impl WireAnswer {
 impl Wire {
     /// A client for the gateway at `base_url`, such as [`RunningSim::base_url`](crate::RunningSim::base_url).
     pub fn new(base_url: &str) -> Wire {
+        // Every wait has a limit: longer than any poll a test configures, so a hung
+        // connection fails the test instead of stalling it.
+        let http = reqwest::Client::builder()
+            .timeout(WIRE_TIMEOUT)
+            .build()
+            .expect("a plain HTTP client builds");
         Wire {
             base_url: base_url.trim_end_matches('/').to_owned(),
-            http: reqwest::Client::new(),
+            http,
         }
     }
 

@@ -152,6 +152,7 @@ mod tests {
             state_changing: false,
             toggle: false,
             inspection: false,
+            overload_budget: false,
             requires_guid: true,
             retcodes: Vec::new(),
         }

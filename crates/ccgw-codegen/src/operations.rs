@@ -30,6 +30,9 @@ pub struct OperationFacts {
     /// Whether it starts, changes or ends an inspection of the agent it names
     /// (`x-inspection`): only these change a tracked mode.
     pub inspection: bool,
+    /// Whether it counts against the gateway's overload budget of queue-device and
+    /// agent-group queries per agent (`x-overload-budget`).
+    pub overload_budget: bool,
     /// Whether the operation needs the session's `Guid` header (`x-requires-guid`).
     pub requires_guid: bool,
     /// The failure retcodes the reference lists for it (`x-retcodes`).
@@ -92,6 +95,7 @@ fn facts_of(path: &str, method: &str, op: &Operation) -> Result<OperationFacts, 
         state_changing: bool_ext("x-state-changing", None)?,
         toggle: bool_ext("x-toggle", Some(false))?,
         inspection: bool_ext("x-inspection", Some(false))?,
+        overload_budget: bool_ext("x-overload-budget", Some(false))?,
         requires_guid: bool_ext("x-requires-guid", None)?,
         retcodes,
         id,
@@ -164,6 +168,7 @@ pub(crate) fn table_tokens(facts: &[OperationFacts], meanings: &[(String, String
             state_changing,
             toggle,
             inspection,
+            overload_budget,
             ..
         } = f;
         let hook_id = hook_id(id);
@@ -177,6 +182,7 @@ pub(crate) fn table_tokens(facts: &[OperationFacts], meanings: &[(String, String
                 state_changing: #state_changing,
                 toggle: #toggle,
                 inspection: #inspection,
+                overload_budget: #overload_budget,
             };
         }
     });
@@ -209,6 +215,9 @@ pub(crate) fn table_tokens(facts: &[OperationFacts], meanings: &[(String, String
                 /// Whether it starts, changes or ends an inspection of the agent it
                 /// names: only these change the mode a client tracks for that agent.
                 pub inspection: bool,
+                /// Whether it counts against the gateway's overload budget: queue-device
+                /// and agent-group queries, by default at most 5 per agent per 2 s.
+                pub overload_budget: bool,
             }
 
             #(#consts)*

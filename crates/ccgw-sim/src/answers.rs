@@ -35,6 +35,10 @@ pub mod retcode {
     pub const ALREADY_INSPECTED: &str = "900-005";
     /// No call to drop: the call ended already (real gateways; the reference is silent).
     pub const NO_CALL_TO_DROP: &str = "200-025";
+    /// A queue-device or agent-group query over the agent's overload budget. The
+    /// reference does not say which retcode gateways send; the simulator uses the one
+    /// documented for an interface "called repeatedly".
+    pub const OVERLOADED: &str = "000-007";
 }
 
 /// The answer of every quality-control operation, sign-out included.

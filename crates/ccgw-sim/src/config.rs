@@ -86,6 +86,11 @@ pub struct SimConfig {
     /// Answer as real gateways do where they differ from the reference (see
     /// [`SimConfig::quirks`]). Off by default.
     pub quirks: bool,
+    /// The overload budget of queue-device and agent-group queries: at most this many
+    /// per agent in any window of this length; more are answered
+    /// [`OVERLOADED`](crate::answers::retcode::OVERLOADED). Gateways' default, 5 per
+    /// 2 s, unless configured; `None` counts nothing.
+    pub overload_budget: Option<(u32, Duration)>,
 }
 
 impl fmt::Debug for SimConfig {
@@ -99,6 +104,7 @@ impl fmt::Debug for SimConfig {
             .field("node", &self.node)
             .field("vdns", &self.vdns.len())
             .field("quirks", &self.quirks)
+            .field("overload_budget", &self.overload_budget)
             .finish()
     }
 }
@@ -130,6 +136,7 @@ impl Default for SimConfig {
                 },
             ],
             quirks: false,
+            overload_budget: Some((5, Duration::from_secs(2))),
         }
     }
 }
@@ -224,6 +231,13 @@ impl SimConfig {
     /// Sets how long an event poll waits for an event.
     pub fn poll_wait(mut self, wait: Duration) -> Self {
         self.poll_wait = wait;
+        self
+    }
+
+    /// Sets the overload budget: at most `queries` queue-device and agent-group queries
+    /// per agent in any window of `per`; `None` counts nothing.
+    pub fn overload_budget(mut self, budget: Option<(u32, Duration)>) -> Self {
+        self.overload_budget = budget;
         self
     }
 

@@ -71,6 +71,11 @@
 //!   the agents the caller cannot see. An agent without a call has no call IDs (an
 //!   empty list, not an error), and `callinfo` without a call leaves `result` out. A
 //!   queue length for a skill queue the VDN does not have is `{}`, as in the sample.
+//! * Overload control: each agent may send at most 5 queue-device and agent-group queries
+//!   (the document's `x-overload-budget`) in any 2 s, counted by arrival; one more is
+//!   answered 000-007 and not counted ([`SimConfig::overload_budget`]). The reference
+//!   does not say which retcode gateways send; 000-007 is documented for an interface
+//!   "called repeatedly".
 
 #![deny(missing_docs)]
 
@@ -88,6 +93,7 @@ mod world;
 
 pub use config::{AuthMode, ConfigError, DEFAULT_PASSWORD, SimConfig, SkillConfig, VdnConfig};
 pub use faults::{BACKGROUND_OPERATION, Fault, FaultRule, Faults};
+pub use http::budgeted_operations;
 pub use server::serve_until;
 pub use simulator::{RunningSim, Simulator};
 pub use state::OPERATION_IDS;

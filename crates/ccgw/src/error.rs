@@ -40,6 +40,10 @@ pub enum ErrorKind {
     SessionClosed,
     /// An awaited event did not arrive in time.
     EventTimeout,
+    /// The gateway's overload budget for queue and agent-group queries had no room within
+    /// the wait allowed; nothing was sent. See
+    /// [`ClientBuilder::overload_budget`](crate::ClientBuilder::overload_budget).
+    OverBudget,
 }
 
 impl fmt::Display for TransportKind {
@@ -63,6 +67,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::AnswerTooLarge => f.write_str("answer too large"),
             ErrorKind::Gateway => f.write_str("refused by the gateway"),
             ErrorKind::SessionClosed => f.write_str("session closed"),
+            ErrorKind::OverBudget => f.write_str("over the overload budget"),
             ErrorKind::EventTimeout => f.write_str("event timeout"),
         }
     }

@@ -44,6 +44,9 @@
 //! * Every failure is an [`Error`] with an [`ErrorKind`]; gateway failures carry the
 //!   [`Retcode`]. No error, `Debug` output or log line carries the password or a Guid.
 //! * Answers are read up to a size limit (1 MiB by default).
+//! * Queue-device and agent-group queries are paced within the gateway's overload budget
+//!   (by default 5 per agent per 2 s; [`ClientBuilder::overload_budget`]): a query waits
+//!   for room, at most the request timeout, rather than go over.
 
 #![deny(missing_docs)]
 #![deny(clippy::missing_errors_doc)]
@@ -60,8 +63,9 @@ mod secret;
 mod session;
 mod transport;
 
+pub use client::builder::ClientBuilder;
 pub use client::{
-    Client, ClientBuilder, DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EVENT_BUFFER,
+    Client, DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EVENT_BUFFER,
     DEFAULT_POLL_FAILURES_TO_END, DEFAULT_POLL_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_TCP_KEEPALIVE, needs_insecure_http,
 };
@@ -81,6 +85,7 @@ pub use session::Session;
 pub use session::options::{ForceLogin, Recovery, SignIn};
 pub use session::sign_out::SessionGuard;
 pub use session::state::LinkHealth;
+pub use transport::budget::OverloadBudget;
 pub use transport::decode_answer;
 
 /// The README's Rust examples, compiled as doctests so that they cannot rot.

@@ -221,3 +221,19 @@ fn every_listed_retcode_has_a_meaning_and_a_missing_one_fails_generation() {
         .to_string();
     assert!(e.contains("retcode 100-006 has no meaning"), "{e}");
 }
+
+#[test]
+fn exactly_the_queue_device_and_agent_group_queries_count_against_the_overload_budget() {
+    let spec = spec();
+    let facts = ccgw_codegen::operation_facts(&spec).unwrap();
+    for f in &facts {
+        let budgeted_path = f.path.starts_with("/agentgateway/resource/queuedevice/")
+            || f.path.starts_with("/agentgateway/resource/agentgroup/");
+        assert_eq!(
+            f.overload_budget, budgeted_path,
+            "{}: x-overload-budget must mark exactly the queue-device and agent-group queries",
+            f.id
+        );
+    }
+    assert!(facts.iter().filter(|f| f.overload_budget).count() >= 6);
+}

@@ -67,6 +67,21 @@ const QUERY_ROUTES: &[(&str, &str, Query)] = &[
     ("/onlineagent/{agentid}/agentskillsbyworkno/{workno}", "queryAgentSkillsByWorkNo", Query::AgentSkills),
 ];
 
+/// Whether a query below [`R`] counts against the overload budget: the queue-device and
+/// agent-group queries, as gateways count them.
+fn is_budgeted(path: &str) -> bool {
+    path.starts_with("/queuedevice/") || path.starts_with("/agentgroup/")
+}
+
+/// The operationIds of the queries the simulator counts against the overload budget.
+pub fn budgeted_operations() -> Vec<&'static str> {
+    QUERY_ROUTES
+        .iter()
+        .filter(|(path, _, _)| is_budgeted(path))
+        .map(|&(_, id, _)| id)
+        .collect()
+}
+
 /// Every route of the document.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let mut router = Router::new()
@@ -87,7 +102,11 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         );
     }
     for &(path, operation_id, query) in QUERY_ROUTES {
-        router = router.route(&format!("{R}{path}"), query_route(operation_id, query));
+        let budgeted = is_budgeted(path);
+        router = router.route(
+            &format!("{R}{path}"),
+            query_route(operation_id, query, budgeted),
+        );
     }
     router.with_state(shared)
 }

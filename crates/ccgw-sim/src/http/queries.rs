@@ -51,7 +51,11 @@ fn answer(query: Query, w: &World, me: &str, p: &Params, body: &Value) -> Result
 
 /// The route of a query. Query-string parameters never replace path parameters; a
 /// body that is not JSON counts as no body.
-pub(super) fn query_route(operation_id: &'static str, query: Query) -> MethodRouter<Arc<Shared>> {
+pub(super) fn query_route(
+    operation_id: &'static str,
+    query: Query,
+    budgeted: bool,
+) -> MethodRouter<Arc<Shared>> {
     get(
         move |State(shared): State<Arc<Shared>>,
               conn: Option<Extension<ConnAbort>>,
@@ -67,6 +71,9 @@ pub(super) fn query_route(operation_id: &'static str, query: Query) -> MethodRou
             let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
             let conn = conn.map(|c| c.0);
             authenticated_operation(shared, operation_id, conn, params, headers, |w, me, p| {
+                if budgeted {
+                    w.spend_query_budget(me, std::time::Instant::now())?;
+                }
                 answer(query, w, me, p, &body).map(Some)
             })
             .await

@@ -3,6 +3,7 @@
 //! never held across an await; the HTTP layer calls in, gets an outcome, and does the
 //! waiting itself.
 
+mod budget;
 mod events;
 mod model;
 mod quality;

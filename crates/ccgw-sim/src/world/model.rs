@@ -172,6 +172,8 @@ pub struct World {
     pub(super) guids: HashMap<String, String>,
     pub(super) calls: HashMap<String, CallRecord>,
     pub(super) next_call: u64,
+    /// When each agent's counted queue and agent-group queries arrived, oldest first.
+    pub(super) budget_windows: HashMap<String, VecDeque<Instant>>,
 }
 
 /// Now, in milliseconds since 1970, as the gateway writes times.
@@ -187,6 +189,7 @@ impl World {
         let mut world = World {
             config,
             agents: HashMap::new(),
+            budget_windows: HashMap::new(),
             guids: HashMap::new(),
             calls: HashMap::new(),
             next_call: 1,

@@ -175,3 +175,33 @@ async fn every_documented_operation_answers_on_its_path_and_method() {
         );
     }
 }
+
+#[test]
+fn the_simulator_counts_exactly_the_budgeted_operations_of_the_document() {
+    let facts = ccgw_codegen::operation_facts(&spec()).unwrap();
+    let documented: BTreeSet<&str> = facts
+        .iter()
+        .filter(|f| f.overload_budget)
+        .map(|f| f.id.as_str())
+        .collect();
+    let counted: BTreeSet<&str> = ccgw_sim::budgeted_operations().into_iter().collect();
+    assert_eq!(counted, documented);
+}
+
+#[tokio::test]
+async fn a_sixth_budgeted_query_within_two_seconds_is_refused_and_others_are_not_counted() {
+    let gw = Gw::start(quick()).await;
+    let guid = gw.sign_in("101").await;
+    let path = "/agentgateway/resource/queuedevice/101/skillwaitnum/1";
+    for _ in 0..5 {
+        let a = gw.call(reqwest::Method::GET, path, Some(&guid), None).await;
+        assert_eq!(a.retcode(), "0", "{}", a.body);
+    }
+    // The agent's own state is not a queue or agent-group query: not counted.
+    let own = "/agentgateway/resource/onlineagent/101/agentstatus";
+    let a = gw.call(reqwest::Method::GET, own, Some(&guid), None).await;
+    assert_eq!(a.retcode(), "0", "{}", a.body);
+    let over = "/agentgateway/resource/agentgroup/101/allonlineagents";
+    let a = gw.call(reqwest::Method::GET, over, Some(&guid), None).await;
+    assert_eq!(a.retcode(), "000-007", "{}", a.body);
+}

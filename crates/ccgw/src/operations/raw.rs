@@ -26,6 +26,8 @@ const UNDOCUMENTED: Operation = Operation {
     state_changing: true,
     toggle: false,
     inspection: false,
+    // Decided per path by `is_budgeted`.
+    overload_budget: false,
 };
 
 /// The answer to [`Session::send_raw`]: the common envelope, its retcode already
@@ -84,6 +86,16 @@ pub(crate) fn resource_url(base_url: &str, path: &str) -> Result<Url, Error> {
     Ok(url)
 }
 
+/// Whether `url` (checked by [`resource_url`]) is a queue-device or agent-group request,
+/// which the gateway's overload budget counts.
+fn is_budgeted(url: &Url) -> bool {
+    let path = url.path();
+    let area = path
+        .find(RESOURCE_ROOT)
+        .and_then(|at| path[at + RESOURCE_ROOT.len()..].split('/').next());
+    matches!(area, Some("queuedevice" | "agentgroup"))
+}
+
 impl Session {
     /// Sends a request to an interface this crate does not type yet: `path` is relative
     /// to `agentgateway/resource/` (such as `agentgroup/101/allagentstatus`, with any
@@ -127,6 +139,13 @@ impl Session {
         inner.ready()?;
         let http = &inner.client.inner.http;
         let attempts = inner.client.inner.attempts();
+        // A raw queue-device or agent-group query counts against the budget like a typed one.
+        let budgeted = is_budgeted(&url);
+        let _place = if budgeted {
+            Some(inner.pacer.take(attempts.limit).await?)
+        } else {
+            None
+        };
         let answer: Result<Envelope, Error> = run(
             &UNDOCUMENTED,
             attempts,
@@ -164,6 +183,17 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn queue_device_and_agent_group_paths_are_budgeted_wherever_they_resolve() {
+        let base = "http://127.0.0.1:1/prefix";
+        let budgeted = |path: &str| is_budgeted(&resource_url(base, path).unwrap());
+        assert!(budgeted("queuedevice/101/skillwaitnum/1"));
+        assert!(budgeted("agentgroup/101/allagentstatus?x=1"));
+        assert!(budgeted("onlineagent/../agentgroup/101/allonlineagents"));
+        assert!(!budgeted("onlineagent/101/agentstatus"));
+        assert!(!budgeted("qualitycontrol/101/queuedevice"));
+    }
 
     #[test]
     fn only_paths_below_the_resource_root_are_accepted() {

@@ -34,6 +34,12 @@ impl Session {
         self.inner.ready()?;
         let attempts = self.inner.client.inner.attempts();
         let api = &self.inner.api;
+        // Held until the answer is in: the budget counts a query from its end.
+        let _place = if op.overload_budget {
+            Some(self.inner.pacer.take(attempts.limit).await?)
+        } else {
+            None
+        };
         let inspected = target.filter(|_| op.inspection);
         if inspected.is_some() {
             self.inner.modes.bump();

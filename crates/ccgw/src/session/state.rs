@@ -12,6 +12,7 @@ use crate::error::{Error, ErrorKind};
 use crate::events::Event;
 use crate::ids::AgentId;
 use crate::mode::ModeTracker;
+use crate::transport::budget::Pacer;
 use crate::transport::headers::SessionHeaders;
 
 /// Where a session is in its life. It only ever moves forward.
@@ -58,6 +59,9 @@ pub(crate) struct SessionInner {
     /// Woken when a request suggests the gateway ended the session, so that the poller
     /// checks at once rather than after its pause.
     pub(crate) suspect: Notify,
+    /// Paces the session's queue and agent-group queries within the gateway's budget;
+    /// shared by every clone, as the gateway counts per agent.
+    pub(crate) pacer: Pacer,
 }
 
 impl Drop for SessionInner {
@@ -76,6 +80,7 @@ impl SessionInner {
         request: SignIn,
     ) -> Self {
         let (events, _) = broadcast::channel(client.inner.event_buffer);
+        let client_budget = client.inner.overload_budget;
         let agent = request.agent().clone();
         // Without a policy the password is not kept.
         let recovery = request.recovery().map(|policy| (request, policy));
@@ -93,6 +98,7 @@ impl SessionInner {
             life: watch::Sender::new(Life::Open),
             link: Mutex::new(LinkHealth::default()),
             poller: Mutex::new(None),
+            pacer: Pacer::new(client_budget),
         }
     }
 

@@ -12,6 +12,7 @@ mod faults;
 mod http_settings;
 mod never_orphaned;
 mod operations;
+mod overload_budget;
 mod proptest_decoder_and_ids;
 mod queries;
 mod real_gateways;

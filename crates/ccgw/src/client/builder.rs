@@ -1,157 +1,17 @@
-//! The [`Client`]: one connection pool and one configuration, shared by every session.
+//! The [`ClientBuilder`]: TLS, timeouts, limits and pacing, checked once when the client
+//! is built.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::{
+    Client, ClientInner, DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EVENT_BUFFER,
+    DEFAULT_POLL_FAILURES_TO_END, DEFAULT_POLL_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_TCP_KEEPALIVE, DEFAULT_USER_AGENT, plain_http_elsewhere,
+};
 use crate::error::{Error, ErrorKind};
-use crate::ids::{AgentId, Edition};
-use crate::transport::send::Attempts;
-
-/// The default time to wait for a connection.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// The `User-Agent` a client sends unless told otherwise.
-const DEFAULT_USER_AGENT: &str = concat!("ccgw/", env!("CARGO_PKG_VERSION"));
-/// The default time to wait for an answer to an operation.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-/// The default time to wait for an event-poll answer: the gateway holds a poll for about
-/// 10 s, so this must be longer.
-pub const DEFAULT_POLL_TIMEOUT: Duration = Duration::from_secs(30);
-/// The default number of events a session keeps for a subscriber that has not read
-/// them yet. Each session allocates its buffer at once, so it is kept small: a session
-/// sees a few events a second at most, and a subscriber that falls further behind is
-/// told how many it missed ([`EventType::Lagged`](crate::EventType::Lagged)).
-pub const DEFAULT_EVENT_BUFFER: usize = 64;
-/// The default number of retries after a failure to connect (nothing was sent).
-pub const DEFAULT_CONNECT_RETRIES: u32 = 2;
-/// The default number of event polls that may fail in a row before the session is taken
-/// as lost (as Huawei's own C# client does).
-pub const DEFAULT_POLL_FAILURES_TO_END: u32 = 8;
-/// The default TCP keepalive interval: a link that dies without a reset is noticed by the
-/// operating system, not only by a time limit.
-pub const DEFAULT_TCP_KEEPALIVE: Duration = Duration::from_secs(30);
-
-/// A CC-Gateway client. Cheap to clone; every clone and every session made from it share
-/// one connection pool.
-///
-/// ```no_run
-/// # async fn demo() -> Result<(), ccgw::Error> {
-/// let client = ccgw::Client::builder("https://gateway.example:8043")
-///     .add_root_certificate_pem(&std::fs::read("private-ca.pem").unwrap())?
-///     .build()?;
-/// # Ok(()) }
-/// ```
-#[derive(Clone)]
-pub struct Client {
-    pub(crate) inner: Arc<ClientInner>,
-}
-
-pub(crate) struct ClientInner {
-    pub(crate) base_url: String,
-    pub(crate) http: reqwest::Client,
-    pub(crate) edition: Edition,
-    pub(crate) answer_limit: usize,
-    pub(crate) connect_retries: u32,
-    pub(crate) poll_timeout: Duration,
-    pub(crate) poll_failures_to_end: u32,
-    pub(crate) event_buffer: usize,
-    /// How long one attempt of a request may take (the event poll has its own limit).
-    pub(crate) request_timeout: Duration,
-    /// Sent by the hooks of every session (see `ccgw_api::hooks::Hooks::user_agent`).
-    pub(crate) user_agent: reqwest::header::HeaderValue,
-}
-
-impl ClientInner {
-    /// How the client's requests are tried: see [`Attempts`].
-    pub(crate) fn attempts(&self) -> Attempts {
-        Attempts {
-            connect_retries: self.connect_retries,
-            limit: self.request_timeout,
-        }
-    }
-}
-
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("base_url", &self.inner.base_url)
-            .field("edition", &self.inner.edition)
-            .finish()
-    }
-}
-
-/// Whether a client for `url` needs [`ClientBuilder::insecure_http`]: plain `http://`
-/// (in any letter case) to a host that is not a loopback address (`127.0.0.0/8`, `::1`,
-/// `localhost`; any other name is not, whatever it resolves to). The builder refuses such
-/// a URL without the opt-in; a program can ask first, to name its own opt-in.
-///
-/// ```
-/// assert!(!ccgw::needs_insecure_http("http://127.0.0.1:8043"));
-/// assert!(ccgw::needs_insecure_http("HTTP://gateway.example:8043"));
-/// assert!(!ccgw::needs_insecure_http("https://gateway.example:8043"));
-/// ```
-pub fn needs_insecure_http(url: &str) -> bool {
-    reqwest::Url::parse(url).is_ok_and(|url| plain_http_elsewhere(&url))
-}
-
-/// The one rule behind [`needs_insecure_http`] and the builder's refusal.
-fn plain_http_elsewhere(url: &reqwest::Url) -> bool {
-    url.scheme() == "http" && !is_loopback(url)
-}
-
-fn is_loopback(url: &reqwest::Url) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    match bare.parse::<std::net::IpAddr>() {
-        Ok(ip) => ip.is_loopback(),
-        Err(_) => host.eq_ignore_ascii_case("localhost") || host.eq_ignore_ascii_case("localhost."),
-    }
-}
-
-impl Client {
-    /// Starts configuring a client for the gateway at `base_url`, such as
-    /// `https://gateway.example:8043`.
-    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
-        ClientBuilder {
-            base_url: base_url.into(),
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            request_timeout: DEFAULT_REQUEST_TIMEOUT,
-            poll_timeout: DEFAULT_POLL_TIMEOUT,
-            poll_failures_to_end: DEFAULT_POLL_FAILURES_TO_END,
-            event_buffer: DEFAULT_EVENT_BUFFER,
-            roots: Vec::new(),
-            danger_accept_invalid_certs: false,
-            insecure_http: false,
-            proxy: None,
-            user_agent: DEFAULT_USER_AGENT.to_owned(),
-            edition: Edition::Classic,
-            answer_limit: ccgw_api::hooks::DEFAULT_ANSWER_LIMIT,
-            connect_retries: DEFAULT_CONNECT_RETRIES,
-            configure_http: None,
-        }
-    }
-
-    /// Parses an agent ID in this client's edition's range.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when `text` is not an agent ID of
-    /// this client's edition.
-    pub fn agent_id(&self, text: &str) -> Result<AgentId, Error> {
-        AgentId::parse_for(self.inner.edition, text)
-    }
-
-    /// The gateway edition this client checks agent IDs against.
-    pub fn edition(&self) -> Edition {
-        self.inner.edition
-    }
-
-    /// The gateway's base URL.
-    pub fn base_url(&self) -> &str {
-        &self.inner.base_url
-    }
-}
+use crate::ids::Edition;
+use crate::transport::budget::OverloadBudget;
 
 /// Configures a [`Client`]. TLS certificates are verified against the system's roots
 /// plus any added with [`add_root_certificate_pem`](Self::add_root_certificate_pem).
@@ -172,6 +32,7 @@ pub struct ClientBuilder {
     answer_limit: usize,
     connect_retries: u32,
     configure_http: Option<ConfigureHttp>,
+    overload_budget: Option<OverloadBudget>,
 }
 
 /// A user's adjustment of the underlying `reqwest` client.
@@ -184,7 +45,37 @@ impl std::fmt::Debug for ConfigureHttp {
     }
 }
 
+impl Client {
+    /// Starts configuring a client for the gateway at `base_url`, such as
+    /// `https://gateway.example:8043`.
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(base_url.into())
+    }
+}
+
 impl ClientBuilder {
+    /// A builder with every default: see [`Client::builder`].
+    fn new(base_url: String) -> ClientBuilder {
+        ClientBuilder {
+            base_url,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            poll_timeout: DEFAULT_POLL_TIMEOUT,
+            poll_failures_to_end: DEFAULT_POLL_FAILURES_TO_END,
+            event_buffer: DEFAULT_EVENT_BUFFER,
+            roots: Vec::new(),
+            danger_accept_invalid_certs: false,
+            insecure_http: false,
+            proxy: None,
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            edition: Edition::Classic,
+            answer_limit: ccgw_api::hooks::DEFAULT_ANSWER_LIMIT,
+            connect_retries: DEFAULT_CONNECT_RETRIES,
+            configure_http: None,
+            overload_budget: Some(OverloadBudget::GATEWAY_DEFAULT),
+        }
+    }
+
     /// How many events each session keeps for a subscriber that has not read them yet
     /// (default [`DEFAULT_EVENT_BUFFER`], at least 1).
     pub fn event_buffer(mut self, events: usize) -> Self {
@@ -313,6 +204,16 @@ impl ClientBuilder {
         self
     }
 
+    /// How each session paces its queue-device and agent-group queries (the operations
+    /// the document marks `x-overload-budget`), which gateways limit per agent: by default
+    /// [`OverloadBudget::GATEWAY_DEFAULT`], 5 per 2 s. A query waits for room, at most the
+    /// request timeout, and fails with [`ErrorKind::OverBudget`] rather than go over.
+    /// `None` turns pacing off, for a gateway configured without overload control.
+    pub fn overload_budget(mut self, budget: Option<OverloadBudget>) -> Self {
+        self.overload_budget = budget;
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -380,62 +281,8 @@ impl ClientBuilder {
                 poll_timeout: self.poll_timeout,
                 poll_failures_to_end: self.poll_failures_to_end,
                 event_buffer: self.event_buffer,
+                overload_budget: self.overload_budget,
             }),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn loopback(url: &str) -> bool {
-        is_loopback(&reqwest::Url::parse(url).unwrap())
-    }
-
-    #[test]
-    fn only_loopback_addresses_and_localhost_are_loopback() {
-        for yes in [
-            "http://127.0.0.1:8043",
-            "http://127.255.0.9/",
-            "http://[::1]:8043",
-            "http://localhost:8043",
-            "http://LocalHost/",
-        ] {
-            assert!(loopback(yes), "{yes}");
-        }
-        for no in [
-            "http://128.0.0.1",
-            "http://10.0.0.1",
-            "http://[::2]",
-            "http://[::ffff:10.0.0.1]",
-            "http://gateway.example",
-            "http://localhost.example",
-            "http://127.0.0.1.nip.example",
-        ] {
-            assert!(!loopback(no), "{no}");
-        }
-    }
-
-    #[test]
-    fn plain_http_elsewhere_than_loopback_is_refused_unless_named_insecure() {
-        let refused = Client::builder("http://gateway.example:8043")
-            .build()
-            .unwrap_err();
-        assert_eq!(refused.kind(), ErrorKind::InvalidInput);
-        assert!(
-            refused.to_string().contains("insecure_http(true)"),
-            "{refused}"
-        );
-        Client::builder("http://gateway.example:8043")
-            .insecure_http(true)
-            .build()
-            .expect("named insecure");
-        Client::builder("http://127.0.0.1:8043")
-            .build()
-            .expect("loopback");
-        Client::builder("https://gateway.example:8043")
-            .build()
-            .expect("https");
     }
 }

@@ -9,7 +9,8 @@
 //! What the hooks always do:
 //! * send `Content-Type: application/json; charset=UTF-8` on every request, as the gateway
 //!   requires it even for requests without a body;
-//! * cap the size of every answer body at [`Hooks::answer_limit`] while it streams in: a
+//! * cap the size of every answer body at its operation's bound ([`Hooks::answer_limit`],
+//!   [`Hooks::answer_limits`]) while it streams in: a
 //!   larger answer fails to read with an error whose source is [`AnswerTooLarge`], and no
 //!   more than the limit is ever buffered;
 //! * decode an answer by the `charset` its `Content-Type` names (GBK and GB18030 among
@@ -58,6 +59,8 @@ pub trait Interceptor: Send + Sync + 'static {
 pub struct Hooks {
     interceptor: Option<Arc<dyn Interceptor>>,
     answer_limit: usize,
+    /// Operations with a bound of their own, by the name the hooks receive.
+    answer_limits: Arc<[(&'static str, usize)]>,
     urls: Arc<OperationUrls>,
     user_agent: Option<HeaderValue>,
 }
@@ -67,6 +70,7 @@ impl Default for Hooks {
         Self {
             interceptor: None,
             answer_limit: DEFAULT_ANSWER_LIMIT,
+            answer_limits: Arc::new([]),
             urls: Arc::default(),
             user_agent: None,
         }
@@ -78,6 +82,7 @@ impl fmt::Debug for Hooks {
         f.debug_struct("Hooks")
             .field("interceptor", &self.interceptor.is_some())
             .field("answer_limit", &self.answer_limit)
+            .field("answer_limits", &self.answer_limits)
             .field("user_agent", &self.user_agent)
             .finish()
     }
@@ -99,10 +104,29 @@ impl Hooks {
         self
     }
 
-    /// Sets the largest answer body that will be read, in bytes.
+    /// Sets the largest answer body that will be read, in bytes, for every operation
+    /// without a bound of its own.
     pub fn answer_limit(mut self, bytes: usize) -> Self {
         self.answer_limit = bytes;
         self
+    }
+
+    /// Gives operations bounds of their own: `(name the hooks receive, bytes)`, such as
+    /// a list of agents that grows with the tenant.
+    pub fn answer_limits(
+        mut self,
+        limits: impl IntoIterator<Item = (&'static str, usize)>,
+    ) -> Self {
+        self.answer_limits = limits.into_iter().collect();
+        self
+    }
+
+    /// The largest answer body read for `operation` (the name the hooks receive).
+    pub fn answer_limit_of(&self, operation: &str) -> usize {
+        self.answer_limits
+            .iter()
+            .find(|(name, _)| *name == operation)
+            .map_or(self.answer_limit, |(_, bytes)| *bytes)
     }
 }
 
@@ -229,10 +253,11 @@ impl ClientHooks<Hooks> for crate::Client {
     async fn exec(
         &self,
         request: reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         let response = self.client().execute(request).await?;
-        let response = cap_body(response, self.inner().answer_limit);
+        let limit = self.inner().answer_limit_of(info.operation_id);
+        let response = cap_body(response, limit);
         match response
             .headers()
             .get(CONTENT_TYPE)

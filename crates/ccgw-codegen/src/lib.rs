@@ -56,7 +56,7 @@ use std::path::{Path, PathBuf};
 
 pub use answers::{AnswerSchema, answer_schemas};
 pub use error::Error;
-pub use operations::{OperationFacts, operation_facts, retcode_meanings};
+pub use operations::{AnswerEntries, OperationFacts, operation_facts, retcode_meanings};
 pub use refs::{Component, resolve, resolve_boxed};
 
 /// Where the document lives, relative to the workspace root.
@@ -153,6 +153,7 @@ mod tests {
             toggle: false,
             inspection: false,
             overload_budget: false,
+            answer_entries: operations::AnswerEntries::Few,
             requires_guid: true,
             retcodes: Vec::new(),
         }

@@ -33,6 +33,8 @@ pub struct OperationFacts {
     /// Whether it counts against the gateway's overload budget of queue-device and
     /// agent-group queries per agent (`x-overload-budget`).
     pub overload_budget: bool,
+    /// How many agent entries its answer may legitimately hold (`x-answer-entries`).
+    pub answer_entries: AnswerEntries,
     /// Whether the operation needs the session's `Guid` header (`x-requires-guid`).
     pub requires_guid: bool,
     /// The failure retcodes the reference lists for it (`x-retcodes`).
@@ -82,6 +84,21 @@ fn facts_of(path: &str, method: &str, op: &Operation) -> Result<OperationFacts, 
             .ok_or_else(|| missing("x-retcodes holds a non-string"))?,
         _ => return Err(missing("no x-retcodes list")),
     };
+    let answer_entries = match op.extensions.get("x-answer-entries") {
+        None => AnswerEntries::Few,
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .map(AnswerEntries::AtMost)
+            .ok_or_else(|| missing("x-answer-entries is not a count"))?,
+        Some(Value::String(s)) if s == "tenant-agents" => AnswerEntries::TenantAgents,
+        Some(Value::String(s)) if s == "tenant-agent-queues" => AnswerEntries::TenantAgentQueues,
+        Some(other) => {
+            return Err(missing(&format!(
+                "x-answer-entries {other} is none of a count, tenant-agents, tenant-agent-queues"
+            )));
+        }
+    };
     let tag = match op.tags.as_slice() {
         [one] => one.clone(),
         _ => return Err(missing("needs exactly one tag")),
@@ -96,10 +113,25 @@ fn facts_of(path: &str, method: &str, op: &Operation) -> Result<OperationFacts, 
         toggle: bool_ext("x-toggle", Some(false))?,
         inspection: bool_ext("x-inspection", Some(false))?,
         overload_budget: bool_ext("x-overload-budget", Some(false))?,
+        answer_entries,
         requires_guid: bool_ext("x-requires-guid", None)?,
         retcodes,
         id,
     })
+}
+
+/// How many agent entries an operation's answer may hold (`x-answer-entries`), from
+/// which a client derives how large an answer it accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerEntries {
+    /// No list of agents: a small answer.
+    Few,
+    /// At most this many agents, as documented.
+    AtMost(u32),
+    /// Up to every agent of the tenant.
+    TenantAgents,
+    /// Every agent of the tenant under each skill queue it serves.
+    TenantAgentQueues,
 }
 
 /// The name progenitor gives the operation, which is what its hooks receive as
@@ -169,8 +201,15 @@ pub(crate) fn table_tokens(facts: &[OperationFacts], meanings: &[(String, String
             toggle,
             inspection,
             overload_budget,
+            answer_entries,
             ..
         } = f;
+        let answer_entries = match answer_entries {
+            AnswerEntries::Few => quote!(AnswerEntries::Few),
+            AnswerEntries::AtMost(n) => quote!(AnswerEntries::AtMost(#n)),
+            AnswerEntries::TenantAgents => quote!(AnswerEntries::TenantAgents),
+            AnswerEntries::TenantAgentQueues => quote!(AnswerEntries::TenantAgentQueues),
+        };
         let hook_id = hook_id(id);
         let doc = const_doc(f);
         quote! {
@@ -183,6 +222,7 @@ pub(crate) fn table_tokens(facts: &[OperationFacts], meanings: &[(String, String
                 toggle: #toggle,
                 inspection: #inspection,
                 overload_budget: #overload_budget,
+                answer_entries: #answer_entries,
             };
         }
     });
@@ -218,6 +258,22 @@ pub(crate) fn table_tokens(facts: &[OperationFacts], meanings: &[(String, String
                 /// Whether it counts against the gateway's overload budget: queue-device
                 /// and agent-group queries, by default at most 5 per agent per 2 s.
                 pub overload_budget: bool,
+                /// How many agent entries its answer may legitimately hold.
+                pub answer_entries: AnswerEntries,
+            }
+
+            /// How many agent entries an answer may legitimately hold
+            /// (`x-answer-entries`): what a client's bound on its size derives from.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub enum AnswerEntries {
+                /// No list of agents: a small answer.
+                Few,
+                /// At most this many agents, as documented.
+                AtMost(u32),
+                /// Up to every agent of the tenant.
+                TenantAgents,
+                /// Every agent of the tenant under each skill queue it serves.
+                TenantAgentQueues,
             }
 
             #(#consts)*

@@ -33,9 +33,34 @@ pub struct VdnConfig {
     /// Ordinary agents. They start signed in, each on a call with a customer.
     pub agents: Vec<String>,
     /// The VDN's skill queues. Every agent serves the first; every second agent (the
-    /// first, the third, ...) also serves the others.
+    /// first, the third, ...) also serves the others, unless `skills_per_agent` is set.
     #[serde(default)]
     pub skills: Vec<SkillConfig>,
+    /// When set, every agent serves the first skill queue and this many others (less
+    /// one), taken in turn so that the queues have about as many agents each: the shape
+    /// of a large contact center, where an agent serves a few of many queues.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skills_per_agent: Option<usize>,
+}
+
+impl VdnConfig {
+    /// The skill queues the `index`-th agent of this VDN serves.
+    pub fn skills_of_agent(&self, index: usize) -> Vec<i32> {
+        let Some((first, others)) = self.skills.split_first() else {
+            return Vec::new();
+        };
+        match self.skills_per_agent {
+            Some(per_agent) if !others.is_empty() => {
+                let more = per_agent.saturating_sub(1).min(others.len());
+                let mut skills = vec![first.id];
+                skills.extend((0..more).map(|k| others[(index * more + k) % others.len()].id));
+                skills
+            }
+            Some(_) => vec![first.id],
+            None if index % 2 == 1 => vec![first.id],
+            None => self.skills.iter().map(|s| s.id).collect(),
+        }
+    }
 }
 
 /// One skill queue of a VDN.
@@ -127,12 +152,14 @@ impl Default for SimConfig {
                         SkillConfig::new(1, "voice", 2),
                         SkillConfig::new(2, "vip", 0),
                     ],
+                    skills_per_agent: None,
                 },
                 VdnConfig {
                     id: 2,
                     inspectors: vec!["201".to_owned()],
                     agents: (2001..=2005).map(|n| n.to_string()).collect(),
                     skills: vec![SkillConfig::new(3, "voice", 1)],
+                    skills_per_agent: None,
                 },
             ],
             quirks: false,
@@ -261,7 +288,31 @@ impl SimConfig {
             inspectors: (0..inspectors).map(|i| (30001 + i).to_string()).collect(),
             agents: (0..agents).map(|i| (40001 + i).to_string()).collect(),
             skills: vec![SkillConfig::new(31, "load", 0)],
+            skills_per_agent: None,
         });
+        self
+    }
+
+    /// One large tenant instead of the default ones: VDN 1 with inspector 101, `agents`
+    /// agents each signed in and on a call, and `queues` skill queues (`queue 1`, ...).
+    /// Every agent serves queue 1 and two others, in turn. Agents are numbered from 1001
+    /// while the classic edition's range (up to 59999) holds them, else from 100001 (the
+    /// newest edition's range).
+    pub fn large_tenant(mut self, agents: u32, queues: u32) -> Self {
+        let first = if 1000 + agents <= 59_999 {
+            1001
+        } else {
+            100_001
+        };
+        self.vdns = vec![VdnConfig {
+            id: 1,
+            inspectors: vec!["101".to_owned()],
+            agents: (0..agents).map(|i| (first + i).to_string()).collect(),
+            skills: (1..=queues.max(1))
+                .map(|q| SkillConfig::new(q as i32, format!("queue {q}"), q % 4))
+                .collect(),
+            skills_per_agent: Some(3),
+        }];
         self
     }
 

@@ -139,6 +139,7 @@ fn config(dynamic: bool) -> SimConfig {
         inspectors: (0..64).map(|i| (31001 + i).to_string()).collect(),
         agents: (0..64).map(|i| (41001 + i).to_string()).collect(),
         skills: Vec::new(),
+        skills_per_agent: None,
     });
     config
 }

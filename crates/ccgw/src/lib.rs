@@ -87,6 +87,7 @@ pub use session::sign_out::SessionGuard;
 pub use session::state::LinkHealth;
 pub use transport::budget::OverloadBudget;
 pub use transport::decode_answer;
+pub use transport::limits::{AGENT_ENTRY_BOUND, TenantSize};
 
 /// The README's Rust examples, compiled as doctests so that they cannot rot.
 #[cfg(doctest)]

@@ -10,11 +10,11 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::respond::{ConnAbort, Outcome, begin, deliver};
+use super::respond::{ConnAbort, LISTING_MESSAGE, Outcome, begin, deliver};
 use crate::answers::{CommonAnswer, retcode};
 use crate::ids::is_agent_id;
 use crate::state::Shared;
-use crate::world::{Failure, World};
+use crate::world::{Failure, Found, World};
 
 /// A request's path and query parameters by name.
 pub(super) type Params = HashMap<String, String>;
@@ -65,7 +65,7 @@ pub(super) async fn authenticated_operation(
     conn: Option<ConnAbort>,
     params: Params,
     headers: HeaderMap,
-    act: impl FnOnce(&mut World, &str, &Params) -> Result<Option<Value>, Failure>,
+    act: impl FnOnce(&mut World, &str, &Params) -> Result<Option<Found>, Failure>,
 ) -> Response {
     let fault = match begin(&shared, operation_id).await {
         Ok(fault) => fault,
@@ -93,7 +93,8 @@ pub(super) async fn authenticated_operation(
             }),
             ..match result {
                 None => Outcome::of(CommonAnswer::ok()),
-                Some(result) => Outcome::of(query_answer(result)),
+                Some(Found::Json(result)) => Outcome::of(query_answer(result)),
+                Some(Found::Agents(lists)) => Outcome::listing(lists),
             }
         },
         Err(f) => Outcome::failure(f),
@@ -103,7 +104,7 @@ pub(super) async fn authenticated_operation(
 
 /// A successful query's answer: `result` as given, left out when it is `null`.
 fn query_answer(result: Value) -> Value {
-    let mut answer = json!({"message": "success", "retcode": retcode::OK});
+    let mut answer = json!({"message": LISTING_MESSAGE, "retcode": retcode::OK});
     if !result.is_null() {
         answer["result"] = result;
     }

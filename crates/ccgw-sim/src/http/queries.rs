@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::authorize::{Params, authenticated_operation, param};
 use super::respond::ConnAbort;
 use crate::state::Shared;
-use crate::world::{Failure, World};
+use crate::world::{Failure, Found, World};
 
 /// Which query a route answers.
 #[derive(Debug, Clone, Copy)]
@@ -31,21 +31,23 @@ pub(super) enum Query {
     AgentSkills,
 }
 
-fn answer(query: Query, w: &World, me: &str, p: &Params, body: &Value) -> Result<Value, Failure> {
+fn answer(query: Query, w: &World, me: &str, p: &Params, body: &Value) -> Result<Found, Failure> {
     let work_no = param(p, "workno");
     match query {
-        Query::OwnStatus => Ok(w.own_status(me)),
-        Query::AgentInfo => w.agent_info(me, work_no),
         Query::AgentsOfSkill => w.agents_of_skill(me, param(p, "skillid"), body),
         Query::OnlineAgents => Ok(w.online_agents(me)),
         Query::AgentsByList => w.agents_by_list(me, body),
-        Query::CallIds => w.call_ids(me, work_no),
-        Query::CallInfo => w.call_info(me, param(p, "callid")),
-        Query::OwnCall => Ok(w.own_call(me, param(p, "isNoContainLastCall") == "true")),
-        Query::HeldCalls => w.held_calls(me, work_no),
-        Query::QueueLength => w.queue_length(me, param(p, "skillid")),
-        Query::VdnSkills => Ok(w.vdn_skills(me)),
-        Query::AgentSkills => w.agent_skills(me, work_no),
+        Query::OwnStatus => Ok(w.own_status(me).into()),
+        Query::AgentInfo => w.agent_info(me, work_no).map(Found::from),
+        Query::CallIds => w.call_ids(me, work_no).map(Found::from),
+        Query::CallInfo => w.call_info(me, param(p, "callid")).map(Found::from),
+        Query::OwnCall => Ok(w
+            .own_call(me, param(p, "isNoContainLastCall") == "true")
+            .into()),
+        Query::HeldCalls => w.held_calls(me, work_no).map(Found::from),
+        Query::QueueLength => w.queue_length(me, param(p, "skillid")).map(Found::from),
+        Query::VdnSkills => Ok(w.vdn_skills(me).into()),
+        Query::AgentSkills => w.agent_skills(me, work_no).map(Found::from),
     }
 }
 

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -11,7 +12,14 @@ use serde_json::{Value, json};
 
 use crate::faults::Fault;
 use crate::state::Shared;
-use crate::world::{AFFINITY_COOKIE, Failure};
+use crate::world::{AFFINITY_COOKIE, AgentLists, Failure};
+
+/// The `message` of a successful query.
+pub(super) const LISTING_MESSAGE: &str = "success";
+/// What a streamed listing writes before and after its `result`: the envelope of
+/// [`Outcome::listing`], keys in the order `serde_json` writes them.
+const LISTING_OPEN: &str = "{\"message\":\"success\",\"result\":";
+const LISTING_CLOSE: &str = ",\"retcode\":\"0\"}";
 
 /// Set on a connection's flag to end it without answering (one of the `END_*` values).
 #[derive(Clone)]
@@ -55,6 +63,9 @@ pub(super) async fn begin(
 /// An answer ready to send, with the headers a session may need.
 pub(super) struct Outcome {
     pub(super) body: Value,
+    /// A list of agents for `result`, written out as it is sent; `body` is then the
+    /// answer without it.
+    pub(super) lists: Option<AgentLists>,
     pub(super) set_guid: Option<String>,
     pub(super) set_cookie: Option<String>,
 }
@@ -63,8 +74,17 @@ impl Outcome {
     pub(super) fn of(body: impl Serialize) -> Self {
         Outcome {
             body: serde_json::to_value(body).expect("answer types serialize"),
+            lists: None,
             set_guid: None,
             set_cookie: None,
+        }
+    }
+
+    /// A successful query's answer with `result` written from `lists` as it is sent.
+    pub(super) fn listing(lists: AgentLists) -> Self {
+        Outcome {
+            lists: Some(lists),
+            ..Self::of(json!({"message": LISTING_MESSAGE, "retcode": crate::answers::retcode::OK}))
         }
     }
 
@@ -90,6 +110,16 @@ pub(super) async fn deliver(
     quirks: bool,
 ) -> Response {
     let mut body = outcome.body;
+    let reshaped = matches!(
+        fault,
+        Some(Fault::NumericRetcode | Fault::TruncatedJson | Fault::OversizedAnswer(_))
+    );
+    let mut lists = outcome.lists;
+    if reshaped && let Some(listed) = lists.take() {
+        // A fault that reshapes the answer needs it whole: only tests ask for that.
+        let bytes: Vec<u8> = listed.into_chunks("", "").flatten().collect();
+        body["result"] = serde_json::from_slice(&bytes).expect("listings are JSON");
+    }
     match &fault {
         Some(Fault::Latency(d)) => tokio::time::sleep(*d).await,
         Some(Fault::NumericRetcode) => {
@@ -100,6 +130,10 @@ pub(super) async fn deliver(
         Some(Fault::CloseWithoutAnswer) => end_connection(conn, END_CLOSE),
         Some(Fault::HalfClose) => end_connection(conn, END_HALF_CLOSE),
         _ => {}
+    }
+    if let Some(listed) = lists {
+        let chunks = listed.into_chunks(LISTING_OPEN, LISTING_CLOSE);
+        return streamed(chunks, quirks, outcome.set_guid, outcome.set_cookie);
     }
     let mut bytes = serde_json::to_vec(&body).expect("JSON values serialize");
     match fault {
@@ -117,26 +151,60 @@ pub(super) async fn deliver(
     }
     let (content_type, bytes) = if quirks {
         // The whole answer in GBK, as gateways with Chinese names send it.
-        let text = String::from_utf8_lossy(&bytes);
-        let (gbk, _, _) = encoding_rs::GBK.encode(&text);
-        ("application/json;charset=GBK", gbk.into_owned())
+        (GBK_JSON, to_gbk(&bytes))
     } else {
-        ("application/json;charset=UTF-8", bytes)
+        (UTF8_JSON, bytes)
     };
-    let mut response = (
+    let response = (
         StatusCode::OK,
         [(header::CONTENT_TYPE, content_type)],
         bytes,
     )
         .into_response();
+    with_session_headers(response, outcome.set_guid, outcome.set_cookie)
+}
+
+const GBK_JSON: &str = "application/json;charset=GBK";
+const UTF8_JSON: &str = "application/json;charset=UTF-8";
+
+fn to_gbk(utf8: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(utf8);
+    encoding_rs::GBK.encode(&text).0.into_owned()
+}
+
+/// An answer sent piece by piece, as its pieces are written (chunked, no length). Each
+/// piece ends between two JSON values, so each can be re-encoded on its own.
+fn streamed(
+    chunks: impl Iterator<Item = Bytes> + Send + 'static,
+    quirks: bool,
+    set_guid: Option<String>,
+    set_cookie: Option<String>,
+) -> Response {
+    let content_type = if quirks { GBK_JSON } else { UTF8_JSON };
+    let chunks = chunks.map(move |chunk| {
+        let chunk = if quirks {
+            Bytes::from(to_gbk(&chunk))
+        } else {
+            chunk
+        };
+        Ok::<_, std::convert::Infallible>(chunk)
+    });
+    let body = Body::from_stream(futures::stream::iter(chunks));
+    let response = (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], body).into_response();
+    with_session_headers(response, set_guid, set_cookie)
+}
+
+fn with_session_headers(
+    mut response: Response,
+    set_guid: Option<String>,
+    set_cookie: Option<String>,
+) -> Response {
     let headers = response.headers_mut();
-    if let Some(guid) = outcome
-        .set_guid
-        .and_then(|g| HeaderValue::try_from(format!("JSESSIONID={g}")).ok())
+    if let Some(guid) = set_guid.and_then(|g| HeaderValue::try_from(format!("JSESSIONID={g}")).ok())
     {
         headers.insert("Set-GUID", guid);
     }
-    if let Some(cookie) = outcome.set_cookie.and_then(|c| {
+    if let Some(cookie) = set_cookie.and_then(|c| {
         HeaderValue::try_from(format!("{AFFINITY_COOKIE}={c}; Path=/; HttpOnly")).ok()
     }) {
         headers.insert(header::SET_COOKIE, cookie);

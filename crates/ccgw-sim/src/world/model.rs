@@ -197,27 +197,24 @@ impl World {
         let vdns = world.config.vdns.clone();
         let quirks = world.config.quirks;
         for vdn in vdns {
-            for id in vdn.inspectors {
-                let mut agent = Agent::new(&id, vdn.id, true, AgentState::SignedOut);
+            for id in &vdn.inspectors {
+                let mut agent = Agent::new(id, vdn.id, true, AgentState::SignedOut);
                 if quirks {
                     agent.name = format!("质检员{id}");
                 }
-                world.agents.insert(id, agent);
+                world.agents.insert(id.clone(), agent);
             }
-            for (index, id) in vdn.agents.into_iter().enumerate() {
-                let mut agent = Agent::new(&id, vdn.id, false, AgentState::Talking);
+            for (index, id) in vdn.agents.iter().enumerate() {
+                let mut agent = Agent::new(id, vdn.id, false, AgentState::Talking);
                 if quirks {
                     agent.name = format!("坐席{id}");
                 }
                 agent.signed_in_at = millis_now();
-                agent.skills = match vdn.skills.split_first() {
-                    Some((first, _)) if index % 2 == 1 => vec![first.id],
-                    _ => vdn.skills.iter().map(|s| s.id).collect(),
-                };
+                agent.skills = vdn.skills_of_agent(index);
                 let skill = vdn.skills.first().cloned();
                 let call = world.new_call(vdn.id, &agent.phone, skill, index);
                 agent.call = Some(call);
-                world.agents.insert(id, agent);
+                world.agents.insert(id.clone(), agent);
             }
         }
         world

@@ -2,8 +2,12 @@
 //! queues. Each returns the `result` of its interface, shaped like the reference's
 //! samples (states of other agents as strings, the caller's own state as a number).
 
+use std::collections::HashMap;
+
+use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::lists::{AgentLists, Found};
 use super::model::{Agent, AgentState, CallRecord, Failure, World, fail};
 use crate::answers::retcode;
 use crate::config::SkillConfig;
@@ -14,6 +18,47 @@ pub const AGENT_LIST_LIMIT: usize = 100;
 
 /// The media type of an ordinary audio/video call.
 const MEDIA_VOICE: u32 = 5;
+
+/// One agent as the agent queries report it (the reference's Table 5).
+#[derive(Serialize)]
+struct AgentEntry<'a> {
+    workno: &'a str,
+    name: &'a str,
+    status: String,
+    #[serde(rename = "ctiStatus")]
+    cti_status: String,
+    groupid: u32,
+    groupname: String,
+    skilllist: Vec<SkillEntry<'a>>,
+    callids: &'a [String],
+    mediatype: &'static str,
+    vdnid: u32,
+    phonenumber: &'a str,
+    currentstatetime: u64,
+    logindate: u64,
+    #[serde(rename = "inMultimediaConf")]
+    in_multimedia_conf: u8,
+    #[serde(rename = "currentStateReason")]
+    current_state_reason: u8,
+}
+
+/// One skill queue as `skilllist` reports it.
+#[derive(Serialize)]
+struct SkillEntry<'a> {
+    name: &'a str,
+    id: i32,
+    mediatype: u32,
+}
+
+impl<'a> SkillEntry<'a> {
+    fn of(skill: &'a SkillConfig) -> Self {
+        SkillEntry {
+            name: &skill.name,
+            id: skill.id,
+            mediatype: MEDIA_VOICE,
+        }
+    }
+}
 
 impl World {
     /// The agent `work_no` of the caller's VDN: 000-002 for a malformed ID, 100-006 for
@@ -37,60 +82,69 @@ impl World {
             .map_or(&[], |v| v.skills.as_slice())
     }
 
-    fn skill_json(skill: &SkillConfig) -> Value {
-        json!({"name": skill.name, "id": skill.id, "mediatype": MEDIA_VOICE})
-    }
-
     /// The skill queues `agent` serves, as `skilllist` reports them.
-    fn skills_json(&self, agent: &Agent) -> Vec<Value> {
+    fn skill_entries<'a>(&'a self, agent: &Agent) -> Vec<SkillEntry<'a>> {
         self.skills_of_vdn(agent.vdn)
             .iter()
             .filter(|s| agent.skills.contains(&s.id))
-            .map(Self::skill_json)
+            .map(SkillEntry::of)
             .collect()
     }
 
     /// One agent as `agentbyworkno` reports it.
-    fn agent_json(&self, id: &str, agent: &Agent) -> Value {
+    fn agent_entry<'a>(&'a self, id: &'a str, agent: &'a Agent) -> AgentEntry<'a> {
         let state = agent.state();
-        let skills = self.skills_json(agent);
         let reason = match state {
             AgentState::Rest { reason } => reason,
             _ => 0,
         };
         let signed_in = state != AgentState::SignedOut;
-        json!({
-            "workno": id,
-            "name": agent.name,
-            "status": state.code().to_string(),
-            "ctiStatus": state.cti_code().to_string(),
-            "groupid": agent.vdn * 10 + 1,
-            "groupname": format!("group {}", agent.vdn),
-            "skilllist": skills,
-            "callids": [],
-            "mediatype": if signed_in { "TTT" } else { "FFF" },
-            "vdnid": agent.vdn,
-            "phonenumber": agent.phone,
-            "currentstatetime": agent.state_since.elapsed().as_secs(),
-            "logindate": agent.signed_in_at,
-            "inMultimediaConf": 0,
-            "currentStateReason": reason,
-        })
+        AgentEntry {
+            workno: id,
+            name: &agent.name,
+            status: state.code().to_string(),
+            cti_status: state.cti_code().to_string(),
+            groupid: agent.vdn * 10 + 1,
+            groupname: format!("group {}", agent.vdn),
+            skilllist: self.skill_entries(agent),
+            callids: &[],
+            mediatype: if signed_in { "TTT" } else { "FFF" },
+            vdnid: agent.vdn,
+            phonenumber: &agent.phone,
+            currentstatetime: agent.state_since.elapsed().as_secs(),
+            logindate: agent.signed_in_at,
+            in_multimedia_conf: 0,
+            current_state_reason: reason,
+        }
+    }
+
+    /// Serializes one agent's entry, once, for any number of lists.
+    fn add_entry(&self, lists: &mut AgentLists, id: &str, agent: &Agent) -> u32 {
+        let json = serde_json::to_vec(&self.agent_entry(id, agent)).expect("entries serialize");
+        lists.entry(json)
     }
 
     /// The signed-in agents of the caller's VDN that `keep` accepts, by work number.
-    fn agents_where(&self, me: &str, keep: impl Fn(&Agent) -> bool) -> Vec<Value> {
+    fn agents_where(&self, me: &str, keep: impl Fn(&Agent) -> bool) -> Vec<(&str, &Agent)> {
         let vdn = self.agents[me].vdn;
-        let mut found: Vec<(&String, &Agent)> = self
+        let mut found: Vec<(&str, &Agent)> = self
             .agents
             .iter()
             .filter(|(_, a)| a.vdn == vdn && a.state() != AgentState::SignedOut && keep(a))
+            .map(|(id, a)| (id.as_str(), a))
             .collect();
         found.sort_by_key(|(id, _)| id.parse::<u32>().unwrap_or(u32::MAX));
         found
-            .into_iter()
-            .map(|(id, a)| self.agent_json(id, a))
-            .collect()
+    }
+
+    /// These agents as one list, in this order.
+    fn agent_list(&self, agents: &[(&str, &Agent)]) -> Found {
+        let mut lists = AgentLists::new();
+        let members = agents
+            .iter()
+            .map(|(id, agent)| self.add_entry(&mut lists, id, agent))
+            .collect();
+        Found::Agents(lists.bare(members))
     }
 
     /// `getAgentStatus`: the caller's own state.
@@ -102,12 +156,12 @@ impl World {
     /// `queryAgentInfoByWorkNo`.
     pub fn agent_info(&self, me: &str, work_no: &str) -> Result<Value, Failure> {
         let agent = self.visible_agent(me, work_no)?;
-        Ok(self.agent_json(work_no, agent))
+        Ok(serde_json::to_value(self.agent_entry(work_no, agent)).expect("entries serialize"))
     }
 
     /// `queryAgentInfoBySkillId`, with the optional filter body (applied only when both
     /// `agentLimit` and `agentStatus` are sent).
-    pub fn agents_of_skill(&self, me: &str, skill: &str, body: &Value) -> Result<Value, Failure> {
+    pub fn agents_of_skill(&self, me: &str, skill: &str, body: &Value) -> Result<Found, Failure> {
         let Ok(skill) = skill.parse::<i32>() else {
             return fail(retcode::BAD_PARAMETER, "the skill ID is not a number");
         };
@@ -140,28 +194,31 @@ impl World {
         if let Some((limit, _)) = filter {
             agents.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         }
-        Ok(Value::from(agents))
+        Ok(self.agent_list(&agents))
     }
 
     /// `queryAllOnlineAgents`: every skill queue of the VDN with its signed-in agents.
-    pub fn online_agents(&self, me: &str) -> Value {
+    /// Each agent is serialized once and listed by number under each queue it serves.
+    pub fn online_agents(&self, me: &str) -> Found {
         let vdn = self.agents[me].vdn;
-        let queues: Vec<Value> = self
-            .skills_of_vdn(vdn)
+        let skills = self.skills_of_vdn(vdn);
+        let mut members: HashMap<i32, Vec<u32>> = HashMap::with_capacity(skills.len());
+        let mut lists = AgentLists::new();
+        for (id, agent) in self.agents_where(me, |_| true) {
+            let entry = self.add_entry(&mut lists, id, agent);
+            for skill in &agent.skills {
+                members.entry(*skill).or_default().push(entry);
+            }
+        }
+        let queues = skills
             .iter()
-            .map(|skill| {
-                json!({
-                    "skillMediaType": MEDIA_VOICE,
-                    "skillId": skill.id,
-                    "agent": self.agents_where(me, |a| a.skills.contains(&skill.id)),
-                })
-            })
+            .map(|s| (s.id, MEDIA_VOICE, members.remove(&s.id).unwrap_or_default()))
             .collect();
-        Value::from(queues)
+        Found::Agents(lists.per_queue(queues))
     }
 
     /// `agentbylist`: the named agents the caller can see; others are left out.
-    pub fn agents_by_list(&self, me: &str, body: &Value) -> Result<Value, Failure> {
+    pub fn agents_by_list(&self, me: &str, body: &Value) -> Result<Found, Failure> {
         let Some(ids) = body.get("agentList").and_then(Value::as_array) else {
             return fail(
                 retcode::BAD_PARAMETER,
@@ -183,10 +240,10 @@ impl World {
                 );
             };
             if let Ok(agent) = self.visible_agent(me, id) {
-                found.push(self.agent_json(id, agent));
+                found.push((id, agent));
             }
         }
-        Ok(Value::from(found))
+        Ok(self.agent_list(&found))
     }
 
     /// `queryAllCallInfoByAgentWorkNoEx`: the IDs of the calls `work_no` is in.
@@ -267,7 +324,7 @@ impl World {
             .skills_of_vdn(vdn)
             .iter()
             .map(|s| {
-                let mut skill = Self::skill_json(s);
+                let mut skill = serde_json::to_value(SkillEntry::of(s)).expect("skills serialize");
                 skill["serviceType"] = json!(1);
                 skill["realFlag"] = json!(1);
                 skill
@@ -279,6 +336,6 @@ impl World {
     /// `queryAgentSkillsByWorkNo`: the skill queues `work_no` serves.
     pub fn agent_skills(&self, me: &str, work_no: &str) -> Result<Value, Failure> {
         let agent = self.visible_agent(me, work_no)?;
-        Ok(Value::from(self.skills_json(agent)))
+        Ok(serde_json::to_value(self.skill_entries(agent)).expect("skills serialize"))
     }
 }

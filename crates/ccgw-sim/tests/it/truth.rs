@@ -74,6 +74,7 @@ fn two_inspectors() -> SimConfig {
         inspectors: vec!["101".into(), "102".into()],
         agents: vec!["1001".into(), "1002".into()],
         skills: Vec::new(),
+        skills_per_agent: None,
     }];
     config
 }

@@ -12,6 +12,7 @@ use super::{
 use crate::error::{Error, ErrorKind};
 use crate::ids::Edition;
 use crate::transport::budget::OverloadBudget;
+use crate::transport::limits::TenantSize;
 
 /// Configures a [`Client`]. TLS certificates are verified against the system's roots
 /// plus any added with [`add_root_certificate_pem`](Self::add_root_certificate_pem).
@@ -33,6 +34,7 @@ pub struct ClientBuilder {
     connect_retries: u32,
     configure_http: Option<ConfigureHttp>,
     overload_budget: Option<OverloadBudget>,
+    tenant: TenantSize,
 }
 
 /// A user's adjustment of the underlying `reqwest` client.
@@ -73,6 +75,7 @@ impl ClientBuilder {
             connect_retries: DEFAULT_CONNECT_RETRIES,
             configure_http: None,
             overload_budget: Some(OverloadBudget::GATEWAY_DEFAULT),
+            tenant: TenantSize::DEFAULT,
         }
     }
 
@@ -190,9 +193,25 @@ impl ClientBuilder {
         self
     }
 
-    /// The largest answer body read, in bytes (default 1 MiB).
+    /// The largest answer body read, in bytes, for an answer that lists no agents
+    /// (default 1 MiB); an answer that lists agents may add room for them, see
+    /// [`tenant_size`](Self::tenant_size).
     pub fn answer_limit(mut self, bytes: usize) -> Self {
         self.answer_limit = bytes;
+        self
+    }
+
+    /// How large a tenant the gateway serves (default [`TenantSize::DEFAULT`], 10,000
+    /// agents with up to 4 skill queues each). A query that lists agents accepts an answer
+    /// of [`answer_limit`](Self::answer_limit) plus [`AGENT_ENTRY_BOUND`] for each agent
+    /// entry it may legitimately hold in such a tenant: 100 for `agents_by_id`, every
+    /// agent for `agents_in_skill`, every agent under each queue it serves for
+    /// `online_agents`. Anything larger is refused as [`ErrorKind::AnswerTooLarge`]
+    /// while it streams in.
+    ///
+    /// [`AGENT_ENTRY_BOUND`]: crate::AGENT_ENTRY_BOUND
+    pub fn tenant_size(mut self, tenant: TenantSize) -> Self {
+        self.tenant = tenant;
         self
     }
 
@@ -282,6 +301,7 @@ impl ClientBuilder {
                 poll_failures_to_end: self.poll_failures_to_end,
                 event_buffer: self.event_buffer,
                 overload_budget: self.overload_budget,
+                tenant: self.tenant,
             }),
         })
     }

@@ -8,6 +8,7 @@ pub(crate) mod builder;
 use crate::error::Error;
 use crate::ids::{AgentId, Edition};
 use crate::transport::budget::OverloadBudget;
+use crate::transport::limits::TenantSize;
 use crate::transport::send::Attempts;
 
 /// The default time to wait for a connection.
@@ -63,6 +64,8 @@ pub(crate) struct ClientInner {
     pub(crate) user_agent: reqwest::header::HeaderValue,
     /// How each session paces its queue and agent-group queries; `None` does not.
     pub(crate) overload_budget: Option<OverloadBudget>,
+    /// The tenant the bounds of answers that list agents derive from.
+    pub(crate) tenant: TenantSize,
 }
 
 impl ClientInner {

@@ -28,6 +28,7 @@ const UNDOCUMENTED: Operation = Operation {
     inspection: false,
     // Decided per path by `is_budgeted`.
     overload_budget: false,
+    answer_entries: ccgw_api::operations::AnswerEntries::Few,
 };
 
 /// The answer to [`Session::send_raw`]: the common envelope, its retcode already

@@ -12,6 +12,7 @@ use super::Session;
 use crate::error::{Error, ErrorKind};
 use crate::ids::AgentId;
 use crate::mode::TrackedMode;
+use crate::transport::limits::explain_too_large;
 use crate::transport::send::{ApiResult, run};
 
 impl Session {
@@ -65,6 +66,9 @@ impl Session {
         if let Err(e) = &result {
             self.inner.suspect_if_gone(e);
         }
+        let client = &self.inner.client.inner;
+        let result =
+            result.map_err(|e| explain_too_large(e, op, client.answer_limit, client.tenant));
         if let Some(target) = inspected {
             match &result {
                 Ok(_) if op.toggle => self.inner.modes.toggle(target),

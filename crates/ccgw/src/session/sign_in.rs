@@ -15,6 +15,7 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::transport::classify::missing_header;
 use crate::transport::headers::SessionHeaders;
+use crate::transport::limits::listing_limits;
 use crate::transport::send::{Attempts, run};
 
 impl Client {
@@ -25,6 +26,7 @@ impl Client {
         let headers = Arc::new(SessionHeaders::default());
         let hooks = Hooks::with_interceptor(headers.clone())
             .answer_limit(self.inner.answer_limit)
+            .answer_limits(listing_limits(self.inner.answer_limit, self.inner.tenant))
             .user_agent(self.inner.user_agent.clone());
         let api =
             ccgw_api::Client::new_with_client(&self.inner.base_url, self.inner.http.clone(), hooks);

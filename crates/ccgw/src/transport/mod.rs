@@ -12,6 +12,7 @@
 pub(crate) mod budget;
 pub(crate) mod classify;
 pub(crate) mod headers;
+pub(crate) mod limits;
 pub(crate) mod send;
 
 pub use classify::decode_answer;

@@ -10,6 +10,7 @@ mod errors;
 mod events_and_rotation;
 mod faults;
 mod http_settings;
+mod large_tenant;
 mod never_orphaned;
 mod operations;
 mod overload_budget;

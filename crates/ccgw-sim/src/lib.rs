@@ -71,6 +71,14 @@
 //!   the agents the caller cannot see. An agent without a call has no call IDs (an
 //!   empty list, not an error), and `callinfo` without a call leaves `result` out. A
 //!   queue length for a skill queue the VDN does not have is `{}`, as in the sample.
+//! * Queue statistics (`queryacdstat`): 000-002 for a body without `skills` or with more
+//!   than [`QUEUE_STATS_LIMIT`]; skill IDs may be numbers or strings of digits; queues
+//!   the VDN does not have are left out (the reference is silent). A queue's callers wait
+//!   from when the simulator started, so its longest wait grows with it.
+//! * Large tenants ([`SimConfig::large_tenant`]): agent lists are built from each
+//!   agent's entry serialized once, and sent as they are written (chunked), so a list of
+//!   60,000 agents under 100 queues needs memory in proportion to its agents, not to its
+//!   size under every queue.
 //! * Overload control: each agent may send at most 5 queue-device and agent-group queries
 //!   (the document's `x-overload-budget`) in any 2 s, counted by arrival; one more is
 //!   answered 000-007 and not counted ([`SimConfig::overload_budget`]). The reference
@@ -97,4 +105,6 @@ pub use http::budgeted_operations;
 pub use server::serve_until;
 pub use simulator::{RunningSim, Simulator};
 pub use state::OPERATION_IDS;
-pub use world::{AFFINITY_COOKIE, AGENT_LIST_LIMIT, AgentState, EVENT_QUEUE_LIMIT, QcMode};
+pub use world::{
+    AFFINITY_COOKIE, AGENT_LIST_LIMIT, AgentState, EVENT_QUEUE_LIMIT, QUEUE_STATS_LIMIT, QcMode,
+};

@@ -39,6 +39,7 @@ pub const OPERATION_IDS: &[&str] = &[
     "queryCallInfo",
     "queryHoldListInfoEx",
     "queryQueueLengthBySkillId",
+    "queryStatInfoOfAcd",
     "querySkillQueueOnAgentVDN",
     "queryAgentSkillsByWorkNo",
 ];

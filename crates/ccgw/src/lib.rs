@@ -73,11 +73,11 @@ pub use error::{Error, ErrorKind, Retcode, TransportKind};
 pub use events::{Event, EventStream, EventType};
 pub use ids::{AgentId, CallId, Edition, MAX_SKILLS, Skills};
 pub use info::{
-    AgentFilter, AgentInfo, AgentState, CallInfo, CtiState, MAX_AGENT_LIMIT, OwnState, SkillQueue,
-    SkillQueueAgents,
+    AgentFilter, AgentInfo, AgentState, CallInfo, CtiState, MAX_AGENT_LIMIT, OwnState, QueueStats,
+    SkillQueue, SkillQueueAgents,
 };
 pub use mode::{Mode, TrackedMode};
-pub use operations::{AGENTS_PER_LIST_REQUEST, RESOURCE_ROOT, RawAnswer};
+pub use operations::{AGENTS_PER_LIST_REQUEST, QUEUES_PER_STATS_REQUEST, RESOURCE_ROOT, RawAnswer};
 pub use redact::EXCERPT_CHARS;
 pub use reqwest::Method;
 pub use secret::Password;

@@ -27,6 +27,7 @@ const QC: &str = "/agentgateway/resource/qualitycontrol/{agentid}";
 const PUT: MethodFilter = MethodFilter::PUT;
 const POST: MethodFilter = MethodFilter::POST;
 const DELETE: MethodFilter = MethodFilter::DELETE;
+const GET: MethodFilter = MethodFilter::GET;
 
 /// The quality-control operations whose parameters are in the path or query: method,
 /// path below [`QC`], operationId and what it does.
@@ -50,21 +51,22 @@ const QC_ROUTES: &[(MethodFilter, &str, &str, Action)] = &[
 
 const R: &str = "/agentgateway/resource";
 
-/// The read-only queries: path below [`R`], operationId and which query it is.
+/// The read-only queries: method, path below [`R`], operationId and which query it is.
 #[rustfmt::skip] // a table reads best one route a line
-const QUERY_ROUTES: &[(&str, &str, Query)] = &[
-    ("/onlineagent/{agentid}/agentstatus", "getAgentStatus", Query::OwnStatus),
-    ("/agentgroup/{agentid}/agentbyworkno/{workno}", "queryAgentInfoByWorkNo", Query::AgentInfo),
-    ("/agentgroup/{agentid}/agentbyskill/{skillid}", "queryAgentInfoBySkillId", Query::AgentsOfSkill),
-    ("/agentgroup/{agentid}/allonlineagents", "queryAllOnlineAgents", Query::OnlineAgents),
-    ("/agentgroup/{agentid}/agentbylist", "queryAgentInfoByList", Query::AgentsByList),
-    ("/calldata/{agentid}/allcallinfoEx/{workno}", "queryAllCallInfoByAgentWorkNoEx", Query::CallIds),
-    ("/calldata/{agentid}/callinfobycallid/{callid}", "queryCallInfoByCallId", Query::CallInfo),
-    ("/calldata/{agentid}/callinfo", "queryCallInfo", Query::OwnCall),
-    ("/calldata/{agentid}/holdlistex/{workno}", "queryHoldListInfoEx", Query::HeldCalls),
-    ("/queuedevice/{agentid}/skillwaitnum/{skillid}", "queryQueueLengthBySkillId", Query::QueueLength),
-    ("/queuedevice/{agentid}/agentvdnskill", "querySkillQueueOnAgentVDN", Query::VdnSkills),
-    ("/onlineagent/{agentid}/agentskillsbyworkno/{workno}", "queryAgentSkillsByWorkNo", Query::AgentSkills),
+const QUERY_ROUTES: &[(MethodFilter, &str, &str, Query)] = &[
+    (GET, "/onlineagent/{agentid}/agentstatus", "getAgentStatus", Query::OwnStatus),
+    (GET, "/agentgroup/{agentid}/agentbyworkno/{workno}", "queryAgentInfoByWorkNo", Query::AgentInfo),
+    (GET, "/agentgroup/{agentid}/agentbyskill/{skillid}", "queryAgentInfoBySkillId", Query::AgentsOfSkill),
+    (GET, "/agentgroup/{agentid}/allonlineagents", "queryAllOnlineAgents", Query::OnlineAgents),
+    (GET, "/agentgroup/{agentid}/agentbylist", "queryAgentInfoByList", Query::AgentsByList),
+    (GET, "/calldata/{agentid}/allcallinfoEx/{workno}", "queryAllCallInfoByAgentWorkNoEx", Query::CallIds),
+    (GET, "/calldata/{agentid}/callinfobycallid/{callid}", "queryCallInfoByCallId", Query::CallInfo),
+    (GET, "/calldata/{agentid}/callinfo", "queryCallInfo", Query::OwnCall),
+    (GET, "/calldata/{agentid}/holdlistex/{workno}", "queryHoldListInfoEx", Query::HeldCalls),
+    (GET, "/queuedevice/{agentid}/skillwaitnum/{skillid}", "queryQueueLengthBySkillId", Query::QueueLength),
+    (POST, "/queuedevice/{agentid}/queryacdstat", "queryStatInfoOfAcd", Query::QueueStats),
+    (GET, "/queuedevice/{agentid}/agentvdnskill", "querySkillQueueOnAgentVDN", Query::VdnSkills),
+    (GET, "/onlineagent/{agentid}/agentskillsbyworkno/{workno}", "queryAgentSkillsByWorkNo", Query::AgentSkills),
 ];
 
 /// Whether a query below [`R`] counts against the overload budget: the queue-device and
@@ -77,8 +79,8 @@ fn is_budgeted(path: &str) -> bool {
 pub fn budgeted_operations() -> Vec<&'static str> {
     QUERY_ROUTES
         .iter()
-        .filter(|(path, _, _)| is_budgeted(path))
-        .map(|&(_, id, _)| id)
+        .filter(|(_, path, _, _)| is_budgeted(path))
+        .map(|&(_, _, id, _)| id)
         .collect()
 }
 
@@ -101,11 +103,11 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             qc_route(method, operation_id, action, reads_query),
         );
     }
-    for &(path, operation_id, query) in QUERY_ROUTES {
+    for &(method, path, operation_id, query) in QUERY_ROUTES {
         let budgeted = is_budgeted(path);
         router = router.route(
             &format!("{R}{path}"),
-            query_route(operation_id, query, budgeted),
+            query_route(method, operation_id, query, budgeted),
         );
     }
     router.with_state(shared)

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, Query as UriQuery, State};
 use axum::http::{HeaderMap, Uri};
-use axum::routing::{MethodRouter, get};
+use axum::routing::{MethodFilter, MethodRouter, on};
 use serde_json::Value;
 
 use super::authorize::{Params, authenticated_operation, param};
@@ -29,6 +29,7 @@ pub(super) enum Query {
     QueueLength,
     VdnSkills,
     AgentSkills,
+    QueueStats,
 }
 
 fn answer(query: Query, w: &World, me: &str, p: &Params, body: &Value) -> Result<Found, Failure> {
@@ -48,17 +49,20 @@ fn answer(query: Query, w: &World, me: &str, p: &Params, body: &Value) -> Result
         Query::QueueLength => w.queue_length(me, param(p, "skillid")).map(Found::from),
         Query::VdnSkills => Ok(w.vdn_skills(me).into()),
         Query::AgentSkills => w.agent_skills(me, work_no).map(Found::from),
+        Query::QueueStats => w.queue_stats(me, body).map(Found::from),
     }
 }
 
 /// The route of a query. Query-string parameters never replace path parameters; a
 /// body that is not JSON counts as no body.
 pub(super) fn query_route(
+    method: MethodFilter,
     operation_id: &'static str,
     query: Query,
     budgeted: bool,
 ) -> MethodRouter<Arc<Shared>> {
-    get(
+    on(
+        method,
         move |State(shared): State<Arc<Shared>>,
               conn: Option<Extension<ConnAbort>>,
               Path(mut params): Path<Params>,

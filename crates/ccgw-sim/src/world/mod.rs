@@ -14,5 +14,5 @@ mod sessions;
 pub use events::{EVENT_QUEUE_LIMIT, PollStart};
 pub use lists::{AgentLists, Found};
 pub use model::{AgentState, Failure, QcMode, World};
-pub use queries::AGENT_LIST_LIMIT;
+pub use queries::{AGENT_LIST_LIMIT, QUEUE_STATS_LIMIT};
 pub use sessions::{AFFINITY_COOKIE, sweep_interval};

@@ -174,6 +174,8 @@ pub struct World {
     pub(super) next_call: u64,
     /// When each agent's counted queue and agent-group queries arrived, oldest first.
     pub(super) budget_windows: HashMap<String, VecDeque<Instant>>,
+    /// When the world began: the configured waiting callers queue from then.
+    pub(super) started: Instant,
 }
 
 /// Now, in milliseconds since 1970, as the gateway writes times.
@@ -190,6 +192,7 @@ impl World {
             config,
             agents: HashMap::new(),
             budget_windows: HashMap::new(),
+            started: Instant::now(),
             guids: HashMap::new(),
             calls: HashMap::new(),
             next_call: 1,

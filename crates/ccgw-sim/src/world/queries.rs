@@ -339,3 +339,86 @@ impl World {
         Ok(serde_json::to_value(self.skill_entries(agent)).expect("skills serialize"))
     }
 }
+
+/// The most skill queues one `queryacdstat` request may name.
+pub const QUEUE_STATS_LIMIT: usize = 100;
+
+/// What the statistics write where a value is absent.
+const NONE_16: u32 = 65_535;
+
+impl World {
+    /// `queryStatInfoOfAcd`: for each skill queue of the caller's VDN named in `skills`
+    /// (numbers, or strings of digits as one of Huawei's clients sends), its waiting
+    /// callers, longest wait, and signed-in and available agents. Queues of other VDNs and
+    /// unknown ones are left out.
+    pub fn queue_stats(&self, me: &str, body: &Value) -> Result<Value, Failure> {
+        let invalid = |why: &str| fail(retcode::BAD_PARAMETER, why.to_owned());
+        let Some(asked) = body.get("skills").and_then(Value::as_array) else {
+            return invalid("the body must be {\"skills\": [skill ID]}");
+        };
+        if asked.len() > QUEUE_STATS_LIMIT {
+            return invalid("skills names more than 100 skill queues");
+        }
+        let mut ids = Vec::with_capacity(asked.len());
+        for id in asked {
+            let id = match id {
+                Value::Number(n) => n.as_i64(),
+                Value::String(s) => s.parse().ok(),
+                _ => None,
+            };
+            match id.and_then(|id| i32::try_from(id).ok()) {
+                Some(id) => ids.push(id),
+                None => return invalid("skills holds something that is not a skill ID"),
+            }
+        }
+        let vdn = self.agents[me].vdn;
+        // One pass over the agents counts every queue asked for.
+        let mut counts: HashMap<i32, (u32, u32)> = ids.iter().map(|id| (*id, (0, 0))).collect();
+        for agent in self.agents.values().filter(|a| a.vdn == vdn) {
+            let state = agent.state();
+            if state == AgentState::SignedOut {
+                continue;
+            }
+            for skill in &agent.skills {
+                if let Some((signed_in, available)) = counts.get_mut(skill) {
+                    *signed_in += 1;
+                    *available += u32::from(state == AgentState::Idle);
+                }
+            }
+        }
+        let skills = self.skills_of_vdn(vdn);
+        let stats: Vec<Value> = ids
+            .iter()
+            .filter_map(|id| skills.iter().find(|s| s.id == *id))
+            .map(|skill| {
+                let (signed_in, available) = counts[&skill.id];
+                json!({
+                    "pilotNbr": "",
+                    "deviceNo": skill.id,
+                    "queueSize": skill.waiting,
+                    "queueTime": self.longest_wait(skill),
+                    "loadFactor": NONE_16,
+                    "estWaitTime": 0,
+                    "loggedOnAgents": signed_in,
+                    "availAgents": available,
+                    "transferFlg": 0,
+                    "transferDeviceType": 255,
+                    "transferDeviceNo": NONE_16,
+                    "skillDescrip": skill.name,
+                    "maxQueueSize": 100,
+                })
+            })
+            .collect();
+        Ok(Value::from(stats))
+    }
+
+    /// How long the longest-waiting caller of `skill` has waited, in seconds: callers
+    /// have queued since the world began.
+    fn longest_wait(&self, skill: &SkillConfig) -> u64 {
+        if skill.waiting == 0 {
+            0
+        } else {
+            self.started.elapsed().as_secs()
+        }
+    }
+}

@@ -239,3 +239,48 @@ async fn queries_need_a_valid_guid_and_own_call_is_absent_without_one() {
     assert_eq!(none.retcode(), "0");
     assert!(none.body.get("result").is_none(), "{}", none.body);
 }
+
+#[tokio::test]
+async fn queue_statistics_follow_forced_states_and_refuse_bad_bodies() {
+    let (gw, g) = inspector().await;
+    let path = format!("{R}/queuedevice/101/queryacdstat");
+    let stats = |body: Value| gw.call(Method::POST, &path, Some(&g), Some(body));
+    // Numbers and strings of digits, as Huawei's own clients send; queue 3 is VDN 2's.
+    let found = stats(json!({"skills": [1, "2", 3, 77]})).await;
+    assert_eq!(found.retcode(), "0", "{}", found.body);
+    let result = found.body["result"].as_array().unwrap();
+    assert_eq!(
+        result.len(),
+        2,
+        "other VDNs' and unknown queues are left out"
+    );
+    assert_eq!(result[0]["deviceNo"], 1);
+    assert_eq!(result[0]["skillDescrip"], "voice");
+    assert_eq!(result[0]["queueSize"], 2);
+    assert_eq!(result[0]["loggedOnAgents"], 10);
+    assert_eq!(result[0]["availAgents"], 0);
+    assert_eq!(
+        result[1]["loggedOnAgents"], 5,
+        "every second agent serves vip"
+    );
+    assert_eq!(result[1]["queueTime"], 0, "nobody waits in vip");
+    let idle = gw
+        .call(
+            Method::POST,
+            &format!("{R}/qualitycontrol/101/forceidle/1001"),
+            Some(&g),
+            None,
+        )
+        .await;
+    assert_eq!(idle.retcode(), "0", "{}", idle.body);
+    let after = stats(json!({"skills": [1]})).await;
+    assert_eq!(after.body["result"][0]["availAgents"], 1);
+    let too_many: Vec<i32> = (1..=101).collect();
+    for bad in [
+        json!({"skills": too_many}),
+        json!({}),
+        json!({"skills": ["x"]}),
+    ] {
+        assert_eq!(stats(bad.clone()).await.retcode(), "000-002", "{bad}");
+    }
+}

@@ -10,5 +10,5 @@ mod wire;
 
 pub use agent::{AgentFilter, AgentInfo, MAX_AGENT_LIMIT, OwnState, SkillQueueAgents};
 pub use call::CallInfo;
-pub use skill::SkillQueue;
+pub use skill::{QueueStats, SkillQueue};
 pub use state::{AgentState, CtiState};

@@ -1,4 +1,7 @@
-//! What the queue queries report about skill queues.
+//! What the queue queries report about skill queues: which there are, and how each
+//! fares now.
+
+use std::time::Duration;
 
 use ccgw_api::types as wire;
 
@@ -25,5 +28,73 @@ impl SkillQueue {
             name: skill.name.unwrap_or_default(),
             media_type: skill.mediatype,
         })
+    }
+}
+
+/// How a skill queue fares now (`queryStatInfoOfAcd`). A count or time the gateway
+/// marks as absent (its 65535 and 4294967295 sentinels, or a negative value) is `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct QueueStats {
+    /// The skill queue's ID.
+    pub skill: i32,
+    /// Its description, which clients show as its name (empty when the gateway sends
+    /// none).
+    pub name: String,
+    /// Callers waiting now.
+    pub waiting: Option<u32>,
+    /// How long the longest-waiting caller has waited.
+    pub longest_wait: Option<Duration>,
+    /// Agents signed in to the queue.
+    pub signed_in: Option<u32>,
+    /// Agents available for a call now.
+    pub available: Option<u32>,
+}
+
+/// What gateways write for "none" in a 16-bit field, and in a 32-bit one.
+const ABSENT: [i64; 2] = [65_535, 4_294_967_295];
+
+/// A count, unless absent or impossible.
+fn count(value: Option<i64>) -> Option<u32> {
+    value
+        .filter(|v| !ABSENT.contains(v))
+        .and_then(|v| u32::try_from(v).ok())
+}
+
+impl QueueStats {
+    pub(crate) fn from_wire(stat: wire::QueueStat) -> Self {
+        QueueStats {
+            skill: stat.device_no,
+            name: stat.skill_descrip.unwrap_or_default(),
+            waiting: count(stat.queue_size),
+            longest_wait: count(stat.queue_time).map(|s| Duration::from_secs(s.into())),
+            signed_in: count(stat.logged_on_agents),
+            available: count(stat.avail_agents),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentinels_and_negative_values_are_none() {
+        let wire: wire::QueueStat = serde_json::from_value(serde_json::json!({
+            "deviceNo": 10, "queueSize": 65535, "queueTime": 4294967295_i64,
+            "loggedOnAgents": -1, "availAgents": 3, "skillDescrip": "vip"
+        }))
+        .unwrap();
+        let stats = QueueStats::from_wire(wire);
+        assert_eq!(stats.skill, 10);
+        assert_eq!(stats.name, "vip");
+        assert_eq!((stats.waiting, stats.longest_wait), (None, None));
+        assert_eq!((stats.signed_in, stats.available), (None, Some(3)));
+        let wire: wire::QueueStat =
+            serde_json::from_value(serde_json::json!({"deviceNo": 1, "queueTime": 75})).unwrap();
+        let stats = QueueStats::from_wire(wire);
+        assert_eq!(stats.longest_wait, Some(Duration::from_secs(75)));
+        assert_eq!(stats.name, "");
     }
 }

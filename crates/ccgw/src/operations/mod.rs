@@ -11,5 +11,5 @@ mod inspection;
 mod queries;
 mod raw;
 
-pub use queries::AGENTS_PER_LIST_REQUEST;
+pub use queries::{AGENTS_PER_LIST_REQUEST, QUEUES_PER_STATS_REQUEST};
 pub use raw::{RESOURCE_ROOT, RawAnswer};

@@ -3,17 +3,23 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use ccgw_api::types::{AgentList, QueueLength};
+use ccgw_api::types::{AgentList, QueueLength, SkillIdList};
 
 use crate::error::Error;
 use crate::ids::{AgentId, CallId};
-use crate::info::{AgentFilter, AgentInfo, CallInfo, OwnState, SkillQueue, SkillQueueAgents};
+use crate::info::{
+    AgentFilter, AgentInfo, CallInfo, OwnState, QueueStats, SkillQueue, SkillQueueAgents,
+};
 use crate::session::Session;
 use crate::session::send::send_request;
 
 /// The most agents one `agentbylist` request may name; [`Session::agents_by_id`] sends
 /// longer lists in several requests.
 pub const AGENTS_PER_LIST_REQUEST: usize = 100;
+
+/// The most skill queues one `queryacdstat` request may name; [`Session::queue_stats`]
+/// sends longer lists in several requests.
+pub const QUEUES_PER_STATS_REQUEST: usize = 100;
 
 impl Session {
     /// The inspector's own state (`getAgentStatus`).
@@ -192,6 +198,45 @@ impl Session {
                 .map_err(|_| Error::malformed(b"", "a negative queue length")),
             Some(QueueLength::Object(_)) | None => Ok(None),
         }
+    }
+
+    /// How each of `skills` fares now: callers waiting, the longest wait, agents signed
+    /// in and available (`queryStatInfoOfAcd`). The gateway takes at most 100 queues a
+    /// request, so a longer list is sent as several, one after the other (each counts
+    /// against the overload budget); duplicates are asked for once; an empty list sends
+    /// nothing. A queue the gateway does not report is left out.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sim = ccgw_sim::Simulator::start(ccgw_sim::SimConfig::default()).await?;
+    /// # let client = ccgw::Client::builder(sim.base_url()).build()?;
+    /// # let password = ccgw_sim::DEFAULT_PASSWORD;
+    /// let session = client.sign_in(ccgw::SignIn::new("101".parse()?, password)).await?;
+    /// let stats = session.queue_stats(&[1, 2]).await?;
+    /// assert_eq!(stats[0].name, "voice");
+    /// assert_eq!(stats[0].waiting, Some(2));
+    /// assert_eq!(stats[0].signed_in, Some(10));
+    /// session.sign_out().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    #[doc = ccgw_api::errors_doc!(QUERY_STAT_INFO_OF_ACD)]
+    pub async fn queue_stats(&self, skills: &[i32]) -> Result<Vec<QueueStats>, Error> {
+        let mut seen = HashSet::with_capacity(skills.len());
+        let unique: Vec<i32> = skills.iter().copied().filter(|s| seen.insert(*s)).collect();
+        let mut found = Vec::with_capacity(unique.len());
+        for chunk in unique.chunks(QUEUES_PER_STATS_REQUEST) {
+            let body = SkillIdList {
+                skills: chunk.to_vec(),
+            };
+            let answer = send_request!(query self, query_stat_info_of_acd,
+                about: None,
+                body(body.clone()),
+            )?;
+            found.extend(answer.result.into_iter().map(QueueStats::from_wire));
+        }
+        Ok(found)
     }
 
     /// The skill queues of the inspector's VDN (`querySkillQueueOnAgentVDN`).

@@ -92,3 +92,38 @@ async fn a_hostile_oversized_answer_to_a_small_query_is_still_refused_at_the_bas
     assert!(e.to_string().contains("not from a gateway"), "{e}");
     session.sign_out().await.unwrap();
 }
+
+#[tokio::test]
+async fn statistics_of_120_queues_take_two_requests_and_count_every_agent() {
+    let sim = sim(quick().large_tenant(5_000, 120)).await;
+    let session = client(&sim, TenantSize::default())
+        .sign_in(inspector_101())
+        .await
+        .unwrap();
+    let mut asked: Vec<i32> = (1..=120).collect();
+    asked.push(1);
+    let stats = session.queue_stats(&asked).await.unwrap();
+    assert_eq!(
+        sim.received("queryStatInfoOfAcd"),
+        2,
+        "100 queues a request"
+    );
+    assert_eq!(stats.len(), 120);
+    assert_eq!(stats[0].skill, 1);
+    assert_eq!(stats[0].name, "queue 1");
+    assert_eq!(stats[0].signed_in, Some(5_000));
+    assert_eq!(stats[0].available, Some(0), "every agent is on a call");
+    assert_eq!(stats[0].waiting, Some(1));
+    assert!(stats[0].longest_wait.is_some());
+    assert_eq!(stats[3].waiting, Some(0));
+    assert_eq!(stats[3].longest_wait, Some(std::time::Duration::ZERO));
+    let others: u32 = stats[1..].iter().filter_map(|s| s.signed_in).sum();
+    assert_eq!(others, 10_000, "two more queues per agent");
+    assert!(session.queue_stats(&[]).await.unwrap().is_empty());
+    assert_eq!(
+        sim.received("queryStatInfoOfAcd"),
+        2,
+        "nothing sent for no queue"
+    );
+    session.sign_out().await.unwrap();
+}

@@ -104,6 +104,8 @@ pub async fn embedded() -> Result<(ccgw_sim::RunningSim, crate::connect::Connect
         ca_cert: None,
         edition: crate::connect::EditionArg::Classic,
         timeout_secs: 10,
+        tenant_agents: None,
+        watch: crate::connect::Watch::default(),
     };
     let connection = crate::connect::Connection {
         client,

@@ -86,6 +86,12 @@ impl RunningSim {
         self.shared.received_total()
     }
 
+    /// How many queue-device and agent-group queries the overload budget refused
+    /// (answered 000-007): a client that paces its queries keeps this at 0.
+    pub fn refused_over_budget(&self) -> u64 {
+        self.shared.world().refused_over_budget()
+    }
+
     /// How many authenticated requests did not send the session's affinity cookie back.
     pub fn cookie_misses(&self) -> u64 {
         self.shared

@@ -164,7 +164,7 @@ mod tests {
     }
 
     fn board() -> Board {
-        let mut board = Board::new("101");
+        let mut board = Board::new("101", Default::default(), std::time::Duration::from_secs(2));
         let rows = ["1003", "1001", "1002"]
             .iter()
             .map(|id| AgentRow {
@@ -346,7 +346,7 @@ mod tests {
 
     #[test]
     fn nothing_is_sent_without_a_selection() {
-        let mut b = Board::new("101");
+        let mut b = Board::new("101", Default::default(), std::time::Duration::from_secs(2));
         assert_eq!(handle(&mut b, key(KeyCode::Char('l'))), Intent::Nothing);
         assert!(matches!(b.status, Status::Error(_)));
     }

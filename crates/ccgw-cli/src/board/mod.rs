@@ -4,6 +4,7 @@
 mod actions;
 mod keys;
 mod model;
+mod refresh;
 mod view;
 
 use std::io::IsTerminal;
@@ -23,8 +24,9 @@ use keys::Intent;
 use model::{Board, Status};
 
 /// The shortest time between two refreshes, whatever `--refresh` or events ask: with at
-/// most [`actions::REQUESTS_PER_REFRESH`] requests a refresh, the board sends at most 11
-/// requests a second, whatever the number of agents.
+/// most [`refresh::REQUESTS_PER_REFRESH`] requests a refresh, the board sends at most 6
+/// requests a second, whatever the number of agents (and the overload budget paces the
+/// queue and agent-group queries among them further).
 pub const MIN_REFRESH: Duration = Duration::from_secs(1);
 
 /// Options of `ccgw board`.
@@ -72,6 +74,11 @@ pub async fn run(args: BoardArgs) -> ExitCode {
             Err(e) => return cannot_start(e),
         }
     };
+    // An invalid ID is refused before anything is sent.
+    let watched_agents = match parse_watched(&connection.client, &connection.settings.watch) {
+        Ok(agents) => agents,
+        Err(e) => return cannot_start(e),
+    };
     let session = match connection.client.sign_in(connection.request).await {
         Ok(session) => session,
         Err(e) => return cannot_start(format!("sign-in failed: {e}")),
@@ -79,7 +86,8 @@ pub async fn run(args: BoardArgs) -> ExitCode {
     crate::last_resort::remember(&session);
     let timeout = Duration::from_secs(connection.settings.timeout_secs);
     let refresh = Duration::from_secs(args.refresh).max(MIN_REFRESH);
-    let board = Board::new(session.agent_id().as_str());
+    let roster = refresh::Roster::new(connection.settings.watch.queues.clone(), watched_agents);
+    let board = Board::new(session.agent_id().as_str(), roster, refresh);
     let terminal = match ratatui::try_init() {
         Ok(terminal) => terminal,
         Err(e) => {
@@ -126,9 +134,21 @@ pub async fn run(args: BoardArgs) -> ExitCode {
     }
 }
 
+/// The watched agents, checked before anything is shown.
+fn parse_watched(
+    client: &ccgw::Client,
+    watch: &connect::Watch,
+) -> Result<Vec<ccgw::AgentId>, String> {
+    watch
+        .agents
+        .iter()
+        .map(|a| client.agent_id(a).map_err(|e| format!("--agents: {e}")))
+        .collect()
+}
+
 /// What finished in the background.
 enum Done {
-    Refreshed(Result<actions::Snapshot, ccgw::Error>),
+    Refreshed(refresh::Snapshot),
     Acted(Result<String, String>),
     CallFound(ccgw::AgentId, Result<Option<ccgw::CallId>, String>),
 }
@@ -160,9 +180,10 @@ async fn ui_until_done(
         if !refreshing && Instant::now() >= next_refresh {
             refreshing = true;
             next_refresh = Instant::now() + refresh;
+            let plan = board.roster.plan(board.around_selection());
             let (session, done) = (session.clone(), done.clone());
             tokio::spawn(async move {
-                let _ = done.send(Done::Refreshed(actions::fetch(&session).await));
+                let _ = done.send(Done::Refreshed(refresh::fetch(&session, plan).await));
             });
         }
         board.link = session.link_health();
@@ -206,13 +227,9 @@ async fn ui_until_done(
                 next_refresh = next_refresh.min(Instant::now() + MIN_REFRESH);
             },
             Some(finished) = finished.recv() => match finished {
-                Done::Refreshed(Ok(snapshot)) => {
+                Done::Refreshed(snapshot) => {
                     refreshing = false;
-                    actions::apply(&mut board, snapshot, &session);
-                }
-                Done::Refreshed(Err(e)) => {
-                    refreshing = false;
-                    board.status = Status::Error(format!("refresh: {e}"));
+                    refresh::apply(&mut board, snapshot, &session, SystemTime::now());
                 }
                 Done::CallFound(agent, found) => keys::call_found(&mut board, &agent, found),
                 Done::Acted(outcome) => {

@@ -4,7 +4,9 @@
 use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 
-use ccgw::{AgentId, AgentInfo, AgentState, CallId, TrackedMode};
+use ccgw::{AgentId, AgentInfo, AgentState, CallId, ErrorKind, QueueStats, TrackedMode};
+
+use super::refresh::Roster;
 
 /// How many events the event pane keeps.
 pub const EVENTS_KEPT: usize = 50;
@@ -37,13 +39,6 @@ impl AgentRow {
             other => other.word(),
         }
     }
-}
-
-/// A skill queue and how many callers wait in it (`None`: the gateway gave no count).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Queue {
-    pub name: String,
-    pub waiting: Option<u32>,
 }
 
 /// What a key asks the gateway to do to the selected agent.
@@ -164,7 +159,18 @@ pub struct Board {
     pub filter: String,
     pub mode: Mode,
     pub own_state: Option<(AgentState, bool)>,
-    pub queues: Vec<Queue>,
+    /// The watched queues' statistics, as last reported.
+    pub queues: Vec<QueueStats>,
+    /// Who is listed, and what is known of each.
+    pub roster: Roster,
+    /// When a refresh last fully succeeded.
+    pub last_good: Option<SystemTime>,
+    /// Since when the data on screen is older than the last refresh, which failed: the
+    /// last good refresh's time (or the board's start).
+    pub stale_since: Option<SystemTime>,
+    /// How often the board refreshes, for the advice after a failure.
+    pub refresh_every: Duration,
+    started: SystemTime,
     pub status: Status,
     pub events: VecDeque<(SystemTime, String)>,
     /// How the session's event link fares, shown in the header when it is not healthy.
@@ -172,8 +178,13 @@ pub struct Board {
 }
 
 impl Board {
-    pub fn new(me: &str) -> Board {
+    pub fn new(me: &str, roster: Roster, refresh_every: Duration) -> Board {
         Board {
+            roster,
+            last_good: None,
+            stale_since: None,
+            refresh_every,
+            started: SystemTime::now(),
             me: me.to_owned(),
             agents: Vec::new(),
             selected: None,
@@ -202,6 +213,39 @@ impl Board {
         if !still {
             self.selected = visible.first().map(|a| a.work_no.clone());
         }
+    }
+
+    /// After a refresh: marks the data fresh, or stale with what to do about it.
+    pub fn refreshed(&mut self, error: Option<&ccgw::Error>, now: SystemTime) {
+        match error {
+            None => {
+                self.last_good = Some(now);
+                if self.stale_since.take().is_some() {
+                    self.status = Status::Info("refreshed: the data is current again".into());
+                }
+            }
+            Some(e) => {
+                self.stale_since = Some(self.last_good.unwrap_or(self.started));
+                let what = advice(e, self.refresh_every);
+                // What to do first: a long error is cut at the screen's edge.
+                self.status = Status::Error(format!("{what}. Refresh failed: {e}"));
+            }
+        }
+    }
+
+    /// The work numbers of the rows on and around the screen, at most one `agentbylist`
+    /// request's worth, centred on the selection.
+    pub fn around_selection(&self) -> Vec<AgentId> {
+        let visible = self.visible();
+        let per_request = ccgw::AGENTS_PER_LIST_REQUEST;
+        let at = self.selected_index().unwrap_or(0);
+        let start = at.saturating_sub(per_request / 2);
+        let end = (start + per_request).min(visible.len());
+        let start = end.saturating_sub(per_request);
+        visible[start..end]
+            .iter()
+            .map(|a| a.work_no.clone())
+            .collect()
     }
 
     /// A question about an agent that left the list is withdrawn: its answer must never
@@ -268,5 +312,33 @@ impl Board {
             self.events.pop_back();
         }
         self.events.push_front((at, text));
+    }
+}
+
+/// What a supervisor can do about a refresh that failed with `e`.
+pub fn advice(e: &ccgw::Error, refresh_every: Duration) -> String {
+    let every = refresh_every.as_secs();
+    match e.kind() {
+        ErrorKind::AnswerTooLarge => {
+            "Watch fewer queues (--queues), or if the tenant is larger than assumed, start with \
+             --tenant-agents"
+                .to_owned()
+        }
+        ErrorKind::OverBudget => format!(
+            "Another program may be spending this agent's query budget; retrying every {every} s"
+        ),
+        ErrorKind::SessionClosed => {
+            "The session has ended: quit (q) and start again, or start with --recover".to_owned()
+        }
+        ErrorKind::Gateway if e.is_auth_expired() || e.is_not_signed_in() => {
+            "The gateway no longer knows this session: quit (q) and start again, or start \
+             with --recover"
+                .to_owned()
+        }
+        ErrorKind::Transport(_) | ErrorKind::HttpStatus(_) => format!(
+            "The gateway is not answering; retrying every {every} s (check the network, or \
+             raise --timeout)"
+        ),
+        _ => format!("Retrying every {every} s"),
     }
 }

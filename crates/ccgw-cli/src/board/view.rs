@@ -1,5 +1,7 @@
-//! Drawing the board: a header with the inspector's own state and the queues, the agents
-//! table, the event pane, and the status line. Fits 80x24 and redraws at any size.
+//! Drawing the board: a header with the inspector's own state, the queue pane (the most
+//! urgent queues first), the agents table, the event pane, and the status line. Fits
+//! 80x24 and redraws at any size. Whatever needs attention carries a marker (`!`) as well
+//! as a style, so that it shows on a monochrome terminal too.
 
 use std::time::{Duration, SystemTime};
 
@@ -9,9 +11,9 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, TableState};
 
-use super::actions::REQUESTS_PER_REFRESH;
 use super::keys::KEYS;
 use super::model::{Board, Mode, Status};
+use super::refresh::REQUESTS_PER_REFRESH;
 
 /// `m:ss`, or `h:mm:ss` from an hour on.
 pub fn clock(d: Duration) -> String {
@@ -23,16 +25,27 @@ pub fn clock(d: Duration) -> String {
     }
 }
 
+/// The most queues the queue pane shows; the rest are summed up in its title.
+const QUEUE_ROWS: usize = 5;
+
 pub fn render(frame: &mut Frame, board: &Board) {
-    let [header, table, events, status] = Layout::vertical([
+    render_at(frame, board, SystemTime::now());
+}
+
+/// Draws the board as it is at `now`.
+pub fn render_at(frame: &mut Frame, board: &Board, now: SystemTime) {
+    let queue_rows = board.queues.len().clamp(1, QUEUE_ROWS) as u16;
+    let [header, queues, table, events, status] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(queue_rows + 3),
         Constraint::Min(5),
         Constraint::Length(6),
         Constraint::Length(1),
     ])
     .areas(frame.area());
     frame.render_widget(Paragraph::new(header_line(board)), header);
-    render_agents(frame, board, table);
+    render_queues(frame, board, queues);
+    render_agents(frame, board, table, now);
     render_events(frame, board, events);
     frame.render_widget(Paragraph::new(status_line(board)), status);
     if board.mode == Mode::Help {
@@ -46,19 +59,10 @@ fn header_line(board: &Board) -> Line<'static> {
         Some((state, false)) => state.word().to_owned(),
         None => "...".to_owned(),
     };
-    let queues: Vec<String> = board
-        .queues
-        .iter()
-        .map(|q| match q.waiting {
-            Some(n) => format!("{} {n}", q.name),
-            None => format!("{} ?", q.name),
-        })
-        .collect();
     let bold = Style::default().add_modifier(Modifier::BOLD);
     let mut spans = vec![
         Span::styled("ccgw board", bold),
         Span::raw(format!("  inspector {}: {me}", board.me)),
-        Span::raw(format!("  queues: {}", queues.join(", "))),
     ];
     spans.extend(link_spans(&board.link, SystemTime::now()));
     Line::from(spans)
@@ -85,7 +89,60 @@ fn link_spans(link: &ccgw::LinkHealth, now: SystemTime) -> Vec<Span<'static>> {
     spans
 }
 
-fn render_agents(frame: &mut Frame, board: &Board, area: Rect) {
+/// Whether callers wait in a queue where nobody is available.
+fn unattended(q: &ccgw::QueueStats) -> bool {
+    q.waiting.unwrap_or(0) > 0 && q.available == Some(0)
+}
+
+fn render_queues(frame: &mut Frame, board: &Board, area: Rect) {
+    let mut queues: Vec<&ccgw::QueueStats> = board.queues.iter().collect();
+    // The longest wait first: where it is going wrong.
+    queues.sort_by_key(|q| std::cmp::Reverse((q.longest_wait, q.waiting)));
+    let unknown = || "?".to_owned();
+    let count = |n: Option<u32>| n.map_or_else(unknown, |n| n.to_string());
+    let rows: Vec<Row> = queues
+        .iter()
+        .take(QUEUE_ROWS)
+        .map(|q| {
+            let mark = if unattended(q) { "!" } else { " " };
+            let row = Row::new(vec![
+                mark.to_owned(),
+                format!("{} ({})", q.name, q.skill),
+                count(q.waiting),
+                q.longest_wait.map_or_else(unknown, clock),
+                format!("{}/{}", count(q.available), count(q.signed_in)),
+            ]);
+            if unattended(q) {
+                row.style(Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED))
+            } else {
+                row
+            }
+        })
+        .collect();
+    let waiting: u32 = board.queues.iter().filter_map(|q| q.waiting).sum();
+    let hidden = board.queues.len().saturating_sub(QUEUE_ROWS);
+    let more = if hidden > 0 {
+        format!(", {hidden} more")
+    } else {
+        String::new()
+    };
+    let title = format!(" queues ({}{more}), {waiting} waiting ", board.queues.len());
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Min(12),
+        Constraint::Length(8),
+        Constraint::Length(8),
+        Constraint::Length(12),
+    ];
+    let header = Row::new(["", "QUEUE", "WAITING", "LONGEST", "AVAIL/IN"])
+        .style(Style::default().add_modifier(Modifier::BOLD));
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(Block::default().borders(Borders::ALL).title(title));
+    frame.render_widget(table, area);
+}
+
+fn render_agents(frame: &mut Frame, board: &Board, area: Rect, now: SystemTime) {
     let visible = board.visible();
     let rows: Vec<Row> = visible
         .iter()
@@ -99,11 +156,15 @@ fn render_agents(frame: &mut Frame, board: &Board, area: Rect) {
             ])
         })
         .collect();
-    let title = if board.filter.is_empty() && board.mode != Mode::Filtering {
+    let mut title = if board.filter.is_empty() && board.mode != Mode::Filtering {
         format!(" agents ({}) ", visible.len())
     } else {
         format!(" agents ({}) filter: {} ", visible.len(), board.filter)
     };
+    if let Some(since) = board.stale_since {
+        let age = now.duration_since(since).unwrap_or_default();
+        title.push_str(&format!("! STALE: data from {} ago ", clock(age)));
+    }
     let widths = [
         Constraint::Length(8),
         Constraint::Min(10),
@@ -189,8 +250,8 @@ mod tests {
     use ratatui::backend::TestBackend;
 
     use super::*;
-    use crate::board::actions;
     use crate::board::model::{Action, Board, CallLookup, Question};
+    use crate::board::refresh::{self, Roster};
 
     #[test]
     fn the_header_says_when_events_stalled_and_how_often_the_session_recovered() {
@@ -228,15 +289,19 @@ mod tests {
             .force_busy(&client.agent_id("1004").unwrap())
             .await
             .unwrap();
-        let mut board = Board::new("101");
-        actions::apply(
-            &mut board,
-            actions::fetch(&session).await.unwrap(),
-            &session,
-        );
+        let mut board = Board::new("101", Roster::default(), Duration::from_secs(2));
+        let plan = board.roster.plan(board.around_selection());
+        let snapshot = refresh::fetch(&session, plan).await;
+        assert!(snapshot.error.is_none(), "{:?}", snapshot.error);
+        refresh::apply(&mut board, snapshot, &session, SystemTime::now());
         session.sign_out().await.unwrap();
         for (n, row) in board.agents.iter_mut().enumerate() {
             row.time_in_state = Some(Duration::from_secs(65 * n as u64 + 7));
+        }
+        for queue in &mut board.queues {
+            if queue.waiting.unwrap_or(0) > 0 {
+                queue.longest_wait = Some(Duration::from_secs(95));
+            }
         }
         let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_790_000_000);
         for (n, text) in [
@@ -252,9 +317,13 @@ mod tests {
         board
     }
 
+    /// The moment the pictures are drawn at.
+    const AT: Duration = Duration::from_secs(1_790_000_100);
+
     fn draw(board: &Board, width: u16, height: u16) -> String {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        terminal.draw(|frame| render(frame, board)).unwrap();
+        let now = SystemTime::UNIX_EPOCH + AT;
+        terminal.draw(|frame| render_at(frame, board, now)).unwrap();
         terminal.backend().to_string()
     }
 
@@ -285,6 +354,38 @@ mod tests {
             call: CallLookup::NotNeeded,
         });
         insta::assert_snapshot!("confirm", draw(&board, 80, 24));
+    }
+
+    #[tokio::test]
+    async fn a_failed_refresh_keeps_the_data_marked_stale_and_says_what_to_do() {
+        let mut board = simulated_board().await;
+        let sim = ccgw_sim::Simulator::start(ccgw_sim::SimConfig::default())
+            .await
+            .unwrap();
+        let client = ccgw::Client::builder(sim.base_url()).build().unwrap();
+        let me = client.agent_id("101").unwrap();
+        let request = ccgw::SignIn::new(me, ccgw_sim::DEFAULT_PASSWORD).poll_events(false);
+        let session = client.sign_in(request).await.unwrap();
+        let fault = ccgw_sim::FaultRule::on("getAgentStatus", ccgw_sim::Fault::Status(503));
+        sim.faults().inject(fault.times(1));
+        let plan = board.roster.plan(board.around_selection());
+        let failed = refresh::fetch(&session, plan).await;
+        assert!(failed.error.is_some());
+        // As when the gateway is down: no part of the refresh came back.
+        let snapshot = refresh::Snapshot {
+            error: failed.error,
+            ..Default::default()
+        };
+        let now = SystemTime::UNIX_EPOCH + AT;
+        board.last_good = Some(now - Duration::from_secs(12));
+        refresh::apply(&mut board, snapshot, &session, now);
+        session.sign_out().await.unwrap();
+        assert_eq!(board.agents.len(), 10, "the last good data stays");
+        insta::assert_snapshot!("stale", draw(&board, 100, 24));
+        // The next good refresh clears the mark.
+        board.refreshed(None, now);
+        assert!(board.stale_since.is_none());
+        assert!(!draw(&board, 100, 24).contains("STALE"));
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "ID")]
     pub agent: Option<String>,
     /// A profile of `<config dir>/ccgw/config.toml` (`[profiles.NAME]`: gateway, agent,
-    /// phone, ca_cert (relative to the file's folder), edition, timeout; never a
+    /// phone, ca_cert (relative to the file's folder), edition, timeout, tenant_agents, queues, agents; never a
     /// password). Its values beat CCGW_GATEWAY and CCGW_AGENT.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
@@ -65,4 +65,16 @@ pub struct ConnectionArgs {
     /// The gateway edition, which decides the agent-ID range (default classic).
     #[arg(long, value_enum)]
     pub edition: Option<EditionArg>,
+    /// How many agents the tenant has at most (default 10000): answers that list agents
+    /// may be as large as that many agents need, and no larger.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub tenant_agents: Option<u32>,
+    /// The skill queues to watch, e.g. `1,2,7` (default: every queue of the VDN). The
+    /// board lists their agents and shows their statistics.
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub queues: Option<Vec<i32>>,
+    /// Agents to watch besides those of the watched queues, e.g. `1001,1002`. With
+    /// `--agents` and no `--queues`, the board lists just these agents.
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub agents: Option<Vec<String>>,
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use ccgw::{Client, Edition, ForceLogin, Recovery, SignIn};
 
 pub use args::{ConnectionArgs, EditionArg};
-pub use settings::Settings;
+pub use settings::{Settings, Watch};
 
 /// What a command needs to sign in.
 pub struct Connection {
@@ -62,6 +62,12 @@ fn build_client(settings: &Settings, args: &ConnectionArgs) -> Result<Client, St
             EditionArg::Classic => Edition::Classic,
             EditionArg::Newest => Edition::Newest,
         });
+    if let Some(agents) = settings.tenant_agents {
+        builder = builder.tenant_size(ccgw::TenantSize::new(
+            agents,
+            ccgw::TenantSize::DEFAULT.queues_per_agent(),
+        ));
+    }
     if let Some(path) = &settings.ca_cert {
         let pem =
             std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;

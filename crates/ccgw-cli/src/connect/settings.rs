@@ -24,6 +24,9 @@ struct Profile {
     ca_cert: Option<PathBuf>,
     edition: Option<EditionArg>,
     timeout: Option<u64>,
+    tenant_agents: Option<u32>,
+    queues: Option<Vec<i32>>,
+    agents: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -42,6 +45,19 @@ pub struct Settings {
     pub ca_cert: Option<PathBuf>,
     pub edition: EditionArg,
     pub timeout_secs: u64,
+    /// The tenant's size, if said (else the library's default).
+    pub tenant_agents: Option<u32>,
+    /// What to watch: skill queues (`None`: every queue of the VDN) and agents.
+    pub watch: Watch,
+}
+
+/// What the board watches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Watch {
+    /// The skill queues (`None`: every queue of the VDN, or none when agents are named).
+    pub queues: Option<Vec<i32>>,
+    /// Agents watched whatever their queues.
+    pub agents: Vec<String>,
 }
 
 /// The configuration file: `<config dir>/ccgw/config.toml`.
@@ -155,6 +171,11 @@ impl Settings {
                 .or(profile.edition)
                 .unwrap_or(EditionArg::Classic),
             timeout_secs: args.timeout.or(profile.timeout).unwrap_or(10).max(1),
+            tenant_agents: args.tenant_agents.or(profile.tenant_agents),
+            watch: Watch {
+                queues: args.queues.clone().or(profile.queues),
+                agents: args.agents.clone().or(profile.agents).unwrap_or_default(),
+            },
         })
     }
 }

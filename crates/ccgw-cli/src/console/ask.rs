@@ -1,6 +1,7 @@
-//! Running the questions (`agent`, `agents`, `calls`, `status`) and wording the answers.
+//! Running the questions (`agent`, `agents`, `calls`, `queues`, `status`) and wording the
+//! answers.
 
-use ccgw::{AgentInfo, AgentState, Error, Session};
+use ccgw::{AgentInfo, AgentState, Error, ErrorKind, QueueStats, Session, TransportKind};
 use serde_json::{Map, Value, json};
 
 use super::command::Ask;
@@ -41,6 +42,15 @@ async fn answer(session: &Session, question: &Ask) -> Result<Report, Error> {
                 text,
             })
         }
+        Ask::Queues(skills) => {
+            let skills = if skills.is_empty() {
+                let queues = session.skill_queues().await?;
+                queues.iter().map(|q| q.id).collect()
+            } else {
+                skills.clone()
+            };
+            Ok(queues_report(&session.queue_stats(&skills).await?))
+        }
         Ask::Agents(skill) => {
             let agents = match skill {
                 Some(skill) => session.agents_in_skill(*skill, None).await?,
@@ -48,6 +58,27 @@ async fn answer(session: &Session, question: &Ask) -> Result<Report, Error> {
             };
             Ok(agents_report(&agents))
         }
+    }
+}
+
+/// What to try instead when a question failed in a way a narrower question avoids: the
+/// list of every online agent repeats each agent under every queue it serves, which a
+/// large tenant makes too large or too slow.
+pub fn hint(question: &Ask, error: &Error) -> Option<&'static str> {
+    let scalable = matches!(
+        error.kind(),
+        ErrorKind::AnswerTooLarge
+            | ErrorKind::Transport(TransportKind::Timeout)
+            | ErrorKind::OverBudget
+    );
+    match question {
+        Ask::Agents(None) if scalable => Some(
+            "`agents SKILL` lists one queue's agents (queues lists the queues);              queryAllOnlineAgents repeats every agent under each queue it serves",
+        ),
+        Ask::Agents(Some(_)) if error.kind() == ErrorKind::AnswerTooLarge => {
+            Some("start the console with a larger --tenant-agents")
+        }
+        _ => None,
     }
 }
 
@@ -62,6 +93,52 @@ fn state_report(state: AgentState, talking: bool, seconds: Option<u64>) -> Repor
         text.push_str(&format!(" for {seconds} s"));
     }
     Report { fields, text }
+}
+
+/// A wait as `m:ss`, as wallboards show it.
+pub fn minutes_seconds(wait: std::time::Duration) -> String {
+    let seconds = wait.as_secs();
+    format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
+fn queues_report(stats: &[QueueStats]) -> Report {
+    let listed: Vec<Value> = stats
+        .iter()
+        .map(|q| {
+            json!({
+                "skill": q.skill,
+                "name": q.name,
+                "waiting": q.waiting,
+                "longestWaitSeconds": q.longest_wait.map(|w| w.as_secs()),
+                "signedIn": q.signed_in,
+                "available": q.available,
+            })
+        })
+        .collect();
+    let unknown = || "?".to_owned();
+    let text = stats
+        .iter()
+        .map(|q| {
+            format!(
+                "{} ({}): {} waiting, longest {}, {}/{} available",
+                q.name,
+                q.skill,
+                q.waiting.map_or_else(unknown, |n| n.to_string()),
+                q.longest_wait.map_or_else(unknown, minutes_seconds),
+                q.available.map_or_else(unknown, |n| n.to_string()),
+                q.signed_in.map_or_else(unknown, |n| n.to_string()),
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Report {
+        fields: Map::from_iter([("queues".to_owned(), Value::from(listed))]),
+        text: if text.is_empty() {
+            "none".to_owned()
+        } else {
+            text
+        },
+    }
 }
 
 fn agents_report(agents: &[AgentInfo]) -> Report {

@@ -65,6 +65,8 @@ pub enum Ask {
     Agents(Option<i32>),
     /// An agent's call IDs.
     Calls(AgentId),
+    /// How skill queues fare: these, or every queue of the VDN.
+    Queues(Vec<i32>),
     /// The inspector's own state.
     Status,
 }
@@ -74,7 +76,7 @@ impl Ask {
     pub fn work_no(&self) -> Option<&AgentId> {
         match self {
             Ask::Agent(a) | Ask::Calls(a) => Some(a),
-            Ask::Agents(_) | Ask::Status => None,
+            Ask::Agents(_) | Ask::Queues(_) | Ask::Status => None,
         }
     }
 }
@@ -143,6 +145,10 @@ pub const USAGE: &[(&str, &str)] = &[
         "list a skill queue's agents, or all online agents",
     ),
     ("calls W", "list the IDs of agent W's calls"),
+    (
+        "queues [SKILL...]",
+        "show how skill queues fare: waiting, longest wait, available agents",
+    ),
     ("status", "show the inspector's own state"),
     (
         "inspections",
@@ -210,6 +216,14 @@ pub fn parse(line: &str, edition: Edition) -> Result<Line, Rejected> {
                 None => None,
             };
             Ok(Line::Ask("agents", Ask::Agents(skill)))
+        }
+        "queues" => {
+            let skills = args
+                .iter()
+                .map(|text| text.parse::<i32>().ok().filter(|s| *s >= 0))
+                .collect::<Option<Vec<i32>>>()
+                .ok_or_else(|| reject("each SKILL must be a skill queue ID".into()))?;
+            Ok(Line::Ask("queues", Ask::Queues(skills)))
         }
         "quit" | "exit" => Ok(Line::Quit),
         "signin" => arity(0, 0).map(|_| Line::SignIn),
@@ -328,6 +342,12 @@ mod tests {
         assert_eq!(ok("agent 1001"), Line::Ask("agent", Ask::Agent(a.clone())));
         assert_eq!(ok("agents"), Line::Ask("agents", Ask::Agents(None)));
         assert_eq!(ok("agents 2"), Line::Ask("agents", Ask::Agents(Some(2))));
+        assert_eq!(ok("queues"), Line::Ask("queues", Ask::Queues(vec![])));
+        assert_eq!(
+            ok("queues 1 20"),
+            Line::Ask("queues", Ask::Queues(vec![1, 20]))
+        );
+        assert!(err("queues 1 x").reason.contains("SKILL"));
         assert_eq!(ok("calls 1001"), Line::Ask("calls", Ask::Calls(a.clone())));
         assert_eq!(ok("status"), Line::Ask("status", Ask::Status));
         for (line, expected) in [

@@ -69,6 +69,18 @@ impl Output {
     /// The outcome of a command. Every line of a gateway command carries `retcode` when
     /// the gateway answered ("0" on success); a local command's line carries none.
     pub fn result(&self, command: &str, target: Target<'_>, outcome: &Result<Report, Error>) {
+        self.result_with_hint(command, target, outcome, None);
+    }
+
+    /// [`result`](Self::result), with what to try instead when it failed.
+    pub fn result_with_hint(
+        &self,
+        command: &str,
+        target: Target<'_>,
+        outcome: &Result<Report, Error>,
+        hint: Option<&str>,
+    ) {
+        let hint = hint.filter(|_| outcome.is_err());
         if self.json {
             let mut line = Map::new();
             line.insert("command".into(), json!(command));
@@ -86,6 +98,9 @@ impl Output {
                     }
                 },
             }
+            if let Some(hint) = hint {
+                line.insert("hint".into(), json!(hint));
+            }
             outln!("{}", Value::Object(line));
         } else {
             let target = target.words();
@@ -93,6 +108,9 @@ impl Output {
                 Ok(report) if report.text.is_empty() => outln!("ok      {command}{target}"),
                 Ok(report) => outln!("ok      {command}{target}: {}", report.text),
                 Err(e) => outln!("failed  {command}{target}: {e}"),
+            }
+            if let Some(hint) = hint {
+                outln!("        try: {hint}");
             }
         }
     }

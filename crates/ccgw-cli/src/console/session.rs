@@ -112,7 +112,9 @@ impl Console {
                 let outcome = ask::ask(&self.session, &question).await;
                 let work_no = question.work_no().map(|a| a.to_string());
                 let target = work_no.as_deref().map_or(Target::None, Target::Agent);
-                self.report(word, target, outcome);
+                let hint = outcome.as_ref().err().and_then(|e| ask::hint(&question, e));
+                self.all_ok &= outcome.is_ok();
+                self.out.result_with_hint(word, target, &outcome, hint);
             }
             Ok(Line::Remote(word, remote)) => {
                 let call = match &remote {

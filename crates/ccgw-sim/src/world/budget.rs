@@ -22,6 +22,7 @@ impl World {
             window.pop_front();
         }
         if window.len() >= queries as usize {
+            self.refused_over_budget += 1;
             return Err(Failure {
                 retcode: retcode::OVERLOADED,
                 message: format!(
@@ -32,6 +33,11 @@ impl World {
         }
         window.push_back(now);
         Ok(())
+    }
+
+    /// How many queries the overload budget refused so far.
+    pub fn refused_over_budget(&self) -> u64 {
+        self.refused_over_budget
     }
 }
 

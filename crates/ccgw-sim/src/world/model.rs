@@ -174,6 +174,8 @@ pub struct World {
     pub(super) next_call: u64,
     /// When each agent's counted queue and agent-group queries arrived, oldest first.
     pub(super) budget_windows: HashMap<String, VecDeque<Instant>>,
+    /// How many queries the budget refused.
+    pub(super) refused_over_budget: u64,
     /// When the world began: the configured waiting callers queue from then.
     pub(super) started: Instant,
 }
@@ -192,6 +194,7 @@ impl World {
             config,
             agents: HashMap::new(),
             budget_windows: HashMap::new(),
+            refused_over_budget: 0,
             started: Instant::now(),
             guids: HashMap::new(),
             calls: HashMap::new(),

@@ -1,0 +1,319 @@
+//! What one refresh asks the gateway, chosen so that it scales to a floor of thousands of
+//! agents and a hundred queues within the gateway's overload budget (5 queue and
+//! agent-group queries per agent per 2 s):
+//!
+//! * the inspector's own state (`getAgentStatus`, not budgeted);
+//! * the statistics of every watched queue in one `queryacdstat` (100 queues a request);
+//! * the details of the rows on and around the screen, at most 100, in one `agentbylist`;
+//! * the agents of at most [`ROSTER_QUEUES_PER_REFRESH`] watched queues
+//!   (`agentbyskill`), taking the queues in turn, so who is in which queue is learned a
+//!   few queues at a time and the first screen needs only the first queue.
+//!
+//! Never `allonlineagents`, which repeats every agent under every queue it serves. Each
+//! part that fails leaves what the board knew of it, which the board then marks stale.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::SystemTime;
+
+use ccgw::{AgentId, AgentInfo, AgentState, Error, QueueStats, Session};
+
+use super::actions::sync_inspections;
+use super::model::{AgentRow, Board};
+
+/// How many watched queues' agents one refresh asks for.
+pub const ROSTER_QUEUES_PER_REFRESH: usize = 2;
+
+/// The most budgeted requests one refresh sends with up to 100 watched queues: the queue
+/// list (first refresh only, when no queue is named), statistics, details and the roster.
+/// Within the gateway's default budget of 5 per 2 s.
+pub const BUDGETED_PER_REFRESH: usize = 1 + 1 + 1 + ROSTER_QUEUES_PER_REFRESH;
+
+/// The most requests one refresh sends with up to 100 watched queues: the budgeted ones
+/// and the inspector's own state.
+pub const REQUESTS_PER_REFRESH: usize = BUDGETED_PER_REFRESH + 1;
+
+/// What one refresh asks for, chosen from the board as it is when the refresh starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The queues to report; `None`: not known yet, so ask for the VDN's queues first.
+    pub queues: Option<Vec<i32>>,
+    /// The queues whose agents to ask for this time.
+    pub roster: Vec<i32>,
+    /// Whether to list the first queues of the VDN once they are known (every queue is
+    /// watched, and no agent is named).
+    pub list_first_queues: bool,
+    /// The agents whose details to refresh: the rows on and around the screen, and any
+    /// watched agents not yet known.
+    pub details: Vec<AgentId>,
+}
+
+/// What one refresh learned; each part that failed is left out, with its error kept.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub own_state: Option<(AgentState, bool)>,
+    /// The VDN's queues, when the plan did not know them.
+    pub queue_ids: Option<Vec<i32>>,
+    pub stats: Option<Vec<QueueStats>>,
+    pub roster: Vec<(i32, Vec<AgentInfo>)>,
+    pub details: Option<Vec<AgentInfo>>,
+    /// The first failure, if any part failed.
+    pub error: Option<Error>,
+}
+
+impl Snapshot {
+    fn keep<T>(&mut self, result: Result<T, Error>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.error.get_or_insert(e);
+                None
+            }
+        }
+    }
+}
+
+/// Sends what `plan` asks for; the overload budget paces the requests.
+pub async fn fetch(session: &Session, plan: Plan) -> Snapshot {
+    let mut snapshot = Snapshot::default();
+    let own = session.own_state().await.map(|me| (me.state, me.talking));
+    snapshot.own_state = snapshot.keep(own);
+    let queues = match plan.queues {
+        Some(queues) => Some(queues),
+        None => {
+            let listed = session.skill_queues().await;
+            let ids = snapshot
+                .keep(listed)
+                .map(|q| q.iter().map(|q| q.id).collect());
+            snapshot.queue_ids.clone_from(&ids);
+            ids
+        }
+    };
+    if let Some(queues) = &queues {
+        let stats = session.queue_stats(queues).await;
+        snapshot.stats = snapshot.keep(stats);
+    }
+    if !plan.details.is_empty() {
+        let details = session.agents_by_id(&plan.details).await;
+        snapshot.details = snapshot.keep(details);
+    }
+    // A queue list just learned gives the first queues to list.
+    let roster = match &snapshot.queue_ids {
+        Some(ids) if plan.list_first_queues => ids
+            .iter()
+            .take(ROSTER_QUEUES_PER_REFRESH)
+            .copied()
+            .collect(),
+        _ => plan.roster,
+    };
+    for queue in roster {
+        let agents = session.agents_in_skill(queue, None).await;
+        if let Some(agents) = snapshot.keep(agents) {
+            snapshot.roster.push((queue, agents));
+        }
+    }
+    snapshot
+}
+
+/// Who the board lists and how it learns about them, between refreshes.
+#[derive(Debug, Clone, Default)]
+pub struct Roster {
+    /// The queues watched; `None`: every queue of the VDN, once known.
+    pub queues: Option<Vec<i32>>,
+    /// Agents watched whatever their queues.
+    pub agents: Vec<AgentId>,
+    /// The agents of each queue, as last listed.
+    pub members: HashMap<i32, Vec<AgentId>>,
+    /// The next queue to list, in turn.
+    next: usize,
+    /// Every agent's last known row, by work number.
+    pub rows: BTreeMap<u32, AgentRow>,
+}
+
+impl Roster {
+    /// Watching these queues (`None`: all) and agents.
+    pub fn new(queues: Option<Vec<i32>>, agents: Vec<AgentId>) -> Self {
+        Roster {
+            queues,
+            agents,
+            ..Roster::default()
+        }
+    }
+
+    /// The next refresh's plan; `around` are the agents on and around the screen.
+    pub fn plan(&mut self, around: Vec<AgentId>) -> Plan {
+        let mut details: Vec<AgentId> = self
+            .agents
+            .iter()
+            .filter(|a| !self.rows.contains_key(&a.number()))
+            .cloned()
+            .collect();
+        details.extend(around);
+        details.truncate(ccgw::AGENTS_PER_LIST_REQUEST);
+        let roster = match &self.queues {
+            Some(queues) if !queues.is_empty() => {
+                let turn = (0..ROSTER_QUEUES_PER_REFRESH.min(queues.len()))
+                    .map(|k| queues[(self.next + k) % queues.len()])
+                    .collect();
+                self.next = (self.next + ROSTER_QUEUES_PER_REFRESH) % queues.len();
+                turn
+            }
+            _ => Vec::new(),
+        };
+        Plan {
+            list_first_queues: self.queues.is_none() && self.agents.is_empty(),
+            queues: self.queues.clone(),
+            roster,
+            details,
+        }
+    }
+
+    /// Takes in what a refresh learned.
+    fn learn(&mut self, snapshot: &mut Snapshot) {
+        if self.queues.is_none()
+            && let Some(ids) = snapshot.queue_ids.take()
+        {
+            // Agents named without queues: just those agents.
+            let listed = if self.agents.is_empty() {
+                ids
+            } else {
+                Vec::new()
+            };
+            self.next = ROSTER_QUEUES_PER_REFRESH.min(listed.len());
+            self.queues = Some(listed);
+        }
+        for (queue, agents) in snapshot.roster.drain(..) {
+            let ids = agents.iter().map(|a| a.work_no.clone()).collect();
+            self.members.insert(queue, ids);
+            self.remember(agents);
+        }
+        if let Some(details) = snapshot.details.take() {
+            self.remember(details);
+        }
+    }
+
+    fn remember(&mut self, agents: Vec<AgentInfo>) {
+        for info in agents {
+            let row = AgentRow::from_info(&info);
+            self.rows.insert(info.work_no.number(), row);
+        }
+    }
+
+    /// The rows to list: the watched agents and the members of the watched queues.
+    pub fn listed(&self) -> Vec<AgentRow> {
+        let mut numbers: Vec<u32> = self.agents.iter().map(AgentId::number).collect();
+        for members in self.members.values() {
+            numbers.extend(members.iter().map(AgentId::number));
+        }
+        numbers.sort_unstable();
+        numbers.dedup();
+        numbers
+            .iter()
+            .filter_map(|n| self.rows.get(n).cloned())
+            .collect()
+    }
+}
+
+/// Puts what a refresh learned on the board; a part that failed leaves the board's
+/// data as it was, marked stale from the last refresh that fully succeeded.
+pub fn apply(board: &mut Board, mut snapshot: Snapshot, session: &Session, now: SystemTime) {
+    if let Some(own) = snapshot.own_state {
+        board.own_state = Some(own);
+    }
+    if let Some(stats) = snapshot.stats.take() {
+        board.queues = stats;
+    }
+    board.roster.learn(&mut snapshot);
+    let listed = board.roster.listed();
+    board.set_agents(listed);
+    sync_inspections(board, session);
+    board.refreshed(snapshot.error.as_ref(), now);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    async fn floor_session(sim: &ccgw_sim::RunningSim) -> Session {
+        let client = ccgw::Client::builder(sim.base_url()).build().unwrap();
+        let me = client.agent_id("101").unwrap();
+        let request = ccgw::SignIn::new(me, ccgw_sim::DEFAULT_PASSWORD).poll_events(false);
+        client.sign_in(request).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_floor_of_5000_agents_is_on_screen_after_one_refresh_within_the_budget() {
+        let config = ccgw_sim::SimConfig::default().large_tenant(5_000, 20);
+        let sim = ccgw_sim::Simulator::start(config).await.unwrap();
+        let session = floor_session(&sim).await;
+        let mut board = Board::new("101", Roster::default(), Duration::from_secs(2));
+        let before = sim.received_total();
+        let plan = board.roster.plan(board.around_selection());
+        assert_eq!(plan.queues, None, "the queues are asked for first");
+        let snapshot = fetch(&session, plan).await;
+        assert!(snapshot.error.is_none(), "{:?}", snapshot.error);
+        assert!((sim.received_total() - before) as usize <= REQUESTS_PER_REFRESH);
+        apply(&mut board, snapshot, &session, SystemTime::now());
+        assert_eq!(board.agents.len(), 5_000, "queue 1 holds every agent");
+        assert_eq!(board.queues.len(), 20);
+        assert_eq!(board.selected.as_ref().unwrap().as_str(), "1001");
+        // Later refreshes: the rows around the selection and two more queues each, every
+        // queue in turn, and never a query over the budget.
+        // The first refresh listed queues 1 and 2, once it knew them.
+        let mut listed = std::collections::HashSet::from([1, 2]);
+        for _ in 0..9 {
+            let before = sim.received_total();
+            let plan = board.roster.plan(board.around_selection());
+            assert_eq!(plan.details.len(), 100);
+            listed.extend(plan.roster.iter().copied());
+            let snapshot = fetch(&session, plan).await;
+            assert!(snapshot.error.is_none(), "{:?}", snapshot.error);
+            assert_eq!(
+                (sim.received_total() - before) as usize,
+                REQUESTS_PER_REFRESH - 1
+            );
+            apply(&mut board, snapshot, &session, SystemTime::now());
+        }
+        assert_eq!(listed.len(), 20, "every queue was listed in turn");
+        assert_eq!(board.agents.len(), 5_000);
+        assert_eq!(sim.refused_over_budget(), 0);
+        assert!(board.stale_since.is_none());
+        session.sign_out().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn watched_queues_and_agents_narrow_the_list() {
+        let config = ccgw_sim::SimConfig::default().large_tenant(5_000, 20);
+        let sim = ccgw_sim::Simulator::start(config).await.unwrap();
+        let session = floor_session(&sim).await;
+        let agents = vec!["1001".parse().unwrap(), "1002".parse().unwrap()];
+        let roster = Roster::new(None, agents);
+        let mut board = Board::new("101", roster, Duration::from_secs(2));
+        let plan = board.roster.plan(board.around_selection());
+        assert_eq!(plan.details.len(), 2, "the watched agents, not yet known");
+        apply(
+            &mut board,
+            fetch(&session, plan).await,
+            &session,
+            SystemTime::now(),
+        );
+        assert_eq!(board.agents.len(), 2, "agents without queues: just those");
+        assert_eq!(board.agents[1].work_no.as_str(), "1002");
+        assert_eq!(board.queues.len(), 20, "every queue's statistics still");
+
+        let roster = Roster::new(Some(vec![7]), Vec::new());
+        let mut board = Board::new("101", roster, Duration::from_secs(2));
+        let plan = board.roster.plan(board.around_selection());
+        assert_eq!(plan.roster, [7]);
+        apply(
+            &mut board,
+            fetch(&session, plan).await,
+            &session,
+            SystemTime::now(),
+        );
+        assert_eq!(board.queues.len(), 1);
+        assert!(board.agents.len() > 500 && board.agents.len() < 550);
+        session.sign_out().await.unwrap();
+    }
+}

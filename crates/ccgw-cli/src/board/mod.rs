@@ -5,6 +5,7 @@ mod actions;
 mod keys;
 mod model;
 mod refresh;
+mod roster;
 mod view;
 
 use std::io::IsTerminal;

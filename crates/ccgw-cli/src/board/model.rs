@@ -4,42 +4,13 @@
 use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 
-use ccgw::{AgentId, AgentInfo, AgentState, CallId, ErrorKind, QueueStats, TrackedMode};
+use ccgw::{AgentId, AgentState, CallId, ErrorKind, QueueStats, TrackedMode};
 
-use super::refresh::Roster;
+pub use super::roster::AgentRow;
+use super::roster::Roster;
 
 /// How many events the event pane keeps.
 pub const EVENTS_KEPT: usize = 50;
-
-/// One agent's row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AgentRow {
-    pub work_no: AgentId,
-    pub name: String,
-    pub state: AgentState,
-    pub time_in_state: Option<Duration>,
-    pub inspecting: TrackedMode,
-}
-
-impl AgentRow {
-    pub fn from_info(info: &AgentInfo) -> AgentRow {
-        AgentRow {
-            work_no: info.work_no.clone(),
-            name: info.name.clone(),
-            state: info.state,
-            time_in_state: info.time_in_state,
-            inspecting: TrackedMode::Idle,
-        }
-    }
-
-    /// How this inspector inspects the agent, in the words the board uses.
-    pub fn inspecting_word(&self) -> &'static str {
-        match self.inspecting {
-            TrackedMode::Idle => "none",
-            other => other.word(),
-        }
-    }
-}
 
 /// What a key asks the gateway to do to the selected agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,16 +12,13 @@
 //! Never `allonlineagents`, which repeats every agent under every queue it serves. Each
 //! part that fails leaves what the board knew of it, which the board then marks stale.
 
-use std::collections::{BTreeMap, HashMap};
 use std::time::SystemTime;
 
-use ccgw::{AgentId, AgentInfo, AgentState, Error, QueueStats, Session};
+use ccgw::{AgentInfo, AgentState, Error, QueueStats, Session};
 
 use super::actions::sync_inspections;
-use super::model::{AgentRow, Board};
-
-/// How many watched queues' agents one refresh asks for.
-pub const ROSTER_QUEUES_PER_REFRESH: usize = 2;
+use super::model::Board;
+pub use super::roster::{Plan, ROSTER_QUEUES_PER_REFRESH, Roster};
 
 /// The most budgeted requests one refresh sends with up to 100 watched queues: the queue
 /// list (first refresh only, when no queue is named), statistics, details and the roster.
@@ -31,21 +28,6 @@ pub const BUDGETED_PER_REFRESH: usize = 1 + 1 + 1 + ROSTER_QUEUES_PER_REFRESH;
 /// The most requests one refresh sends with up to 100 watched queues: the budgeted ones
 /// and the inspector's own state.
 pub const REQUESTS_PER_REFRESH: usize = BUDGETED_PER_REFRESH + 1;
-
-/// What one refresh asks for, chosen from the board as it is when the refresh starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Plan {
-    /// The queues to report; `None`: not known yet, so ask for the VDN's queues first.
-    pub queues: Option<Vec<i32>>,
-    /// The queues whose agents to ask for this time.
-    pub roster: Vec<i32>,
-    /// Whether to list the first queues of the VDN once they are known (every queue is
-    /// watched, and no agent is named).
-    pub list_first_queues: bool,
-    /// The agents whose details to refresh: the rows on and around the screen, and any
-    /// watched agents not yet known.
-    pub details: Vec<AgentId>,
-}
 
 /// What one refresh learned; each part that failed is left out, with its error kept.
 #[derive(Debug, Default)]
@@ -114,105 +96,6 @@ pub async fn fetch(session: &Session, plan: Plan) -> Snapshot {
     snapshot
 }
 
-/// Who the board lists and how it learns about them, between refreshes.
-#[derive(Debug, Clone, Default)]
-pub struct Roster {
-    /// The queues watched; `None`: every queue of the VDN, once known.
-    pub queues: Option<Vec<i32>>,
-    /// Agents watched whatever their queues.
-    pub agents: Vec<AgentId>,
-    /// The agents of each queue, as last listed.
-    pub members: HashMap<i32, Vec<AgentId>>,
-    /// The next queue to list, in turn.
-    next: usize,
-    /// Every agent's last known row, by work number.
-    pub rows: BTreeMap<u32, AgentRow>,
-}
-
-impl Roster {
-    /// Watching these queues (`None`: all) and agents.
-    pub fn new(queues: Option<Vec<i32>>, agents: Vec<AgentId>) -> Self {
-        Roster {
-            queues,
-            agents,
-            ..Roster::default()
-        }
-    }
-
-    /// The next refresh's plan; `around` are the agents on and around the screen.
-    pub fn plan(&mut self, around: Vec<AgentId>) -> Plan {
-        let mut details: Vec<AgentId> = self
-            .agents
-            .iter()
-            .filter(|a| !self.rows.contains_key(&a.number()))
-            .cloned()
-            .collect();
-        details.extend(around);
-        details.truncate(ccgw::AGENTS_PER_LIST_REQUEST);
-        let roster = match &self.queues {
-            Some(queues) if !queues.is_empty() => {
-                let turn = (0..ROSTER_QUEUES_PER_REFRESH.min(queues.len()))
-                    .map(|k| queues[(self.next + k) % queues.len()])
-                    .collect();
-                self.next = (self.next + ROSTER_QUEUES_PER_REFRESH) % queues.len();
-                turn
-            }
-            _ => Vec::new(),
-        };
-        Plan {
-            list_first_queues: self.queues.is_none() && self.agents.is_empty(),
-            queues: self.queues.clone(),
-            roster,
-            details,
-        }
-    }
-
-    /// Takes in what a refresh learned.
-    fn learn(&mut self, snapshot: &mut Snapshot) {
-        if self.queues.is_none()
-            && let Some(ids) = snapshot.queue_ids.take()
-        {
-            // Agents named without queues: just those agents.
-            let listed = if self.agents.is_empty() {
-                ids
-            } else {
-                Vec::new()
-            };
-            self.next = ROSTER_QUEUES_PER_REFRESH.min(listed.len());
-            self.queues = Some(listed);
-        }
-        for (queue, agents) in snapshot.roster.drain(..) {
-            let ids = agents.iter().map(|a| a.work_no.clone()).collect();
-            self.members.insert(queue, ids);
-            self.remember(agents);
-        }
-        if let Some(details) = snapshot.details.take() {
-            self.remember(details);
-        }
-    }
-
-    fn remember(&mut self, agents: Vec<AgentInfo>) {
-        for info in agents {
-            let row = AgentRow::from_info(&info);
-            self.rows.insert(info.work_no.number(), row);
-        }
-    }
-
-    /// The rows to list: the watched agents and the members of the watched queues.
-    pub fn listed(&self) -> Vec<AgentRow> {
-        let mut numbers: Vec<u32> = self.agents.iter().map(AgentId::number).collect();
-        for members in self.members.values() {
-            numbers.extend(members.iter().map(AgentId::number));
-        }
-        numbers.sort_unstable();
-        numbers.dedup();
-        numbers
-            .iter()
-            .filter_map(|n| self.rows.get(n).cloned())
-            .collect()
-    }
-}
-
 /// Puts what a refresh learned on the board; a part that failed leaves the board's
 /// data as it was, marked stale from the last refresh that fully succeeded.
 pub fn apply(board: &mut Board, mut snapshot: Snapshot, session: &Session, now: SystemTime) {
@@ -222,7 +105,9 @@ pub fn apply(board: &mut Board, mut snapshot: Snapshot, session: &Session, now: 
     if let Some(stats) = snapshot.stats.take() {
         board.queues = stats;
     }
-    board.roster.learn(&mut snapshot);
+    let listed = std::mem::take(&mut snapshot.roster);
+    let (queue_ids, details) = (snapshot.queue_ids.take(), snapshot.details.take());
+    board.roster.learn(queue_ids, listed, details);
     let listed = board.roster.listed();
     board.set_agents(listed);
     sync_inspections(board, session);

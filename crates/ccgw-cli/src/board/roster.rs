@@ -1,0 +1,162 @@
+//! Who the board lists: the agents of the watched queues and the watched agents, what is
+//! known of each, and which of them the next refresh asks about. Learned a few queues at
+//! a time (see `refresh`), so that a floor of thousands of agents never needs one large
+//! answer.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use ccgw::{AgentId, AgentInfo, AgentState, TrackedMode};
+
+/// How many watched queues' agents one refresh asks for.
+pub const ROSTER_QUEUES_PER_REFRESH: usize = 2;
+
+/// One agent's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentRow {
+    pub work_no: AgentId,
+    pub name: String,
+    pub state: AgentState,
+    pub time_in_state: Option<Duration>,
+    pub inspecting: TrackedMode,
+}
+
+impl AgentRow {
+    pub fn from_info(info: &AgentInfo) -> AgentRow {
+        AgentRow {
+            work_no: info.work_no.clone(),
+            name: info.name.clone(),
+            state: info.state,
+            time_in_state: info.time_in_state,
+            inspecting: TrackedMode::Idle,
+        }
+    }
+
+    /// How this inspector inspects the agent, in the words the board uses.
+    pub fn inspecting_word(&self) -> &'static str {
+        match self.inspecting {
+            TrackedMode::Idle => "none",
+            other => other.word(),
+        }
+    }
+}
+
+/// What one refresh asks for, chosen from the board as it is when the refresh starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The queues to report; `None`: not known yet, so ask for the VDN's queues first.
+    pub queues: Option<Vec<i32>>,
+    /// The queues whose agents to ask for this time.
+    pub roster: Vec<i32>,
+    /// Whether to list the first queues of the VDN once they are known (every queue is
+    /// watched, and no agent is named).
+    pub list_first_queues: bool,
+    /// The agents whose details to refresh: the rows on and around the screen, and any
+    /// watched agents not yet known.
+    pub details: Vec<AgentId>,
+}
+
+/// Who the board lists and how it learns about them, between refreshes.
+#[derive(Debug, Clone, Default)]
+pub struct Roster {
+    /// The queues watched; `None`: every queue of the VDN, once known.
+    pub queues: Option<Vec<i32>>,
+    /// Agents watched whatever their queues.
+    pub agents: Vec<AgentId>,
+    /// The agents of each queue, as last listed.
+    pub members: HashMap<i32, Vec<AgentId>>,
+    /// The next queue to list, in turn.
+    next: usize,
+    /// Every agent's last known row, by work number.
+    pub rows: BTreeMap<u32, AgentRow>,
+}
+
+impl Roster {
+    /// Watching these queues (`None`: all) and agents.
+    pub fn new(queues: Option<Vec<i32>>, agents: Vec<AgentId>) -> Self {
+        Roster {
+            queues,
+            agents,
+            ..Roster::default()
+        }
+    }
+
+    /// The next refresh's plan; `around` are the agents on and around the screen.
+    pub fn plan(&mut self, around: Vec<AgentId>) -> Plan {
+        let mut details: Vec<AgentId> = self
+            .agents
+            .iter()
+            .filter(|a| !self.rows.contains_key(&a.number()))
+            .cloned()
+            .collect();
+        details.extend(around);
+        details.truncate(ccgw::AGENTS_PER_LIST_REQUEST);
+        let roster = match &self.queues {
+            Some(queues) if !queues.is_empty() => {
+                let turn = (0..ROSTER_QUEUES_PER_REFRESH.min(queues.len()))
+                    .map(|k| queues[(self.next + k) % queues.len()])
+                    .collect();
+                self.next = (self.next + ROSTER_QUEUES_PER_REFRESH) % queues.len();
+                turn
+            }
+            _ => Vec::new(),
+        };
+        Plan {
+            list_first_queues: self.queues.is_none() && self.agents.is_empty(),
+            queues: self.queues.clone(),
+            roster,
+            details,
+        }
+    }
+
+    /// Takes in what a refresh learned: the VDN's queues (when asked for), the agents
+    /// of the queues listed, and the details of agents.
+    pub fn learn(
+        &mut self,
+        queue_ids: Option<Vec<i32>>,
+        listed: Vec<(i32, Vec<AgentInfo>)>,
+        details: Option<Vec<AgentInfo>>,
+    ) {
+        if self.queues.is_none()
+            && let Some(ids) = queue_ids
+        {
+            // Agents named without queues: just those agents.
+            let listed = if self.agents.is_empty() {
+                ids
+            } else {
+                Vec::new()
+            };
+            self.next = ROSTER_QUEUES_PER_REFRESH.min(listed.len());
+            self.queues = Some(listed);
+        }
+        for (queue, agents) in listed {
+            let ids = agents.iter().map(|a| a.work_no.clone()).collect();
+            self.members.insert(queue, ids);
+            self.remember(agents);
+        }
+        if let Some(details) = details {
+            self.remember(details);
+        }
+    }
+
+    fn remember(&mut self, agents: Vec<AgentInfo>) {
+        for info in agents {
+            let row = AgentRow::from_info(&info);
+            self.rows.insert(info.work_no.number(), row);
+        }
+    }
+
+    /// The rows to list: the watched agents and the members of the watched queues.
+    pub fn listed(&self) -> Vec<AgentRow> {
+        let mut numbers: Vec<u32> = self.agents.iter().map(AgentId::number).collect();
+        for members in self.members.values() {
+            numbers.extend(members.iter().map(AgentId::number));
+        }
+        numbers.sort_unstable();
+        numbers.dedup();
+        numbers
+            .iter()
+            .filter_map(|n| self.rows.get(n).cloned())
+            .collect()
+    }
+}

@@ -26,6 +26,15 @@ pub struct SimArgs {
     /// `Set-GUID` on every answer (overrides the file).
     #[arg(long)]
     quirks: bool,
+    /// One large tenant instead of the default ones: VDN 1 with inspector 101 and this
+    /// many agents (from 1001; from 100001 past the classic edition's range, which needs
+    /// `--edition newest` in the console and board), each on a call.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=899_999))]
+    agents: Option<u32>,
+    /// With `--agents`: how many skill queues (default 20). Every agent serves queue 1
+    /// and two others in turn.
+    #[arg(long, value_name = "N", requires = "agents", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    queues: Option<u32>,
 }
 
 /// Serves until Ctrl-C, SIGTERM or SIGHUP, then stops cleanly.
@@ -40,6 +49,9 @@ pub async fn run(args: SimArgs) -> ExitCode {
         },
         None => SimConfig::default(),
     };
+    if let Some(agents) = args.agents {
+        config = config.large_tenant(agents, args.queues.unwrap_or(20));
+    }
     if let Some(password) = args.password {
         config = config.password(password);
     }

@@ -69,12 +69,12 @@ pub struct ConnectionArgs {
     /// may be as large as that many agents need, and no larger.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub tenant_agents: Option<u32>,
-    /// The skill queues to watch, e.g. `1,2,7` (default: every queue of the VDN). The
-    /// board lists their agents and shows their statistics.
+    /// Board: the skill queues to watch, e.g. `1,2,7` (default: every queue of the VDN).
+    /// The board lists their agents and shows their statistics.
     #[arg(long, value_name = "IDS", value_delimiter = ',')]
     pub queues: Option<Vec<i32>>,
-    /// Agents to watch besides those of the watched queues, e.g. `1001,1002`. With
-    /// `--agents` and no `--queues`, the board lists just these agents.
+    /// Board: agents to watch besides those of the watched queues, e.g. `1001,1002`.
+    /// With `--agents` and no `--queues`, the board lists just these agents.
     #[arg(long, value_name = "IDS", value_delimiter = ',')]
     pub agents: Option<Vec<String>>,
 }

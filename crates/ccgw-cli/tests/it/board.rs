@@ -64,3 +64,64 @@ async fn list_listen_and_quit() {
     assert_eq!(sim.agent_state("101"), Some(AgentState::SignedOut));
     assert_eq!(sim.mode_of("101", "1001"), QcMode::Idle);
 }
+
+/// A floor of 5,000 agents in 20 queues: the first screen lists every agent with the
+/// queue pane, within seconds; refreshes go on for a while without one query over the
+/// overload budget; and `q` still signs out.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_floor_of_5000_agents_within_the_budget() {
+    let sim = Simulator::start(ccgw_sim::testing::quick().large_tenant(5_000, 20))
+        .await
+        .unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
+    command
+        .args([
+            "board",
+            "--gateway",
+            &sim.base_url(),
+            "--agent",
+            "101",
+            "--refresh",
+            "1",
+        ])
+        .env("TERM", "xterm")
+        .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+        .env_remove("RUST_LOG");
+    let mut p = Session::spawn(command).unwrap();
+    p.set_expect_timeout(Some(Duration::from_secs(10)));
+    let sim = std::sync::Arc::new(sim);
+    let watched = sim.clone();
+    let (first_screen, status) =
+        tokio::task::spawn_blocking(move || -> Result<_, expectrl::Error> {
+            let started = Instant::now();
+            // Drawn by difference, words apart by cursor moves: expect the words.
+            p.expect("more),")?;
+            p.expect("(5000)")?;
+            let first_screen = started.elapsed();
+            // Refreshes a second apart for 5 s: about 20 budgeted queries.
+            let before = watched.received("queryAgentInfoByList");
+            std::thread::sleep(Duration::from_secs(5));
+            assert!(
+                watched.received("queryAgentInfoByList") >= before + 3,
+                "it kept refreshing"
+            );
+            p.send("q")?;
+            p.expect(Eof)?;
+            Ok((first_screen, p.get_process().wait().unwrap()))
+        })
+        .await
+        .unwrap()
+        .expect("the board went as keyed");
+    assert!(first_screen < Duration::from_secs(10), "{first_screen:?}");
+    assert!(
+        matches!(status, expectrl::process::unix::WaitStatus::Exited(_, 0)),
+        "{status:?}"
+    );
+    assert_eq!(
+        sim.refused_over_budget(),
+        0,
+        "no 2 s window over the budget"
+    );
+    assert_eq!(sim.received("queryAllOnlineAgents"), 0);
+    assert_eq!(sim.current_guid("101"), None, "signed out");
+}

@@ -116,3 +116,78 @@ async fn questions_reject_bad_input_before_sending_and_report_gateway_refusals()
     );
     assert!(human.stdout.contains("ok      calls 1002: 1700000000-"));
 }
+
+#[tokio::test]
+async fn at_floor_scale_agents_of_a_queue_lists_all_5000_and_queues_reports_every_queue() {
+    let sim = Simulator::start(quick().large_tenant(5_000, 20))
+        .await
+        .unwrap();
+    let url = sim.base_url();
+    let run = ccgw(
+        &console_args(&url, &["--json"]),
+        &[("CCGW_PASSWORD", DEFAULT_PASSWORD)],
+        &["agents 1", "queues", "queues 7 1", "agents", "quit"],
+    )
+    .await;
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    common::assert_lines_follow_the_contract(&run.stdout);
+    let r = run.results();
+    let agents = r[0]["agents"].as_array().unwrap();
+    assert_eq!(agents.len(), 5_000);
+    assert_eq!(agents[4_999]["workNo"], "6000");
+    let queues = r[1]["queues"].as_array().unwrap();
+    assert_eq!(queues.len(), 20);
+    assert_eq!(queues[0]["signedIn"], 5_000);
+    assert_eq!(r[2]["queues"][0]["skill"], 7);
+    assert_eq!(r[2]["queues"][1]["name"], "queue 1");
+    assert_eq!(
+        r[3]["agents"].as_array().unwrap().len(),
+        5_000,
+        "every agent once"
+    );
+    assert_eq!(sim.refused_over_budget(), 0);
+}
+
+#[tokio::test]
+async fn a_too_large_list_of_every_agent_says_which_query_failed_and_suggests_one_queue() {
+    let sim = Simulator::start(quick().large_tenant(5_000, 20))
+        .await
+        .unwrap();
+    let url = sim.base_url();
+    let run = ccgw(
+        &console_args(&url, &["--json", "--tenant-agents", "100"]),
+        &[("CCGW_PASSWORD", DEFAULT_PASSWORD)],
+        &["agents", "agents 7", "quit"],
+    )
+    .await;
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    common::assert_lines_follow_the_contract(&run.stdout);
+    let r = run.results();
+    let error = r[0]["error"].as_str().unwrap();
+    assert!(error.starts_with("queryAllOnlineAgents: "), "{error}");
+    assert!(
+        r[0]["hint"].as_str().unwrap().contains("agents SKILL"),
+        "{}",
+        r[0]
+    );
+    assert_eq!(r[1]["ok"], true, "one queue's agents fit: {}", r[1]);
+
+    let human = ccgw(
+        &console_args(&url, &["--tenant-agents", "100"]),
+        &[("CCGW_PASSWORD", DEFAULT_PASSWORD)],
+        &["agents", "quit"],
+    )
+    .await;
+    assert!(
+        human
+            .stdout
+            .contains("failed  agents: queryAllOnlineAgents: "),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains("        try: `agents SKILL`"),
+        "{}",
+        human.stdout
+    );
+}

@@ -1,0 +1,198 @@
+//! The floor benchmark: `ccgw board` against `ccgw sim` with a large tenant, each its own
+//! process, as a supervisor would run them; then the simulator alone with a full VDN.
+//!
+//! ```sh
+//! cargo bench -p ccgw-cli --bench floor
+//! ```
+//!
+//! Prints one line per case:
+//! `floor: 5000 agents, 100 queues: first screen X s, Y requests per refresh, board RSS Z
+//! MiB, simulator RSS W MiB` and `simulator: 60000 agents, 100 queues: RSS W MiB,
+//! allonlineagents N MB in T s`. Requests per refresh are counted from the simulator's
+//! request log over `CCGW_BENCH_FLOOR_SECS` (default 20) s of refreshes. RSS is each
+//! process's peak (`VmHWM`). Only loopback is used.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use expectrl::{Eof, Expect, Session};
+
+const PASSWORD: &str = "Sim@12345";
+
+/// A `ccgw sim` process and the requests it logged, by operationId.
+struct Sim {
+    child: Child,
+    url: String,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Sim {
+    fn start(agents: u32, queues: u32) -> Sim {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free loopback port")
+            .port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ccgw"))
+            .args(["sim", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--agents", &agents.to_string(), "--queues", &queues.to_string()])
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("ccgw sim starts");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (ready, listening) = std::sync::mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        let lines = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.contains("listening on") {
+                    let _ = ready.send(());
+                }
+                if let Some(at) = line.find("operation=\"") {
+                    let rest = &line[at + 11..];
+                    let op = rest.split('"').next().unwrap_or_default().to_owned();
+                    lines.lock().unwrap().push(op);
+                }
+            }
+        });
+        listening
+            .recv_timeout(Duration::from_secs(120))
+            .expect("the simulator listens");
+        Sim {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            log,
+        }
+    }
+
+    fn logged(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    fn peak_mib(&self) -> f64 {
+        peak_mib(self.child.id())
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A process's peak resident memory, in MiB.
+fn peak_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(f64::NAN);
+    kib / 1024.0
+}
+
+fn floor(agents: u32, queues: u32, watch: Duration) {
+    let sim = Sim::start(agents, queues);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
+    command
+        .args(["board", "--gateway", &sim.url, "--agent", "101", "--refresh", "2"])
+        .env("TERM", "xterm")
+        .env("CCGW_PASSWORD", PASSWORD)
+        .env_remove("RUST_LOG");
+    let started = Instant::now();
+    let mut board = Session::spawn(command).expect("the board starts");
+    board.set_expect_timeout(Some(Duration::from_secs(60)));
+    // Drawn by difference, words apart by cursor moves: the count is one word.
+    board
+        .expect(format!("({agents})").as_str())
+        .expect("the agents are on screen");
+    let first_screen = started.elapsed();
+    let before = sim.logged().len();
+    std::thread::sleep(watch);
+    let during: Vec<String> = sim.logged()[before..].to_vec();
+    let board_mib = peak_mib(board.get_process().pid().as_raw() as u32);
+    board.send("q").expect("q reaches the board");
+    board.expect(Eof).expect("the board ends");
+    // Each refresh asks for the inspector's own state once; polls are not refreshes.
+    let refreshes = during.iter().filter(|op| *op == "getAgentStatus").count();
+    let requests = during.iter().filter(|op| *op != "pollEvent").count();
+    let per_refresh = requests as f64 / refreshes.max(1) as f64;
+    println!(
+        "floor: {agents} agents, {queues} queues: first screen {:.2} s, {per_refresh:.1} \
+         requests per refresh, board RSS {board_mib:.1} MiB, simulator RSS {:.1} MiB",
+        first_screen.as_secs_f64(),
+        sim.peak_mib()
+    );
+}
+
+async fn simulator_alone(agents: u32, queues: u32) {
+    let sim = Sim::start(agents, queues);
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(600))
+        .build()
+        .unwrap();
+    let signed_in = http
+        .put(format!("{}/agentgateway/resource/onlineagent/101", sim.url))
+        .json(&serde_json::json!({"password": PASSWORD, "phonenum": "70001"}))
+        .send()
+        .await
+        .expect("signs in");
+    let guid = signed_in
+        .headers()
+        .get("Set-GUID")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("JSESSIONID="))
+        .expect("a Guid")
+        .to_owned();
+    let started = Instant::now();
+    let mut answer = http
+        .get(format!(
+            "{}/agentgateway/resource/agentgroup/101/allonlineagents",
+            sim.url
+        ))
+        .header("Guid", &guid)
+        .send()
+        .await
+        .expect("allonlineagents answers");
+    let mut bytes = 0usize;
+    while let Some(chunk) = answer.chunk().await.expect("the answer streams") {
+        bytes += chunk.len();
+    }
+    let took = started.elapsed();
+    let _ = http
+        .delete(format!(
+            "{}/agentgateway/resource/onlineagent/101/logout",
+            sim.url
+        ))
+        .header("Guid", &guid)
+        .send()
+        .await;
+    println!(
+        "simulator: {agents} agents, {queues} queues: RSS {:.1} MiB, allonlineagents {:.1} MB \
+         in {:.2} s",
+        sim.peak_mib(),
+        bytes as f64 / 1e6,
+        took.as_secs_f64()
+    );
+}
+
+fn main() {
+    // `cargo test --benches` runs this with --bench absent: nothing to measure then.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let secs = std::env::var("CCGW_BENCH_FLOOR_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
+    floor(5_000, 100, Duration::from_secs(secs));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(simulator_alone(60_000, 100));
+}

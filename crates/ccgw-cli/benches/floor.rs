@@ -36,7 +36,12 @@ impl Sim {
             .port();
         let mut child = Command::new(env!("CARGO_BIN_EXE_ccgw"))
             .args(["sim", "--listen", &format!("127.0.0.1:{port}")])
-            .args(["--agents", &agents.to_string(), "--queues", &queues.to_string()])
+            .args([
+                "--agents",
+                &agents.to_string(),
+                "--queues",
+                &queues.to_string(),
+            ])
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -99,7 +104,15 @@ fn floor(agents: u32, queues: u32, watch: Duration) {
     let sim = Sim::start(agents, queues);
     let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
     command
-        .args(["board", "--gateway", &sim.url, "--agent", "101", "--refresh", "2"])
+        .args([
+            "board",
+            "--gateway",
+            &sim.url,
+            "--agent",
+            "101",
+            "--refresh",
+            "2",
+        ])
         .env("TERM", "xterm")
         .env("CCGW_PASSWORD", PASSWORD)
         .env_remove("RUST_LOG");

@@ -112,6 +112,7 @@ fn floor(agents: u32, queues: u32, watch: Duration) {
             "101",
             "--refresh",
             "2",
+            "--no-audit",
         ])
         .env("TERM", "xterm")
         .env("CCGW_PASSWORD", PASSWORD)

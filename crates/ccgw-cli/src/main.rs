@@ -5,6 +5,8 @@
 #[macro_use]
 mod stdio;
 
+mod alerts;
+mod audit;
 mod board;
 mod connect;
 mod console;
@@ -12,6 +14,7 @@ mod demo;
 mod last_resort;
 mod signals;
 mod sim;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -51,6 +54,16 @@ enum Command {
     /// whisper, switch, stop or act on it with one key (`?` lists the keys). `--sim`
     /// watches a built-in simulator. `q`, Ctrl-C, SIGTERM and SIGHUP sign out first.
     Board(board::BoardArgs),
+    /// Run the alert rules of the settings file (or --rules FILE) without a screen:
+    /// one JSON line per alert raised or cleared, also POSTed to --webhook. Signs out on
+    /// every way out.
+    Watch(watch::WatchArgs),
+    /// Work with the audit journal the console and the board keep of every
+    /// state-changing request (`CCGW_AUDIT`, else `<state dir>/ccgw/audit.jsonl`).
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
+    },
     /// Print a shell completion script, e.g. `ccgw completions bash > /etc/bash_completion.d/ccgw`.
     Completions {
         /// The shell to complete for.
@@ -119,6 +132,11 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
         Command::Console(args) => {
             init_logging("warn");
             runtime.block_on(console::run(args))
+        }
+        Command::Audit { command } => audit::run(command),
+        Command::Watch(args) => {
+            init_logging("warn");
+            runtime.block_on(watch::run(args))
         }
         Command::Completions { shell } => {
             let mut script = Vec::new();

@@ -51,6 +51,7 @@
 #![deny(missing_docs)]
 #![deny(clippy::missing_errors_doc)]
 
+mod audit;
 mod client;
 mod error;
 mod events;
@@ -63,6 +64,9 @@ mod secret;
 mod session;
 mod transport;
 
+pub use audit::{
+    AuditJournal, JournalBroken, JournalLine, Outcome as JournalOutcome, Verified, verify_journal,
+};
 pub use client::builder::ClientBuilder;
 pub use client::{
     Client, DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EVENT_BUFFER,

@@ -4,7 +4,7 @@
 mod actions;
 mod keys;
 mod model;
-mod refresh;
+pub(crate) mod refresh;
 mod roster;
 mod view;
 
@@ -22,7 +22,8 @@ use tokio::time::Instant;
 use crate::connect::{self, ConnectionArgs};
 use crate::signals::{self, Signals};
 use keys::Intent;
-use model::{Board, Status};
+pub(crate) use model::Board;
+use model::Status;
 
 /// The shortest time between two refreshes, whatever `--refresh` or events ask: with at
 /// most [`refresh::REQUESTS_PER_REFRESH`] requests a refresh, the board sends at most 6
@@ -41,6 +42,10 @@ pub struct BoardArgs {
     /// Seconds between refreshes from queries (at least 1). Events refresh at once.
     #[arg(long, value_name = "SECS", default_value_t = 2)]
     refresh: u64,
+    /// A TOML file with alert rules (`[[alerts]]`, as for `ccgw watch`); default: the
+    /// settings file's.
+    #[arg(long, value_name = "FILE")]
+    rules: Option<std::path::PathBuf>,
 }
 
 fn cannot_start(why: impl std::fmt::Display) -> ExitCode {
@@ -56,6 +61,10 @@ pub async fn run(args: BoardArgs) -> ExitCode {
             "needs a terminal on standard input and output; for scripts use `ccgw console`",
         );
     }
+    let rules = match crate::alerts::Rules::load(args.rules.as_ref()) {
+        Ok(rules) => rules,
+        Err(e) => return cannot_start(e),
+    };
     let signals = match Signals::register() {
         Ok(signals) => signals,
         Err(e) => return cannot_start(format!("cannot watch for signals: {e}")),
@@ -88,7 +97,8 @@ pub async fn run(args: BoardArgs) -> ExitCode {
     let timeout = Duration::from_secs(connection.settings.timeout_secs);
     let refresh = Duration::from_secs(args.refresh).max(MIN_REFRESH);
     let roster = refresh::Roster::new(connection.settings.watch.queues.clone(), watched_agents);
-    let board = Board::new(session.agent_id().as_str(), roster, refresh);
+    let mut board = Board::new(session.agent_id().as_str(), roster, refresh);
+    board.alerts = crate::alerts::Alerts::new(rules);
     let terminal = match ratatui::try_init() {
         Ok(terminal) => terminal,
         Err(e) => {
@@ -136,7 +146,7 @@ pub async fn run(args: BoardArgs) -> ExitCode {
 }
 
 /// The watched agents, checked before anything is shown.
-fn parse_watched(
+pub(crate) fn parse_watched(
     client: &ccgw::Client,
     watch: &connect::Watch,
 ) -> Result<Vec<ccgw::AgentId>, String> {
@@ -230,7 +240,11 @@ async fn ui_until_done(
             Some(finished) = finished.recv() => match finished {
                 Done::Refreshed(snapshot) => {
                     refreshing = false;
-                    refresh::apply(&mut board, snapshot, &session, SystemTime::now());
+                    let now = SystemTime::now();
+                    for change in refresh::apply(&mut board, snapshot, &session, now) {
+                        let text = format!("alert {}: {} {}", change.alert, change.rule, change.subject);
+                        board.push_event(now, text);
+                    }
                 }
                 Done::CallFound(agent, found) => keys::call_found(&mut board, &agent, found),
                 Done::Acted(outcome) => {

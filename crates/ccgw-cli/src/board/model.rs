@@ -8,6 +8,7 @@ use ccgw::{AgentId, AgentState, CallId, ErrorKind, QueueStats, TrackedMode};
 
 pub use super::roster::AgentRow;
 use super::roster::Roster;
+use crate::alerts::{AgentSample, Alerts, Change};
 
 /// How many events the event pane keeps.
 pub const EVENTS_KEPT: usize = 50;
@@ -139,6 +140,8 @@ pub struct Board {
     /// Since when the data on screen is older than the last refresh, which failed: the
     /// last good refresh's time (or the board's start).
     pub stale_since: Option<SystemTime>,
+    /// The alert rules and the alerts in force.
+    pub alerts: Alerts,
     /// How often the board refreshes, for the advice after a failure.
     pub refresh_every: Duration,
     started: SystemTime,
@@ -152,6 +155,7 @@ impl Board {
     pub fn new(me: &str, roster: Roster, refresh_every: Duration) -> Board {
         Board {
             roster,
+            alerts: Alerts::default(),
             last_good: None,
             stale_since: None,
             refresh_every,
@@ -202,6 +206,18 @@ impl Board {
                 self.status = Status::Error(format!("{what}. Refresh failed: {e}"));
             }
         }
+    }
+
+    /// Runs the alert rules on what the board knows now: the alerts raised and cleared.
+    pub fn evaluate_alerts(&mut self, now: SystemTime) -> Vec<Change> {
+        let agents: Vec<AgentSample<'_>> = (self.agents.iter())
+            .map(|a| AgentSample {
+                work_no: a.work_no.as_str(),
+                state: a.state,
+                time_in_state: a.time_in_state,
+            })
+            .collect();
+        self.alerts.evaluate(&self.queues, &agents, now)
     }
 
     /// The work numbers of the rows on and around the screen, at most one `agentbylist`

@@ -19,6 +19,7 @@ use ccgw::{AgentInfo, AgentState, Error, QueueStats, Session};
 use super::actions::sync_inspections;
 use super::model::Board;
 pub use super::roster::{Plan, ROSTER_QUEUES_PER_REFRESH, Roster};
+use crate::alerts::Change;
 
 /// The most budgeted requests one refresh sends with up to 100 watched queues: the queue
 /// list (first refresh only, when no queue is named), statistics, details and the roster.
@@ -97,8 +98,14 @@ pub async fn fetch(session: &Session, plan: Plan) -> Snapshot {
 }
 
 /// Puts what a refresh learned on the board; a part that failed leaves the board's
-/// data as it was, marked stale from the last refresh that fully succeeded.
-pub fn apply(board: &mut Board, mut snapshot: Snapshot, session: &Session, now: SystemTime) {
+/// data as it was, marked stale from the last refresh that fully succeeded. Returns the
+/// alerts the board's rules raised and cleared on it.
+pub fn apply(
+    board: &mut Board,
+    mut snapshot: Snapshot,
+    session: &Session,
+    now: SystemTime,
+) -> Vec<Change> {
     if let Some(own) = snapshot.own_state {
         board.own_state = Some(own);
     }
@@ -112,6 +119,7 @@ pub fn apply(board: &mut Board, mut snapshot: Snapshot, session: &Session, now: 
     board.set_agents(listed);
     sync_inspections(board, session);
     board.refreshed(snapshot.error.as_ref(), now);
+    board.evaluate_alerts(now)
 }
 
 #[cfg(test)]

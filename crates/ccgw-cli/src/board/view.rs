@@ -35,8 +35,10 @@ pub fn render(frame: &mut Frame, board: &Board) {
 /// Draws the board as it is at `now`.
 pub fn render_at(frame: &mut Frame, board: &Board, now: SystemTime) {
     let queue_rows = board.queues.len().clamp(1, QUEUE_ROWS) as u16;
-    let [header, queues, table, events, status] = Layout::vertical([
+    let alert_rows = u16::from(board.alerts.has_rules());
+    let [header, alerts, queues, table, events, status] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(alert_rows),
         Constraint::Length(queue_rows + 3),
         Constraint::Min(5),
         Constraint::Length(6),
@@ -44,6 +46,7 @@ pub fn render_at(frame: &mut Frame, board: &Board, now: SystemTime) {
     ])
     .areas(frame.area());
     frame.render_widget(Paragraph::new(header_line(board)), header);
+    frame.render_widget(Paragraph::new(alerts_line(board)), alerts);
     render_queues(frame, board, queues);
     render_agents(frame, board, table, now);
     render_events(frame, board, events);
@@ -87,6 +90,25 @@ fn link_spans(link: &ccgw::LinkHealth, now: SystemTime) -> Vec<Span<'static>> {
         spans.push(Span::raw(format!("  recovered {}x", link.recoveries)));
     }
     spans
+}
+
+/// The alerts in force, the furthest over its threshold first, each with a `!`.
+fn alerts_line(board: &Board) -> Line<'static> {
+    let active = board.alerts.active();
+    if active.is_empty() {
+        return Line::raw("alerts: none");
+    }
+    let mut spans = vec![Span::raw(format!("alerts ({}):", active.len()))];
+    for alert in active {
+        spans.push(Span::styled(
+            format!(
+                " ! {} {} {}>{}",
+                alert.rule, alert.subject, alert.value, alert.threshold
+            ),
+            Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        ));
+    }
+    Line::from(spans)
 }
 
 /// Whether callers wait in a queue where nobody is available.

@@ -73,6 +73,11 @@ pub struct ConnectionArgs {
     /// The board lists their agents and shows their statistics.
     #[arg(long, value_name = "IDS", value_delimiter = ',')]
     pub queues: Option<Vec<i32>>,
+    /// Keep no audit journal. By default every state-changing request (listen, insert,
+    /// force, intercept, ...) is recorded with its outcome in CCGW_AUDIT, else
+    /// `<state dir>/ccgw/audit.jsonl` (check it with `ccgw audit verify FILE`).
+    #[arg(long)]
+    pub no_audit: bool,
     /// Board: agents to watch besides those of the watched queues, e.g. `1001,1002`.
     /// With `--agents` and no `--queues`, the board lists just these agents.
     #[arg(long, value_name = "IDS", value_delimiter = ',')]

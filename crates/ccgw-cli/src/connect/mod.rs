@@ -10,7 +10,7 @@ use std::time::Duration;
 use ccgw::{Client, Edition, ForceLogin, Recovery, SignIn};
 
 pub use args::{ConnectionArgs, EditionArg};
-pub use settings::{Settings, Watch};
+pub use settings::{Settings, Watch, config_path};
 
 /// What a command needs to sign in.
 pub struct Connection {
@@ -67,6 +67,13 @@ fn build_client(settings: &Settings, args: &ConnectionArgs) -> Result<Client, St
             agents,
             ccgw::TenantSize::DEFAULT.queues_per_agent(),
         ));
+    }
+    if !args.no_audit {
+        let path = crate::audit::default_path()
+            .ok_or("no folder is known for the audit journal: set CCGW_AUDIT or pass --no-audit")?;
+        let journal = ccgw::AuditJournal::open(&path)
+            .map_err(|e| format!("{e} (set CCGW_AUDIT to another file, or pass --no-audit)"))?;
+        builder = builder.audit_journal(std::sync::Arc::new(journal));
     }
     if let Some(path) = &settings.ca_cert {
         let pem =

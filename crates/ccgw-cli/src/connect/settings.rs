@@ -34,6 +34,10 @@ struct Profile {
 struct ConfigFile {
     #[serde(default)]
     profiles: BTreeMap<String, Profile>,
+    /// The alert rules, read by `ccgw watch` and the board (see `alerts::rules`).
+    #[serde(default)]
+    #[allow(dead_code)]
+    alerts: Vec<toml::Value>,
 }
 
 /// The settings in force, whatever their source.

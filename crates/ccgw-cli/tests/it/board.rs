@@ -24,6 +24,7 @@ async fn list_listen_and_quit() {
         ])
         .env("TERM", "xterm")
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+        .env("CCGW_AUDIT", crate::common::test_journal())
         .env_remove("RUST_LOG");
     let mut p = Session::spawn(command).unwrap();
     p.set_expect_timeout(Some(Duration::from_secs(10)));
@@ -86,6 +87,7 @@ async fn a_floor_of_5000_agents_within_the_budget() {
         ])
         .env("TERM", "xterm")
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+        .env("CCGW_AUDIT", crate::common::test_journal())
         .env_remove("RUST_LOG");
     let mut p = Session::spawn(command).unwrap();
     p.set_expect_timeout(Some(Duration::from_secs(10)));

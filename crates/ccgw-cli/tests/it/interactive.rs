@@ -20,6 +20,7 @@ async fn prompt_completion_events_above_the_line_and_history() {
         .args(["console", "--gateway", &sim.base_url(), "--agent", "101"])
         .env("TERM", "xterm")
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+        .env("CCGW_AUDIT", crate::common::test_journal())
         .env("CCGW_HISTORY", &history_file)
         .env_remove("RUST_LOG");
     let call = sim.call_of("1002").unwrap();

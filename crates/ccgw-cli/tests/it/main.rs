@@ -5,6 +5,7 @@
 
 mod common;
 
+mod audit;
 mod board;
 mod console;
 mod console_queries;

@@ -27,6 +27,7 @@ async fn a_console_whose_output_closes_signs_out_and_ends_quietly() {
     let mut child = Command::new("sh")
         .args(["-c", &pipeline])
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+        .env("CCGW_AUDIT", crate::common::test_journal())
         .env_remove("RUST_LOG")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -61,6 +62,7 @@ async fn the_board_without_a_terminal_says_why_and_never_signs_in() {
                 .args([env!("CARGO_BIN_EXE_ccgw"), "board", "--gateway", &url])
                 .args(["--agent", "101"])
                 .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+                .env("CCGW_AUDIT", crate::common::test_journal())
                 .env_remove("RUST_LOG")
                 .stdin(Stdio::null())
                 .output()
@@ -103,6 +105,7 @@ fn interactive_console(url: &str) -> Result<OsSession, expectrl::Error> {
         .args(["console", "--gateway", url, "--agent", "101"])
         .env("TERM", "xterm")
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+        .env("CCGW_AUDIT", crate::common::test_journal())
         .env("CCGW_HISTORY", "/dev/null")
         .env_remove("RUST_LOG");
     let mut p = Session::spawn(command)?;
@@ -230,6 +233,7 @@ async fn a_hung_up_terminal_signs_out_even_though_nothing_can_be_printed() {
             .args(["console", "--gateway", &url, "--agent", "101"])
             .env("TERM", "xterm")
             .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+            .env("CCGW_AUDIT", crate::common::test_journal())
             .env("CCGW_HISTORY", "/dev/null")
             .env_remove("RUST_LOG");
         let (mut pty, child) = HangablePty::spawn(command);
@@ -333,6 +337,7 @@ async fn a_terminal_that_cannot_draw_an_editor_gets_the_script_console() {
         .args(["console", "--gateway", &sim.base_url(), "--agent", "101"])
         .env("TERM", "dumb")
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+        .env("CCGW_AUDIT", crate::common::test_journal())
         .env_remove("RUST_LOG");
     runs_as_a_script(&sim, command).await;
 }
@@ -351,6 +356,7 @@ async fn typing_at_a_terminal_with_the_output_in_a_pipe_runs_as_a_script() {
         .args(["-c", &pipeline])
         .env("TERM", "xterm")
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+        .env("CCGW_AUDIT", crate::common::test_journal())
         .env_remove("RUST_LOG");
     runs_as_a_script(&sim, command).await;
 }

@@ -9,6 +9,7 @@ use super::{
     DEFAULT_POLL_FAILURES_TO_END, DEFAULT_POLL_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_TCP_KEEPALIVE, DEFAULT_USER_AGENT, plain_http_elsewhere,
 };
+use crate::audit::AuditJournal;
 use crate::error::{Error, ErrorKind};
 use crate::ids::Edition;
 use crate::transport::budget::OverloadBudget;
@@ -35,6 +36,7 @@ pub struct ClientBuilder {
     configure_http: Option<ConfigureHttp>,
     overload_budget: Option<OverloadBudget>,
     tenant: TenantSize,
+    audit: Option<Arc<AuditJournal>>,
 }
 
 /// A user's adjustment of the underlying `reqwest` client.
@@ -76,6 +78,7 @@ impl ClientBuilder {
             configure_http: None,
             overload_budget: Some(OverloadBudget::GATEWAY_DEFAULT),
             tenant: TenantSize::DEFAULT,
+            audit: None,
         }
     }
 
@@ -215,6 +218,31 @@ impl ClientBuilder {
         self
     }
 
+    /// Records every state-changing request of every session in `journal` (off by
+    /// default): time, inspector, operation, agent and call, outcome; never a password or
+    /// a Guid. See [`AuditJournal`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sim = ccgw_sim::Simulator::start(ccgw_sim::SimConfig::default()).await?;
+    /// # let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("audit.jsonl");
+    /// let journal = std::sync::Arc::new(ccgw::AuditJournal::open(&path)?);
+    /// let client = ccgw::Client::builder(sim.base_url()).audit_journal(journal).build()?;
+    /// # let password = ccgw_sim::DEFAULT_PASSWORD;
+    /// let session = client.sign_in(ccgw::SignIn::new("101".parse()?, password)).await?;
+    /// session.listen(&client.agent_id("1001")?).await?;
+    /// session.sign_out().await?;
+    /// let verified = ccgw::verify_journal(&path)?;
+    /// assert_eq!(verified.lines, 1, "the listen; sign-in and sign-out are not quality control");
+    /// # Ok(()) }
+    /// ```
+    pub fn audit_journal(mut self, journal: Arc<AuditJournal>) -> Self {
+        self.audit = Some(journal);
+        self
+    }
+
     /// How many times to retry a request that could not connect (default 2). Only
     /// failures where nothing was sent are retried; an answered or possibly delivered
     /// request never is.
@@ -302,6 +330,7 @@ impl ClientBuilder {
                 event_buffer: self.event_buffer,
                 overload_budget: self.overload_budget,
                 tenant: self.tenant,
+                audit: self.audit,
             }),
         })
     }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 pub(crate) mod builder;
 
+use crate::audit::AuditJournal;
 use crate::error::Error;
 use crate::ids::{AgentId, Edition};
 use crate::transport::budget::OverloadBudget;
@@ -66,6 +67,8 @@ pub(crate) struct ClientInner {
     pub(crate) overload_budget: Option<OverloadBudget>,
     /// The tenant the bounds of answers that list agents derive from.
     pub(crate) tenant: TenantSize,
+    /// Where every session records its state-changing requests, if anywhere.
+    pub(crate) audit: Option<Arc<AuditJournal>>,
 }
 
 impl ClientInner {

@@ -63,6 +63,19 @@ fn count(value: Option<i64>) -> Option<u32> {
 }
 
 impl QueueStats {
+    /// A queue with nothing reported: every count and time `None`. Set the fields that
+    /// are known, as a test or a stand-in for a gateway would.
+    pub fn new(skill: i32, name: impl Into<String>) -> Self {
+        QueueStats {
+            skill,
+            name: name.into(),
+            waiting: None,
+            longest_wait: None,
+            signed_in: None,
+            available: None,
+        }
+    }
+
     pub(crate) fn from_wire(stat: wire::QueueStat) -> Self {
         QueueStats {
             skill: stat.device_no,

@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::ids::{AgentId, CallId, Skills};
 use crate::mode::TrackedMode;
 use crate::session::Session;
-use crate::session::send::send_request;
+use crate::session::send::{About, send_request};
 
 impl Session {
     /// Forces `target` busy: no new call is routed to it.
@@ -85,7 +85,7 @@ impl Session {
     #[doc = ccgw_api::errors_doc!(FORCE_RELEASE_CALL)]
     pub async fn force_release_call(&self, call: &CallId) -> Result<(), Error> {
         send_request!(self, force_release_call,
-            about: None,
+            about: About::on_call(None, call),
             callid(call.as_str()),
         )
     }

@@ -5,7 +5,7 @@ use crate::error::{Error, ErrorKind};
 use crate::ids::{AgentId, CallId};
 use crate::mode::{Mode, TrackedMode};
 use crate::session::Session;
-use crate::session::send::send_request;
+use crate::session::send::{About, send_request};
 
 impl Session {
     /// Listens silently to `target`'s call (`addSupervise`).
@@ -167,7 +167,7 @@ impl Session {
     #[doc = ccgw_api::errors_doc!(INTERCEPT_CALL)]
     pub async fn intercept_call(&self, target: &AgentId, call: &CallId) -> Result<(), Error> {
         send_request!(self, intercept_call,
-            about: Some(target),
+            about: About::on_call(Some(target), call),
             work_no(target.wire()),
             call_id(call.as_str()),
         )?;

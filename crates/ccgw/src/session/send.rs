@@ -1,6 +1,7 @@
 //! The one path every request of a session takes: refused once the session is closing,
 //! sent through [`crate::transport`], and tracked: what a request did (or may have done)
-//! to an inspection changes the mode the session believes.
+//! to an inspection changes the mode the session believes, and a state-changing request
+//! is written to the audit journal when the client keeps one.
 
 use std::future::Future;
 
@@ -9,8 +10,9 @@ use ccgw_api::operations::Operation;
 use ccgw_api::types::CommonAnswer;
 
 use super::Session;
+use crate::audit::{AuditJournal, Outcome, Subject};
 use crate::error::{Error, ErrorKind};
-use crate::ids::AgentId;
+use crate::ids::{AgentId, CallId};
 use crate::mode::TrackedMode;
 use crate::transport::limits::explain_too_large;
 use crate::transport::send::{ApiResult, run};
@@ -24,7 +26,7 @@ impl Session {
     pub(crate) async fn send_op<'a, T, F, Fut>(
         &'a self,
         op: &'static Operation,
-        target: Option<&'a AgentId>,
+        about: About<'a>,
         send: F,
     ) -> Result<T, Error>
     where
@@ -41,6 +43,7 @@ impl Session {
         } else {
             None
         };
+        let target = about.agent;
         let inspected = target.filter(|_| op.inspection);
         if inspected.is_some() {
             self.inner.modes.bump();
@@ -49,6 +52,13 @@ impl Session {
         let pending = inspected.map(|target| UnknownUnlessSettled {
             modes: &self.inner.modes,
             target,
+        });
+        let journal = (self.inner.client.inner.audit.as_deref()).filter(|_| op.state_changing);
+        let unjournaled = journal.map(|journal| UnjournaledUnlessSettled {
+            journal,
+            inspector: self.inner.agent.as_str(),
+            op,
+            about,
         });
         let inner = &self.inner;
         let result = run(
@@ -62,6 +72,9 @@ impl Session {
         .await;
         if let Some(pending) = pending {
             std::mem::forget(pending);
+        }
+        if let Some(unjournaled) = unjournaled {
+            unjournaled.settle(&result);
         }
         if let Err(e) = &result {
             self.inner.suspect_if_gone(e);
@@ -85,14 +98,77 @@ impl Session {
     pub(crate) async fn act<'a, F, Fut>(
         &'a self,
         op: &'static Operation,
-        target: Option<&'a AgentId>,
+        about: About<'a>,
         send: F,
     ) -> Result<(), Error>
     where
         F: Fn(&'a ccgw_api::Client) -> Fut,
         Fut: Future<Output = ApiResult<CommonAnswer>> + 'a,
     {
-        self.send_op(op, target, send).await.map(|_| ())
+        self.send_op(op, about, send).await.map(|_| ())
+    }
+}
+
+/// What a request is about: the agent whose tracked mode it may change and whom the
+/// journal names, and the call, for the two operations on a call.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct About<'a> {
+    pub(crate) agent: Option<&'a AgentId>,
+    pub(crate) call: Option<&'a CallId>,
+}
+
+impl<'a> About<'a> {
+    /// A request on `call`, of `agent` if it names one.
+    pub(crate) fn on_call(agent: Option<&'a AgentId>, call: &'a CallId) -> Self {
+        About {
+            agent,
+            call: Some(call),
+        }
+    }
+}
+
+impl<'a> From<Option<&'a AgentId>> for About<'a> {
+    fn from(agent: Option<&'a AgentId>) -> Self {
+        About { agent, call: None }
+    }
+}
+
+/// Records a state-changing request as `unknown` when dropped (its future was dropped
+/// after the request may have left); [`settle`](Self::settle) records the outcome instead.
+struct UnjournaledUnlessSettled<'a> {
+    journal: &'a AuditJournal,
+    inspector: &'a str,
+    op: &'static Operation,
+    about: About<'a>,
+}
+
+impl UnjournaledUnlessSettled<'_> {
+    fn record(&self, outcome: Outcome, retcode: Option<&str>) {
+        let subject = Subject {
+            agent: self.about.agent.map(AgentId::as_str),
+            call: self.about.call.map(CallId::as_str),
+        };
+        (self.journal).record(self.inspector, self.op.log_name, subject, outcome, retcode);
+    }
+
+    /// Records how the request ended; a request refused before it was sent is not
+    /// recorded.
+    fn settle<T>(self, result: &Result<T, Error>) {
+        match result {
+            Ok(_) => self.record(Outcome::Ok, None),
+            Err(e) => match e.retcode() {
+                Some(retcode) => self.record(Outcome::Retcode, Some(retcode.code())),
+                None if e.may_have_reached_gateway() => self.record(Outcome::Unknown, None),
+                None => {}
+            },
+        }
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for UnjournaledUnlessSettled<'_> {
+    fn drop(&mut self) {
+        self.record(Outcome::Unknown, None);
     }
 }
 
@@ -137,7 +213,7 @@ macro_rules! send_request {
             };
         let me = $session.agent_id();
         $session
-            .$send(OPERATION, $about, |api| {
+            .$send(OPERATION, crate::session::send::About::from($about), |api| {
                 api.$method()
                     .agentid(me.wire())
                     $(.$param($value))*

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod audit_journal;
 mod dead_links;
 mod errors;
 mod events_and_rotation;

@@ -17,6 +17,12 @@ pub fn signed_out(sim: &RunningSim) -> bool {
     sim.agent_state("101") == Some(AgentState::SignedOut) && sim.current_guid("101").is_none()
 }
 
+/// The audit journal every `ccgw` of these tests keeps, unless a test names its own: a
+/// file of this test run, never the user's.
+pub fn test_journal() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("ccgw-test-audit-{}.jsonl", std::process::id()))
+}
+
 pub struct Run {
     pub status: i32,
     pub stdout: String,
@@ -52,6 +58,7 @@ pub async fn ccgw(args: &[&str], env: &[(&str, &str)], script: &[&str]) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
     command
         .args(args)
+        .env("CCGW_AUDIT", test_journal())
         .env_remove("CCGW_PASSWORD")
         .env_remove("RUST_LOG")
         .stdin(Stdio::piped())

@@ -1,0 +1,7 @@
+//! Alerts: rules from the settings file evaluated on what the board or `ccgw watch`
+//! learns ([`rules`]), and their delivery to a webhook ([`webhook`]).
+
+pub mod rules;
+pub mod webhook;
+
+pub use rules::{AgentSample, Alerts, Change, Rules};

@@ -1,0 +1,171 @@
+//! `ccgw watch`: the alert rules without a screen. Each round asks what the rules need,
+//! within the overload budget (the statistics of the watched queues in one
+//! `queryacdstat`; for agent rules, the agents of two queues and the details of 100 agents
+//! in turn), and prints one JSON line per alert raised or cleared, also POSTed to
+//! `--webhook`. Signs out on every way out.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime};
+
+use ccgw::{AgentId, Session};
+
+use crate::alerts::webhook::Webhook;
+use crate::alerts::{Alerts, Rules};
+use crate::board::refresh::{self, Plan, Roster};
+use crate::board::{Board, parse_watched};
+use crate::connect::{self, ConnectionArgs};
+use crate::signals::{self, Signals};
+
+/// Options of `ccgw watch`.
+#[derive(Debug, clap::Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    connection: ConnectionArgs,
+    /// A TOML file with the rules (`[[alerts]]`); default: the settings file's.
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
+    /// Seconds between rounds (at least 1).
+    #[arg(long, value_name = "SECS", default_value_t = 2)]
+    every: u64,
+    /// Also POST each alert to this URL as JSON (https://, or http:// to loopback),
+    /// retried with backoff under an `Idempotency-Key` header.
+    #[arg(long, value_name = "URL")]
+    webhook: Option<String>,
+    /// Stop after this many rounds (default: until a signal).
+    #[arg(long, value_name = "N")]
+    rounds: Option<u64>,
+}
+
+fn cannot_start(why: impl std::fmt::Display) -> ExitCode {
+    connect::cannot_start("watch", why)
+}
+
+/// Runs the rules until `--rounds`, a signal or an error; signs out on every way out.
+pub async fn run(args: WatchArgs) -> ExitCode {
+    let rules = match Rules::load(args.rules.as_ref()) {
+        Ok(rules) if rules.alerts.is_empty() => {
+            return cannot_start("no alert rules: give --rules FILE with [[alerts]] entries");
+        }
+        Ok(rules) => rules,
+        Err(e) => return cannot_start(e),
+    };
+    let connection = match connect::prepare(&args.connection) {
+        Ok(connection) => connection,
+        Err(e) => return cannot_start(e),
+    };
+    let watched = match parse_watched(&connection.client, &connection.settings.watch) {
+        Ok(agents) => agents,
+        Err(e) => return cannot_start(e),
+    };
+    let webhook = match args.webhook.as_deref() {
+        Some(url) => match Webhook::start(url, args.connection.insecure_http) {
+            Ok(webhook) => Some(webhook),
+            Err(e) => return cannot_start(e),
+        },
+        None => None,
+    };
+    let mut signals = match Signals::register() {
+        Ok(signals) => signals,
+        Err(e) => return cannot_start(format!("cannot watch for signals: {e}")),
+    };
+    let session = match connection.client.sign_in(connection.request).await {
+        Ok(session) => session,
+        Err(e) => return cannot_start(format!("sign-in failed: {e}")),
+    };
+    crate::last_resort::remember(&session);
+    let timeout = Duration::from_secs(connection.settings.timeout_secs);
+    let every = Duration::from_secs(args.every.max(1));
+    let roster = Roster::new(connection.settings.watch.queues.clone(), watched);
+    let mut board = Board::new(session.agent_id().as_str(), roster, every);
+    board.alerts = Alerts::new(rules);
+    let mut watch = Watch {
+        board,
+        next_detail: 0,
+    };
+    let rounds = args.rounds.unwrap_or(u64::MAX);
+    let mut round = 0;
+    let ended = loop {
+        if round == rounds {
+            break None;
+        }
+        round += 1;
+        tokio::select! {
+            () = watch.round(&session, webhook.as_ref()) => {}
+            signal = signals.any() => break Some(signal),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(every), if round < rounds => {}
+            signal = signals.any() => break Some(signal),
+            else => {}
+        }
+    };
+    if let Some(signal) = ended {
+        errln!("{signal}: signing out");
+    }
+    if let Some(webhook) = webhook {
+        webhook.finish(timeout).await;
+    }
+    let signed_out = signals::sign_out(&session, timeout);
+    if let Err(code) =
+        signals::sign_out_unless_interrupted(&mut signals, signed_out, std::future::pending()).await
+    {
+        return code;
+    }
+    ExitCode::SUCCESS
+}
+
+/// What `ccgw watch` knows between rounds.
+struct Watch {
+    board: Board,
+    /// Where the next round's details start among the agents known.
+    next_detail: usize,
+}
+
+impl Watch {
+    /// One round: ask, evaluate, report.
+    async fn round(&mut self, session: &Session, webhook: Option<&Webhook>) {
+        let plan = self.plan();
+        let snapshot = refresh::fetch(session, plan).await;
+        if let Some(e) = &snapshot.error {
+            errln!("watch: {e}; the rules run on what is known");
+        }
+        let changes = refresh::apply(&mut self.board, snapshot, session, SystemTime::now());
+        for change in changes {
+            outln!(
+                "{}",
+                serde_json::to_string(&change).expect("changes serialize")
+            );
+            if let Some(webhook) = webhook {
+                webhook.send(&change);
+            }
+        }
+    }
+
+    /// Queue rules need only the statistics; agent rules learn the agents two queues at a
+    /// time and refresh their details 100 at a time, in turn.
+    fn plan(&mut self) -> Plan {
+        let mut plan = self.board.roster.plan(Vec::new());
+        if !self.board.alerts.watches_agents() {
+            plan.roster.clear();
+            plan.details.clear();
+            plan.list_first_queues = false;
+            return plan;
+        }
+        let known: Vec<AgentId> = self
+            .board
+            .agents
+            .iter()
+            .map(|a| a.work_no.clone())
+            .collect();
+        if !known.is_empty() {
+            let start = self.next_detail % known.len();
+            let take = ccgw::AGENTS_PER_LIST_REQUEST.min(known.len());
+            plan.details = (0..take)
+                .map(|k| known[(start + k) % known.len()].clone())
+                .collect();
+            self.next_detail = start + take;
+        }
+        plan
+    }
+}

@@ -94,10 +94,12 @@ pub async fn run(args: WatchArgs) -> ExitCode {
             () = watch.round(&session, webhook.as_ref()) => {}
             signal = signals.any() => break Some(signal),
         }
+        if round == rounds {
+            break None;
+        }
         tokio::select! {
-            () = tokio::time::sleep(every), if round < rounds => {}
+            () = tokio::time::sleep(every) => {}
             signal = signals.any() => break Some(signal),
-            else => {}
         }
     };
     if let Some(signal) = ended {

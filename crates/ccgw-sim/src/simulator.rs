@@ -92,6 +92,12 @@ impl RunningSim {
         self.shared.world().refused_over_budget()
     }
 
+    /// Sets how many callers wait in skill queue `skill`, as a surge or a lull would;
+    /// false when no VDN has that queue.
+    pub fn set_waiting(&self, skill: i32, waiting: u32) -> bool {
+        self.shared.world().set_waiting(skill, waiting)
+    }
+
     /// How many authenticated requests did not send the session's affinity cookie back.
     pub fn cookie_misses(&self) -> u64 {
         self.shared

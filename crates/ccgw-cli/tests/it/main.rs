@@ -13,4 +13,5 @@ mod exit_paths;
 mod interactive;
 mod redaction;
 mod settings;
+mod watch;
 mod ways_out;

@@ -412,6 +412,21 @@ impl World {
         Ok(Value::from(stats))
     }
 
+    /// Sets how many callers wait in skill queue `skill`; false when no VDN has it.
+    pub fn set_waiting(&mut self, skill: i32, waiting: u32) -> bool {
+        let queues = self
+            .config
+            .vdns
+            .iter_mut()
+            .flat_map(|v| v.skills.iter_mut());
+        let mut found = false;
+        for queue in queues.filter(|q| q.id == skill) {
+            queue.waiting = waiting;
+            found = true;
+        }
+        found
+    }
+
     /// How long the longest-waiting caller of `skill` has waited, in seconds: callers
     /// have queued since the world began.
     fn longest_wait(&self, skill: &SkillConfig) -> u64 {

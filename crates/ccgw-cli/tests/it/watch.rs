@@ -1,0 +1,220 @@
+//! `ccgw watch` against the simulator: each alert is raised once and cleared once as the
+//! floor changes, a webhook that fails once still gets each alert once (the retry carries
+//! the same `Idempotency-Key`), and no query goes over the overload budget.
+
+use std::collections::HashMap;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ccgw_sim::{DEFAULT_PASSWORD, Simulator};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use tokio::process::Command;
+
+use crate::common;
+
+/// A webhook receiver on loopback that answers 500 to its first request and 200 after;
+/// what it received: (Idempotency-Key, body).
+async fn receiver() -> (String, Arc<Mutex<Vec<(String, Value)>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let seen = got.clone();
+    tokio::spawn(async move {
+        let mut first = true;
+        while let Ok((stream, _)) = listener.accept().await {
+            let mut stream = BufReader::new(stream);
+            let mut key = String::new();
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if stream.read_line(&mut line).await.unwrap_or(0) == 0 {
+                    break;
+                }
+                let lower = line.to_ascii_lowercase();
+                if let Some(v) = lower.strip_prefix("idempotency-key:") {
+                    key = v.trim().to_owned();
+                }
+                if let Some(v) = lower.strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                if line == "\r\n" {
+                    break;
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = stream.read_exact(&mut body).await;
+            let status = if first {
+                "500 Internal Server Error"
+            } else {
+                "200 OK"
+            };
+            first = false;
+            if let Ok(body) = serde_json::from_slice(&body) {
+                seen.lock().unwrap().push((key, body));
+            }
+            let answer =
+                format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let _ = stream.get_mut().write_all(answer.as_bytes()).await;
+        }
+    });
+    (url, got)
+}
+
+type Lines = tokio::io::Lines<BufReader<tokio::process::ChildStdout>>;
+
+/// The next line of standard output, within 20 s; `None` at its end.
+async fn next_line(lines: &mut Lines) -> Option<String> {
+    tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+        .await
+        .expect("a line in time")
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn alerts_are_raised_and_cleared_once_and_the_webhook_gets_each_once() {
+    let mut config = common::quick();
+    config.vdns[0].inspectors.push("102".to_owned());
+    let sim = Simulator::start(config).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(
+        &rules,
+        "[[alerts]]\nrule = \"unattended\"\n[[alerts]]\nrule = \"waiting\"\nover = 1\n",
+    )
+    .unwrap();
+    let (hook, received) = receiver().await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ccgw"))
+        .args(["watch", "--gateway", &sim.base_url(), "--agent", "101"])
+        .args([
+            "--every",
+            "1",
+            "--rounds",
+            "4",
+            "--queues",
+            "1",
+            "--webhook",
+            &hook,
+        ])
+        .arg("--rules")
+        .arg(&rules)
+        .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+        .env("CCGW_AUDIT", common::test_journal())
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut changes = Vec::new();
+    // Round 1: two callers wait in queue 1 and every agent is on a call.
+    for _ in 0..2 {
+        changes.push(next_line(&mut lines).await.expect("an alert"));
+    }
+    // An agent of queue 1 becomes available, and the callers are answered.
+    let client = ccgw::Client::builder(sim.base_url()).build().unwrap();
+    let other = ccgw::SignIn::new("102".parse().unwrap(), DEFAULT_PASSWORD).poll_events(false);
+    let supervisor = client.sign_in(other).await.unwrap();
+    supervisor
+        .force_idle(&"1001".parse().unwrap())
+        .await
+        .unwrap();
+    supervisor.sign_out().await.unwrap();
+    assert!(sim.set_waiting(1, 0));
+    while let Some(line) = next_line(&mut lines).await {
+        changes.push(line);
+    }
+    let status = tokio::time::timeout(Duration::from_secs(20), child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    let changes: Vec<Value> = changes
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let what: Vec<(String, String, String)> = changes
+        .iter()
+        .map(|c| {
+            let s = |k: &str| c[k].as_str().unwrap().to_owned();
+            (s("alert"), s("rule"), s("subject"))
+        })
+        .collect();
+    let expected =
+        |alert: &str, rule: &str| (alert.to_owned(), rule.to_owned(), "queue 1".to_owned());
+    assert_eq!(
+        what,
+        [
+            expected("raised", "unattended"),
+            expected("raised", "waiting"),
+            expected("cleared", "unattended"),
+            expected("cleared", "waiting"),
+        ]
+    );
+    assert_eq!(changes[1]["value"], 2);
+    assert_eq!(changes[1]["threshold"], 1);
+    // Four alerts, five deliveries (the first failed and was retried), one key each.
+    let received = received.lock().unwrap().clone();
+    assert_eq!(received.len(), 5, "{received:?}");
+    let mut by_key: HashMap<String, Value> = HashMap::new();
+    for (key, body) in &received {
+        if let Some(before) = by_key.insert(key.clone(), body.clone()) {
+            assert_eq!(&before, body, "a retry is the same alert");
+        }
+    }
+    assert_eq!(by_key.len(), 4, "the receiver drops the copy by its key");
+    assert_eq!(sim.refused_over_budget(), 0);
+    assert!(common::signed_out(&sim));
+}
+
+#[tokio::test]
+async fn watch_without_rules_or_with_a_plain_http_webhook_elsewhere_does_not_start() {
+    let sim = Simulator::start(common::quick()).await.unwrap();
+    let url = sim.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("rules.toml");
+    std::fs::write(&empty, "").unwrap();
+    let rules = dir.path().join("waiting.toml");
+    std::fs::write(&rules, "[[alerts]]\nrule = \"waiting\"\nover = 1\n").unwrap();
+    let env = [("CCGW_PASSWORD", DEFAULT_PASSWORD)];
+    let empty = empty.to_str().unwrap();
+    let run = common::ccgw(
+        &[
+            "watch",
+            "--gateway",
+            &url,
+            "--agent",
+            "101",
+            "--rules",
+            empty,
+        ],
+        &env,
+        &[],
+    )
+    .await;
+    assert_eq!(run.status, 2);
+    assert!(run.stderr.contains("no alert rules"), "{}", run.stderr);
+    let rules = rules.to_str().unwrap();
+    let args = [
+        "watch",
+        "--gateway",
+        &url,
+        "--agent",
+        "101",
+        "--rules",
+        rules,
+        "--webhook",
+        "http://hooks.example/x",
+    ];
+    let run = common::ccgw(&args, &env, &[]).await;
+    assert_eq!(run.status, 2);
+    assert!(
+        run.stderr.contains("refusing plain http://"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sim.received("signIn"), 0, "nothing was sent");
+}

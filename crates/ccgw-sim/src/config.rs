@@ -87,6 +87,33 @@ impl SkillConfig {
     }
 }
 
+/// How busy a living floor is (see [`SimConfig::traffic`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Traffic {
+    /// Callers ask for half of what the agents can answer: agents idle between calls.
+    Calm,
+    /// Nine tenths: most agents talk, queues form now and then.
+    Busy,
+    /// More than the floor can answer: queues and waits grow.
+    Surge,
+}
+
+/// A living floor: how busy, from which seed, on which clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrafficConfig {
+    /// How busy.
+    pub level: Traffic,
+    /// The seed of every random choice: the same seed, the same floor.
+    #[serde(default)]
+    pub seed: u64,
+    /// Whether the world's clock stands still until a test moves it
+    /// ([`RunningSim::advance`](crate::RunningSim::advance)).
+    #[serde(default)]
+    pub manual_clock: bool,
+}
+
 /// Everything a simulator run is configured with.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -116,6 +143,10 @@ pub struct SimConfig {
     /// [`OVERLOADED`](crate::answers::retcode::OVERLOADED). Gateways' default, 5 per
     /// 2 s, unless configured; `None` counts nothing.
     pub overload_budget: Option<(u32, Duration)>,
+    /// Calls that arrive, queue, are answered and end, and agents who wrap up and rest;
+    /// `None` (the default): a still floor where every seeded agent talks until told
+    /// otherwise.
+    pub traffic: Option<TrafficConfig>,
 }
 
 impl fmt::Debug for SimConfig {
@@ -130,6 +161,7 @@ impl fmt::Debug for SimConfig {
             .field("vdns", &self.vdns.len())
             .field("quirks", &self.quirks)
             .field("overload_budget", &self.overload_budget)
+            .field("traffic", &self.traffic)
             .finish()
     }
 }
@@ -164,6 +196,7 @@ impl Default for SimConfig {
             ],
             quirks: false,
             overload_budget: Some((5, Duration::from_secs(2))),
+            traffic: None,
         }
     }
 }
@@ -265,6 +298,25 @@ impl SimConfig {
     /// per agent in any window of `per`; `None` counts nothing.
     pub fn overload_budget(mut self, budget: Option<(u32, Duration)>) -> Self {
         self.overload_budget = budget;
+        self
+    }
+
+    /// A living floor at `level`, its random choices fixed by `seed`.
+    pub fn traffic(mut self, level: Traffic, seed: u64) -> Self {
+        let manual_clock = self.traffic.as_ref().is_some_and(|t| t.manual_clock);
+        self.traffic = Some(TrafficConfig {
+            level,
+            seed,
+            manual_clock,
+        });
+        self
+    }
+
+    /// With traffic: whether the world's clock stands still until a test moves it.
+    pub fn manual_clock(mut self, manual: bool) -> Self {
+        if let Some(traffic) = &mut self.traffic {
+            traffic.manual_clock = manual;
+        }
         self
     }
 

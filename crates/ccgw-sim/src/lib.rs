@@ -99,7 +99,10 @@ mod state;
 pub mod testing;
 mod world;
 
-pub use config::{AuthMode, ConfigError, DEFAULT_PASSWORD, SimConfig, SkillConfig, VdnConfig};
+pub use config::{
+    AuthMode, ConfigError, DEFAULT_PASSWORD, SimConfig, SkillConfig, Traffic, TrafficConfig,
+    VdnConfig,
+};
 pub use faults::{BACKGROUND_OPERATION, Fault, FaultRule, Faults};
 pub use http::budgeted_operations;
 pub use server::serve_until;

@@ -121,6 +121,9 @@ pub(crate) async fn serve(
     let app = router(shared.clone());
     let graceful = GracefulShutdown::new();
     let mut sweep = tokio::time::interval(sweep_interval(shared.world().config()));
+    // The floor moves on between requests too, so that events of calls that end reach
+    // the inspectors' polls.
+    let mut traffic = tokio::time::interval(Duration::from_millis(250));
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -128,6 +131,7 @@ pub(crate) async fn serve(
             _ = sweep.tick() => {
                 shared.world().expire_idle_sessions(Instant::now());
             }
+            _ = traffic.tick() => shared.world().catch_up(),
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else {
                     // Out of descriptors or a peer that gave up: keep serving the others.

@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -90,6 +90,13 @@ impl RunningSim {
     /// (answered 000-007): a client that paces its queries keeps this at 0.
     pub fn refused_over_budget(&self) -> u64 {
         self.shared.world().refused_over_budget()
+    }
+
+    /// Moves the world's manual clock on by `by` (see
+    /// [`TrafficConfig::manual_clock`](crate::TrafficConfig::manual_clock)) and runs the
+    /// traffic model up to it; on real time, only catches the model up.
+    pub fn advance(&self, by: Duration) {
+        self.shared.world().advance(by);
     }
 
     /// Sets how many callers wait in skill queue `skill`, as a surge or a lull would;

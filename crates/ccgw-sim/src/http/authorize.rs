@@ -44,6 +44,8 @@ pub(super) fn authorized<T>(
         });
     }
     let mut world = shared.world();
+    // The floor moves on to now before anything reads it.
+    world.catch_up();
     let auth = world.authorize(
         agent,
         header_str(headers, "Guid"),

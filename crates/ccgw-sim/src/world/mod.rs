@@ -10,6 +10,7 @@ mod model;
 mod quality;
 mod queries;
 mod sessions;
+mod traffic;
 
 pub use events::{EVENT_QUEUE_LIMIT, PollStart};
 pub use lists::{AgentLists, Found};

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
@@ -55,29 +55,33 @@ pub enum AgentState {
     },
     /// On a call.
     Talking,
+    /// Wrapping up after a call (the traffic model).
+    WrapUp,
 }
 
 impl AgentState {
     /// The code of the gateway's state table (Table 1): 2 signed out, 3 busy, 4 idle,
-    /// 7 talking, 8 rest. The simulator applies a forced state at once, so it never
-    /// reports 5 (wrap-up) or 9 (pre-rest).
+    /// 5 wrap-up, 7 talking, 8 rest. The simulator applies a forced state at once, so it
+    /// never reports 9 (pre-rest).
     pub fn code(self) -> u8 {
         match self {
             AgentState::SignedOut => 2,
             AgentState::Busy => 3,
             AgentState::Idle => 4,
+            AgentState::WrapUp => 5,
             AgentState::Talking => 7,
             AgentState::Rest { .. } => 8,
         }
     }
 
     /// The matching CTI platform state (Table 2): 0 not signed in, 1 idle, 5 talking,
-    /// 7 busy, 8 rest.
+    /// 6 wrap-up, 7 busy, 8 rest.
     pub fn cti_code(self) -> u8 {
         match self {
             AgentState::SignedOut => 0,
             AgentState::Idle => 1,
             AgentState::Talking => 5,
+            AgentState::WrapUp => 6,
             AgentState::Busy => 7,
             AgentState::Rest { .. } => 8,
         }
@@ -108,7 +112,11 @@ pub(super) struct Agent {
     /// Read through [`Agent::state`] and changed through [`Agent::set_state`], which
     /// keeps `state_since` right.
     state: AgentState,
-    pub(super) state_since: Instant,
+    /// When the state began, on the world's clock ([`World::now`]).
+    pub(super) state_since: Duration,
+    /// When the traffic model next moves this agent on (a call ends, wrap-up ends, a rest
+    /// ends), on the world's clock; `None`: it stays as it is.
+    pub(super) until: Option<Duration>,
     /// When the agent signed in, in milliseconds since 1970.
     pub(super) signed_in_at: u64,
     pub(super) call: Option<String>,
@@ -176,8 +184,33 @@ pub struct World {
     pub(super) budget_windows: HashMap<String, VecDeque<Instant>>,
     /// How many queries the budget refused.
     pub(super) refused_over_budget: u64,
-    /// When the world began: the configured waiting callers queue from then.
-    pub(super) started: Instant,
+    /// The world's clock: real time since it began, or a clock only tests move.
+    pub(super) clock: Clock,
+    /// The callers waiting in each skill queue, the longest-waiting first.
+    pub(super) queued: HashMap<i32, VecDeque<QueuedCall>>,
+    /// Calls arriving, queuing, answered and ended, when the configuration asks for it.
+    pub(super) traffic: Option<super::traffic::Traffic>,
+    /// Every agent's ID, in order, so that the traffic model visits them the same way
+    /// every run.
+    pub(super) order: Vec<String>,
+}
+
+/// What the world's time is.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Clock {
+    /// Real time since this instant.
+    Real(Instant),
+    /// Stands still until [`World::advance`] moves it.
+    Manual(Duration),
+}
+
+/// A caller waiting in a skill queue.
+#[derive(Debug, Clone)]
+pub(super) struct QueuedCall {
+    pub(super) id: String,
+    pub(super) caller: String,
+    /// When the caller began to wait, on the world's clock.
+    pub(super) since: Duration,
 }
 
 /// Now, in milliseconds since 1970, as the gateway writes times.
@@ -190,28 +223,36 @@ pub(super) fn millis_now() -> u64 {
 impl World {
     /// Seeds the world from a configuration.
     pub fn new(config: SimConfig) -> Self {
+        let manual_clock = config.traffic.as_ref().is_some_and(|t| t.manual_clock);
         let mut world = World {
             config,
             agents: HashMap::new(),
             budget_windows: HashMap::new(),
             refused_over_budget: 0,
-            started: Instant::now(),
+            clock: match manual_clock {
+                true => Clock::Manual(Duration::ZERO),
+                false => Clock::Real(Instant::now()),
+            },
+            queued: HashMap::new(),
+            traffic: None,
+            order: Vec::new(),
             guids: HashMap::new(),
             calls: HashMap::new(),
             next_call: 1,
         };
         let vdns = world.config.vdns.clone();
         let quirks = world.config.quirks;
-        for vdn in vdns {
+        let now = world.now();
+        for vdn in vdns.iter() {
             for id in &vdn.inspectors {
-                let mut agent = Agent::new(id, vdn.id, true, AgentState::SignedOut);
+                let mut agent = Agent::new(id, vdn.id, true, AgentState::SignedOut, now);
                 if quirks {
                     agent.name = format!("质检员{id}");
                 }
                 world.agents.insert(id.clone(), agent);
             }
             for (index, id) in vdn.agents.iter().enumerate() {
-                let mut agent = Agent::new(id, vdn.id, false, AgentState::Talking);
+                let mut agent = Agent::new(id, vdn.id, false, AgentState::Talking, now);
                 if quirks {
                     agent.name = format!("坐席{id}");
                 }
@@ -223,7 +264,40 @@ impl World {
                 world.agents.insert(id.clone(), agent);
             }
         }
+        for vdn in &vdns {
+            for skill in &vdn.skills {
+                for _ in 0..skill.waiting {
+                    world.queue_caller(skill.id, now);
+                }
+            }
+        }
+        world.order = world.agents.keys().cloned().collect();
         world
+            .order
+            .sort_by_key(|id| id.parse::<u32>().unwrap_or(u32::MAX));
+        world.traffic = super::traffic::Traffic::start(&mut world);
+        world
+    }
+
+    /// The world's time: how long it has run, or where tests moved its clock.
+    pub fn now(&self) -> Duration {
+        match self.clock {
+            Clock::Real(start) => start.elapsed(),
+            Clock::Manual(now) => now,
+        }
+    }
+
+    /// A new caller waiting in `skill` from `since`.
+    pub(super) fn queue_caller(&mut self, skill: i32, since: Duration) {
+        let id = self.new_call_id();
+        let caller = format!("1390000{:04}", self.next_call % 10_000);
+        let queue = self.queued.entry(skill).or_default();
+        queue.push_back(QueuedCall { id, caller, since });
+    }
+
+    /// How many callers wait in `skill`.
+    pub(super) fn waiting(&self, skill: i32) -> usize {
+        self.queued.get(&skill).map_or(0, VecDeque::len)
     }
 
     /// Starts a call from a customer to `phone`; returns its ID.
@@ -243,7 +317,8 @@ impl World {
 
     /// Takes `agent` off its call; the call ends when no party is left on it.
     pub(super) fn leave_call(&mut self, agent: &str) {
-        let Some(call) = self.agents.get_mut(agent).and_then(Agent::leave_call) else {
+        let now = self.now();
+        let Some(call) = self.agents.get_mut(agent).and_then(|a| a.leave_call(now)) else {
             return;
         };
         if !self
@@ -295,14 +370,21 @@ impl World {
 }
 
 impl Agent {
-    pub(super) fn new(id: &str, vdn: u32, inspector: bool, state: AgentState) -> Self {
+    pub(super) fn new(
+        id: &str,
+        vdn: u32,
+        inspector: bool,
+        state: AgentState,
+        now: Duration,
+    ) -> Self {
         Agent {
             vdn,
             inspector,
             name: format!("Agent {id}"),
             phone: format!("7{id}"),
             state,
-            state_since: Instant::now(),
+            state_since: now,
+            until: None,
             signed_in_at: 0,
             call: None,
             last_call: None,
@@ -318,10 +400,10 @@ impl Agent {
     }
 
     /// Changes the working state; the time in state restarts only on a real change.
-    pub(super) fn set_state(&mut self, state: AgentState) {
+    pub(super) fn set_state(&mut self, state: AgentState, now: Duration) {
         if self.state != state {
             self.state = state;
-            self.state_since = Instant::now();
+            self.state_since = now;
         }
         if state == AgentState::SignedOut {
             self.signed_in_at = 0;
@@ -331,10 +413,10 @@ impl Agent {
     }
 
     /// Leaves the current call: a talking agent becomes idle; a forced state stays.
-    pub(super) fn leave_call(&mut self) -> Option<String> {
+    pub(super) fn leave_call(&mut self, now: Duration) -> Option<String> {
         let call = self.call.take()?;
         if self.state == AgentState::Talking {
-            self.set_state(AgentState::Idle);
+            self.set_state(AgentState::Idle, now);
         }
         self.last_call = Some(call.clone());
         Some(call)

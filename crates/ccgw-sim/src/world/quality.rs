@@ -53,9 +53,10 @@ impl World {
             return fail(retcode::ALREADY_INSPECTED, "the agent is already inspected");
         }
         self.agents.get_mut(target).expect("checked").inspected_by = Some(inspector.to_owned());
+        let now = self.now();
         let me = self.agents.get_mut(inspector).expect("checked");
         me.qc = Some((target.to_owned(), mode));
-        me.set_state(AgentState::Busy);
+        me.set_state(AgentState::Busy, now);
         // The inspector hears of its own phone and state; the inspected agent, if its
         // session polls, that it is inspected and by whom (the reference's cec_07_0542).
         for e in [
@@ -151,10 +152,11 @@ impl World {
             return;
         };
         let mut mode = QcMode::Idle;
+        let now = self.now();
         if let Some(me) = self.agents.get_mut(&inspector) {
             mode = me.qc.take().map_or(QcMode::Idle, |(_, mode)| mode);
             if me.state() == AgentState::Busy {
-                me.set_state(AgentState::Idle);
+                me.set_state(AgentState::Idle, now);
             }
         }
         for e in ["AgentOther_PhoneRelease", "AgentState_Ready"] {
@@ -188,13 +190,15 @@ impl World {
         if call.is_some() && call.map(str::to_owned) != their_call {
             return fail(retcode::CALL_STATE, "the agent is not in that call");
         }
+        let now = self.now();
         let agent = self.agents.get_mut(target).expect("checked");
-        agent.leave_call();
+        agent.leave_call(now);
+        agent.until = None;
         agent.inspected_by = None;
         let me = self.agents.get_mut(inspector).expect("checked");
         me.qc = Some((target.to_owned(), QcMode::Intercepting));
         me.call = their_call.clone();
-        me.set_state(AgentState::Talking);
+        me.set_state(AgentState::Talking, now);
         let content = json!({"callId": their_call});
         self.push_event(inspector, "AgentEvent_Talking", inspector, content.clone());
         self.push_event(inspector, "AgentMediaEvent_Record", inspector, content);
@@ -221,7 +225,7 @@ impl World {
             AgentState::Idle => "AgentState_Ready",
             AgentState::Rest { .. } => "AgentState_Rest",
             AgentState::SignedOut => "AgentState_SignOut",
-            AgentState::Talking => unreachable!("calls are not forced"),
+            AgentState::Talking | AgentState::WrapUp => unreachable!("not forced"),
         };
         if state == AgentState::SignedOut {
             if self.agents[target].inspected_by.is_some() {
@@ -230,10 +234,11 @@ impl World {
             self.end_session(target);
             self.leave_call(target);
         }
-        self.agents
-            .get_mut(target)
-            .expect("checked")
-            .set_state(state);
+        let now = self.now();
+        let agent = self.agents.get_mut(target).expect("checked");
+        agent.set_state(state, now);
+        // A forced state holds until forced otherwise (a rest, for its time).
+        agent.until = None;
         self.push_event(inspector, event, target, json!({}));
         Ok(())
     }

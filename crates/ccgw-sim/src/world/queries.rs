@@ -111,7 +111,7 @@ impl World {
             mediatype: if signed_in { "TTT" } else { "FFF" },
             vdnid: agent.vdn,
             phonenumber: &agent.phone,
-            currentstatetime: agent.state_since.elapsed().as_secs(),
+            currentstatetime: self.now().saturating_sub(agent.state_since).as_secs(),
             logindate: agent.signed_in_at,
             in_multimedia_conf: 0,
             current_state_reason: reason,
@@ -314,7 +314,7 @@ impl World {
             .skills_of_vdn(vdn)
             .iter()
             .find(|s| s.id == skill)
-            .map_or_else(|| json!({}), |s| json!(s.waiting)))
+            .map_or_else(|| json!({}), |s| json!(self.waiting(s.id))))
     }
 
     /// `querySkillQueueOnAgentVDN`: the skill queues of the caller's VDN.
@@ -395,8 +395,8 @@ impl World {
                 json!({
                     "pilotNbr": "",
                     "deviceNo": skill.id,
-                    "queueSize": skill.waiting,
-                    "queueTime": self.longest_wait(skill),
+                    "queueSize": self.waiting(skill.id),
+                    "queueTime": self.longest_wait(skill.id),
                     "loadFactor": NONE_16,
                     "estWaitTime": 0,
                     "loggedOnAgents": signed_in,
@@ -412,28 +412,30 @@ impl World {
         Ok(Value::from(stats))
     }
 
-    /// Sets how many callers wait in skill queue `skill`; false when no VDN has it.
+    /// Sets how many callers wait in skill queue `skill`: new callers start waiting now,
+    /// or the longest-waiting leave; false when no VDN has that queue.
     pub fn set_waiting(&mut self, skill: i32, waiting: u32) -> bool {
-        let queues = self
-            .config
-            .vdns
-            .iter_mut()
-            .flat_map(|v| v.skills.iter_mut());
-        let mut found = false;
-        for queue in queues.filter(|q| q.id == skill) {
-            queue.waiting = waiting;
-            found = true;
+        let known = (self.config.vdns.iter())
+            .flat_map(|v| &v.skills)
+            .any(|s| s.id == skill);
+        if !known {
+            return false;
         }
-        found
+        let now = self.now();
+        while self.waiting(skill) < waiting as usize {
+            self.queue_caller(skill, now);
+        }
+        if let Some(queue) = self.queued.get_mut(&skill) {
+            while queue.len() > waiting as usize {
+                queue.pop_front();
+            }
+        }
+        true
     }
 
-    /// How long the longest-waiting caller of `skill` has waited, in seconds: callers
-    /// have queued since the world began.
-    fn longest_wait(&self, skill: &SkillConfig) -> u64 {
-        if skill.waiting == 0 {
-            0
-        } else {
-            self.started.elapsed().as_secs()
-        }
+    /// How long the longest-waiting caller of `skill` has waited, in seconds.
+    fn longest_wait(&self, skill: i32) -> u64 {
+        let front = self.queued.get(&skill).and_then(|q| q.front());
+        front.map_or(0, |call| self.now().saturating_sub(call.since).as_secs())
     }
 }

@@ -50,12 +50,16 @@ impl World {
         let guid = format!("{}.{}", uuid::Uuid::new_v4(), self.config.node);
         let cookie = uuid::Uuid::new_v4().simple().to_string();
         self.guids.insert(guid.clone(), agent.to_owned());
+        let clock = self.now();
         let record = self.agents.get_mut(agent).expect("looked up above");
-        record.set_state(if status == Some(5) {
-            AgentState::Busy
-        } else {
-            AgentState::Idle
-        });
+        record.set_state(
+            if status == Some(5) {
+                AgentState::Busy
+            } else {
+                AgentState::Idle
+            },
+            clock,
+        );
         record.session = Some(SessionRecord {
             guid: guid.clone(),
             previous: Vec::new(),
@@ -71,8 +75,10 @@ impl World {
     pub fn sign_out(&mut self, agent: &str) {
         self.end_session(agent);
         self.leave_call(agent);
+        let now = self.now();
         if let Some(a) = self.agents.get_mut(agent) {
-            a.set_state(AgentState::SignedOut);
+            a.set_state(AgentState::SignedOut, now);
+            a.until = None;
         }
     }
 

@@ -1,0 +1,307 @@
+//! The traffic model: a floor that lives. Callers arrive in each skill queue at random
+//! (seeded), wait while nobody serving the queue is idle, are answered by the first idle
+//! agent in work-number order, talk, and hang up; the agent wraps up, and now and then
+//! rests before taking calls again. Queue lengths and
+//! waits, agents' states and times in state, calls and the inspector's events all come
+//! from the same world, so every query agrees with every other at every moment.
+//!
+//! Time moves in one-second steps of the world's clock: real time, or a clock only tests
+//! move ([`World::advance`]), so that a seed gives the same floor every run.
+
+use std::time::Duration;
+
+use super::model::{AgentState, CallRecord, QueuedCall, World, millis_now};
+use crate::config::{Traffic as Level, TrafficConfig};
+
+/// How long a call lasts on average, in seconds.
+const TALK_MEAN: f64 = 120.0;
+/// The shortest call, in seconds.
+const TALK_MIN: f64 = 10.0;
+/// How long wrap-up takes, in seconds.
+const WRAP_UP: u64 = 15;
+/// How often an agent rests after a call.
+const REST_CHANCE: f64 = 0.05;
+/// How long a rest lasts on average, in seconds.
+const REST_MEAN: f64 = 180.0;
+
+/// The traffic model's own state.
+pub(crate) struct Traffic {
+    rng: SplitMix,
+    /// Calls arriving per second in each skill queue, in the configuration's order.
+    arrivals: Vec<(i32, f64)>,
+    /// How far the model has run, on the world's clock.
+    done: Duration,
+}
+
+impl Level {
+    /// The share of the floor's capacity the callers ask for: calm leaves agents idle,
+    /// busy keeps most talking, surge is more than the floor can answer.
+    fn load(self) -> f64 {
+        match self {
+            Level::Calm => 0.5,
+            Level::Busy => 0.9,
+            Level::Surge => 1.4,
+        }
+    }
+}
+
+impl Traffic {
+    /// Starts the model on a freshly seeded world, when its configuration asks for one:
+    /// the seeded calls get their ends, and the queues their arrival rates.
+    pub(super) fn start(world: &mut World) -> Option<Traffic> {
+        let TrafficConfig { level, seed, .. } = world.config.traffic.clone()?;
+        let mut rng = SplitMix(seed);
+        let mut arrivals = Vec::new();
+        for vdn in &world.config.vdns {
+            // Each agent can answer about one call per (talk + wrap-up); the queues share
+            // the calls in proportion to the agents serving them.
+            let agents = vdn.agents.len() as f64;
+            let per_second = level.load() * agents / (TALK_MEAN + WRAP_UP as f64);
+            let members: Vec<usize> = (0..vdn.skills.len())
+                .map(|q| {
+                    (0..vdn.agents.len())
+                        .filter(|i| vdn.skills_of_agent(*i).contains(&vdn.skills[q].id))
+                        .count()
+                })
+                .collect();
+            let total: usize = members.iter().sum::<usize>().max(1);
+            for (skill, members) in vdn.skills.iter().zip(members) {
+                arrivals.push((skill.id, per_second * members as f64 / total as f64));
+            }
+        }
+        let now = world.now();
+        for id in &world.order {
+            let agent = world.agents.get_mut(id).expect("ordered");
+            if agent.call.is_some() {
+                agent.until = Some(now + Duration::from_secs(rng.between(20, 300)));
+            }
+        }
+        Some(Traffic {
+            rng,
+            arrivals,
+            done: now,
+        })
+    }
+}
+
+impl World {
+    /// Moves a manual clock on by `by` and runs the traffic model up to it. A world on
+    /// real time ignores it.
+    pub fn advance(&mut self, by: Duration) {
+        if let super::model::Clock::Manual(now) = &mut self.clock {
+            *now += by;
+        }
+        self.catch_up();
+    }
+
+    /// Runs the traffic model up to the world's time, a second at a time.
+    pub fn catch_up(&mut self) {
+        let Some(mut traffic) = self.traffic.take() else {
+            return;
+        };
+        let now = self.now();
+        while traffic.done + Duration::from_secs(1) <= now {
+            traffic.done += Duration::from_secs(1);
+            let t = traffic.done;
+            self.step(&mut traffic, t);
+        }
+        self.traffic = Some(traffic);
+    }
+
+    /// One second of the floor, ending at `t`.
+    fn step(&mut self, traffic: &mut Traffic, t: Duration) {
+        for k in 0..traffic.arrivals.len() {
+            let (skill, rate) = traffic.arrivals[k];
+            for _ in 0..traffic.rng.poisson(rate) {
+                self.queue_caller(skill, t);
+            }
+        }
+        let order = std::mem::take(&mut self.order);
+        for id in &order {
+            let due = self.agents[id].until.is_some_and(|until| until <= t);
+            if due {
+                self.move_on(traffic, id, t);
+            }
+        }
+        self.answer_waiting(traffic, &order, t);
+        self.order = order;
+    }
+
+    /// An agent's timer ran out: its call ends, its wrap-up ends, or its rest ends.
+    fn move_on(&mut self, traffic: &mut Traffic, id: &str, t: Duration) {
+        let state = self.agents[id].state();
+        let next = match state {
+            AgentState::Talking => {
+                if self.agents[id].inspected_by.is_some() {
+                    self.release_target(id, None);
+                }
+                self.leave_call(id);
+                Some((AgentState::WrapUp, Some(t + Duration::from_secs(WRAP_UP))))
+            }
+            AgentState::WrapUp if traffic.rng.chance(REST_CHANCE) => {
+                let rest = traffic.rng.exponential(REST_MEAN, 30.0);
+                Some((AgentState::Rest { reason: 1 }, Some(t + rest)))
+            }
+            AgentState::WrapUp | AgentState::Rest { .. } => Some((AgentState::Idle, None)),
+            _ => None,
+        };
+        let agent = self.agents.get_mut(id).expect("ordered");
+        agent.until = None;
+        if let Some((state, until)) = next {
+            agent.set_state(state, t);
+            agent.until = until;
+        }
+    }
+
+    /// Gives each waiting caller, the longest-waiting first, to an idle agent serving the
+    /// queue, in work-number order.
+    fn answer_waiting(&mut self, traffic: &mut Traffic, order: &[String], t: Duration) {
+        let mut waiting: Vec<(Duration, i32)> = (self.queued.iter())
+            .filter_map(|(skill, q)| q.front().map(|c| (c.since, *skill)))
+            .collect();
+        waiting.sort();
+        for (_, skill) in waiting {
+            while self.waiting(skill) > 0 {
+                let free = order.iter().find(|id| {
+                    let a = &self.agents[id.as_str()];
+                    !a.inspector
+                        && a.state() == AgentState::Idle
+                        && a.call.is_none()
+                        && a.skills.contains(&skill)
+                });
+                let Some(agent) = free.cloned() else { break };
+                let call = self.queued.get_mut(&skill).and_then(|q| q.pop_front());
+                let Some(call) = call else { break };
+                let talk = traffic.rng.exponential(TALK_MEAN, TALK_MIN);
+                self.answer(&agent, skill, call, t, talk);
+            }
+        }
+    }
+
+    /// `agent` answers a caller who waited in `skill`.
+    fn answer(&mut self, agent: &str, skill: i32, call: QueuedCall, t: Duration, talk: Duration) {
+        let vdn = self.agents[agent].vdn;
+        let skill = (self.config.vdns.iter())
+            .flat_map(|v| &v.skills)
+            .find(|s| s.id == skill)
+            .cloned();
+        let record = CallRecord {
+            vdn,
+            caller: call.caller,
+            called: self.agents[agent].phone.clone(),
+            skill,
+            began_at: millis_now(),
+            ended_at: None,
+        };
+        self.calls.insert(call.id.clone(), record);
+        let a = self.agents.get_mut(agent).expect("ordered");
+        a.call = Some(call.id);
+        a.set_state(AgentState::Talking, t);
+        a.until = Some(t + talk);
+    }
+}
+
+/// A small, fast generator whose sequence a seed fixes forever (SplitMix64).
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+
+    fn between(&mut self, low: u64, high: u64) -> u64 {
+        low + self.next() % (high - low + 1)
+    }
+
+    /// A duration with this mean, at least `min` seconds, whole seconds.
+    fn exponential(&mut self, mean: f64, min: f64) -> Duration {
+        let x = -mean * (1.0 - self.unit()).ln();
+        Duration::from_secs(x.max(min).round() as u64)
+    }
+
+    /// How many arrivals in a second at `rate` a second (Knuth's method; rates are small).
+    fn poisson(&mut self, rate: f64) -> u32 {
+        let limit = (-rate).exp();
+        let (mut k, mut p) = (0, self.unit());
+        while p > limit && k < 1000 {
+            k += 1;
+            p *= self.unit();
+        }
+        k
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use crate::config::{SimConfig, Traffic};
+    use crate::world::{AgentState, World};
+
+    fn floor(seed: u64) -> World {
+        World::new(
+            SimConfig::default()
+                .traffic(Traffic::Busy, seed)
+                .manual_clock(true),
+        )
+    }
+
+    /// What an observer sees: each agent's state, and each queue's length.
+    fn picture(world: &World) -> (Vec<Option<AgentState>>, Vec<usize>) {
+        let agents = (1001..=1010)
+            .map(|id| world.agent_state(&id.to_string()))
+            .collect();
+        (agents, vec![world.waiting(1), world.waiting(2)])
+    }
+
+    #[test]
+    fn a_seed_gives_the_same_floor_every_run_and_it_moves() {
+        let (mut a, mut b) = (floor(7), floor(7));
+        let start = picture(&a);
+        for _ in 0..30 {
+            a.advance(Duration::from_secs(60));
+            b.advance(Duration::from_secs(60));
+            assert_eq!(picture(&a), picture(&b));
+        }
+        assert_ne!(picture(&a), start, "half an hour later the floor has moved");
+        let mut c = floor(8);
+        c.advance(Duration::from_secs(1800));
+        assert_ne!(picture(&c), picture(&a), "another seed, another floor");
+    }
+
+    #[test]
+    fn calls_queue_while_nobody_is_free_and_are_answered_when_an_agent_frees() {
+        let mut world = floor(1);
+        // Everybody is on a seeded call for at least 20 s: arrivals wait.
+        world.advance(Duration::from_secs(19));
+        let states = picture(&world).0;
+        assert!(states.iter().all(|s| *s == Some(AgentState::Talking)));
+        // By ten minutes every seeded call has ended and some agents wrapped up and
+        // answered the queue.
+        for _ in 0..600 {
+            world.advance(Duration::from_secs(1));
+            let idle = picture(&world).0.contains(&Some(AgentState::Idle));
+            assert!(
+                !(idle && world.waiting(1) > 0),
+                "an idle agent leaves nobody waiting"
+            );
+        }
+        let talking = (picture(&world).0.iter())
+            .filter(|s| **s == Some(AgentState::Talking))
+            .count();
+        assert!(talking > 0);
+    }
+}

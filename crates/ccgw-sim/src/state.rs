@@ -38,6 +38,7 @@ pub const OPERATION_IDS: &[&str] = &[
     "queryCallInfoByCallId",
     "queryCallInfo",
     "queryHoldListInfoEx",
+    "queryWaitCallInfoBySkillId",
     "queryQueueLengthBySkillId",
     "queryStatInfoOfAcd",
     "querySkillQueueOnAgentVDN",

@@ -37,13 +37,13 @@ fn schema_of<'a>(spec: &'a OpenAPI, p: &'a Parameter) -> &'a Schema {
 }
 
 #[test]
-fn there_are_thirty_two_operations_with_unique_ids() {
+fn there_are_thirty_three_operations_with_unique_ids() {
     let spec = spec();
     let ops = operations(&spec);
     assert_eq!(
         ops.len(),
-        32,
-        "15 quality-control, 3 session, 1 event operation and 13 queries"
+        33,
+        "15 quality-control, 3 session, 1 event operation and 14 queries"
     );
     let ids: HashSet<_> = ops
         .iter()
@@ -57,8 +57,8 @@ fn there_are_thirty_two_operations_with_unique_ids() {
     assert_eq!(qc, 15);
     let queries = ops.iter().filter(|(method, _, _)| method == "GET").count();
     assert_eq!(
-        queries, 13,
-        "the event poll and 12 queries are GETs; queue statistics are a POST"
+        queries, 14,
+        "the event poll and 13 queries are GETs; queue statistics are a POST"
     );
 }
 

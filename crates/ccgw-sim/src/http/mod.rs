@@ -63,6 +63,7 @@ const QUERY_ROUTES: &[(MethodFilter, &str, &str, Query)] = &[
     (GET, "/calldata/{agentid}/callinfobycallid/{callid}", "queryCallInfoByCallId", Query::CallInfo),
     (GET, "/calldata/{agentid}/callinfo", "queryCallInfo", Query::OwnCall),
     (GET, "/calldata/{agentid}/holdlistex/{workno}", "queryHoldListInfoEx", Query::HeldCalls),
+    (GET, "/calldata/{agentid}/waitcallinfo/{skillid}", "queryWaitCallInfoBySkillId", Query::WaitingCalls),
     (GET, "/queuedevice/{agentid}/skillwaitnum/{skillid}", "queryQueueLengthBySkillId", Query::QueueLength),
     (POST, "/queuedevice/{agentid}/queryacdstat", "queryStatInfoOfAcd", Query::QueueStats),
     (GET, "/queuedevice/{agentid}/agentvdnskill", "querySkillQueueOnAgentVDN", Query::VdnSkills),

@@ -30,6 +30,7 @@ pub(super) enum Query {
     VdnSkills,
     AgentSkills,
     QueueStats,
+    WaitingCalls,
 }
 
 fn answer(query: Query, w: &World, me: &str, p: &Params, body: &Value) -> Result<Found, Failure> {
@@ -50,6 +51,7 @@ fn answer(query: Query, w: &World, me: &str, p: &Params, body: &Value) -> Result
         Query::VdnSkills => Ok(w.vdn_skills(me).into()),
         Query::AgentSkills => w.agent_skills(me, work_no).map(Found::from),
         Query::QueueStats => w.queue_stats(me, body).map(Found::from),
+        Query::WaitingCalls => w.waiting_calls(me, param(p, "skillid")).map(Found::from),
     }
 }
 

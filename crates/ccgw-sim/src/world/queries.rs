@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::lists::{AgentLists, Found};
-use super::model::{Agent, AgentState, CallRecord, Failure, World, fail};
+use super::model::{Agent, AgentState, CallRecord, Failure, World, fail, millis_now};
 use crate::answers::retcode;
 use crate::config::SkillConfig;
 use crate::ids::{is_agent_id, is_call_id};
@@ -431,6 +431,42 @@ impl World {
             }
         }
         true
+    }
+
+    /// `queryWaitCallInfoBySkillId`: the callers waiting in a queue of the caller's VDN,
+    /// the longest-waiting first; `logontimes` is how long each has waited. A queue of
+    /// another VDN, or none, has nobody waiting.
+    pub fn waiting_calls(&self, me: &str, skill: &str) -> Result<Value, Failure> {
+        let Ok(skill) = skill.parse::<i32>() else {
+            return fail(retcode::BAD_PARAMETER, "the skill ID is not a number");
+        };
+        let vdn = self.agents[me].vdn;
+        let Some(config) = self.skills_of_vdn(vdn).iter().find(|s| s.id == skill) else {
+            return Ok(json!([]));
+        };
+        let now = self.now();
+        let wall = millis_now();
+        let calls = self.queued.get(&skill).into_iter().flatten().map(|call| {
+            let waited = now.saturating_sub(call.since);
+            json!({
+                "callfeature": 0,
+                "callid": call.id,
+                "caller": call.caller,
+                "called": "",
+                "callskill": config.name,
+                "callskillid": skill,
+                "orgicallednum": "",
+                "calldata": "",
+                "begintime": wall.saturating_sub(waited.as_millis() as u64),
+                "endtime": Value::Null,
+                "userPriority": 0,
+                "trunkNo": 65535,
+                "logontimes": waited.as_secs(),
+                "mediaType": MEDIA_VOICE,
+                "mediaAbility": 1,
+            })
+        });
+        Ok(Value::from(calls.collect::<Vec<_>>()))
     }
 
     /// How long the longest-waiting caller of `skill` has waited, in seconds.

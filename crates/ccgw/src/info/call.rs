@@ -1,6 +1,6 @@
 //! What the call queries report about a phone call.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use ccgw_api::types as wire;
 
@@ -31,6 +31,9 @@ pub struct CallInfo {
     pub feature: Option<i32>,
     /// When the call was answered.
     pub began_at: Option<SystemTime>,
+    /// For a call still waiting in a queue ([`Session::waiting_calls`](crate::Session::waiting_calls)):
+    /// how long since it entered (`logontimes`).
+    pub waited: Option<Duration>,
 }
 
 impl CallInfo {
@@ -45,6 +48,9 @@ impl CallInfo {
             media_type: call.media_type,
             feature: call.callfeature,
             began_at: instant(call.begintime),
+            waited: (call.logontimes)
+                .and_then(|s| u64::try_from(s).ok())
+                .map(Duration::from_secs),
         })
     }
 

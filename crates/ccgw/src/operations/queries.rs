@@ -183,6 +183,19 @@ impl Session {
         answer.result.into_iter().map(CallInfo::from_wire).collect()
     }
 
+    /// The calls waiting in skill queue `skill`, the longest-waiting first, each with how
+    /// long it has waited ([`CallInfo::waited`]) (`queryWaitCallInfoBySkillId`). The
+    /// reference asks for a caller that is not idle.
+    ///
+    #[doc = ccgw_api::errors_doc!(QUERY_WAIT_CALL_INFO_BY_SKILL_ID)]
+    pub async fn waiting_calls(&self, skill: i32) -> Result<Vec<CallInfo>, Error> {
+        let answer = send_request!(query self, query_wait_call_info_by_skill_id,
+            about: None,
+            skillid(skill),
+        )?;
+        answer.result.into_iter().map(CallInfo::from_wire).collect()
+    }
+
     /// How many callers wait in skill queue `skill` (`queryQueueLengthBySkillId`);
     /// `None` when the gateway answers without a count, as the reference's sample does.
     ///

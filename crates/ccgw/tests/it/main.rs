@@ -12,6 +12,7 @@ mod events_and_rotation;
 mod faults;
 mod http_settings;
 mod large_tenant;
+mod living_floor;
 mod never_orphaned;
 mod operations;
 mod overload_budget;

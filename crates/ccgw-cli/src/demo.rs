@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use ccgw::{AgentId, Client, Event, EventStream, EventType, Mode, Session, SignIn};
-use ccgw_sim::{RunningSim, SimConfig, Simulator};
+use ccgw_sim::{RunningSim, Simulator};
 
 use crate::signals::Signals;
 
@@ -51,7 +51,7 @@ async fn walk_through() -> Result<(), Stopped> {
     let start = |e: Failure| Stopped::CouldNotStart(e);
     // Ctrl-C, SIGTERM or SIGHUP during the steps still signs out (step 8).
     let mut signals = Signals::register().map_err(|e| start(e.into()))?;
-    let sim = Simulator::start(SimConfig::default().poll_wait(Duration::from_millis(300)))
+    let sim = Simulator::start(crate::sim::lively().poll_wait(Duration::from_millis(300)))
         .await
         .map_err(|e| start(e.into()))?;
     outln!(

@@ -31,10 +31,43 @@ pub struct SimArgs {
     /// `--edition newest` in the console and board), each on a call.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=899_999))]
     agents: Option<u32>,
+    /// A floor that lives: calls arrive, queue, are answered and end, agents wrap up and
+    /// rest, at this level (default: a still floor where every agent talks).
+    #[arg(long, value_enum)]
+    traffic: Option<TrafficArg>,
+    /// With `--traffic`: the seed of every random choice (the same seed, the same floor).
+    #[arg(long, value_name = "N", requires = "traffic", default_value_t = 1)]
+    seed: u64,
     /// With `--agents`: how many skill queues (default 20). Every agent serves queue 1
     /// and two others in turn.
     #[arg(long, value_name = "N", requires = "agents", value_parser = clap::value_parser!(u32).range(1..=10_000))]
     queues: Option<u32>,
+}
+
+/// How busy a living floor is.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum TrafficArg {
+    /// Agents idle between calls.
+    Calm,
+    /// Most agents talk; queues form now and then.
+    Busy,
+    /// More callers than the floor can answer.
+    Surge,
+}
+
+impl From<TrafficArg> for ccgw_sim::Traffic {
+    fn from(level: TrafficArg) -> Self {
+        match level {
+            TrafficArg::Calm => ccgw_sim::Traffic::Calm,
+            TrafficArg::Busy => ccgw_sim::Traffic::Busy,
+            TrafficArg::Surge => ccgw_sim::Traffic::Surge,
+        }
+    }
+}
+
+/// The floor `ccgw board --sim` and `ccgw demo` watch: busy, seeded, on real time.
+pub fn lively() -> SimConfig {
+    SimConfig::default().traffic(ccgw_sim::Traffic::Busy, 1)
 }
 
 /// Serves until Ctrl-C, SIGTERM or SIGHUP, then stops cleanly.
@@ -49,6 +82,9 @@ pub async fn run(args: SimArgs) -> ExitCode {
         },
         None => SimConfig::default(),
     };
+    if let Some(level) = args.traffic {
+        config = config.traffic(level.into(), args.seed);
+    }
     if let Some(agents) = args.agents {
         config = config.large_tenant(agents, args.queues.unwrap_or(20));
     }
@@ -100,7 +136,7 @@ pub async fn run(args: SimArgs) -> ExitCode {
 /// A simulator in this process and the connection of its inspector 101, for `ccgw board
 /// --sim`.
 pub async fn embedded() -> Result<(ccgw_sim::RunningSim, crate::connect::Connection), String> {
-    let config = SimConfig::default().poll_wait(std::time::Duration::from_millis(500));
+    let config = lively().poll_wait(std::time::Duration::from_millis(500));
     let sim = Simulator::start(config)
         .await
         .map_err(|e| format!("cannot start the simulator: {e}"))?;

@@ -99,6 +99,12 @@ impl RunningSim {
         self.shared.world().advance(by);
     }
 
+    /// Changes how busy a living floor is from now on (a surge starts or ends); false
+    /// when the simulator runs without traffic.
+    pub fn set_traffic(&self, level: crate::Traffic) -> bool {
+        self.shared.world().set_traffic(level)
+    }
+
     /// Sets how many callers wait in skill queue `skill`, as a surge or a lull would;
     /// false when no VDN has that queue.
     pub fn set_waiting(&self, skill: i32, waiting: u32) -> bool {

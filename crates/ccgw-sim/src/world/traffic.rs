@@ -26,6 +26,7 @@ const REST_MEAN: f64 = 180.0;
 
 /// The traffic model's own state.
 pub(crate) struct Traffic {
+    level: Level,
     rng: SplitMix,
     /// Calls arriving per second in each skill queue, in the configuration's order.
     arrivals: Vec<(i32, f64)>,
@@ -77,6 +78,7 @@ impl Traffic {
             }
         }
         Some(Traffic {
+            level,
             rng,
             arrivals,
             done: now,
@@ -85,6 +87,21 @@ impl Traffic {
 }
 
 impl World {
+    /// Changes how busy the floor is from now on, as a surge that starts or ends; false
+    /// when the floor has no traffic.
+    pub fn set_traffic(&mut self, level: Level) -> bool {
+        self.catch_up();
+        let Some(traffic) = &mut self.traffic else {
+            return false;
+        };
+        let scale = level.load() / traffic.level.load();
+        for (_, rate) in &mut traffic.arrivals {
+            *rate *= scale;
+        }
+        traffic.level = level;
+        true
+    }
+
     /// Moves a manual clock on by `by` and runs the traffic model up to it. A world on
     /// real time ignores it.
     pub fn advance(&mut self, by: Duration) {

@@ -101,7 +101,7 @@ impl RunningSim {
 
     /// Changes how busy a living floor is from now on (a surge starts or ends); false
     /// when the simulator runs without traffic.
-    pub fn set_traffic(&self, level: crate::Traffic) -> bool {
+    pub fn set_traffic(&self, level: crate::config::Traffic) -> bool {
         self.shared.world().set_traffic(level)
     }
 

@@ -4,4 +4,7 @@
 pub mod rules;
 pub mod webhook;
 
+#[cfg(test)]
+mod living_floor_tests;
+
 pub use rules::{AgentSample, Alerts, Change, Rules};

@@ -9,11 +9,13 @@ mod lists;
 mod model;
 mod quality;
 mod queries;
+mod queues;
 mod sessions;
 mod traffic;
 
 pub use events::{EVENT_QUEUE_LIMIT, PollStart};
 pub use lists::{AgentLists, Found};
 pub use model::{AgentState, Failure, QcMode, World};
-pub use queries::{AGENT_LIST_LIMIT, QUEUE_STATS_LIMIT};
+pub use queries::AGENT_LIST_LIMIT;
+pub use queues::QUEUE_STATS_LIMIT;
 pub use sessions::{AFFINITY_COOKIE, sweep_interval};

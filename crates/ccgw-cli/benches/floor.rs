@@ -5,7 +5,10 @@
 //! cargo bench -p ccgw-cli --bench floor
 //! ```
 //!
-//! Prints one line per case:
+//! Prints one line per case (and `watch: 5000 agents, 100 queues: N requests per round,
+//! X ms client CPU per round`: `ccgw watch` with every kind of rule on a busy floor, its
+//! CPU from the kernel's accounting of the process, the difference between 11 rounds and
+//! 1 round divided by 10, so that start-up and sign-in do not count):
 //! `floor: 5000 agents, 100 queues: first screen X s, Y requests per refresh, board RSS Z
 //! MiB, simulator RSS W MiB` and `simulator: 60000 agents, 100 queues: RSS W MiB,
 //! allonlineagents N MB in T s`. Requests per refresh are counted from the simulator's
@@ -30,6 +33,10 @@ struct Sim {
 
 impl Sim {
     fn start(agents: u32, queues: u32) -> Sim {
+        Sim::start_with(agents, queues, &[])
+    }
+
+    fn start_with(agents: u32, queues: u32, extra: &[&str]) -> Sim {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free loopback port")
@@ -42,6 +49,7 @@ impl Sim {
                 "--queues",
                 &queues.to_string(),
             ])
+            .args(extra)
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -194,6 +202,71 @@ async fn simulator_alone(agents: u32, queues: u32) {
     );
 }
 
+/// Runs `ccgw watch` for `rounds` rounds; the CPU time it used, from the kernel.
+// Reaped by `wait4` below, which also reports the child's CPU time.
+#[allow(clippy::zombie_processes)]
+fn watch_cpu(sim: &Sim, rules: &std::path::Path, rounds: u32) -> Duration {
+    let child = Command::new(env!("CARGO_BIN_EXE_ccgw"))
+        .args([
+            "watch",
+            "--gateway",
+            &sim.url,
+            "--agent",
+            "101",
+            "--no-audit",
+        ])
+        .args(["--every", "1", "--rounds", &rounds.to_string()])
+        .arg("--rules")
+        .arg(rules)
+        .env("CCGW_PASSWORD", PASSWORD)
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("ccgw watch starts");
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is valid; wait4 fills it for the child just reaped.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child, writing into the two locals.
+    let reaped = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(reaped, child.id() as i32, "ccgw watch ends");
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+fn watch(agents: u32, queues: u32) {
+    let sim = Sim::start_with(agents, queues, &["--traffic", "busy", "--seed", "1"]);
+    let dir = std::env::temp_dir().join(format!("ccgw-bench-watch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("rules.toml");
+    let every_kind = "[[alerts]]\nrule = \"longest-wait\"\nover = 60\n\
+        [[alerts]]\nrule = \"waiting\"\nover = 5\n[[alerts]]\nrule = \"unattended\"\n\
+        [[alerts]]\nrule = \"talking\"\nover = 2400\n[[alerts]]\nrule = \"wrap-up\"\nover = 120\n\
+        [[alerts]]\nrule = \"resting\"\nover = 900\n";
+    std::fs::write(&rules, every_kind).unwrap();
+    // Start-up and sign-in cost more than a round: the least of a few runs of 1 round
+    // and of 21 rounds, and the difference over 20 rounds.
+    let one = (0..3).map(|_| watch_cpu(&sim, &rules, 1)).min().unwrap();
+    let before = sim.logged().len();
+    let many = (0..2).map(|_| watch_cpu(&sim, &rules, 21)).min().unwrap();
+    let logged = sim.logged()[before..].to_vec();
+    let session = ["signIn", "signOut", "pollEvent"];
+    let requests = logged
+        .iter()
+        .filter(|op| !session.contains(&op.as_str()))
+        .count();
+    let own_state = logged.iter().filter(|op| *op == "getAgentStatus").count();
+    let per_round = many.saturating_sub(one).as_secs_f64() * 1000.0 / 20.0;
+    eprintln!("watch CPU: 1 round {one:?}, 21 rounds {many:?}");
+    println!(
+        "watch: {agents} agents, {queues} queues: {:.1} requests per round ({:.1} budgeted), \
+         {per_round:.1} ms client CPU per round",
+        requests as f64 / 42.0,
+        (requests - own_state) as f64 / 42.0
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn main() {
     // `cargo test --benches` runs this with --bench absent: nothing to measure then.
     if !std::env::args().any(|a| a == "--bench") {
@@ -203,7 +276,13 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(20);
-    floor(5_000, 100, Duration::from_secs(secs));
+    if std::env::var("CCGW_BENCH_ONLY").as_deref() != Ok("watch") {
+        floor(5_000, 100, Duration::from_secs(secs));
+    }
+    watch(5_000, 100);
+    if std::env::var("CCGW_BENCH_ONLY").as_deref() == Ok("watch") {
+        return;
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

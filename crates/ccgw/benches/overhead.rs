@@ -1,7 +1,9 @@
 //! The same `switch` round trip four ways, interleaved in one run so that machine noise
 //! hits all four alike:
 //! (a) the `ccgw` session method, (b) the generated `ccgw-api` call, (c) a hand-written
-//! reqwest call on a reused client, (d) a new reqwest client per request.
+//! reqwest call on a reused client, (d) a new reqwest client per request; and (e) the
+//! session method with an audit journal, whose difference from (a) is what the journal
+//! costs per request.
 //!
 //! `cargo bench -p ccgw --bench overhead` (`CCGW_BENCH_ROUNDS`, `CCGW_BENCH_BATCH`).
 
@@ -18,7 +20,7 @@ use support::*;
 async fn main() {
     let rounds = env_u64("CCGW_BENCH_ROUNDS", 30);
     let batch = env_u64("CCGW_BENCH_BATCH", 100);
-    let base = spawn_sim(SimConfig::default().with_load_tenant(4, 4));
+    let base = spawn_sim(SimConfig::default().with_load_tenant(5, 5));
 
     // (a) a session; its background poller runs too, as it would for a user.
     let client = Client::builder(&base).build().unwrap();
@@ -32,6 +34,23 @@ async fn main() {
     let agent_a = client.agent_id("40001").unwrap();
     session.listen(&agent_a).await.unwrap();
 
+    // (e) a session of a client that keeps an audit journal.
+    let journal_dir = tempfile::tempdir().unwrap();
+    let journal = ccgw::AuditJournal::open(journal_dir.path().join("audit.jsonl")).unwrap();
+    let audited = Client::builder(&base)
+        .audit_journal(std::sync::Arc::new(journal))
+        .build()
+        .unwrap();
+    let session_e = audited
+        .sign_in(SignIn::new(
+            audited.agent_id("30005").unwrap(),
+            ccgw_sim::DEFAULT_PASSWORD,
+        ))
+        .await
+        .unwrap();
+    let agent_e = audited.agent_id("40005").unwrap();
+    session_e.listen(&agent_e).await.unwrap();
+
     // (b) and (c) share one reused reqwest client, as (a) reuses its pool.
     let http = reqwest::Client::new();
     let api = ccgw_api::Client::new_with_client(&base, http.clone(), Hooks::default());
@@ -44,7 +63,7 @@ async fn main() {
     raw_listen(&http, &base, "30004", "40004", &guid_d).await;
     let url_d = format!("{base}/agentgateway/resource/qualitycontrol/30004/switch/40004");
 
-    let mut samples: [Vec<Duration>; 4] = Default::default();
+    let mut samples: [Vec<Duration>; 5] = Default::default();
     for round in 0..=rounds {
         for (variant, kept) in samples.iter_mut().enumerate() {
             for _ in 0..batch {
@@ -63,7 +82,8 @@ async fn main() {
                         assert_eq!(answer.retcode, "0");
                     }
                     2 => raw_switch(&http, &url_c, &guid_c).await,
-                    _ => raw_switch(&reqwest::Client::new(), &url_d, &guid_d).await,
+                    3 => raw_switch(&reqwest::Client::new(), &url_d, &guid_d).await,
+                    _ => session_e.switch_listen_insert(&agent_e).await.unwrap(),
                 }
                 // Round 0 warms connections and caches up; it is not counted.
                 if round > 0 {
@@ -77,8 +97,9 @@ async fn main() {
         "(b) generated ccgw-api call",
         "(c) hand-written reqwest, reused client",
         "(d) new reqwest client per request",
+        "(e) ccgw session method, audit journal on",
     ];
-    let mut medians = [Duration::ZERO; 4];
+    let mut medians = [Duration::ZERO; 5];
     println!(
         "switch round trip over loopback, {} requests per variant:",
         samples[0].len()
@@ -104,5 +125,10 @@ async fn main() {
     println!(
         "overhead ccgw/reqwest median ratio: {:.2}",
         micros(medians[0]) / micros(medians[2])
+    );
+    println!(
+        "audit journal: {:.1} us per request (median e - a), ratio e/a {:.2}",
+        micros(medians[4]) - micros(medians[0]),
+        micros(medians[4]) / micros(medians[0])
     );
 }

@@ -221,7 +221,8 @@ impl Alerts {
         changes
     }
 
-    /// The alerts in force, the largest value over its threshold first.
+    /// The alerts in force: queues first, then agents, each the furthest over its
+    /// threshold first.
     pub fn active(&self) -> Vec<Active> {
         let mut active: Vec<Active> = self
             .active
@@ -233,10 +234,13 @@ impl Alerts {
                 threshold: self.rules[*index].over,
             })
             .collect();
-        active.sort_by(|a, b| {
-            let over = |x: &Active| x.value.saturating_sub(x.threshold);
-            over(b).cmp(&over(a)).then(a.subject.cmp(&b.subject))
-        });
+        // Queues first (where callers are kept waiting), then agents; each the furthest
+        // over its threshold first.
+        let key = |x: &Active| {
+            let over = x.value.saturating_sub(x.threshold);
+            (x.subject.starts_with("agent"), std::cmp::Reverse(over), x.subject.clone())
+        };
+        active.sort_by_key(key);
         active
     }
 }

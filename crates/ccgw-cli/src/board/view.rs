@@ -410,6 +410,17 @@ mod tests {
         assert!(!draw(&board, 100, 24).contains("STALE"));
     }
 
+    #[tokio::test]
+    async fn alerts_are_on_a_line_of_their_own_with_a_marker() {
+        let mut board = simulated_board().await;
+        let rules = "[[alerts]]\nrule = \"unattended\"\n[[alerts]]\nrule = \"longest-wait\"\n\
+                     over = 60\n[[alerts]]\nrule = \"talking\"\nover = 300\n";
+        board.alerts = crate::alerts::Alerts::new(crate::alerts::Rules::from_toml(rules).unwrap());
+        let changes = board.evaluate_alerts(SystemTime::UNIX_EPOCH + AT);
+        assert_eq!(changes.len(), 7, "{changes:?}");
+        insta::assert_snapshot!("alerts", draw(&board, 100, 24));
+    }
+
     #[test]
     fn clocks() {
         assert_eq!(clock(Duration::from_secs(7)), "0:07");

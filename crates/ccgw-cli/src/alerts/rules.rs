@@ -238,7 +238,11 @@ impl Alerts {
         // over its threshold first.
         let key = |x: &Active| {
             let over = x.value.saturating_sub(x.threshold);
-            (x.subject.starts_with("agent"), std::cmp::Reverse(over), x.subject.clone())
+            (
+                x.subject.starts_with("agent"),
+                std::cmp::Reverse(over),
+                x.subject.clone(),
+            )
         };
         active.sort_by_key(key);
         active

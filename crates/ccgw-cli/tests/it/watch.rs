@@ -218,3 +218,48 @@ async fn watch_without_rules_or_with_a_plain_http_webhook_elsewhere_does_not_sta
     );
     assert_eq!(sim.received("signIn"), 0, "nothing was sent");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn watch_on_a_busy_floor_of_12_queues_stays_within_the_budget() {
+    let config = common::quick()
+        .large_tenant(500, 12)
+        .traffic(ccgw_sim::Traffic::Busy, 4);
+    let sim = Simulator::start(config).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.toml");
+    let text =
+        "[[alerts]]\nrule = \"waiting\"\nover = 3\n[[alerts]]\nrule = \"talking\"\nover = 60\n";
+    std::fs::write(&rules, text).unwrap();
+    let url = sim.base_url();
+    let rules = rules.to_str().unwrap();
+    let args = [
+        "watch",
+        "--gateway",
+        &url,
+        "--agent",
+        "101",
+        "--rules",
+        rules,
+    ];
+    let run = common::ccgw(
+        &[&args[..], &["--every", "1", "--rounds", "6"]].concat(),
+        &[("CCGW_PASSWORD", DEFAULT_PASSWORD)],
+        &[],
+    )
+    .await;
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        sim.received("queryStatInfoOfAcd") >= 6,
+        "one statistics request a round"
+    );
+    assert!(
+        sim.received("queryAgentInfoByList") >= 4,
+        "agent rules read the agents"
+    );
+    assert_eq!(
+        sim.refused_over_budget(),
+        0,
+        "no 2 s window over the budget"
+    );
+    assert!(common::signed_out(&sim));
+}

@@ -111,6 +111,19 @@ fn alerts_line(board: &Board) -> Line<'static> {
     Line::from(spans)
 }
 
+/// A table of five columns with bold headings, in a frame titled `title`.
+fn framed_table<'a>(
+    rows: Vec<Row<'a>>,
+    widths: [Constraint; 5],
+    headings: [&'a str; 5],
+    title: String,
+) -> Table<'a> {
+    let header = Row::new(headings).style(Style::default().add_modifier(Modifier::BOLD));
+    Table::new(rows, widths)
+        .header(header)
+        .block(Block::default().borders(Borders::ALL).title(title))
+}
+
 /// Whether callers wait in a queue where nobody is available.
 fn unattended(q: &ccgw::QueueStats) -> bool {
     q.waiting.unwrap_or(0) > 0 && q.available == Some(0)
@@ -156,11 +169,8 @@ fn render_queues(frame: &mut Frame, board: &Board, area: Rect) {
         Constraint::Length(8),
         Constraint::Length(12),
     ];
-    let header = Row::new(["", "QUEUE", "WAITING", "LONGEST", "AVAIL/IN"])
-        .style(Style::default().add_modifier(Modifier::BOLD));
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(Block::default().borders(Borders::ALL).title(title));
+    let headings = ["", "QUEUE", "WAITING", "LONGEST", "AVAIL/IN"];
+    let table = framed_table(rows, widths, headings, title);
     frame.render_widget(table, area);
 }
 
@@ -194,11 +204,8 @@ fn render_agents(frame: &mut Frame, board: &Board, area: Rect, now: SystemTime) 
         Constraint::Length(8),
         Constraint::Length(13),
     ];
-    let header = Row::new(["WORK NO", "NAME", "STATE", "IN STATE", "INSPECTING"])
-        .style(Style::default().add_modifier(Modifier::BOLD));
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(Block::default().borders(Borders::ALL).title(title))
+    let headings = ["WORK NO", "NAME", "STATE", "IN STATE", "INSPECTING"];
+    let table = framed_table(rows, widths, headings, title)
         .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED))
         .highlight_symbol("> ");
     let mut state = TableState::default().with_selected(board.selected_index());

@@ -8,15 +8,15 @@ use std::time::{Duration, Instant};
 use ccgw_sim::{AgentState, DEFAULT_PASSWORD, QcMode, Simulator};
 use expectrl::{Eof, Expect, Regex, Session};
 
-#[tokio::test(flavor = "multi_thread")]
-async fn list_listen_and_quit() {
-    let sim = Simulator::start(ccgw_sim::testing::quick()).await.unwrap();
+/// `ccgw board` against `url` as inspector 101, refreshing every second, in a
+/// pseudo-terminal; each expectation waits at most 10 s.
+fn board_in_a_terminal(url: &str) -> expectrl::session::OsSession {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
     command
         .args([
             "board",
             "--gateway",
-            &sim.base_url(),
+            url,
             "--agent",
             "101",
             "--refresh",
@@ -28,6 +28,13 @@ async fn list_listen_and_quit() {
         .env_remove("RUST_LOG");
     let mut p = Session::spawn(command).unwrap();
     p.set_expect_timeout(Some(Duration::from_secs(10)));
+    p
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_listen_and_quit() {
+    let sim = Simulator::start(ccgw_sim::testing::quick()).await.unwrap();
+    let mut p = board_in_a_terminal(&sim.base_url());
     let sim = std::sync::Arc::new(sim);
     let watched = sim.clone();
     let quit_took = tokio::task::spawn_blocking(move || -> Result<_, expectrl::Error> {
@@ -74,23 +81,7 @@ async fn a_floor_of_5000_agents_within_the_budget() {
     let sim = Simulator::start(ccgw_sim::testing::quick().large_tenant(5_000, 20))
         .await
         .unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
-    command
-        .args([
-            "board",
-            "--gateway",
-            &sim.base_url(),
-            "--agent",
-            "101",
-            "--refresh",
-            "1",
-        ])
-        .env("TERM", "xterm")
-        .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-        .env("CCGW_AUDIT", crate::common::test_journal())
-        .env_remove("RUST_LOG");
-    let mut p = Session::spawn(command).unwrap();
-    p.set_expect_timeout(Some(Duration::from_secs(10)));
+    let mut p = board_in_a_terminal(&sim.base_url());
     let sim = std::sync::Arc::new(sim);
     let watched = sim.clone();
     let (first_screen, status) =

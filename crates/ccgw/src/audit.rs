@@ -17,7 +17,7 @@
 
 use std::fmt;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::SystemTime;
@@ -80,13 +80,9 @@ pub(crate) struct Subject<'a> {
 /// ([`ClientBuilder::audit_journal`](crate::ClientBuilder::audit_journal)).
 pub struct AuditJournal {
     path: PathBuf,
-    state: Mutex<Head>,
-}
-
-struct Head {
-    file: File,
-    seq: u64,
-    prev: String,
+    /// Locked while a line is written, so that this process's sessions take turns; the
+    /// file lock does the same across processes.
+    file: Mutex<File>,
 }
 
 impl fmt::Debug for AuditJournal {
@@ -129,28 +125,12 @@ impl AuditJournal {
         let file = options
             .open(&path)
             .map_err(|e| io_error(&path, "open", e))?;
-        let mut last = None;
-        for line in BufReader::new(&file).lines() {
-            let line = line.map_err(|e| io_error(&path, "read", e))?;
-            if !line.is_empty() {
-                last = Some(line);
-            }
-        }
-        let (seq, prev) = match last {
-            None => (0, GENESIS.to_owned()),
-            Some(line) => {
-                let parsed: JournalLine = serde_json::from_str(&line).map_err(|e| {
-                    Error::invalid_input(format!(
-                        "{}: its last line is not a journal line: {e}",
-                        path.display()
-                    ))
-                })?;
-                (parsed.seq, hash(&line))
-            }
-        };
+        // Checked now, so that a journal that cannot be continued stops a program before
+        // it acts rather than after.
+        head_of(&file).map_err(|why| Error::invalid_input(format!("{}: {why}", path.display())))?;
         Ok(AuditJournal {
             path,
-            state: Mutex::new(Head { file, seq, prev }),
+            file: Mutex::new(file),
         })
     }
 
@@ -159,8 +139,10 @@ impl AuditJournal {
         &self.path
     }
 
-    /// Appends one line. A journal that cannot be written is reported in the log (the
-    /// request it records has happened either way).
+    /// Appends one line. Several processes may keep the same journal: each line is
+    /// written under an exclusive lock of the file, after its last line, so the chain
+    /// holds. A journal that cannot be written is reported in the log (the request it
+    /// records has happened either way), and a line written only in part is taken back.
     pub(crate) fn record(
         &self,
         inspector: &str,
@@ -169,31 +151,76 @@ impl AuditJournal {
         outcome: Outcome,
         retcode: Option<&str>,
     ) {
-        let mut head = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let line = JournalLine {
-            seq: head.seq + 1,
-            at: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
-            inspector: inspector.to_owned(),
-            operation: operation.to_owned(),
-            agent: subject.agent.map(str::to_owned),
-            call: subject.call.map(str::to_owned),
-            outcome,
-            retcode: retcode.map(str::to_owned),
-            prev: head.prev.clone(),
-        };
-        let text = serde_json::to_string(&line).expect("journal lines serialize");
-        // One write a line, so that lines of several sessions never interleave.
-        match head.file.write_all(format!("{text}\n").as_bytes()) {
-            Ok(()) => {
-                head.seq = line.seq;
-                head.prev = hash(&text);
-            }
-            Err(e) => tracing::error!(
+        let file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        let failed = |e: &dyn fmt::Display| {
+            tracing::error!(
                 journal = %self.path.display(),
                 error = %e,
                 "could not write the audit journal"
-            ),
+            );
+        };
+        if let Err(e) = file.lock() {
+            return failed(&e);
         }
+        let written = (|| -> Result<(), String> {
+            let (seq, prev) = head_of(&file)?;
+            let line = JournalLine {
+                seq: seq + 1,
+                at: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
+                inspector: inspector.to_owned(),
+                operation: operation.to_owned(),
+                agent: subject.agent.map(str::to_owned),
+                call: subject.call.map(str::to_owned),
+                outcome,
+                retcode: retcode.map(str::to_owned),
+                prev,
+            };
+            let text = serde_json::to_string(&line).expect("journal lines serialize");
+            let length = file.metadata().map_err(|e| e.to_string())?.len();
+            // One write a line; a line written in part is taken back.
+            if let Err(e) = (&*file).write_all(format!("{text}\n").as_bytes()) {
+                let _ = file.set_len(length);
+                return Err(e.to_string());
+            }
+            Ok(())
+        })();
+        let _ = file.unlock();
+        if let Err(e) = written {
+            failed(&e);
+        }
+    }
+}
+
+/// The number and hash of a journal's last line (0 and [`GENESIS`] when empty), read from
+/// its end.
+fn head_of(file: &File) -> Result<(u64, String), String> {
+    let length = file.metadata().map_err(|e| e.to_string())?.len();
+    // A line is a few hundred bytes: its end is enough, unless a line is longer.
+    let mut tail_from = length.saturating_sub(16 * 1024);
+    loop {
+        let mut reader = BufReader::new(file);
+        reader
+            .seek(SeekFrom::Start(tail_from))
+            .map_err(|e| e.to_string())?;
+        let mut tail = String::new();
+        reader
+            .read_to_string(&mut tail)
+            .map_err(|e| format!("cannot read it: {e}"))?;
+        if tail_from > 0 && tail.trim_end().lines().count() < 2 {
+            tail_from = 0;
+            continue;
+        }
+        if !tail.is_empty() && !tail.ends_with('\n') {
+            return Err("its last line is incomplete".to_owned());
+        }
+        return match tail.lines().rev().find(|l| !l.is_empty()) {
+            None => Ok((0, GENESIS.to_owned())),
+            Some(line) => {
+                let parsed: JournalLine = serde_json::from_str(line)
+                    .map_err(|e| format!("its last line is not a journal line: {e}"))?;
+                Ok((parsed.seq, hash(line)))
+            }
+        };
     }
 }
 
@@ -307,6 +334,25 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o077, 0, "private to its owner");
         }
+    }
+
+    #[test]
+    fn two_openers_of_one_file_keep_one_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let (a, b) = (
+            AuditJournal::open(&path).unwrap(),
+            AuditJournal::open(&path).unwrap(),
+        );
+        for journal in [&a, &b, &a, &b] {
+            journal.record("101", "forceIdle", Subject::default(), Outcome::Ok, None);
+        }
+        assert_eq!(verify_journal(&path).unwrap().lines, 4);
+        // A line cut short (a crash mid-write) is refused, not continued blindly.
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, &text[..text.len() - 5]).unwrap();
+        let e = AuditJournal::open(&path).unwrap_err();
+        assert!(e.to_string().contains("incomplete"), "{e}");
     }
 
     #[test]

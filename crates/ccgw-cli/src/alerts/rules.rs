@@ -80,7 +80,7 @@ pub struct Rule {
 impl Rule {
     fn clear_below(&self) -> u64 {
         self.clear_below
-            .unwrap_or(self.over * 4 / 5)
+            .unwrap_or(self.over - self.over / 5)
             .min(self.over)
             .max(1)
     }
@@ -270,7 +270,8 @@ fn values(kind: RuleKind, queues: &[QueueStats], agents: &[AgentSample<'_>]) -> 
                 let value = match kind {
                     RuleKind::LongestWait => q.longest_wait?.as_secs(),
                     RuleKind::Waiting => u64::from(q.waiting?),
-                    _ if q.available == Some(0) => u64::from(q.waiting?),
+                    // Unknown availability says nothing either way.
+                    _ if q.available? == 0 => u64::from(q.waiting?),
                     _ => 0,
                 };
                 Some((queue(q), value))

@@ -24,9 +24,10 @@ pub struct Webhook {
 
 /// The key a receiver deduplicates on: the same for every attempt of one change.
 pub fn idempotency_key(change: &Change) -> String {
+    // Two rules of one kind differ by threshold, so their alerts never share a key.
     let text = format!(
-        "{}|{}|{}|{}",
-        change.alert, change.rule, change.subject, change.at
+        "{}|{}|{}|{}|{}|{}",
+        change.alert, change.rule, change.threshold, change.subject, change.value, change.at
     );
     Sha256::digest(text.as_bytes())
         .iter()
@@ -52,6 +53,8 @@ impl Webhook {
         }
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
+            // A redirect could lead from https:// to plain http:// elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| format!("cannot build the webhook client: {e}"))?;
         let (changes, mut waiting) = mpsc::channel::<Change>(QUEUE);

@@ -177,6 +177,7 @@ mod tests {
                 },
                 time_in_state: None,
                 inspecting: TrackedMode::Idle,
+                fetched: std::time::Instant::now(),
             })
             .collect();
         board.set_agents(rows);

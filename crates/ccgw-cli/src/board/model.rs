@@ -214,7 +214,8 @@ impl Board {
             .map(|a| AgentSample {
                 work_no: a.work_no.as_str(),
                 state: a.state,
-                time_in_state: a.time_in_state,
+                // Rows are refreshed 100 at a time: count the time since each was.
+                time_in_state: a.time_in_state_now(),
             })
             .collect();
         self.alerts.evaluate(&self.queues, &agents, now)

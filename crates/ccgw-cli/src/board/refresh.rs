@@ -194,6 +194,16 @@ mod tests {
         assert_eq!(board.agents.len(), 2, "agents without queues: just those");
         assert_eq!(board.agents[1].work_no.as_str(), "1002");
         assert_eq!(board.queues.len(), 20, "every queue's statistics still");
+        let plan = board.roster.plan(board.around_selection());
+        assert!(plan.roster.is_empty(), "no queue's agents are listed");
+        apply(
+            &mut board,
+            fetch(&session, plan).await,
+            &session,
+            SystemTime::now(),
+        );
+        assert_eq!(board.agents.len(), 2);
+        assert_eq!(board.queues.len(), 20, "and on later refreshes too");
 
         let roster = Roster::new(Some(vec![7]), Vec::new());
         let mut board = Board::new("101", roster, Duration::from_secs(2));

@@ -17,8 +17,12 @@ pub struct AgentRow {
     pub work_no: AgentId,
     pub name: String,
     pub state: AgentState,
+    /// Time in state as the gateway reported it, when the row was fetched.
     pub time_in_state: Option<Duration>,
     pub inspecting: TrackedMode,
+    /// When the row was fetched: a row not refreshed for a while is that much longer in
+    /// its state.
+    pub fetched: std::time::Instant,
 }
 
 impl AgentRow {
@@ -29,7 +33,13 @@ impl AgentRow {
             state: info.state,
             time_in_state: info.time_in_state,
             inspecting: TrackedMode::Idle,
+            fetched: std::time::Instant::now(),
         }
+    }
+
+    /// Time in state now: as reported, plus the time since the row was fetched.
+    pub fn time_in_state_now(&self) -> Option<Duration> {
+        self.time_in_state.map(|t| t + self.fetched.elapsed())
     }
 
     /// How this inspector inspects the agent, in the words the board uses.
@@ -57,10 +67,13 @@ pub struct Plan {
 }
 
 /// Who the board lists and how it learns about them, between refreshes.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Roster {
     /// The queues watched; `None`: every queue of the VDN, once known.
     pub queues: Option<Vec<i32>>,
+    /// Whether the agents of the watched queues are listed: not when agents are named
+    /// without queues (then just those agents, and every queue's statistics).
+    pub list_members: bool,
     /// Agents watched whatever their queues.
     pub agents: Vec<AgentId>,
     /// The agents of each queue, as last listed.
@@ -71,13 +84,23 @@ pub struct Roster {
     pub rows: BTreeMap<u32, AgentRow>,
 }
 
+impl Default for Roster {
+    /// Every queue of the VDN and its agents.
+    fn default() -> Self {
+        Roster::new(None, Vec::new())
+    }
+}
+
 impl Roster {
     /// Watching these queues (`None`: all) and agents.
     pub fn new(queues: Option<Vec<i32>>, agents: Vec<AgentId>) -> Self {
         Roster {
+            list_members: queues.is_some() || agents.is_empty(),
             queues,
             agents,
-            ..Roster::default()
+            members: HashMap::new(),
+            next: 0,
+            rows: BTreeMap::new(),
         }
     }
 
@@ -92,7 +115,7 @@ impl Roster {
         details.extend(around);
         details.truncate(ccgw::AGENTS_PER_LIST_REQUEST);
         let roster = match &self.queues {
-            Some(queues) if !queues.is_empty() => {
+            Some(queues) if !queues.is_empty() && self.list_members => {
                 let turn = (0..ROSTER_QUEUES_PER_REFRESH.min(queues.len()))
                     .map(|k| queues[(self.next + k) % queues.len()])
                     .collect();
@@ -102,7 +125,7 @@ impl Roster {
             _ => Vec::new(),
         };
         Plan {
-            list_first_queues: self.queues.is_none() && self.agents.is_empty(),
+            list_first_queues: self.queues.is_none() && self.list_members,
             queues: self.queues.clone(),
             roster,
             details,
@@ -120,14 +143,11 @@ impl Roster {
         if self.queues.is_none()
             && let Some(ids) = queue_ids
         {
-            // Agents named without queues: just those agents.
-            let listed = if self.agents.is_empty() {
-                ids
-            } else {
-                Vec::new()
-            };
-            self.next = ROSTER_QUEUES_PER_REFRESH.min(listed.len());
-            self.queues = Some(listed);
+            // The first queues were listed with the queue list.
+            if self.list_members {
+                self.next = ROSTER_QUEUES_PER_REFRESH.min(ids.len());
+            }
+            self.queues = Some(ids);
         }
         for (queue, agents) in listed {
             let ids = agents.iter().map(|a| a.work_no.clone()).collect();

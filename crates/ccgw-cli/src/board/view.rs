@@ -326,6 +326,7 @@ mod tests {
         session.sign_out().await.unwrap();
         for (n, row) in board.agents.iter_mut().enumerate() {
             row.time_in_state = Some(Duration::from_secs(65 * n as u64 + 7));
+            row.fetched = std::time::Instant::now();
         }
         for queue in &mut board.queues {
             if queue.waiting.unwrap_or(0) > 0 {

@@ -1,6 +1,8 @@
 //! Quality control: listening, inserting, whispering, switching, stopping, intercepting,
 //! forced agent states, ending calls and skills.
 
+use std::time::Duration;
+
 use serde_json::json;
 
 use super::model::{AgentState, Failure, QcMode, World, fail};
@@ -237,8 +239,10 @@ impl World {
         let now = self.now();
         let agent = self.agents.get_mut(target).expect("checked");
         agent.set_state(state, now);
-        // A forced state holds until forced otherwise (a rest, for its time).
-        agent.until = None;
+        // A forced state holds until forced otherwise; a call goes on to its end.
+        if agent.call.is_none() {
+            agent.until = None;
+        }
         self.push_event(inspector, event, target, json!({}));
         Ok(())
     }
@@ -254,8 +258,15 @@ impl World {
         let seconds = time.parse::<u32>().ok().filter(|t| (1..=86399).contains(t));
         let reason = reason.parse::<u8>().ok().filter(|r| *r >= 1);
         match (seconds, reason) {
-            (Some(_), Some(reason)) => {
-                self.force_state(inspector, target, AgentState::Rest { reason })
+            (Some(seconds), Some(reason)) => {
+                self.force_state(inspector, target, AgentState::Rest { reason })?;
+                // On a living floor the rest ends after its time (after the call, if any).
+                let now = self.now();
+                let agent = self.agents.get_mut(target).expect("checked");
+                if self.traffic.is_some() && agent.call.is_none() {
+                    agent.until = Some(now + Duration::from_secs(seconds.into()));
+                }
+                Ok(())
             }
             _ => fail(
                 retcode::BAD_PARAMETER,

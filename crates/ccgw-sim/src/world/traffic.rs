@@ -15,6 +15,9 @@ use crate::config::{Traffic as Level, TrafficConfig};
 
 /// How long a call lasts on average, in seconds.
 const TALK_MEAN: f64 = 120.0;
+/// How long a caller waits before hanging up, in seconds: in a surge the queues stop
+/// growing there.
+const PATIENCE: u64 = 600;
 /// The shortest call, in seconds.
 const TALK_MIN: f64 = 10.0;
 /// How long wrap-up takes, in seconds.
@@ -127,8 +130,14 @@ impl World {
 
     /// One second of the floor, ending at `t`.
     fn step(&mut self, traffic: &mut Traffic, t: Duration) {
+        let gave_up = t.saturating_sub(Duration::from_secs(PATIENCE));
         for k in 0..traffic.arrivals.len() {
             let (skill, rate) = traffic.arrivals[k];
+            if let Some(queue) = self.queued.get_mut(&skill) {
+                while queue.front().is_some_and(|c| c.since < gave_up) {
+                    queue.pop_front();
+                }
+            }
             for _ in 0..traffic.rng.poisson(rate) {
                 self.queue_caller(skill, t);
             }
@@ -144,15 +153,18 @@ impl World {
         self.order = order;
     }
 
-    /// An agent's timer ran out: its call ends, its wrap-up ends, or its rest ends.
+    /// An agent's timer ran out: its call ends (whatever state it was forced into
+    /// meanwhile), its wrap-up ends, or its rest ends.
     fn move_on(&mut self, traffic: &mut Traffic, id: &str, t: Duration) {
         let state = self.agents[id].state();
+        if self.agents[id].call.is_some() {
+            if self.agents[id].inspected_by.is_some() {
+                self.release_target(id, None);
+            }
+            self.leave_call(id);
+        }
         let next = match state {
             AgentState::Talking => {
-                if self.agents[id].inspected_by.is_some() {
-                    self.release_target(id, None);
-                }
-                self.leave_call(id);
                 Some((AgentState::WrapUp, Some(t + Duration::from_secs(WRAP_UP))))
             }
             AgentState::WrapUp if traffic.rng.chance(REST_CHANCE) => {

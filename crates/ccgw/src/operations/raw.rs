@@ -11,6 +11,7 @@ use ccgw_api::Answer;
 
 use crate::error::Error;
 use crate::session::Session;
+use crate::session::send::{About, UnjournaledUnlessSettled};
 use crate::transport::headers::{GUID, GUID_PLACEHOLDER};
 use crate::transport::send::run;
 
@@ -147,6 +148,14 @@ impl Session {
         } else {
             None
         };
+        // A request other than a GET may change state: the journal records it, by method
+        // only (a path or query string may carry values).
+        let operation = format!("{} {method}", UNDOCUMENTED.log_name);
+        let unjournaled = if method == Method::GET {
+            None
+        } else {
+            UnjournaledUnlessSettled::start(inner, &operation, About::default())
+        };
         let answer: Result<Envelope, Error> = run(
             &UNDOCUMENTED,
             attempts,
@@ -170,6 +179,9 @@ impl Session {
             },
         )
         .await;
+        if let Some(unjournaled) = unjournaled {
+            unjournaled.settle(&answer);
+        }
         if let Err(e) = &answer {
             inner.suspect_if_gone(e);
         }

@@ -53,13 +53,12 @@ impl Session {
             modes: &self.inner.modes,
             target,
         });
-        let journal = (self.inner.client.inner.audit.as_deref()).filter(|_| op.state_changing);
-        let unjournaled = journal.map(|journal| UnjournaledUnlessSettled {
-            journal,
-            inspector: self.inner.agent.as_str(),
-            op,
-            about,
-        });
+        // Decided before the guard exists: a guard dropped unsettled records `unknown`.
+        let unjournaled = if op.state_changing {
+            UnjournaledUnlessSettled::start(&self.inner, op.log_name, about)
+        } else {
+            None
+        };
         let inner = &self.inner;
         let result = run(
             op,
@@ -135,25 +134,41 @@ impl<'a> From<Option<&'a AgentId>> for About<'a> {
 
 /// Records a state-changing request as `unknown` when dropped (its future was dropped
 /// after the request may have left); [`settle`](Self::settle) records the outcome instead.
-struct UnjournaledUnlessSettled<'a> {
+pub(crate) struct UnjournaledUnlessSettled<'a> {
     journal: &'a AuditJournal,
     inspector: &'a str,
-    op: &'static Operation,
+    operation: &'a str,
     about: About<'a>,
 }
 
-impl UnjournaledUnlessSettled<'_> {
+impl<'a> UnjournaledUnlessSettled<'a> {
+    /// The guard of a state-changing request named `operation` (its log name), when the
+    /// session's client keeps a journal.
+    pub(crate) fn start(
+        inner: &'a super::state::SessionInner,
+        operation: &'a str,
+        about: About<'a>,
+    ) -> Option<Self> {
+        let journal = inner.client.inner.audit.as_deref()?;
+        Some(UnjournaledUnlessSettled {
+            journal,
+            inspector: inner.agent.as_str(),
+            operation,
+            about,
+        })
+    }
+
     fn record(&self, outcome: Outcome, retcode: Option<&str>) {
         let subject = Subject {
             agent: self.about.agent.map(AgentId::as_str),
             call: self.about.call.map(CallId::as_str),
         };
-        (self.journal).record(self.inspector, self.op.log_name, subject, outcome, retcode);
+        (self.journal).record(self.inspector, self.operation, subject, outcome, retcode);
     }
 
     /// Records how the request ended; a request refused before it was sent is not
     /// recorded.
-    fn settle<T>(self, result: &Result<T, Error>) {
+    pub(crate) fn settle<T>(self, result: &Result<T, Error>) {
         match result {
             Ok(_) => self.record(Outcome::Ok, None),
             Err(e) => match e.retcode() {

@@ -46,6 +46,17 @@ async fn each_sent_state_change_is_recorded_with_its_outcome_and_nothing_else() 
         .inject(FaultRule::on("forceReleaseCall", Fault::Latency(Duration::from_secs(2))).times(1));
     assert!(session.force_release_call(&call).await.is_err()); // no answer in time
     session.stop(&agent("1001")).await.unwrap();
+    // A raw request other than a GET is recorded by its method only; a GET is not.
+    let force_idle = "qualitycontrol/101/forceidle/1003";
+    session
+        .send_raw(reqwest::Method::POST, force_idle, None)
+        .await
+        .unwrap();
+    let query = "queuedevice/101/skillwaitnum/1";
+    session
+        .send_raw(reqwest::Method::GET, query, None)
+        .await
+        .unwrap();
     session.sign_out().await.unwrap();
     assert!(session.force_idle(&agent("1001")).await.is_err()); // never sent
     let guid_or_password = |l: &JournalLine| {
@@ -64,6 +75,7 @@ async fn each_sent_state_change_is_recorded_with_its_outcome_and_nothing_else() 
             ("forceBusy", Some("9999"), JournalOutcome::Retcode),
             ("forceDropCall", None, JournalOutcome::Unknown),
             ("stopSuperviseOrInsert", Some("1001"), JournalOutcome::Ok),
+            ("undocumented POST", None, JournalOutcome::Ok),
         ]
     );
     assert_eq!(lines[1].retcode.as_deref(), Some("100-006"));
@@ -73,7 +85,7 @@ async fn each_sent_state_change_is_recorded_with_its_outcome_and_nothing_else() 
             .iter()
             .all(|l| l.inspector == "101" && !guid_or_password(l))
     );
-    assert_eq!(ccgw::verify_journal(&path).unwrap().lines, 4);
+    assert_eq!(ccgw::verify_journal(&path).unwrap().lines, 5);
 }
 
 #[tokio::test]

@@ -50,6 +50,7 @@ mod lean;
 mod operations;
 mod refs;
 mod settings;
+pub mod shapes;
 mod text_params;
 
 use std::path::{Path, PathBuf};

@@ -12,4 +12,5 @@ mod faults;
 mod qc;
 mod queries;
 mod sessions;
+mod shapes;
 mod truth;

@@ -11,7 +11,7 @@ use ccgw_api::Answer;
 
 use crate::error::Error;
 use crate::session::Session;
-use crate::session::send::{About, UnjournaledUnlessSettled};
+use crate::session::send::{About, UnjournaledUnlessSettled, settle};
 use crate::transport::headers::{GUID, GUID_PLACEHOLDER};
 use crate::transport::send::run;
 
@@ -142,12 +142,7 @@ impl Session {
         let http = &inner.client.inner.http;
         let attempts = inner.client.inner.attempts();
         // A raw queue-device or agent-group query counts against the budget like a typed one.
-        let budgeted = is_budgeted(&url);
-        let _place = if budgeted {
-            Some(inner.pacer.take(attempts.limit).await?)
-        } else {
-            None
-        };
+        let _place = inner.budget_place(is_budgeted(&url)).await?;
         // A request other than a GET may change state: the journal records it, by method
         // only (a path or query string may carry values).
         let operation = format!("{} {method}", UNDOCUMENTED.log_name);
@@ -179,12 +174,7 @@ impl Session {
             },
         )
         .await;
-        if let Some(unjournaled) = unjournaled {
-            unjournaled.settle(&answer);
-        }
-        if let Err(e) = &answer {
-            inner.suspect_if_gone(e);
-        }
+        settle(inner, unjournaled, &answer);
         let answer = answer?;
         Ok(RawAnswer {
             message: answer.message.unwrap_or_default(),

@@ -10,6 +10,7 @@ use ccgw_api::operations::Operation;
 use ccgw_api::types::CommonAnswer;
 
 use super::Session;
+use super::state::SessionInner;
 use crate::audit::{AuditJournal, Outcome, Subject};
 use crate::error::{Error, ErrorKind};
 use crate::ids::{AgentId, CallId};
@@ -37,12 +38,7 @@ impl Session {
         self.inner.ready()?;
         let attempts = self.inner.client.inner.attempts();
         let api = &self.inner.api;
-        // Held until the answer is in: the budget counts a query from its end.
-        let _place = if op.overload_budget {
-            Some(self.inner.pacer.take(attempts.limit).await?)
-        } else {
-            None
-        };
+        let _place = self.inner.budget_place(op.overload_budget).await?;
         let target = about.agent;
         let inspected = target.filter(|_| op.inspection);
         if inspected.is_some() {
@@ -72,12 +68,7 @@ impl Session {
         if let Some(pending) = pending {
             std::mem::forget(pending);
         }
-        if let Some(unjournaled) = unjournaled {
-            unjournaled.settle(&result);
-        }
-        if let Err(e) = &result {
-            self.inner.suspect_if_gone(e);
-        }
+        settle(&self.inner, unjournaled, &result);
         let client = &self.inner.client.inner;
         let result =
             result.map_err(|e| explain_too_large(e, op, client.answer_limit, client.tenant));
@@ -105,6 +96,21 @@ impl Session {
         Fut: Future<Output = ApiResult<CommonAnswer>> + 'a,
     {
         self.send_op(op, about, send).await.map(|_| ())
+    }
+}
+
+/// After a request: its journal line (when it has a guard), and a check by the poller
+/// now when the error says the gateway may have ended the session.
+pub(crate) fn settle<T>(
+    inner: &SessionInner,
+    unjournaled: Option<UnjournaledUnlessSettled<'_>>,
+    result: &Result<T, Error>,
+) {
+    if let Some(unjournaled) = unjournaled {
+        unjournaled.settle(result);
+    }
+    if let Err(e) = result {
+        inner.suspect_if_gone(e);
     }
 }
 
@@ -145,7 +151,7 @@ impl<'a> UnjournaledUnlessSettled<'a> {
     /// The guard of a state-changing request named `operation` (its log name), when the
     /// session's client keeps a journal.
     pub(crate) fn start(
-        inner: &'a super::state::SessionInner,
+        inner: &'a SessionInner,
         operation: &'a str,
         about: About<'a>,
     ) -> Option<Self> {

@@ -12,7 +12,7 @@ use crate::error::{Error, ErrorKind};
 use crate::events::Event;
 use crate::ids::AgentId;
 use crate::mode::ModeTracker;
-use crate::transport::budget::Pacer;
+use crate::transport::budget::{Pacer, Place};
 use crate::transport::headers::SessionHeaders;
 
 /// Where a session is in its life. It only ever moves forward.
@@ -168,6 +168,17 @@ impl SessionInner {
             ));
         }
         Ok(())
+    }
+
+    /// A place in the overload budget for a request the gateway counts (`budgeted`),
+    /// waited for at most the request timeout; none for any other. Held until the answer
+    /// is in: the budget counts a query from its end.
+    pub(crate) async fn budget_place(&self, budgeted: bool) -> Result<Option<Place<'_>>, Error> {
+        if !budgeted {
+            return Ok(None);
+        }
+        let patience = self.client.inner.attempts().limit;
+        self.pacer.take(patience).await.map(Some)
     }
 
     /// After a request failed with `error`: when the error says the gateway may have

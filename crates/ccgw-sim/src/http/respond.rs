@@ -16,10 +16,6 @@ use crate::world::{AFFINITY_COOKIE, AgentLists, Failure};
 
 /// The `message` of a successful query.
 pub(super) const LISTING_MESSAGE: &str = "success";
-/// What a streamed listing writes before and after its `result`: the envelope of
-/// [`Outcome::listing`], keys in the order `serde_json` writes them.
-const LISTING_OPEN: &str = "{\"message\":\"success\",\"result\":";
-const LISTING_CLOSE: &str = ",\"retcode\":\"0\"}";
 
 /// Set on a connection's flag to end it without answering (one of the `END_*` values).
 #[derive(Clone)]
@@ -132,7 +128,14 @@ pub(super) async fn deliver(
         _ => {}
     }
     if let Some(listed) = lists {
-        let chunks = listed.into_chunks(LISTING_OPEN, LISTING_CLOSE);
+        // The envelope as written for any answer, split where `result` goes.
+        body["result"] = Value::Null;
+        let text = serde_json::to_string(&body).expect("JSON values serialize");
+        let (open, close) = text
+            .split_once("\"result\":null")
+            .expect("the envelope holds the result");
+        let open = format!("{open}\"result\":");
+        let chunks = listed.into_chunks(open, close.to_owned());
         return streamed(chunks, quirks, outcome.set_guid, outcome.set_cookie);
     }
     let mut bytes = serde_json::to_vec(&body).expect("JSON values serialize");

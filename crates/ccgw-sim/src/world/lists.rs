@@ -84,8 +84,8 @@ impl AgentLists {
     /// written as they are read.
     pub fn into_chunks(
         self,
-        prefix: &'static str,
-        suffix: &'static str,
+        prefix: impl Into<Bytes>,
+        suffix: impl Into<Bytes>,
     ) -> impl Iterator<Item = Bytes> + Send + 'static {
         let entries = Arc::new(self.entries);
         let groups = self
@@ -110,16 +110,10 @@ impl AgentLists {
                     .chain(members)
                     .chain(close)
             });
-        let pieces = [
-            Bytes::from_static(prefix.as_bytes()),
-            Bytes::from_static(b"["),
-        ]
-        .into_iter()
-        .chain(groups)
-        .chain([
-            Bytes::from_static(b"]"),
-            Bytes::from_static(suffix.as_bytes()),
-        ]);
+        let pieces = [prefix.into(), Bytes::from_static(b"[")]
+            .into_iter()
+            .chain(groups)
+            .chain([Bytes::from_static(b"]"), suffix.into()]);
         Coalesce {
             pieces,
             done: false,

@@ -229,9 +229,10 @@ impl World {
             agents: HashMap::new(),
             budget_windows: HashMap::new(),
             refused_over_budget: 0,
-            clock: match manual_clock {
-                true => Clock::Manual(Duration::ZERO),
-                false => Clock::Real(Instant::now()),
+            clock: if manual_clock {
+                Clock::Manual(Duration::ZERO)
+            } else {
+                Clock::Real(Instant::now())
             },
             queued: HashMap::new(),
             traffic: None,
@@ -303,16 +304,29 @@ impl World {
     /// Starts a call from a customer to `phone`; returns its ID.
     fn new_call(&mut self, vdn: u32, phone: &str, skill: Option<SkillConfig>, n: usize) -> String {
         let id = self.new_call_id();
+        let caller = format!("1380000{:04}", n % 10_000);
+        self.start_call(id.clone(), vdn, caller, phone.to_owned(), skill);
+        id
+    }
+
+    /// Records call `id`, answered now, from `caller` to `called`.
+    pub(super) fn start_call(
+        &mut self,
+        id: String,
+        vdn: u32,
+        caller: String,
+        called: String,
+        skill: Option<SkillConfig>,
+    ) {
         let record = CallRecord {
             vdn,
-            caller: format!("1380000{:04}", n % 10_000),
-            called: phone.to_owned(),
+            caller,
+            called,
             skill,
             began_at: millis_now(),
             ended_at: None,
         };
-        self.calls.insert(id.clone(), record);
-        id
+        self.calls.insert(id, record);
     }
 
     /// Takes `agent` off its call; the call ends when no party is left on it.

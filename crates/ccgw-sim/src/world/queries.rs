@@ -252,7 +252,9 @@ impl World {
         Ok(json!(agent.call.iter().collect::<Vec<_>>()))
     }
 
-    fn call_json(id: &str, call: &CallRecord) -> Value {
+    /// One call as the call queries report it; `logontimes` is how long a caller still
+    /// waiting in a queue has waited.
+    pub(super) fn call_json(id: &str, call: &CallRecord, logontimes: u64) -> Value {
         json!({
             "callfeature": 0,
             "callid": id,
@@ -266,7 +268,7 @@ impl World {
             "endtime": call.ended_at,
             "userPriority": 0,
             "trunkNo": 65535,
-            "logontimes": 0,
+            "logontimes": logontimes,
             "mediaType": MEDIA_VOICE,
             "mediaAbility": 1,
         })
@@ -279,7 +281,7 @@ impl World {
         }
         let vdn = self.agents[me].vdn;
         match self.calls.get(call_id) {
-            Some(call) if call.vdn == vdn => Ok(Self::call_json(call_id, call)),
+            Some(call) if call.vdn == vdn => Ok(Self::call_json(call_id, call, 0)),
             _ => fail(retcode::CALL_STATE, "no such call in this VDN"),
         }
     }
@@ -293,7 +295,7 @@ impl World {
             (None, false) => agent.last_call.as_ref(),
             (None, true) => None,
         };
-        id.and_then(|id| Some(Self::call_json(id, self.calls.get(id)?)))
+        id.and_then(|id| Some(Self::call_json(id, self.calls.get(id)?, 0)))
             .unwrap_or(Value::Null)
     }
 

@@ -6,11 +6,14 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::model::{AgentState, Failure, World, fail, millis_now};
+use super::model::{AgentState, CallRecord, Failure, World, fail, millis_now};
 use crate::answers::retcode;
 
-/// The media type of an ordinary audio/video call.
-const MEDIA_VOICE: u32 = 5;
+/// The most skill queues one `queryacdstat` request may name.
+pub const QUEUE_STATS_LIMIT: usize = 100;
+
+/// What the statistics write where a value is absent.
+const NONE_16: u32 = 65_535;
 
 impl World {
     /// `queryQueueLengthBySkillId`: a count for a queue of the VDN; `{}` (no count, as
@@ -26,15 +29,7 @@ impl World {
             .find(|s| s.id == skill)
             .map_or_else(|| json!({}), |s| json!(self.waiting(s.id))))
     }
-}
 
-/// The most skill queues one `queryacdstat` request may name.
-pub const QUEUE_STATS_LIMIT: usize = 100;
-
-/// What the statistics write where a value is absent.
-const NONE_16: u32 = 65_535;
-
-impl World {
     /// `queryStatInfoOfAcd`: for each skill queue of the caller's VDN named in `skills`
     /// (numbers, or strings of digits as one of Huawei's clients sends), its waiting
     /// callers, longest wait, and signed-in and available agents. Queues of other VDNs and
@@ -136,23 +131,15 @@ impl World {
         let wall = millis_now();
         let calls = self.queued.get(&skill).into_iter().flatten().map(|call| {
             let waited = now.saturating_sub(call.since);
-            json!({
-                "callfeature": 0,
-                "callid": call.id,
-                "caller": call.caller,
-                "called": "",
-                "callskill": config.name,
-                "callskillid": skill,
-                "orgicallednum": "",
-                "calldata": "",
-                "begintime": wall.saturating_sub(waited.as_millis() as u64),
-                "endtime": Value::Null,
-                "userPriority": 0,
-                "trunkNo": 65535,
-                "logontimes": waited.as_secs(),
-                "mediaType": MEDIA_VOICE,
-                "mediaAbility": 1,
-            })
+            let record = CallRecord {
+                vdn,
+                caller: call.caller.clone(),
+                called: String::new(),
+                skill: Some(config.clone()),
+                began_at: wall.saturating_sub(waited.as_millis() as u64),
+                ended_at: None,
+            };
+            Self::call_json(&call.id, &record, waited.as_secs())
         });
         Ok(Value::from(calls.collect::<Vec<_>>()))
     }

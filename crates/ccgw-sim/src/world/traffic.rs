@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use super::model::{AgentState, CallRecord, QueuedCall, World, millis_now};
+use super::model::{AgentState, QueuedCall, World};
 use crate::config::{Traffic as Level, TrafficConfig};
 
 /// How long a call lasts on average, in seconds.
@@ -214,15 +214,8 @@ impl World {
             .flat_map(|v| &v.skills)
             .find(|s| s.id == skill)
             .cloned();
-        let record = CallRecord {
-            vdn,
-            caller: call.caller,
-            called: self.agents[agent].phone.clone(),
-            skill,
-            began_at: millis_now(),
-            ended_at: None,
-        };
-        self.calls.insert(call.id.clone(), record);
+        let called = self.agents[agent].phone.clone();
+        self.start_call(call.id.clone(), vdn, call.caller, called, skill);
         let a = self.agents.get_mut(agent).expect("ordered");
         a.call = Some(call.id);
         a.set_state(AgentState::Talking, t);

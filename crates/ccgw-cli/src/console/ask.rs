@@ -73,7 +73,8 @@ pub fn hint(question: &Ask, error: &Error) -> Option<&'static str> {
     );
     match question {
         Ask::Agents(None) if scalable => Some(
-            "`agents SKILL` lists one queue's agents (queues lists the queues);              queryAllOnlineAgents repeats every agent under each queue it serves",
+            "`agents SKILL` lists one queue's agents (queues lists the queues); \
+             queryAllOnlineAgents repeats every agent under each queue it serves",
         ),
         Ask::Agents(Some(_)) if error.kind() == ErrorKind::AnswerTooLarge => {
             Some("start the console with a larger --tenant-agents")

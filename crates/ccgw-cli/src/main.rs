@@ -8,6 +8,7 @@ mod stdio;
 mod alerts;
 mod audit;
 mod board;
+mod clock;
 mod connect;
 mod console;
 mod demo;

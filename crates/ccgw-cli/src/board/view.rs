@@ -3,7 +3,7 @@
 //! 80x24 and redraws at any size. Whatever needs attention carries a marker (`!`) as well
 //! as a style, so that it shows on a monochrome terminal too.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -14,16 +14,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, TableState}
 use super::keys::KEYS;
 use super::model::{Board, Mode, Status};
 use super::refresh::REQUESTS_PER_REFRESH;
-
-/// `m:ss`, or `h:mm:ss` from an hour on.
-pub fn clock(d: Duration) -> String {
-    let s = d.as_secs();
-    if s >= 3600 {
-        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-    } else {
-        format!("{}:{:02}", s / 60, s % 60)
-    }
-}
+use crate::clock::clock;
 
 /// The most queues the queue pane shows; the rest are summed up in its title.
 const QUEUE_ROWS: usize = 5;
@@ -427,11 +418,5 @@ mod tests {
         let changes = board.evaluate_alerts(SystemTime::UNIX_EPOCH + AT);
         assert_eq!(changes.len(), 7, "{changes:?}");
         insta::assert_snapshot!("alerts", draw(&board, 100, 24));
-    }
-
-    #[test]
-    fn clocks() {
-        assert_eq!(clock(Duration::from_secs(7)), "0:07");
-        assert_eq!(clock(Duration::from_secs(3725)), "1:02:05");
     }
 }

@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::command::Ask;
 use super::output::Report;
+use crate::clock::clock;
 
 /// Asks the gateway and words the answer; like every gateway command's, its line carries
 /// the gateway's `retcode`.
@@ -96,12 +97,6 @@ fn state_report(state: AgentState, talking: bool, seconds: Option<u64>) -> Repor
     Report { fields, text }
 }
 
-/// A wait as `m:ss`, as wallboards show it.
-pub fn minutes_seconds(wait: std::time::Duration) -> String {
-    let seconds = wait.as_secs();
-    format!("{}:{:02}", seconds / 60, seconds % 60)
-}
-
 fn queues_report(stats: &[QueueStats]) -> Report {
     let listed: Vec<Value> = stats
         .iter()
@@ -117,7 +112,7 @@ fn queues_report(stats: &[QueueStats]) -> Report {
         })
         .collect();
     let unknown = || "?".to_owned();
-    let text = stats
+    let words = stats
         .iter()
         .map(|q| {
             format!(
@@ -125,21 +120,13 @@ fn queues_report(stats: &[QueueStats]) -> Report {
                 q.name,
                 q.skill,
                 q.waiting.map_or_else(unknown, |n| n.to_string()),
-                q.longest_wait.map_or_else(unknown, minutes_seconds),
+                q.longest_wait.map_or_else(unknown, clock),
                 q.available.map_or_else(unknown, |n| n.to_string()),
                 q.signed_in.map_or_else(unknown, |n| n.to_string()),
             )
         })
-        .collect::<Vec<_>>()
-        .join("; ");
-    Report {
-        fields: Map::from_iter([("queues".to_owned(), Value::from(listed))]),
-        text: if text.is_empty() {
-            "none".to_owned()
-        } else {
-            text
-        },
-    }
+        .collect();
+    Report::list("queues", listed, words, "; ")
 }
 
 fn agents_report(agents: &[AgentInfo]) -> Report {
@@ -154,17 +141,9 @@ fn agents_report(agents: &[AgentInfo]) -> Report {
             })
         })
         .collect();
-    let text = agents
+    let words = agents
         .iter()
         .map(|a| format!("{} {}", a.work_no, a.state.word()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    Report {
-        fields: Map::from_iter([("agents".to_owned(), Value::from(listed))]),
-        text: if text.is_empty() {
-            "none".to_owned()
-        } else {
-            text
-        },
-    }
+        .collect();
+    Report::list("agents", listed, words, ", ")
 }

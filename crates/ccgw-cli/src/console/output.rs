@@ -55,6 +55,20 @@ impl Report {
             text: String::new(),
         }
     }
+
+    /// The report of a list: its `items` under `key`, and their `words` joined by
+    /// `separator` for a person (`none` for an empty list).
+    pub fn list(key: &str, items: Vec<Value>, words: Vec<String>, separator: &str) -> Report {
+        let text = if words.is_empty() {
+            "none".to_owned()
+        } else {
+            words.join(separator)
+        };
+        Report {
+            fields: Map::from_iter([(key.to_owned(), Value::from(items))]),
+            text,
+        }
+    }
 }
 
 /// Prints results and events in one format.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use ccgw::{Client, Session, SignIn, TrackedMode};
 use futures::StreamExt;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 
 use super::ask;
@@ -201,19 +201,11 @@ fn inspections_report(session: &Session) -> Report {
         .iter()
         .map(|(agent, mode)| json!({"workNo": agent.as_str(), "mode": command_word(*mode)}))
         .collect();
-    let text = inspections
+    let words = inspections
         .iter()
         .map(|(agent, mode)| format!("{agent} {}", command_word(*mode)))
-        .collect::<Vec<_>>()
-        .join(", ");
-    Report {
-        fields: Map::from_iter([("inspections".to_owned(), Value::from(listed))]),
-        text: if text.is_empty() {
-            "none".to_owned()
-        } else {
-            text
-        },
-    }
+        .collect();
+    Report::list("inspections", listed, words, ", ")
 }
 
 /// A tracked mode in the words the commands use (`listen 1001` gives `listen`).

@@ -5,15 +5,17 @@
 //! cargo bench -p ccgw-cli --bench floor
 //! ```
 //!
-//! Prints one line per case (and `watch: 5000 agents, 100 queues: N requests per round,
-//! X ms client CPU per round`: `ccgw watch` with every kind of rule on a busy floor, its
-//! CPU from the kernel's accounting of the process, the difference between 11 rounds and
-//! 1 round divided by 10, so that start-up and sign-in do not count):
-//! `floor: 5000 agents, 100 queues: first screen X s, Y requests per refresh, board RSS Z
-//! MiB, simulator RSS W MiB` and `simulator: 60000 agents, 100 queues: RSS W MiB,
+//! Prints one line per case: `floor: 5000 agents, 100 queues: first screen X s, Y
+//! requests per refresh, board RSS Z MiB, simulator RSS W MiB`, `watch: 5000 agents, 100
+//! queues: N requests per round (M budgeted), X ms client CPU per round` (`ccgw watch`
+//! with every kind of rule on a busy floor; its CPU from the kernel's accounting of the
+//! process, the least of three 1-round runs taken from the least of two 21-round runs,
+//! over 20, so that start-up and sign-in do not count; the two CPU times go to standard
+//! error), and `simulator: 60000 agents, 100 queues: RSS W MiB,
 //! allonlineagents N MB in T s`. Requests per refresh are counted from the simulator's
 //! request log over `CCGW_BENCH_FLOOR_SECS` (default 20) s of refreshes. RSS is each
-//! process's peak (`VmHWM`). Only loopback is used.
+//! process's peak (`VmHWM`). `CCGW_BENCH_ONLY=watch` runs the watch case alone. Only
+//! loopback is used.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

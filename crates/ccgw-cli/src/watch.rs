@@ -2,7 +2,8 @@
 //! within the overload budget (the statistics of the watched queues in one
 //! `queryacdstat`; for agent rules, the agents of two queues and the details of 100 agents
 //! in turn), and prints one JSON line per alert raised or cleared, also POSTed to
-//! `--webhook`. Signs out on every way out.
+//! `--webhook`. Signs out on every way out, a closed output included (found at the next
+//! alert it writes).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -85,6 +86,8 @@ pub async fn run(args: WatchArgs) -> ExitCode {
     };
     let rounds = args.rounds.unwrap_or(u64::MAX);
     let mut round = 0;
+    // Ends after the rounds asked for, at a signal, or when nobody reads the alerts any
+    // more (a write to standard output failed).
     let ended = loop {
         if round == rounds {
             break None;
@@ -92,18 +95,20 @@ pub async fn run(args: WatchArgs) -> ExitCode {
         round += 1;
         tokio::select! {
             () = watch.round(&session, webhook.as_ref()) => {}
-            signal = signals.any() => break Some(signal),
+            signal = signals.any() => break Some(signal.to_string()),
+            () = crate::stdio::stdout_closed() => break Some("output closed".to_owned()),
         }
         if round == rounds {
             break None;
         }
         tokio::select! {
             () = tokio::time::sleep(every) => {}
-            signal = signals.any() => break Some(signal),
+            signal = signals.any() => break Some(signal.to_string()),
+            () = crate::stdio::stdout_closed() => break Some("output closed".to_owned()),
         }
     };
-    if let Some(signal) = ended {
-        errln!("{signal}: signing out");
+    if let Some(why) = ended {
+        errln!("{why}: signing out");
     }
     if let Some(webhook) = webhook {
         webhook.finish(timeout).await;

@@ -263,3 +263,42 @@ async fn watch_on_a_busy_floor_of_12_queues_stays_within_the_budget() {
     );
     assert!(common::signed_out(&sim));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn watch_whose_output_closes_signs_out_at_its_next_alert() {
+    let sim = Simulator::start(common::quick()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(&rules, "[[alerts]]\nrule = \"waiting\"\nover = 1\n").unwrap();
+    // `head -n 1` takes the first alert and leaves; no `--rounds`: only the closed output
+    // (or a signal) can end it.
+    let pipeline = format!(
+        "'{}' watch --gateway '{}' --agent 101 --every 1 --no-audit --rules '{}' | head -n 1",
+        env!("CARGO_BIN_EXE_ccgw"),
+        sim.base_url(),
+        rules.display()
+    );
+    let child = Command::new("sh")
+        .args(["-c", &pipeline])
+        .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    common::wait_until(|| sim.current_guid("101").is_some(), "signed in").await;
+    // The callers are answered: the next round clears the alert, and its line finds
+    // nobody reading.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(sim.set_waiting(1, 0));
+    let output = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output())
+        .await
+        .expect("watch ends once nobody reads its output")
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(common::signed_out(&sim), "signed out: {stderr}");
+}

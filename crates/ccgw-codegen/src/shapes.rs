@@ -1,8 +1,10 @@
 //! An answer compared with what the document says of it, by shape only: required fields
 //! missing, fields the document does not have, types that differ (a number sent as text,
-//! an object where a list is documented), and text padded with NUL characters. A
-//! difference names a field's path and types, never a value, so a list of them can leave
-//! the machine it was made on: the groundwork of a conformance report from a real gateway.
+//! an object where a list is documented), and text padded with NUL characters; and what
+//! the document allows without describing: fields of an open object it does not name, a
+//! number sent as text where it accepts either. A difference names a field's path and
+//! types, never a value, so a list of them can leave the machine it was made on: what a
+//! conformance report from a real gateway (`ccgw probe`) is made of.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -68,8 +70,23 @@ pub enum Difference {
         /// The field.
         path: String,
     },
-    /// A field the document does not describe.
+    /// A field the document does not describe, in an object it closes.
     Extra {
+        /// The field.
+        path: String,
+        /// Its type.
+        seen: JsonType,
+    },
+    /// A field the document does not describe, in an object it leaves open: allowed.
+    Undocumented {
+        /// The field.
+        path: String,
+        /// Its type.
+        seen: JsonType,
+    },
+    /// A number sent as text (digits in a string) where the document accepts text but
+    /// names a number first, as the reference types it: allowed, and worth knowing.
+    NumberAsText {
         /// The field.
         path: String,
     },
@@ -93,7 +110,17 @@ impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Difference::Missing { path } => write!(f, "{path}: missing"),
-            Difference::Extra { path } => write!(f, "{path}: not in the document"),
+            Difference::Extra { path, seen } => {
+                write!(f, "{path}: {} not in the document", seen.name())
+            }
+            Difference::Undocumented { path, seen } => {
+                write!(
+                    f,
+                    "{path}: {} the document allows but does not name",
+                    seen.name()
+                )
+            }
+            Difference::NumberAsText { path } => write!(f, "{path}: number sent as text"),
             Difference::Type {
                 path,
                 documented,
@@ -106,6 +133,64 @@ impl fmt::Display for Difference {
             Difference::NulPadded { path } => write!(f, "{path}: text padded with NUL"),
         }
     }
+}
+
+impl Difference {
+    /// The field it is about.
+    pub fn path(&self) -> &str {
+        match self {
+            Difference::Missing { path }
+            | Difference::Extra { path, .. }
+            | Difference::Undocumented { path, .. }
+            | Difference::NumberAsText { path }
+            | Difference::Type { path, .. }
+            | Difference::NulPadded { path } => path,
+        }
+    }
+
+    /// Whether the document allows it (a field of an open object it does not name, a
+    /// number as text where it accepts either): such an answer still has its shape.
+    pub fn is_allowed(&self) -> bool {
+        matches!(
+            self,
+            Difference::Undocumented { .. } | Difference::NumberAsText { .. }
+        )
+    }
+}
+
+/// The schema of the answer `operation_id` sends with HTTP 200 as JSON, when the document
+/// has that operation and describes that answer.
+///
+/// # Errors
+///
+/// [`Error::Spec`] for a `$ref` the document cannot resolve.
+pub fn answer_schema(
+    spec: &OpenAPI,
+    operation_id: &str,
+) -> Result<Option<ReferenceOr<Schema>>, Error> {
+    for (_, item) in spec.paths.paths.iter() {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for (_, op) in item.iter() {
+            if op.operation_id.as_deref() != Some(operation_id) {
+                continue;
+            }
+            let Some(answer) = op
+                .responses
+                .responses
+                .get(&openapiv3::StatusCode::Code(200))
+            else {
+                return Ok(None);
+            };
+            let answer = resolve(spec, answer)?;
+            return Ok(answer
+                .content
+                .get("application/json")
+                .and_then(|media| media.schema.clone()));
+        }
+    }
+    Ok(None)
 }
 
 /// Every way `value` differs from `schema`, each once, in order.
@@ -169,10 +254,16 @@ fn walk(
                         let property = resolve_boxed(spec, property)?;
                         walk(spec, property, field, &join(path, name), found)?;
                     }
-                    None if open => {}
+                    None if open => {
+                        found.insert(Difference::Undocumented {
+                            path: join(path, name),
+                            seen: JsonType::of(field),
+                        });
+                    }
                     None => {
                         found.insert(Difference::Extra {
                             path: join(path, name),
+                            seen: JsonType::of(field),
                         });
                     }
                 }
@@ -224,7 +315,26 @@ fn walk(
                     best = Some(tried);
                 }
             }
-            found.extend(best.unwrap_or_default());
+            let best = best.unwrap_or_default();
+            // The first choice is what the reference says: digits in text where it says
+            // a number are a number sent as text.
+            let number_first = choices.first().is_some_and(|choice| {
+                resolve(spec, choice)
+                    .is_ok_and(|s| matches!(s.schema_kind, SchemaKind::Type(Type::Integer(_))))
+            });
+            if number_first
+                && let Value::String(text) = value
+                && !text.is_empty()
+                && text
+                    .trim_end_matches('\0')
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
+            {
+                found.insert(Difference::NumberAsText {
+                    path: path.to_owned(),
+                });
+            }
+            found.extend(best);
         }
         SchemaKind::AllOf { all_of } => {
             for part in all_of {
@@ -261,9 +371,14 @@ components:
         workno: {type: string}
         status:
           oneOf: [{type: integer}, {type: string}]
+        mobile:
+          oneOf: [{type: string}, {type: integer}]
         skills:
           type: array
-          items: {type: object, properties: {id: {type: integer}}}
+          items:
+            type: object
+            additionalProperties: true
+            properties: {id: {type: integer}}
         note: {type: string, nullable: true}
 "##;
         serde_norway::from_str(text).unwrap()
@@ -293,7 +408,8 @@ components:
             words,
             [
                 "retcode: missing",
-                "result.phone: not in the document",
+                "result.phone: string not in the document",
+                "result.status: number sent as text",
                 "result.skills[].id: string where the document says integer",
                 "result.workno: integer where the document says string",
                 "result.status: text padded with NUL",
@@ -303,6 +419,24 @@ components:
             !words.concat().contains("1380000"),
             "no value reaches a difference"
         );
+    }
+
+    #[test]
+    fn what_the_document_allows_without_naming_it_is_told_apart() {
+        let value = serde_json::json!({"retcode": "0", "result": {
+            "workno": "1001", "status": "4", "mobile": "13800001111",
+            "skills": [{"id": 1, "level": 3}]}});
+        let found = differences(&spec(), &answer(), &value).unwrap();
+        let words: Vec<String> = found.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            words,
+            [
+                "result.skills[].level: integer the document allows but does not name",
+                "result.status: number sent as text",
+            ]
+        );
+        assert!(found.iter().all(Difference::is_allowed));
+        assert_eq!(found[0].path(), "result.skills[].level");
     }
 
     #[test]

@@ -77,8 +77,8 @@ pub struct Wire {
     http: reqwest::Client,
 }
 
-/// What came back from a [`Wire`] request: status, headers, and the body as JSON
-/// (`null` when it is not JSON).
+/// What came back from a [`Wire`] request: status, headers, and the body as JSON, read
+/// by the charset its `Content-Type` names (`null` when it is not JSON).
 #[derive(Debug)]
 pub struct WireAnswer {
     /// The HTTP status.
@@ -150,7 +150,15 @@ impl Wire {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let bytes = response.bytes().await.expect("body read");
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        // Read by the charset the answer names, as a real client must (GBK with quirks).
+        let charset = headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once("charset="))
+            .and_then(|(_, label)| encoding_rs::Encoding::for_label(label.trim().as_bytes()))
+            .unwrap_or(encoding_rs::UTF_8);
+        let (text, _) = charset.decode_without_bom_handling(&bytes);
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
         WireAnswer {
             status,
             headers,

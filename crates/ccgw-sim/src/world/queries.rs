@@ -24,9 +24,9 @@ const MEDIA_VOICE: u32 = 5;
 struct AgentEntry<'a> {
     workno: &'a str,
     name: &'a str,
-    status: String,
+    status: Code,
     #[serde(rename = "ctiStatus")]
-    cti_status: String,
+    cti_status: Code,
     groupid: u32,
     groupname: String,
     skilllist: Vec<SkillEntry<'a>>,
@@ -40,6 +40,25 @@ struct AgentEntry<'a> {
     in_multimedia_conf: u8,
     #[serde(rename = "currentStateReason")]
     current_state_reason: u8,
+}
+
+/// A state code: a number, as the reference's tables type it, or text, as its samples and
+/// real gateways send it (with [`SimConfig::quirks`](crate::SimConfig::quirks)).
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Code {
+    Number(u8),
+    Text(String),
+}
+
+impl Code {
+    fn new(code: u8, as_text: bool) -> Self {
+        if as_text {
+            Code::Text(code.to_string())
+        } else {
+            Code::Number(code)
+        }
+    }
 }
 
 /// One skill queue as `skilllist` reports it.
@@ -102,8 +121,8 @@ impl World {
         AgentEntry {
             workno: id,
             name: &agent.name,
-            status: state.code().to_string(),
-            cti_status: state.cti_code().to_string(),
+            status: Code::new(state.code(), self.config.quirks),
+            cti_status: Code::new(state.cti_code(), self.config.quirks),
             groupid: agent.vdn * 10 + 1,
             groupname: format!("group {}", agent.vdn),
             skilllist: self.skill_entries(agent),
@@ -253,13 +272,18 @@ impl World {
     }
 
     /// One call as the call queries report it; `logontimes` is how long a caller still
-    /// waiting in a queue has waited.
-    pub(super) fn call_json(id: &str, call: &CallRecord, logontimes: u64) -> Value {
+    /// waiting in a queue has waited. The numbers are numbers, as the reference's tables
+    /// type them, or text, as its samples and real gateways send them (`as_text`).
+    pub(super) fn call_json(id: &str, call: &CallRecord, logontimes: u64, as_text: bool) -> Value {
+        let number = |digits: &str| match digits.parse::<i64>() {
+            Ok(n) if !as_text => json!(n),
+            _ => json!(digits),
+        };
         json!({
             "callfeature": 0,
             "callid": id,
-            "caller": call.caller,
-            "called": call.called,
+            "caller": number(&call.caller),
+            "called": number(&call.called),
             "callskill": call.skill.as_ref().map_or("", |s| s.name.as_str()),
             "callskillid": call.skill.as_ref().map_or(0, |s| s.id),
             "orgicallednum": "",
@@ -281,7 +305,9 @@ impl World {
         }
         let vdn = self.agents[me].vdn;
         match self.calls.get(call_id) {
-            Some(call) if call.vdn == vdn => Ok(Self::call_json(call_id, call, 0)),
+            Some(call) if call.vdn == vdn => {
+                Ok(Self::call_json(call_id, call, 0, self.config.quirks))
+            }
             _ => fail(retcode::CALL_STATE, "no such call in this VDN"),
         }
     }
@@ -295,8 +321,15 @@ impl World {
             (None, false) => agent.last_call.as_ref(),
             (None, true) => None,
         };
-        id.and_then(|id| Some(Self::call_json(id, self.calls.get(id)?, 0)))
-            .unwrap_or(Value::Null)
+        id.and_then(|id| {
+            Some(Self::call_json(
+                id,
+                self.calls.get(id)?,
+                0,
+                self.config.quirks,
+            ))
+        })
+        .unwrap_or(Value::Null)
     }
 
     /// `queryHoldListInfoEx`: the simulator never holds calls, so always empty.

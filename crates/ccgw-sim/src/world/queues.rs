@@ -139,7 +139,7 @@ impl World {
                 began_at: wall.saturating_sub(waited.as_millis() as u64),
                 ended_at: None,
             };
-            Self::call_json(&call.id, &record, waited.as_secs())
+            Self::call_json(&call.id, &record, waited.as_secs(), self.config.quirks)
         });
         Ok(Value::from(calls.collect::<Vec<_>>()))
     }

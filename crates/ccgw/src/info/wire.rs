@@ -23,12 +23,9 @@ pub(crate) fn code(field: &str, value: &NumberOrText) -> Result<u32, Error> {
     }
 }
 
-/// A number or string field as text (phone numbers, work numbers).
-pub(crate) fn text(value: &NumberOrText) -> String {
-    match value {
-        NumberOrText::Int64(n) => n.to_string(),
-        NumberOrText::String(s) => s.clone(),
-    }
+/// A field gateways send as a number or a string (work numbers, phone numbers), as text.
+pub(crate) fn text(value: &impl std::fmt::Display) -> String {
+    value.to_string()
 }
 
 /// A time in milliseconds since 1970; zero and negative values mean "none".

@@ -26,6 +26,7 @@ use progenitor_client::{ClientHooks, ClientInfo, Error};
 use reqwest::Url;
 use reqwest::header::{CONTENT_TYPE, HeaderValue, USER_AGENT};
 
+use crate::tap::AnswerTap;
 use crate::urls::OperationUrls;
 
 /// The largest answer body read by default: far above any real gateway answer.
@@ -63,6 +64,7 @@ pub struct Hooks {
     answer_limits: Arc<[(&'static str, usize)]>,
     urls: Arc<OperationUrls>,
     user_agent: Option<HeaderValue>,
+    tap: Option<Arc<dyn AnswerTap>>,
 }
 
 impl Default for Hooks {
@@ -73,6 +75,7 @@ impl Default for Hooks {
             answer_limits: Arc::new([]),
             urls: Arc::default(),
             user_agent: None,
+            tap: None,
         }
     }
 }
@@ -84,6 +87,7 @@ impl fmt::Debug for Hooks {
             .field("answer_limit", &self.answer_limit)
             .field("answer_limits", &self.answer_limits)
             .field("user_agent", &self.user_agent)
+            .field("tap", &self.tap.is_some())
             .finish()
     }
 }
@@ -101,6 +105,12 @@ impl Hooks {
     /// as a default header of the reqwest client (see BENCHMARKS.md for why).
     pub fn user_agent(mut self, value: HeaderValue) -> Self {
         self.user_agent = Some(value);
+        self
+    }
+
+    /// Shows every answer to `tap` as it came off the wire (see [`crate::tap`]).
+    pub fn tap(mut self, tap: Arc<dyn AnswerTap>) -> Self {
+        self.tap = Some(tap);
         self
     }
 
@@ -255,9 +265,13 @@ impl ClientHooks<Hooks> for crate::Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
+        let started = std::time::Instant::now();
         let response = self.client().execute(request).await?;
         let limit = self.inner().answer_limit_of(info.operation_id);
-        let response = cap_body(response, limit);
+        let mut response = cap_body(response, limit);
+        if let Some(tap) = &self.inner().tap {
+            response = crate::tap::tapped(response, tap.as_ref(), info, started).await?;
+        }
         match response
             .headers()
             .get(CONTENT_TYPE)

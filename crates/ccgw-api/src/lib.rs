@@ -28,6 +28,7 @@
 #![deny(missing_docs)]
 
 pub mod hooks;
+pub mod tap;
 mod urls;
 
 #[allow(missing_docs, unused_imports, clippy::all)]
@@ -36,6 +37,10 @@ mod generated {
 }
 
 pub use generated::*;
+
+/// The OpenAPI document this client was generated from, as shipped with the crate: for
+/// tools that compare a gateway's answers with it (`ccgw probe`, the simulator's tests).
+pub const DOCUMENT: &str = include_str!("../cc-gateway.yaml");
 
 /// The generated source, as compiled: for snapshot tests and `cargo xtask regen`.
 pub const GENERATED_SOURCE: &str = include_str!(concat!(env!("OUT_DIR"), "/ccgw_api.rs"));

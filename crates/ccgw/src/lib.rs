@@ -84,6 +84,11 @@ pub use mode::{Mode, TrackedMode};
 pub use operations::{AGENTS_PER_LIST_REQUEST, QUEUES_PER_STATS_REQUEST, RESOURCE_ROOT, RawAnswer};
 pub use redact::EXCERPT_CHARS;
 pub use reqwest::Method;
+
+/// Seeing every answer as it came off the wire ([`ClientBuilder::answer_tap`]).
+pub mod tap {
+    pub use ccgw_api::tap::{AnswerTap, Exchange};
+}
 pub use secret::Password;
 pub use session::Session;
 pub use session::options::{ForceLogin, Recovery, SignIn};

@@ -12,6 +12,7 @@ use super::{
 use crate::audit::AuditJournal;
 use crate::error::{Error, ErrorKind};
 use crate::ids::Edition;
+use crate::tap::AnswerTap;
 use crate::transport::budget::OverloadBudget;
 use crate::transport::limits::TenantSize;
 
@@ -37,6 +38,7 @@ pub struct ClientBuilder {
     overload_budget: Option<OverloadBudget>,
     tenant: TenantSize,
     audit: Option<Arc<AuditJournal>>,
+    tap: Option<Arc<dyn AnswerTap>>,
 }
 
 /// A user's adjustment of the underlying `reqwest` client.
@@ -79,6 +81,7 @@ impl ClientBuilder {
             overload_budget: Some(OverloadBudget::GATEWAY_DEFAULT),
             tenant: TenantSize::DEFAULT,
             audit: None,
+            tap: None,
         }
     }
 
@@ -243,6 +246,40 @@ impl ClientBuilder {
         self
     }
 
+    /// Shows every answer of every session to `tap` as it came off the wire: status,
+    /// headers (the `Content-Type` before any charset was re-encoded), latency and body.
+    /// For tools that study a gateway, such as `ccgw probe`; see [`ccgw_api::tap`]. The
+    /// headers carry the session's Guid: a tap must never log or keep their values.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sim = ccgw_sim::Simulator::start(ccgw_sim::SimConfig::default()).await?;
+    /// use std::sync::{Arc, Mutex};
+    /// use ccgw::tap::{AnswerTap, Exchange};
+    ///
+    /// #[derive(Default)]
+    /// struct Statuses(Mutex<Vec<(String, u16)>>);
+    /// impl AnswerTap for Statuses {
+    ///     fn answer(&self, exchange: &Exchange<'_>) {
+    ///         let seen = (exchange.operation.to_owned(), exchange.status);
+    ///         self.0.lock().unwrap().push(seen);
+    ///     }
+    /// }
+    /// let statuses = Arc::new(Statuses::default());
+    /// let client = ccgw::Client::builder(sim.base_url()).answer_tap(statuses.clone()).build()?;
+    /// # let password = ccgw_sim::DEFAULT_PASSWORD;
+    /// let session = client.sign_in(ccgw::SignIn::new("101".parse()?, password)).await?;
+    /// session.sign_out().await?;
+    /// let seen = statuses.0.lock().unwrap().clone();
+    /// assert_eq!(seen.first(), Some(&("sign_in".to_owned(), 200)));
+    /// # Ok(()) }
+    /// ```
+    pub fn answer_tap(mut self, tap: Arc<dyn AnswerTap>) -> Self {
+        self.tap = Some(tap);
+        self
+    }
+
     /// How many times to retry a request that could not connect (default 2). Only
     /// failures where nothing was sent are retried; an answered or possibly delivered
     /// request never is.
@@ -331,6 +368,7 @@ impl ClientBuilder {
                 overload_budget: self.overload_budget,
                 tenant: self.tenant,
                 audit: self.audit,
+                tap: self.tap,
             }),
         })
     }

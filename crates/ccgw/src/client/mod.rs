@@ -69,6 +69,8 @@ pub(crate) struct ClientInner {
     pub(crate) tenant: TenantSize,
     /// Where every session records its state-changing requests, if anywhere.
     pub(crate) audit: Option<Arc<AuditJournal>>,
+    /// What sees every answer as it came off the wire, if anything.
+    pub(crate) tap: Option<Arc<dyn ccgw_api::tap::AnswerTap>>,
 }
 
 impl ClientInner {

@@ -24,10 +24,13 @@ impl Client {
     #[doc = ccgw_api::errors_doc!(SIGN_IN)]
     pub async fn sign_in(&self, request: SignIn) -> Result<Session, Error> {
         let headers = Arc::new(SessionHeaders::default());
-        let hooks = Hooks::with_interceptor(headers.clone())
+        let mut hooks = Hooks::with_interceptor(headers.clone())
             .answer_limit(self.inner.answer_limit)
             .answer_limits(listing_limits(self.inner.answer_limit, self.inner.tenant))
             .user_agent(self.inner.user_agent.clone());
+        if let Some(tap) = &self.inner.tap {
+            hooks = hooks.tap(tap.clone());
+        }
         let api =
             ccgw_api::Client::new_with_client(&self.inner.base_url, self.inner.http.clone(), hooks);
         send_sign_in(

@@ -91,3 +91,56 @@ async fn an_oversized_answer_in_gbk_is_still_refused_as_too_large() {
     session.force_idle(&agent("1001")).await.unwrap();
     session.sign_out().await.unwrap();
 }
+
+/// Keeps what a tap saw: operation, status, `Content-Type` as sent, body bytes.
+#[derive(Default)]
+struct Seen(std::sync::Mutex<Vec<(String, u16, String, Vec<u8>)>>);
+
+impl ccgw::tap::AnswerTap for Seen {
+    fn answer(&self, exchange: &ccgw::tap::Exchange<'_>) {
+        let content_type = exchange
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = exchange.body.map(<[u8]>::to_vec).unwrap_or_default();
+        self.0.lock().unwrap().push((
+            exchange.operation.to_owned(),
+            exchange.status,
+            content_type,
+            body,
+        ));
+    }
+}
+
+#[tokio::test]
+async fn a_tap_sees_answers_as_sent_and_the_session_reads_them_as_ever() {
+    let sim = sim(quick().quirks(true)).await;
+    let seen = std::sync::Arc::new(Seen::default());
+    let client = ccgw::Client::builder(sim.base_url())
+        .answer_tap(seen.clone())
+        .build()
+        .unwrap();
+    let session = client.sign_in(common::inspector_101()).await.unwrap();
+    let info = session.agent(&agent("1001")).await.expect("read as ever");
+    assert_eq!(info.name, "坐席1001");
+    session.sign_out().await.unwrap();
+
+    let seen = seen.0.lock().unwrap();
+    let (_, status, content_type, body) = seen
+        .iter()
+        .find(|(op, ..)| op == "query_agent_info_by_work_no")
+        .expect("the query was seen");
+    assert_eq!(*status, 200);
+    assert!(
+        content_type.to_ascii_lowercase().contains("charset=gbk"),
+        "the charset as sent, not as re-encoded: {content_type}"
+    );
+    let (gbk, _, _) = encoding_rs::GBK.encode("坐席1001");
+    assert!(
+        body.windows(gbk.len()).any(|w| w == &gbk[..]),
+        "the body's bytes as sent, in GBK"
+    );
+    assert!(seen.iter().any(|(op, ..)| op == "sign_out"));
+}

@@ -92,9 +92,11 @@ async fn an_oversized_answer_in_gbk_is_still_refused_as_too_large() {
     session.sign_out().await.unwrap();
 }
 
-/// Keeps what a tap saw: operation, status, `Content-Type` as sent, body bytes.
+/// What a tap saw of one answer: operation, status, `Content-Type` as sent, body bytes.
+type Answer = (String, u16, String, Vec<u8>);
+
 #[derive(Default)]
-struct Seen(std::sync::Mutex<Vec<(String, u16, String, Vec<u8>)>>);
+struct Seen(std::sync::Mutex<Vec<Answer>>);
 
 impl ccgw::tap::AnswerTap for Seen {
     fn answer(&self, exchange: &ccgw::tap::Exchange<'_>) {

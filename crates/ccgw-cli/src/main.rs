@@ -13,6 +13,7 @@ mod connect;
 mod console;
 mod demo;
 mod last_resort;
+mod probe;
 mod signals;
 mod sim;
 mod watch;
@@ -59,6 +60,11 @@ enum Command {
     /// one JSON line per alert raised or cleared, also POSTed to --webhook. Signs out on
     /// every way out.
     Watch(watch::WatchArgs),
+    /// Check that this SDK fits a gateway, safely: sign in without taking over, send only
+    /// read-only requests, sign out, and report how the answers' shapes differ from the
+    /// OpenAPI document (--report FILE: JSON with shapes only, never values, to share).
+    /// Exit status 0 when the SDK fits, 1 when it does not, 2 when it could not start.
+    Probe(probe::ProbeArgs),
     /// Work with the audit journal the console and the board keep of every
     /// state-changing request (`CCGW_AUDIT`, else `<state dir>/ccgw/audit.jsonl`).
     Audit {
@@ -135,6 +141,10 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
             runtime.block_on(console::run(args))
         }
         Command::Audit { command } => audit::run(command),
+        Command::Probe(args) => {
+            init_logging("warn");
+            runtime.block_on(probe::run(args))
+        }
         Command::Watch(args) => {
             init_logging("warn");
             runtime.block_on(watch::run(args))

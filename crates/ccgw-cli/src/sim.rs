@@ -26,6 +26,10 @@ pub struct SimArgs {
     /// `Set-GUID` on every answer (overrides the file).
     #[arg(long)]
     quirks: bool,
+    /// Answer in the shapes a `ccgw probe --report` file saw on a real gateway: its
+    /// charsets, missing and extra fields, numbers as text, other types, NUL padding.
+    #[arg(long, value_name = "FILE")]
+    shapes: Option<std::path::PathBuf>,
     /// One large tenant instead of the default ones: VDN 1 with inspector 101 and this
     /// many agents (from 1001; from 100001 past the classic edition's range, which needs
     /// `--edition newest` in the console and board), each on a call.
@@ -96,6 +100,15 @@ pub async fn run(args: SimArgs) -> ExitCode {
     }
     if args.quirks {
         config = config.quirks(true);
+    }
+    if let Some(path) = &args.shapes {
+        match ccgw_sim::shapes::ShapeProfile::from_file(path) {
+            Ok(profile) => config = config.shapes(profile),
+            Err(e) => {
+                errln!("ccgw sim: {e}");
+                return ExitCode::from(2);
+            }
+        }
     }
     let announce_password = config
         .is_default_password()

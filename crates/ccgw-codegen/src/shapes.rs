@@ -74,6 +74,8 @@ pub enum Difference {
     Extra {
         /// The field.
         path: String,
+        /// Its name alone, as the answer spelled it (it may hold a `.`).
+        name: String,
         /// Its type.
         seen: JsonType,
     },
@@ -81,6 +83,8 @@ pub enum Difference {
     Undocumented {
         /// The field.
         path: String,
+        /// Its name alone, as the answer spelled it (it may hold a `.`).
+        name: String,
         /// Its type.
         seen: JsonType,
     },
@@ -110,10 +114,10 @@ impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Difference::Missing { path } => write!(f, "{path}: missing"),
-            Difference::Extra { path, seen } => {
+            Difference::Extra { path, seen, .. } => {
                 write!(f, "{path}: {} not in the document", seen.name())
             }
-            Difference::Undocumented { path, seen } => {
+            Difference::Undocumented { path, seen, .. } => {
                 write!(
                     f,
                     "{path}: {} the document allows but does not name",
@@ -257,12 +261,14 @@ fn walk(
                     None if open => {
                         found.insert(Difference::Undocumented {
                             path: join(path, name),
+                            name: name.clone(),
                             seen: JsonType::of(field),
                         });
                     }
                     None => {
                         found.insert(Difference::Extra {
                             path: join(path, name),
+                            name: name.clone(),
                             seen: JsonType::of(field),
                         });
                     }

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::shapes::ShapeProfile;
+
 /// The built-in password of every seeded agent, announced at start-up when in use.
 pub const DEFAULT_PASSWORD: &str = "Sim@12345";
 
@@ -147,6 +149,10 @@ pub struct SimConfig {
     /// `None` (the default): a still floor where every seeded agent talks until told
     /// otherwise.
     pub traffic: Option<TrafficConfig>,
+    /// Answer in the shapes of a `ccgw probe` report (see [`SimConfig::shapes`]); not
+    /// read from a configuration file: `ccgw sim --shapes FILE` loads it.
+    #[serde(skip)]
+    pub shapes: Option<std::sync::Arc<ShapeProfile>>,
 }
 
 impl fmt::Debug for SimConfig {
@@ -162,6 +168,7 @@ impl fmt::Debug for SimConfig {
             .field("quirks", &self.quirks)
             .field("overload_budget", &self.overload_budget)
             .field("traffic", &self.traffic)
+            .field("shapes", &self.shapes.is_some())
             .finish()
     }
 }
@@ -197,6 +204,7 @@ impl Default for SimConfig {
             quirks: false,
             overload_budget: Some((5, Duration::from_secs(2))),
             traffic: None,
+            shapes: None,
         }
     }
 }
@@ -212,6 +220,12 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+impl ConfigError {
+    pub(crate) fn new(why: impl Into<String>) -> Self {
+        ConfigError(why.into())
+    }
+}
 
 impl SimConfig {
     /// Reads a configuration file: JSON when the name ends in `.json`, TOML otherwise.
@@ -285,6 +299,14 @@ impl SimConfig {
     /// polls. For testing a client against those shapes.
     pub fn quirks(mut self, on: bool) -> Self {
         self.quirks = on;
+        self
+    }
+
+    /// Answers in the shapes a `ccgw probe` report saw on a real gateway: its charsets,
+    /// fields missing or added, numbers as text, other types, NUL padding, operation by
+    /// operation. Applied after [`quirks`](Self::quirks), and wins where both speak.
+    pub fn shapes(mut self, profile: ShapeProfile) -> Self {
+        self.shapes = Some(std::sync::Arc::new(profile));
         self
     }
 

@@ -93,6 +93,7 @@ pub mod faults;
 mod http;
 mod ids;
 mod server;
+pub mod shapes;
 mod simulator;
 mod state;
 #[cfg(feature = "testing")]

@@ -53,12 +53,15 @@ pub(crate) struct Shared {
     pub(crate) cookie_misses: AtomicU64,
     /// Whether answers take the shapes real gateways send (`SimConfig::quirks`).
     pub(crate) quirks: bool,
+    /// The shapes of a probe report to answer in (`SimConfig::shapes`).
+    pub(crate) shapes: Option<std::sync::Arc<crate::shapes::ShapeProfile>>,
 }
 
 impl Shared {
     pub(crate) fn new(world: World) -> Self {
         Shared {
             quirks: world.config().quirks,
+            shapes: world.config().shapes.clone(),
             world: Mutex::new(world),
             faults: Faults::default(),
             received: OPERATION_IDS

@@ -27,8 +27,16 @@ pub fn cannot_start(command: &str, why: impl std::fmt::Display) -> ExitCode {
 
 /// Resolves the settings, reads the password and builds the client; nothing is sent.
 pub fn prepare(args: &ConnectionArgs) -> Result<Connection, String> {
+    prepare_with(args, |builder| builder)
+}
+
+/// Like [`prepare`], with a last say on the client's settings (`ccgw probe` adds its tap).
+pub fn prepare_with(
+    args: &ConnectionArgs,
+    adjust: impl FnOnce(ccgw::ClientBuilder) -> ccgw::ClientBuilder,
+) -> Result<Connection, String> {
     let settings = Settings::resolve(args)?;
-    let client = build_client(&settings, args)?;
+    let client = build_client(&settings, args, adjust)?;
     let agent = client
         .agent_id(&settings.agent)
         .map_err(|e| e.to_string())?;
@@ -51,7 +59,11 @@ pub fn prepare(args: &ConnectionArgs) -> Result<Connection, String> {
     })
 }
 
-fn build_client(settings: &Settings, args: &ConnectionArgs) -> Result<Client, String> {
+fn build_client(
+    settings: &Settings,
+    args: &ConnectionArgs,
+    adjust: impl FnOnce(ccgw::ClientBuilder) -> ccgw::ClientBuilder,
+) -> Result<Client, String> {
     let mut builder = Client::builder(&settings.gateway)
         .request_timeout(Duration::from_secs(settings.timeout_secs))
         .poll_timeout(Duration::from_secs(
@@ -98,5 +110,5 @@ fn build_client(settings: &Settings, args: &ConnectionArgs) -> Result<Client, St
         errln!("WARNING: plain HTTP: the password and every Guid cross the network unencrypted");
         builder = builder.insecure_http(true);
     }
-    builder.build().map_err(|e| e.to_string())
+    adjust(builder).build().map_err(|e| e.to_string())
 }

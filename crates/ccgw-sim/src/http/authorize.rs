@@ -101,7 +101,7 @@ pub(super) async fn authenticated_operation(
         },
         Err(f) => Outcome::failure(f),
     };
-    deliver(outcome, fault, conn.as_ref(), shared.quirks).await
+    deliver(outcome, fault, conn.as_ref(), &shared, operation_id).await
 }
 
 /// A successful query's answer: `result` as given, left out when it is `null`.

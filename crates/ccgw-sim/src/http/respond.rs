@@ -97,22 +97,27 @@ fn end_connection(conn: Option<&ConnAbort>, how: u8) {
     }
 }
 
-/// Sends `outcome`, bent by `fault` if there is one, in the shapes of a real gateway when
-/// `quirks` says so.
+/// Sends `outcome`, the answer of `operation`, bent by `fault` if there is one, in the
+/// shapes of a real gateway when the simulator has quirks, and in those of a probe report
+/// when it has shapes.
 pub(super) async fn deliver(
     outcome: Outcome,
     fault: Option<Fault>,
     conn: Option<&ConnAbort>,
-    quirks: bool,
+    shared: &Shared,
+    operation: &str,
 ) -> Response {
+    let quirks = shared.quirks;
+    let shape = shared.shapes.as_ref().and_then(|s| s.of(operation));
     let mut body = outcome.body;
-    let reshaped = matches!(
-        fault,
-        Some(Fault::NumericRetcode | Fault::TruncatedJson | Fault::OversizedAnswer(_))
-    );
+    let reshaped = shape.is_some()
+        || matches!(
+            fault,
+            Some(Fault::NumericRetcode | Fault::TruncatedJson | Fault::OversizedAnswer(_))
+        );
     let mut lists = outcome.lists;
     if reshaped && let Some(listed) = lists.take() {
-        // A fault that reshapes the answer needs it whole: only tests ask for that.
+        // A fault or shape that reshapes the answer needs it whole: only tests ask for that.
         let bytes: Vec<u8> = listed.into_chunks("", "").flatten().collect();
         body["result"] = serde_json::from_slice(&bytes).expect("listings are JSON");
     }
@@ -127,6 +132,14 @@ pub(super) async fn deliver(
         Some(Fault::HalfClose) => end_connection(conn, END_HALF_CLOSE),
         _ => {}
     }
+    if let Some(shape) = shape {
+        shape.apply(&mut body);
+    }
+    let charset = match shape.and_then(|s| s.charset()) {
+        Some(named) => named,
+        None if quirks => Some(encoding_rs::GBK),
+        None => Some(encoding_rs::UTF_8),
+    };
     if let Some(listed) = lists {
         // The envelope as written for any answer, split where `result` goes.
         body["result"] = Value::Null;
@@ -136,7 +149,7 @@ pub(super) async fn deliver(
             .expect("the envelope holds the result");
         let open = format!("{open}\"result\":");
         let chunks = listed.into_chunks(open, close.to_owned());
-        return streamed(chunks, quirks, outcome.set_guid, outcome.set_cookie);
+        return streamed(chunks, charset, outcome.set_guid, outcome.set_cookie);
     }
     let mut bytes = serde_json::to_vec(&body).expect("JSON values serialize");
     match fault {
@@ -152,48 +165,60 @@ pub(super) async fn deliver(
         }
         _ => {}
     }
-    let (content_type, bytes) = if quirks {
-        // The whole answer in GBK, as gateways with Chinese names send it.
-        (GBK_JSON, to_gbk(&bytes))
-    } else {
-        (UTF8_JSON, bytes)
-    };
+    // With quirks, the whole answer in GBK, as gateways with Chinese names send it.
+    let bytes = encoded(&bytes, charset);
     let response = (
         StatusCode::OK,
-        [(header::CONTENT_TYPE, content_type)],
+        [(header::CONTENT_TYPE, content_type(charset))],
         bytes,
     )
         .into_response();
     with_session_headers(response, outcome.set_guid, outcome.set_cookie)
 }
 
-const GBK_JSON: &str = "application/json;charset=GBK";
-const UTF8_JSON: &str = "application/json;charset=UTF-8";
+/// The `Content-Type` of a JSON answer in `charset` (`None`: no charset named).
+fn content_type(charset: Option<&'static encoding_rs::Encoding>) -> String {
+    match charset {
+        Some(encoding) => format!("application/json;charset={}", encoding.name()),
+        None => "application/json".to_owned(),
+    }
+}
 
-fn to_gbk(utf8: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8_lossy(utf8);
-    encoding_rs::GBK.encode(&text).0.into_owned()
+/// `utf8` in `charset` (UTF-8 when none is named).
+fn encoded(utf8: &[u8], charset: Option<&'static encoding_rs::Encoding>) -> Vec<u8> {
+    match charset {
+        Some(encoding) if encoding != encoding_rs::UTF_8 => {
+            let text = String::from_utf8_lossy(utf8);
+            encoding.encode(&text).0.into_owned()
+        }
+        _ => utf8.to_vec(),
+    }
 }
 
 /// An answer sent piece by piece, as its pieces are written (chunked, no length). Each
 /// piece ends between two JSON values, so each can be re-encoded on its own.
 fn streamed(
     chunks: impl Iterator<Item = Bytes> + Send + 'static,
-    quirks: bool,
+    charset: Option<&'static encoding_rs::Encoding>,
     set_guid: Option<String>,
     set_cookie: Option<String>,
 ) -> Response {
-    let content_type = if quirks { GBK_JSON } else { UTF8_JSON };
     let chunks = chunks.map(move |chunk| {
-        let chunk = if quirks {
-            Bytes::from(to_gbk(&chunk))
-        } else {
-            chunk
+        let chunk = match charset {
+            Some(encoding) if encoding != encoding_rs::UTF_8 => {
+                Bytes::from(encoded(&chunk, charset))
+            }
+            _ => chunk,
         };
         Ok::<_, std::convert::Infallible>(chunk)
     });
     let body = Body::from_stream(futures::stream::iter(chunks));
-    let response = (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], body).into_response();
+    let response = (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, content_type(charset))],
+        body,
+    )
+        .into_response();
     with_session_headers(response, set_guid, set_cookie)
 }
 

@@ -62,7 +62,7 @@ async fn sign_in_common(
             result: None,
         }),
     };
-    deliver(outcome, fault, conn.as_ref(), shared.quirks).await
+    deliver(outcome, fault, conn.as_ref(), &shared, operation_id).await
 }
 
 /// The route of `signIn` or, with `force`, `forceSignIn`.
@@ -114,8 +114,14 @@ pub(super) async fn poll_event(
     let agent = param(&params, "agentid");
     let (ready, started_on) = match start {
         Err(f) => {
-            let quirks = shared.quirks;
-            return deliver(Outcome::failure(f), fault, conn.as_ref(), quirks).await;
+            return deliver(
+                Outcome::failure(f),
+                fault,
+                conn.as_ref(),
+                &shared,
+                "pollEvent",
+            )
+            .await;
         }
         Ok((PollStart::Ready(event), _)) => (Some(event), None),
         Ok((PollStart::Wait(notify), _)) => {
@@ -158,7 +164,7 @@ pub(super) async fn poll_event(
             "the session ended",
         )),
     };
-    deliver(outcome, fault, conn.as_ref(), shared.quirks).await
+    deliver(outcome, fault, conn.as_ref(), &shared, "pollEvent").await
 }
 
 /// Pads every string in an event with trailing NULs, as some gateways send them.

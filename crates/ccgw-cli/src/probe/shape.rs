@@ -1,0 +1,266 @@
+//! An answer's shape against the OpenAPI document, told without its values: differences
+//! by field path, the retcode, state codes and event types (closed sets). Field names
+//! that did not come from the document pass only when they look like field names, so a
+//! gateway that keys an object by a phone number or a name does not put it in a report.
+
+use std::collections::BTreeSet;
+
+use ccgw_codegen::shapes::{self, Difference};
+use openapiv3::OpenAPI;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The OpenAPI document the SDK was built from.
+pub struct Document(OpenAPI);
+
+impl Document {
+    /// Reads the document shipped with `ccgw-api`.
+    pub fn load() -> Result<Document, String> {
+        ccgw_codegen::parse(ccgw_api::DOCUMENT)
+            .map(Document)
+            .map_err(|e| format!("the OpenAPI document does not parse: {e}"))
+    }
+
+    /// How `answer` differs from what the document says `operation` answers; `None` when
+    /// the document does not describe that answer.
+    pub fn differences(&self, operation: &str, answer: &Value) -> Option<Vec<Found>> {
+        let schema = shapes::answer_schema(&self.0, operation).ok()??;
+        let found = shapes::differences(&self.0, &schema, answer).ok()?;
+        Some(found.iter().map(Found::of).collect())
+    }
+}
+
+/// One difference, as a report holds it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Found {
+    /// A required field is absent.
+    Missing { path: String },
+    /// A field the document does not have, in an object it closes.
+    Extra { path: String, seen: String },
+    /// A field the document does not name, in an object it leaves open.
+    Undocumented { path: String, seen: String },
+    /// Digits in text where the document names a number first.
+    NumberAsText { path: String },
+    /// Another type than the document's.
+    Type {
+        path: String,
+        documented: String,
+        seen: String,
+    },
+    /// Text padded with NUL characters.
+    NulPadded { path: String },
+}
+
+impl Found {
+    fn of(difference: &Difference) -> Found {
+        match difference {
+            Difference::Missing { path } => Found::Missing { path: safe(path) },
+            Difference::Extra { path, name, seen } => Found::Extra {
+                path: safe_field(path, name),
+                seen: seen.name().to_owned(),
+            },
+            Difference::Undocumented { path, name, seen } => Found::Undocumented {
+                path: safe_field(path, name),
+                seen: seen.name().to_owned(),
+            },
+            Difference::NumberAsText { path } => Found::NumberAsText { path: safe(path) },
+            Difference::Type {
+                path,
+                documented,
+                seen,
+            } => Found::Type {
+                path: safe(path),
+                documented: documented.clone(),
+                seen: seen.name().to_owned(),
+            },
+            Difference::NulPadded { path } => Found::NulPadded { path: safe(path) },
+        }
+    }
+
+    /// In plain words.
+    pub fn words(&self) -> String {
+        match self {
+            Found::Missing { path } => format!("{path} is missing"),
+            Found::Extra { path, seen } => format!("{path} ({seen}) is not in the document"),
+            Found::Undocumented { path, seen } => {
+                format!("{path} ({seen}) is allowed but not named by the document")
+            }
+            Found::NumberAsText { path } => format!("{path} is a number sent as text"),
+            Found::Type {
+                path,
+                documented,
+                seen,
+            } => format!("{path} is {seen} where the document says {documented}"),
+            Found::NulPadded { path } => format!("{path} is text padded with NUL characters"),
+        }
+    }
+}
+
+/// The path of a field the answer named (`name`, which may hold a `.`) below a path the
+/// document gave.
+fn safe_field(path: &str, name: &str) -> String {
+    let parent = path
+        .strip_suffix(name)
+        .map_or("", |p| p.trim_end_matches('.'));
+    let name = if looks_like_a_field_name(name) {
+        name
+    } else {
+        "<key>"
+    };
+    if parent.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{}.{name}", safe(parent))
+    }
+}
+
+/// A path with every segment that does not look like a field name replaced by `<key>`.
+pub fn safe(path: &str) -> String {
+    path.split('.')
+        .map(|segment| {
+            let (name, list) = match segment.strip_suffix("[]") {
+                Some(name) => (name, "[]"),
+                None => (segment, ""),
+            };
+            if looks_like_a_field_name(name) {
+                format!("{name}{list}")
+            } else {
+                format!("<key>{list}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// ASCII letters, digits and `_`, starting with a letter, at most 40 long, with at most
+/// two digits: `callid`, `skillMediaType`, `vdn2`; not `13800001111`, `张三`, `a1b2c3d4`.
+fn looks_like_a_field_name(name: &str) -> bool {
+    let digits = name.bytes().filter(u8::is_ascii_digit).count();
+    name.len() <= 40
+        && digits <= 2
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// The answer's retcode when it has the shape of one (`0`, `100-006`), `"other"` when it
+/// does not, `None` when there is none.
+pub fn retcode(answer: &Value) -> Option<String> {
+    let code = match &answer["retcode"] {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Null => return None,
+        _ => return Some("other".to_owned()),
+    };
+    let shaped = match code.split_once('-') {
+        Some((a, b)) => {
+            a.len() == 3 && b.len() == 3 && a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit())
+        }
+        None => !code.is_empty() && code.len() <= 6 && code.bytes().all(|c| c.is_ascii_digit()),
+    };
+    Some(if shaped { code } else { "other".to_owned() })
+}
+
+/// The fields that hold state codes, by name.
+const STATE_FIELDS: &[&str] = &["status", "ctiStatus", "agentState"];
+
+/// State codes the answer holds, by field path (`result.status=7`): numbers below 1000,
+/// sent as numbers or text.
+pub fn state_codes(answer: &Value) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    collect_codes(
+        answer.get("result").unwrap_or(&Value::Null),
+        "result",
+        &mut found,
+    );
+    found
+}
+
+fn collect_codes(value: &Value, path: &str, found: &mut BTreeSet<String>) {
+    match value {
+        Value::Array(items) => {
+            let path = format!("{path}[]");
+            items.iter().for_each(|v| collect_codes(v, &path, found));
+        }
+        Value::Object(fields) => {
+            for (name, field) in fields {
+                let at = format!("{path}.{name}");
+                if STATE_FIELDS.contains(&name.as_str()) {
+                    let code = match field {
+                        Value::Number(n) => n.as_u64(),
+                        Value::String(s) => s.trim_end_matches('\0').parse().ok(),
+                        _ => None,
+                    };
+                    if let Some(code) = code.filter(|c| *c < 1000) {
+                        found.insert(format!("{at}={code}"));
+                    }
+                } else {
+                    collect_codes(field, &at, found);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The event type of a poll's answer, when it has the shape of one (`AgentOther_InService`).
+pub fn event_type(answer: &Value) -> Option<String> {
+    let name = answer["event"]["eventType"]
+        .as_str()?
+        .trim_end_matches('\0');
+    let shaped = name.len() <= 60
+        && name.contains('_')
+        && name.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_');
+    Some(if shaped {
+        name.to_owned()
+    } else {
+        "other".to_owned()
+    })
+}
+
+/// How many entries the answer's `result` lists, when it is a list.
+pub fn entries(answer: &Value) -> Option<usize> {
+    answer["result"].as_array().map(Vec::len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_names_that_look_like_field_names_pass() {
+        assert_eq!(safe("result.skilllist[].id"), "result.skilllist[].id");
+        assert_eq!(safe("result.13800001111"), "result.<key>");
+        assert_eq!(safe("result.张三[]"), "result.<key>[]");
+        assert_eq!(safe("result.a1b2c3d4"), "result.<key>");
+        assert_eq!(
+            safe_field("result.gw01.corp.example", "gw01.corp.example"),
+            "result.<key>",
+            "a name that holds a dot is one name"
+        );
+        assert_eq!(safe_field("result[].level", "level"), "result[].level");
+    }
+
+    #[test]
+    fn retcodes_state_codes_and_event_types_come_from_closed_sets() {
+        assert_eq!(retcode(&json!({"retcode": "100-006"})).unwrap(), "100-006");
+        assert_eq!(retcode(&json!({"retcode": 0})).unwrap(), "0");
+        assert_eq!(retcode(&json!({"retcode": "Zhang San"})).unwrap(), "other");
+        assert_eq!(retcode(&json!({})), None);
+        let codes = state_codes(&json!({"result": [{"status": "7\u{0}", "name": "x"},
+            {"ctiStatus": 4, "agentState": 123456}]}));
+        assert_eq!(
+            codes.into_iter().collect::<Vec<_>>(),
+            ["result[].ctiStatus=4", "result[].status=7"]
+        );
+        assert_eq!(
+            event_type(&json!({"event": {"eventType": "AgentOther_InService\u{0}"}})).unwrap(),
+            "AgentOther_InService"
+        );
+        assert_eq!(
+            event_type(&json!({"event": {"eventType": "call 13800001111"}})).unwrap(),
+            "other"
+        );
+    }
+}

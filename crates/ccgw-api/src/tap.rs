@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use http::HeaderMap;
 
-use crate::hooks::OperationInfo;
+use progenitor_client::OperationInfo;
 
 /// One answer as it arrived.
 #[derive(Debug)]

@@ -221,12 +221,6 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-impl ConfigError {
-    pub(crate) fn new(why: impl Into<String>) -> Self {
-        ConfigError(why.into())
-    }
-}
-
 impl SimConfig {
     /// Reads a configuration file: JSON when the name ends in `.json`, TOML otherwise.
     /// Missing fields keep their defaults.

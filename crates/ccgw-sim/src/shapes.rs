@@ -12,7 +12,17 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::config::ConfigError;
+/// Why a report could not be read.
+#[derive(Debug)]
+pub struct ReportError(String);
+
+impl std::fmt::Display for ReportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ReportError {}
 
 /// How one operation's answers are reshaped.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -74,9 +84,9 @@ struct OperationIn {
 
 impl ShapeProfile {
     /// Reads the shapes of a `ccgw probe` report.
-    pub fn from_report(json: &str) -> Result<ShapeProfile, ConfigError> {
+    pub fn from_report(json: &str) -> Result<ShapeProfile, ReportError> {
         let report: ReportIn = serde_json::from_str(json)
-            .map_err(|e| ConfigError::new(format!("not a ccgw probe report: {e}")))?;
+            .map_err(|e| ReportError(format!("not a ccgw probe report: {e}")))?;
         let operations = report
             .operations
             .into_iter()
@@ -98,10 +108,10 @@ impl ShapeProfile {
     }
 
     /// Reads a report file.
-    pub fn from_file(path: &Path) -> Result<ShapeProfile, ConfigError> {
+    pub fn from_file(path: &Path) -> Result<ShapeProfile, ReportError> {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError::new(format!("cannot read {}: {e}", path.display())))?;
-        Self::from_report(&text).map_err(|e| ConfigError::new(format!("{}: {e}", path.display())))
+            .map_err(|e| ReportError(format!("cannot read {}: {e}", path.display())))?;
+        Self::from_report(&text).map_err(|e| ReportError(format!("{}: {e}", path.display())))
     }
 
     /// The shape of `operation`'s answers, if the report described it.

@@ -148,6 +148,14 @@ impl RunningSim {
         self.shared.world().rotate_guid(inspector, Instant::now())
     }
 
+    /// Hands `agent`'s session an event about itself, with empty content, as the gateway
+    /// would on something that happened outside the simulated world (a supervisor's
+    /// system acting on it): for tests of what a client makes of events. `false` when
+    /// `agent` has no session that polls.
+    pub fn tell(&self, agent: &str, event_type: &str) -> bool {
+        self.shared.world().tell(agent, event_type)
+    }
+
     /// Stops accepting, lets requests in flight finish briefly, and waits for the server.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {

@@ -11,6 +11,7 @@ mod console;
 mod console_queries;
 mod exit_paths;
 mod interactive;
+mod probe;
 mod redaction;
 mod settings;
 mod watch;

@@ -95,6 +95,15 @@ impl World {
         self.agents.get_mut(agent)?.session.as_mut()
     }
 
+    /// Queues an event about `agent` for `agent`, if it has a session that polls.
+    pub fn tell(&mut self, agent: &str, event_type: &str) -> bool {
+        if self.current_guid(agent).is_none() {
+            return false;
+        }
+        self.push_event(agent, event_type, agent, serde_json::json!({}));
+        true
+    }
+
     /// Queues an event for `recipient`, if it has a session that polls.
     pub(super) fn push_event(
         &mut self,

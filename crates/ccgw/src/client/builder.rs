@@ -12,9 +12,9 @@ use super::{
 use crate::audit::AuditJournal;
 use crate::error::{Error, ErrorKind};
 use crate::ids::Edition;
-use crate::tap::AnswerTap;
 use crate::transport::budget::OverloadBudget;
 use crate::transport::limits::TenantSize;
+use ccgw_api::tap::AnswerTap;
 
 /// Configures a [`Client`]. TLS certificates are verified against the system's roots
 /// plus any added with [`add_root_certificate_pem`](Self::add_root_certificate_pem).

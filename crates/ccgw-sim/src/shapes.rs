@@ -66,6 +66,7 @@ enum Change {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ShapeProfile {
     operations: HashMap<String, OperationShape>,
+    guid_on_every_answer: bool,
 }
 
 #[derive(Deserialize)]
@@ -77,6 +78,8 @@ struct ReportIn {
 struct OperationIn {
     operation: String,
     #[serde(default)]
+    set_guid: usize,
+    #[serde(default)]
     charset: Vec<String>,
     #[serde(default)]
     differences: Vec<Change>,
@@ -87,6 +90,14 @@ impl ShapeProfile {
     pub fn from_report(json: &str) -> Result<ShapeProfile, ReportError> {
         let report: ReportIn = serde_json::from_str(json)
             .map_err(|e| ReportError(format!("not a ccgw probe report: {e}")))?;
+        // A gateway that sent `Set-GUID` on a query sends it on every answer of a session.
+        let guid_on_every_answer = report.operations.iter().any(|op| {
+            op.set_guid > 0
+                && !matches!(
+                    op.operation.as_str(),
+                    "signIn" | "forceSignIn" | "pollEvent"
+                )
+        });
         let operations = report
             .operations
             .into_iter()
@@ -104,7 +115,10 @@ impl ShapeProfile {
                 (op.operation, OperationShape { charset, changes })
             })
             .collect();
-        Ok(ShapeProfile { operations })
+        Ok(ShapeProfile {
+            operations,
+            guid_on_every_answer,
+        })
     }
 
     /// Reads a report file.
@@ -112,6 +126,11 @@ impl ShapeProfile {
         let text = std::fs::read_to_string(path)
             .map_err(|e| ReportError(format!("cannot read {}: {e}", path.display())))?;
         Self::from_report(&text).map_err(|e| ReportError(format!("{}: {e}", path.display())))
+    }
+
+    /// Whether every answer of a signed-in session carries `Set-GUID`, as the report saw.
+    pub(crate) fn guid_on_every_answer(&self) -> bool {
+        self.guid_on_every_answer
     }
 
     /// The shape of `operation`'s answers, if the report described it.

@@ -63,6 +63,8 @@ pub struct Operation {
     pub retcodes: BTreeSet<String>,
     pub state_codes: BTreeSet<String>,
     pub events: BTreeSet<String>,
+    /// How many answers carried an event.
+    pub with_event: usize,
     pub differences: BTreeSet<Found>,
 }
 
@@ -112,6 +114,7 @@ impl Operation {
             retcodes: BTreeSet::new(),
             state_codes: BTreeSet::new(),
             events: BTreeSet::new(),
+            with_event: 0,
             differences: BTreeSet::new(),
         }
     }
@@ -144,7 +147,9 @@ impl Operation {
         }
         self.retcodes.extend(shape::retcode(json));
         self.state_codes.extend(shape::state_codes(json));
-        self.events.extend(shape::event_type(json));
+        let event = shape::event_type(json);
+        self.with_event += usize::from(event.is_some());
+        self.events.extend(event);
         // Only a 200 answer has the documented shape; others are the load balancer's.
         if answer.status == 200
             && let Some(found) = document.differences(&self.operation, json)
@@ -204,6 +209,19 @@ pub fn summary(report: &Report) -> Vec<String> {
             ""
         }
     ));
+    let polls = report
+        .operations
+        .iter()
+        .find(|o| o.operation == "pollEvent");
+    let (answered, events) = polls.map_or((0, 0), |o| (o.answers, o.with_event));
+    lines.push(format!(
+        "  event polls: {answered} answered, {events} with an event"
+    ));
+    if events == 0 {
+        lines.push(
+            "    no event came: the shapes of events (NUL padding) were not checked".to_owned(),
+        );
+    }
     let cookies: BTreeSet<&str> = report
         .operations
         .iter()

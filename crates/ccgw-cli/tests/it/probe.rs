@@ -67,17 +67,20 @@ fn read(report: &Path) -> Value {
 }
 
 /// What two probes of one gateway agree on: the verdict and, by operation (in any order:
-/// the event polls interleave), statuses, media types, charsets, retcodes and differences.
+/// the event polls interleave), statuses, media types, charsets, retcodes, differences,
+/// and whether `Set-GUID` came.
 fn conformance(report: &Value) -> (bool, BTreeMap<String, Value>) {
     let ops = report["operations"].as_array().unwrap();
     let by_op = ops
         .iter()
         .map(|o| {
-            let keep = ["http_status", "media", "charset", "retcodes", "differences"]
-                .map(|k| o[k].clone());
+            let mut keep = ["http_status", "media", "charset", "retcodes", "differences"]
+                .map(|k| o[k].clone())
+                .to_vec();
+            keep.push(Value::from(o["set_guid"].as_u64() > Some(0)));
             (
                 o["operation"].as_str().unwrap().to_owned(),
-                Value::from(keep.to_vec()),
+                Value::from(keep),
             )
         })
         .collect();

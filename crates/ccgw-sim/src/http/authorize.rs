@@ -88,8 +88,12 @@ pub(super) async fn authenticated_operation(
             // Real gateways send the session's Guid on answers other than sign-in and
             // polls too: a client must follow it wherever it comes.
             set_guid: announce.or_else(|| {
-                shared
-                    .quirks
+                let everywhere = shared.quirks
+                    || shared
+                        .shapes
+                        .as_ref()
+                        .is_some_and(|s| s.guid_on_every_answer());
+                everywhere
                     .then(|| shared.world().current_guid(param(&params, "agentid")))
                     .flatten()
             }),

@@ -195,6 +195,11 @@ fn cap_body(response: reqwest::Response, limit: usize) -> reqwest::Response {
 /// reads the bytes as UTF-8 and reports any that are not).
 fn foreign_charset(content_type: &HeaderValue) -> Option<&'static encoding_rs::Encoding> {
     let text = content_type.to_str().ok()?;
+    // Only text is re-encoded: a file's bytes are what they are, whatever label it has.
+    let essence = text.split(';').next().unwrap_or_default().trim();
+    if essence.eq_ignore_ascii_case("application/octet-stream") {
+        return None;
+    }
     let label = text.split(';').skip(1).find_map(|param| {
         let (name, value) = param.split_once('=')?;
         name.trim()
@@ -269,7 +274,9 @@ impl ClientHooks<Hooks> for crate::Client {
         let response = self.client().execute(request).await?;
         let limit = self.inner().answer_limit_of(info.operation_id);
         let mut response = cap_body(response, limit);
-        if let Some(tap) = &self.inner().tap {
+        // A file is streamed to disk: a tap does not read it whole.
+        let file = crate::operations::by_hook_id(info.operation_id).is_some_and(|o| o.answers_file);
+        if let Some(tap) = self.inner().tap.as_ref().filter(|_| !file) {
             response = crate::tap::tapped(response, tap.as_ref(), info, started).await?;
         }
         match response
@@ -337,5 +344,10 @@ mod tests {
         assert_eq!(named("application/json;charset=utf8"), None);
         assert_eq!(named("application/json"), None);
         assert_eq!(named("application/json;charset=no-such-thing"), None);
+        assert_eq!(
+            named("application/octet-stream;charset=GBK"),
+            None,
+            "a file's bytes are never re-encoded"
+        );
     }
 }

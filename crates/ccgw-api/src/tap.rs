@@ -1,7 +1,8 @@
 //! Seeing every answer as it came off the wire, before anything reads it: for tools that
 //! study a gateway (`ccgw probe`) rather than use it.
 //!
-//! A tap costs nothing when none is set. When one is set, every answer body is read whole
+//! A tap costs nothing when none is set. When one is set, every answer body (but a file's,
+//! such as a downloaded recording) is read whole
 //! (within the operation's answer limit) before the generated code decodes it, so the tap
 //! sees the bytes and headers exactly as the gateway sent them: the `Content-Type` before
 //! any charset was re-encoded, `Set-GUID` and `Set-Cookie` included. Those headers carry

@@ -155,6 +155,7 @@ mod tests {
             inspection: false,
             overload_budget: false,
             answer_entries: operations::AnswerEntries::Few,
+            answers_file: false,
             requires_guid: true,
             retcodes: Vec::new(),
         }

@@ -35,6 +35,9 @@ pub struct OperationFacts {
     pub overload_budget: bool,
     /// How many agent entries its answer may legitimately hold (`x-answer-entries`).
     pub answer_entries: AnswerEntries,
+    /// Whether its answer is a file rather than a JSON answer when it succeeds
+    /// (`x-answer-body: file`): a client streams it instead of bounding it.
+    pub answers_file: bool,
     /// Whether the operation needs the session's `Guid` header (`x-requires-guid`).
     pub requires_guid: bool,
     /// The failure retcodes the reference lists for it (`x-retcodes`).
@@ -99,6 +102,11 @@ fn facts_of(path: &str, method: &str, op: &Operation) -> Result<OperationFacts, 
             )));
         }
     };
+    let answers_file = match op.extensions.get("x-answer-body") {
+        None => false,
+        Some(Value::String(s)) if s == "file" => true,
+        Some(other) => return Err(missing(&format!("x-answer-body {other} is not `file`"))),
+    };
     let tag = match op.tags.as_slice() {
         [one] => one.clone(),
         _ => return Err(missing("needs exactly one tag")),
@@ -114,6 +122,7 @@ fn facts_of(path: &str, method: &str, op: &Operation) -> Result<OperationFacts, 
         inspection: bool_ext("x-inspection", Some(false))?,
         overload_budget: bool_ext("x-overload-budget", Some(false))?,
         answer_entries,
+        answers_file,
         requires_guid: bool_ext("x-requires-guid", None)?,
         retcodes,
         id,
@@ -202,6 +211,7 @@ pub(crate) fn table_tokens(facts: &[OperationFacts], meanings: &[(String, String
             inspection,
             overload_budget,
             answer_entries,
+            answers_file,
             ..
         } = f;
         let answer_entries = match answer_entries {
@@ -223,6 +233,7 @@ pub(crate) fn table_tokens(facts: &[OperationFacts], meanings: &[(String, String
                 inspection: #inspection,
                 overload_budget: #overload_budget,
                 answer_entries: #answer_entries,
+                answers_file: #answers_file,
             };
         }
     });
@@ -260,6 +271,9 @@ pub(crate) fn table_tokens(facts: &[OperationFacts], meanings: &[(String, String
                 pub overload_budget: bool,
                 /// How many agent entries its answer may legitimately hold.
                 pub answer_entries: AnswerEntries,
+                /// Whether a successful answer is a file, streamed rather than bounded
+                /// (a failure is still the JSON answer).
+                pub answers_file: bool,
             }
 
             /// How many agent entries an answer may legitimately hold

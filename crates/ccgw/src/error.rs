@@ -44,6 +44,11 @@ pub enum ErrorKind {
     /// the wait allowed; nothing was sent. See
     /// [`ClientBuilder::overload_budget`](crate::ClientBuilder::overload_budget).
     OverBudget,
+    /// A file on this machine could not be written (a download's target): the source
+    /// says why. Nothing that looks whole was left.
+    LocalFile,
+    /// The gateway accepted a playback but could not play it (`AgentMediaEvent_Play_Fail`).
+    PlaybackFailed,
 }
 
 impl fmt::Display for TransportKind {
@@ -69,6 +74,8 @@ impl fmt::Display for ErrorKind {
             ErrorKind::SessionClosed => f.write_str("session closed"),
             ErrorKind::OverBudget => f.write_str("over the overload budget"),
             ErrorKind::EventTimeout => f.write_str("event timeout"),
+            ErrorKind::LocalFile => f.write_str("local file"),
+            ErrorKind::PlaybackFailed => f.write_str("playback failed"),
         }
     }
 }

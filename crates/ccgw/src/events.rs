@@ -34,8 +34,25 @@ pub enum EventType {
     PhoneRelease,
     /// Talking to a customer.
     Talking,
-    /// Recording started.
+    /// Recording started (`AgentMediaEvent_Record`): [`Event::recording`] names the file.
     Record,
+    /// A playback to the session's own phone began (`AgentMediaEvent_Play`).
+    PlayStarted,
+    /// The playback plays (`AgentMediaEvent_Play_Succ`): the answer to the play request
+    /// only said it was accepted.
+    PlaySucceeded,
+    /// The playback could not start (`AgentMediaEvent_Play_Fail`); [`EventType::PlayStopped`]
+    /// follows.
+    PlayFailed,
+    /// The playback paused (`AgentMediaEvent_PausePlayDone`).
+    PlayPaused,
+    /// The playback resumed (`AgentMediaEvent_ResumePlayDone`).
+    PlayResumed,
+    /// The playback moved forward or back (`AgentMediaEvent_JumpPlayDone`).
+    PlayJumped,
+    /// The playback ended (`AgentMediaEvent_StopPlayDone`): [`Event::play_stop_cause`]
+    /// says why.
+    PlayStopped,
     /// The agent is idle and ready.
     Ready,
     /// The agent is busy.
@@ -82,6 +99,13 @@ impl EventType {
             "AgentOther_PhoneRelease" => EventType::PhoneRelease,
             "AgentEvent_Talking" => EventType::Talking,
             "AgentMediaEvent_Record" => EventType::Record,
+            "AgentMediaEvent_Play" => EventType::PlayStarted,
+            "AgentMediaEvent_Play_Succ" => EventType::PlaySucceeded,
+            "AgentMediaEvent_Play_Fail" => EventType::PlayFailed,
+            "AgentMediaEvent_PausePlayDone" => EventType::PlayPaused,
+            "AgentMediaEvent_ResumePlayDone" => EventType::PlayResumed,
+            "AgentMediaEvent_JumpPlayDone" => EventType::PlayJumped,
+            "AgentMediaEvent_StopPlayDone" => EventType::PlayStopped,
             "AgentState_Ready" => EventType::Ready,
             "AgentState_Busy" => EventType::Busy,
             "AgentState_Rest" => EventType::Rest,

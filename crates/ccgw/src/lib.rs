@@ -77,11 +77,15 @@ pub use error::{Error, ErrorKind, Retcode, TransportKind};
 pub use events::{Event, EventStream, EventType};
 pub use ids::{AgentId, CallId, Edition, MAX_SKILLS, Skills};
 pub use info::{
-    AgentFilter, AgentInfo, AgentState, CallInfo, CtiState, MAX_AGENT_LIMIT, OwnState, QueueStats,
-    SkillQueue, SkillQueueAgents,
+    AgentFilter, AgentInfo, AgentState, CallInfo, CtiState, MAX_AGENT_LIMIT, MAX_PLAY_PATH,
+    MAX_RECORD_ID, OwnState, PlayStopCause, QueueStats, Recording, SkillQueue, SkillQueueAgents,
 };
 pub use mode::{Mode, TrackedMode};
-pub use operations::{AGENTS_PER_LIST_REQUEST, QUEUES_PER_STATS_REQUEST, RESOURCE_ROOT, RawAnswer};
+pub use operations::{
+    AGENTS_PER_LIST_REQUEST, DEFAULT_MAX_DOWNLOAD, DEFAULT_PLAY_WAIT, DownloadOptions, DownloadProgress, Downloaded,
+    PlayOptions, Playback, PlaybackState, QUEUES_PER_STATS_REQUEST, RESOURCE_ROOT, RawAnswer,
+    RecordingKind,
+};
 pub use redact::EXCERPT_CHARS;
 pub use reqwest::Method;
 

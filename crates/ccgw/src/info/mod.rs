@@ -4,11 +4,13 @@
 
 mod agent;
 mod call;
+mod recording;
 mod skill;
 mod state;
 mod wire;
 
 pub use agent::{AgentFilter, AgentInfo, MAX_AGENT_LIMIT, OwnState, SkillQueueAgents};
 pub use call::CallInfo;
+pub use recording::{MAX_PLAY_PATH, MAX_RECORD_ID, PlayStopCause, Recording};
 pub use skill::{QueueStats, SkillQueue};
 pub use state::{AgentState, CtiState};

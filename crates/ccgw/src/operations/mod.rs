@@ -1,7 +1,8 @@
 //! What a signed-in [`Session`](crate::Session) can do, one area a file: inspecting calls
 //! ([`inspection`]: listen, insert, whisper, switch, stop, intercept), acting on agents
 //! ([`agent_control`]: forced states, release, skills), the read-only queries
-//! ([`queries`]) and raw requests for what the typed methods do not cover ([`raw`]).
+//! ([`queries`]), post-call review of recordings ([`recordings`]: download, playback) and
+//! raw requests for what the typed methods do not cover ([`raw`]).
 //!
 //! Each method names its operation once, by the generated builder's name; the request
 //! then takes the session's one sending path (`session/send.rs`).
@@ -10,6 +11,12 @@ mod agent_control;
 mod inspection;
 mod queries;
 mod raw;
+mod recordings;
 
 pub use queries::{AGENTS_PER_LIST_REQUEST, QUEUES_PER_STATS_REQUEST};
 pub use raw::{RESOURCE_ROOT, RawAnswer};
+pub(crate) use recordings::stop_playback_of;
+pub use recordings::{
+    DEFAULT_MAX_DOWNLOAD, DEFAULT_PLAY_WAIT, DownloadOptions, DownloadProgress, Downloaded, PlayOptions, Playback,
+    PlaybackState, RecordingKind,
+};

@@ -30,6 +30,7 @@ const UNDOCUMENTED: Operation = Operation {
     // Decided per path by `is_budgeted`.
     overload_budget: false,
     answer_entries: ccgw_api::operations::AnswerEntries::Few,
+    answers_file: false,
 };
 
 /// The answer to [`Session::send_raw`]: the common envelope, its retcode already

@@ -40,6 +40,11 @@ impl SessionInner {
         if self.is_closed() {
             return Ok(());
         }
+        // A playback to the inspector's phone ends before the session does: the last
+        // request other than the sign-out, whatever its outcome.
+        if self.playing.swap(false, std::sync::atomic::Ordering::SeqCst) && self.ready().is_ok() {
+            let _ = crate::operations::stop_playback_of(self).await;
+        }
         self.begin_closing();
         let _no_recovery = self.recovering.lock().await;
         if self.is_closed() || !self.headers.has_guid() {

@@ -62,6 +62,9 @@ pub(crate) struct SessionInner {
     /// Paces the session's queue and agent-group queries within the gateway's budget;
     /// shared by every clone, as the gateway counts per agent.
     pub(crate) pacer: Pacer,
+    /// Whether a playback to the inspector's phone may be running: a sign-out stops it
+    /// first.
+    pub(crate) playing: std::sync::atomic::AtomicBool,
 }
 
 impl Drop for SessionInner {
@@ -99,6 +102,7 @@ impl SessionInner {
             link: Mutex::new(LinkHealth::default()),
             poller: Mutex::new(None),
             pacer: Pacer::new(client_budget),
+            playing: std::sync::atomic::AtomicBool::new(false),
         }
     }
 

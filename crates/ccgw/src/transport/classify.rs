@@ -124,7 +124,7 @@ fn too_large() -> Error {
     .reached(true)
 }
 
-fn transport(e: reqwest::Error) -> Error {
+pub(crate) fn transport(e: reqwest::Error) -> Error {
     let kind = transport_kind(&e);
     let (message, reached) = match kind {
         TransportKind::Connect => ("could not connect to the gateway; nothing was sent", false),

@@ -66,8 +66,13 @@ impl Default for TenantSize {
     }
 }
 
-/// The bound of `op`'s answers: `base` plus room for the agents it may list.
+/// The bound of `op`'s answers: `base` plus room for the agents it may list. An
+/// operation that answers with a file has none here: it is streamed to disk, and the
+/// download bounds it (`DownloadOptions::max_bytes`).
 pub fn answer_limit(op: &Operation, base: usize, tenant: TenantSize) -> usize {
+    if op.answers_file {
+        return usize::MAX;
+    }
     let entries = tenant.entries(op.answer_entries);
     base.saturating_add(entries.saturating_mul(AGENT_ENTRY_BOUND))
 }
@@ -78,7 +83,7 @@ pub(crate) fn listing_limits(
     tenant: TenantSize,
 ) -> impl Iterator<Item = (&'static str, usize)> {
     ALL.iter()
-        .filter(|op| op.answer_entries != AnswerEntries::Few)
+        .filter(|op| op.answer_entries != AnswerEntries::Few || op.answers_file)
         .map(move |op| (op.hook_id, answer_limit(op, base, tenant)))
 }
 

@@ -1,0 +1,318 @@
+//! Downloading a recording (`downloadRecording`): the answer is the file, or the usual
+//! JSON answer with a failure retcode, told apart by `Content-Type`. The file is streamed
+//! to a temporary file beside the target, private to its owner (a recording is personal
+//! data), and renamed into place only once whole: an interrupted download never leaves a
+//! file that looks complete.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use ccgw_api::types::{CommonAnswer, DownloadRecordingFiletype};
+use futures::StreamExt;
+use tokio::io::AsyncWriteExt;
+
+use crate::error::{Error, ErrorKind, TransportKind};
+use crate::info::Recording;
+use crate::session::Session;
+use crate::session::send::About;
+use crate::transport::headers::GUID_PLACEHOLDER;
+use ccgw_api::operations as ops;
+
+use super::file_head::FileHead;
+
+/// The most bytes of a JSON answer read in place of a file.
+const JSON_ANSWER_LIMIT: usize = 64 * 1024;
+
+/// The default bound of a download: far above the 30 MB Huawei advises.
+pub const DEFAULT_MAX_DOWNLOAD: u64 = 1024 * 1024 * 1024;
+
+/// Which kind of recording `filetype` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum RecordingKind {
+    /// An agent's call recording (1, the gateway's default).
+    #[default]
+    Call,
+    /// An IVR or third-party voice message (2).
+    VoiceMessage,
+}
+
+/// How far a download is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DownloadProgress {
+    /// Bytes written so far.
+    pub received: u64,
+    /// The file's size, when the gateway said (`Content-Length`).
+    pub total: Option<u64>,
+}
+
+/// What a finished download wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Downloaded {
+    /// Where the file now is.
+    pub path: PathBuf,
+    /// Its size in bytes.
+    pub bytes: u64,
+}
+
+/// Options of [`Session::download_recording_with`].
+pub struct DownloadOptions {
+    kind: RecordingKind,
+    max_bytes: u64,
+    progress: Option<Box<dyn FnMut(DownloadProgress) + Send>>,
+}
+
+impl Default for DownloadOptions {
+    fn default() -> Self {
+        DownloadOptions {
+            kind: RecordingKind::Call,
+            max_bytes: DEFAULT_MAX_DOWNLOAD,
+            progress: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for DownloadOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DownloadOptions")
+            .field("kind", &self.kind)
+            .field("max_bytes", &self.max_bytes)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+impl DownloadOptions {
+    /// Which kind of recording (default: a call recording).
+    pub fn kind(mut self, kind: RecordingKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// The largest file accepted (default [`DEFAULT_MAX_DOWNLOAD`]); a larger one fails
+    /// with [`ErrorKind::AnswerTooLarge`] and leaves nothing behind.
+    pub fn max_bytes(mut self, bytes: u64) -> Self {
+        self.max_bytes = bytes;
+        self
+    }
+
+    /// Called after each piece written, with how far the download is.
+    pub fn on_progress(mut self, progress: impl FnMut(DownloadProgress) + Send + 'static) -> Self {
+        self.progress = Some(Box::new(progress));
+        self
+    }
+}
+
+/// A temporary file beside the target, removed when dropped unless renamed into place.
+struct Partial {
+    path: PathBuf,
+    kept: bool,
+}
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+fn local_file(what: &str, path: &Path, e: std::io::Error) -> Error {
+    Error::new(ErrorKind::LocalFile, format!("{what} {}: {e}", path.display())).with_source(e)
+}
+
+/// Creates a private temporary file in `target`'s folder.
+async fn partial_beside(target: &Path) -> Result<(Partial, tokio::fs::File), Error> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let name = target
+        .file_name()
+        .ok_or_else(|| Error::invalid_input(format!("{} names no file", target.display())))?;
+    let folder = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let part = folder.join(format!(
+        ".{}.part-{}-{}",
+        name.to_string_lossy(),
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let mut open = tokio::fs::OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    open.mode(0o600);
+    let file = open
+        .open(&part)
+        .await
+        .map_err(|e| local_file("cannot create", &part, e))?;
+    Ok((
+        Partial {
+            path: part,
+            kept: false,
+        },
+        file,
+    ))
+}
+
+impl Session {
+    /// Downloads `recording` to the file `to` (replaced if it exists); see
+    /// [`download_recording_with`](Self::download_recording_with).
+    ///
+    #[doc = ccgw_api::errors_doc!(DOWNLOAD_RECORDING)]
+    pub async fn download_recording(
+        &self,
+        recording: &Recording,
+        to: impl AsRef<Path>,
+    ) -> Result<Downloaded, Error> {
+        self.download_recording_with(recording, to, DownloadOptions::default())
+            .await
+    }
+
+    /// Downloads `recording` to the file `to`, streamed: never whole in memory. It is
+    /// written to a private temporary file beside `to` and renamed into place once whole,
+    /// so an error, a dropped future or a crash never leaves a file at `to` that looks
+    /// complete. Each piece must arrive within the request timeout.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sim = ccgw_sim::Simulator::start(ccgw_sim::SimConfig::default()).await?;
+    /// # let client = ccgw::Client::builder(sim.base_url()).build()?;
+    /// # let password = ccgw_sim::DEFAULT_PASSWORD;
+    /// # let dir = tempfile::tempdir()?;
+    /// let session = client.sign_in(ccgw::SignIn::new("101".parse()?, password)).await?;
+    /// let recording = ccgw::Recording::new(sim.recording_of("1001").unwrap())?;
+    /// let path = dir.path().join("call.v3");
+    /// let options = ccgw::DownloadOptions::default().on_progress(|p| eprintln!("{} bytes", p.received));
+    /// let done = session.download_recording_with(&recording, &path, options).await?;
+    /// assert_eq!(done.bytes, std::fs::metadata(&path)?.len());
+    ///
+    /// let missing = ccgw::Recording::new("y:/1/0/20200101/1001/404.V3")?;
+    /// let e = session.download_recording(&missing, dir.path().join("x.v3")).await.unwrap_err();
+    /// assert_eq!(e.retcode().unwrap().code(), "104-005");
+    /// assert!(!dir.path().join("x.v3").exists());
+    /// session.sign_out().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    #[doc = ccgw_api::errors_doc!(DOWNLOAD_RECORDING)]
+    pub async fn download_recording_with(
+        &self,
+        recording: &Recording,
+        to: impl AsRef<Path>,
+        mut options: DownloadOptions,
+    ) -> Result<Downloaded, Error> {
+        let to = to.as_ref();
+        // Nothing is sent unless the file can be written.
+        let (mut partial, file) = partial_beside(to).await?;
+        let kind = match options.kind {
+            RecordingKind::Call => DownloadRecordingFiletype::X1,
+            RecordingKind::VoiceMessage => DownloadRecordingFiletype::X2,
+        };
+        let location = recording.location_id().map(i32::from);
+        let me = self.agent_id();
+        let record_id = recording.file_name();
+        let head = self
+            .send_op(&ops::DOWNLOAD_RECORDING, About::default(), |api| async move {
+                let mut request = api
+                    .download_recording()
+                    .agentid(me.wire())
+                    .record_id(record_id)
+                    .filetype(kind)
+                    .guid(GUID_PLACEHOLDER);
+                if let Some(location) = location {
+                    request = request.location_id(location);
+                }
+                let answer = request.send().await?;
+                Ok(FileHead::of(answer))
+            })
+            .await?;
+        if head.is_json() {
+            return Err(json_instead_of_file(head).await);
+        }
+        let total = head.length;
+        if total.is_some_and(|t| t > options.max_bytes) {
+            return Err(too_large(options.max_bytes));
+        }
+        let idle = self.client().inner.request_timeout;
+        let mut out = tokio::io::BufWriter::with_capacity(256 * 1024, file);
+        let mut stream = head.stream;
+        let mut received = 0u64;
+        loop {
+            let piece = tokio::time::timeout(idle, stream.next())
+                .await
+                .map_err(|_| stalled(received, idle))?;
+            let Some(piece) = piece else { break };
+            let piece = piece.map_err(crate::transport::classify::transport)?;
+            received += piece.len() as u64;
+            if received > options.max_bytes {
+                return Err(too_large(options.max_bytes));
+            }
+            out.write_all(&piece)
+                .await
+                .map_err(|e| local_file("cannot write", &partial.path, e))?;
+            if let Some(progress) = options.progress.as_mut() {
+                progress(DownloadProgress { received, total });
+            }
+        }
+        if let Some(total) = total.filter(|t| *t != received) {
+            return Err(Error::new(
+                ErrorKind::Transport(TransportKind::Other),
+                format!("the file ended after {received} of its {total} bytes"),
+            )
+            .reached(true));
+        }
+        out.flush()
+            .await
+            .map_err(|e| local_file("cannot write", &partial.path, e))?;
+        let file = out.into_inner();
+        file.sync_all()
+            .await
+            .map_err(|e| local_file("cannot write", &partial.path, e))?;
+        drop(file);
+        tokio::fs::rename(&partial.path, to)
+            .await
+            .map_err(|e| local_file("cannot rename into", to, e))?;
+        partial.kept = true;
+        Ok(Downloaded {
+            path: to.to_path_buf(),
+            bytes: received,
+        })
+    }
+}
+
+fn too_large(max: u64) -> Error {
+    Error::new(
+        ErrorKind::AnswerTooLarge,
+        format!("the recording is larger than the {max} bytes allowed (DownloadOptions::max_bytes)"),
+    )
+    .reached(true)
+}
+
+fn stalled(received: u64, idle: std::time::Duration) -> Error {
+    Error::new(
+        ErrorKind::Transport(TransportKind::Timeout),
+        format!("the download stalled after {received} bytes: nothing came for {idle:?}"),
+    )
+    .reached(true)
+}
+
+/// The JSON answer that came instead of a file: its retcode as an error.
+async fn json_instead_of_file(head: FileHead) -> Error {
+    let mut body = Vec::new();
+    let mut stream = head.stream;
+    while let Some(Ok(piece)) = stream.next().await {
+        body.extend_from_slice(&piece);
+        if body.len() > JSON_ANSWER_LIMIT {
+            return Error::malformed(&body, "a JSON answer larger than any failure");
+        }
+    }
+    match serde_json::from_slice::<CommonAnswer>(&body) {
+        Ok(answer) => match crate::transport::classify::check(answer) {
+            Err(e) => e,
+            Ok(_) => Error::malformed(&body, "a success without the file"),
+        },
+        Err(e) => Error::malformed(&body, e),
+    }
+}

@@ -39,6 +39,13 @@ pub mod retcode {
     /// reference does not say which retcode gateways send; the simulator uses the one
     /// documented for an interface "called repeatedly".
     pub const OVERLOADED: &str = "000-007";
+    /// An exception during the agent's operation: a playback control with no playback
+    /// to control, or a playback while the inspector is in a call.
+    pub const AGENT_OPERATION: &str = "100-007";
+    /// The recording file does not exist.
+    pub const NO_SUCH_RECORDING: &str = "104-005";
+    /// The recording belongs to another VDN than the one signed in to.
+    pub const OTHER_VDN_RECORDING: &str = "100-018";
 }
 
 /// The answer of every quality-control operation, sign-out included.

@@ -89,6 +89,40 @@ impl SkillConfig {
     }
 }
 
+/// A recording to serve besides the calls' own (see [`SimConfig::recording`]): large or
+/// slow ones, for tests of progress and of memory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordingConfig {
+    /// Its file name, such as `y:/1/0/20261204/big.V3`.
+    pub file_name: String,
+    /// The VDN it belongs to.
+    pub vdn: u32,
+    /// Its size in bytes (G.711 A-law: 8,000 a second).
+    pub bytes: u64,
+    /// How fast it is served, in bytes a second; absent: as fast as the link goes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes_per_second: Option<u64>,
+}
+
+impl RecordingConfig {
+    /// A recording of `bytes` bytes in VDN `vdn`.
+    pub fn new(file_name: impl Into<String>, vdn: u32, bytes: u64) -> Self {
+        RecordingConfig {
+            file_name: file_name.into(),
+            vdn,
+            bytes,
+            bytes_per_second: None,
+        }
+    }
+
+    /// Served at most this fast.
+    pub fn rate(mut self, bytes_per_second: u64) -> Self {
+        self.bytes_per_second = Some(bytes_per_second.max(1));
+        self
+    }
+}
+
 /// How busy a living floor is (see [`SimConfig::traffic`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -153,6 +187,8 @@ pub struct SimConfig {
     /// read from a configuration file: `ccgw sim --shapes FILE` loads it.
     #[serde(skip)]
     pub shapes: Option<std::sync::Arc<ShapeProfile>>,
+    /// Recordings to serve besides those of the simulated calls.
+    pub recordings: Vec<RecordingConfig>,
 }
 
 impl fmt::Debug for SimConfig {
@@ -169,6 +205,7 @@ impl fmt::Debug for SimConfig {
             .field("overload_budget", &self.overload_budget)
             .field("traffic", &self.traffic)
             .field("shapes", &self.shapes.is_some())
+            .field("recordings", &self.recordings.len())
             .finish()
     }
 }
@@ -205,6 +242,7 @@ impl Default for SimConfig {
             overload_budget: Some((5, Duration::from_secs(2))),
             traffic: None,
             shapes: None,
+            recordings: Vec::new(),
         }
     }
 }
@@ -301,6 +339,12 @@ impl SimConfig {
     /// operation. Applied after [`quirks`](Self::quirks), and wins where both speak.
     pub fn shapes(mut self, profile: ShapeProfile) -> Self {
         self.shapes = Some(std::sync::Arc::new(profile));
+        self
+    }
+
+    /// Serves `recording` too (the calls' own are always served).
+    pub fn recording(mut self, recording: RecordingConfig) -> Self {
+        self.recordings.push(recording);
         self
     }
 

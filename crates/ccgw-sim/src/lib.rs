@@ -101,8 +101,8 @@ pub mod testing;
 mod world;
 
 pub use config::{
-    AuthMode, ConfigError, DEFAULT_PASSWORD, SimConfig, SkillConfig, Traffic, TrafficConfig,
-    VdnConfig,
+    AuthMode, ConfigError, DEFAULT_PASSWORD, RecordingConfig, SimConfig, SkillConfig, Traffic,
+    TrafficConfig, VdnConfig,
 };
 pub use faults::{BACKGROUND_OPERATION, Fault, FaultRule, Faults};
 pub use http::budgeted_operations;
@@ -110,5 +110,6 @@ pub use server::serve_until;
 pub use simulator::{RunningSim, Simulator};
 pub use state::OPERATION_IDS;
 pub use world::{
-    AFFINITY_COOKIE, AGENT_LIST_LIMIT, AgentState, EVENT_QUEUE_LIMIT, QUEUE_STATS_LIMIT, QcMode,
+    AFFINITY_COOKIE, AGENT_LIST_LIMIT, ALAW_BYTES_PER_SECOND, AgentState, CALL_RECORDING_SECONDS,
+    EVENT_QUEUE_LIMIT, QUEUE_STATS_LIMIT, QcMode,
 };

@@ -138,6 +138,12 @@ impl RunningSim {
         self.shared.world().call_of(agent)
     }
 
+    /// The file name of the recording of the call `agent` is on (or was last on): what
+    /// `AgentMediaEvent_Record` names, to download or play.
+    pub fn recording_of(&self, agent: &str) -> Option<String> {
+        self.shared.world().recording_of(agent)
+    }
+
     /// The current Guid of `inspector`'s session. For tests: never log it.
     pub fn current_guid(&self, inspector: &str) -> Option<String> {
         self.shared.world().current_guid(inspector)

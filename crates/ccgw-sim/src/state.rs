@@ -43,6 +43,13 @@ pub const OPERATION_IDS: &[&str] = &[
     "queryStatInfoOfAcd",
     "querySkillQueueOnAgentVDN",
     "queryAgentSkillsByWorkNo",
+    "playRecording",
+    "pausePlayback",
+    "resumePlayback",
+    "forwardPlayback",
+    "rewindPlayback",
+    "stopPlayback",
+    "downloadRecording",
 ];
 
 /// The state every handler shares.

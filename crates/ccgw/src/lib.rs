@@ -82,9 +82,9 @@ pub use info::{
 };
 pub use mode::{Mode, TrackedMode};
 pub use operations::{
-    AGENTS_PER_LIST_REQUEST, DEFAULT_MAX_DOWNLOAD, DEFAULT_PLAY_WAIT, DownloadOptions, DownloadProgress, Downloaded,
-    PlayOptions, Playback, PlaybackState, QUEUES_PER_STATS_REQUEST, RESOURCE_ROOT, RawAnswer,
-    RecordingKind,
+    AGENTS_PER_LIST_REQUEST, DEFAULT_MAX_DOWNLOAD, DEFAULT_PLAY_WAIT, DownloadOptions,
+    DownloadProgress, Downloaded, PlayOptions, Playback, PlaybackState, QUEUES_PER_STATS_REQUEST,
+    RESOURCE_ROOT, RawAnswer, RecordingKind,
 };
 pub use redact::EXCERPT_CHARS;
 pub use reqwest::Method;

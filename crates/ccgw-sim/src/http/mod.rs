@@ -5,13 +5,14 @@
 mod authorize;
 mod quality;
 mod queries;
+mod recordings;
 mod respond;
 mod session;
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{MethodFilter, delete, get, post};
+use axum::routing::{MethodFilter, delete, get, post, put};
 
 use crate::state::Shared;
 use crate::world::AgentState;
@@ -19,6 +20,7 @@ use crate::world::QcMode::{Inserting, Listening, Whispering};
 use quality::Action::{self, *};
 use quality::{adjust_skills, qc_route};
 use queries::{Query, query_route};
+use recordings::Control;
 
 pub(crate) use respond::{ConnAbort, END_CLOSE, END_HALF_CLOSE, END_NONE, END_RESET};
 
@@ -50,6 +52,17 @@ const QC_ROUTES: &[(MethodFilter, &str, &str, Action)] = &[
 ];
 
 const R: &str = "/agentgateway/resource";
+const PLAY: &str = "/agentgateway/resource/recordplay/{agentid}";
+
+/// The playback controls: method, path below [`PLAY`], operationId and what it does.
+#[rustfmt::skip] // a table reads best one route a line
+const PLAY_ROUTES: &[(MethodFilter, &str, &str, Control)] = &[
+    (POST, "/pauseplay", "pausePlayback", Control::Pause),
+    (POST, "/resumeplay", "resumePlayback", Control::Resume),
+    (POST, "/forefast/{time}", "forwardPlayback", Control::Jump),
+    (POST, "/backfast/{time}", "rewindPlayback", Control::Jump),
+    (DELETE, "/stopplay", "stopPlayback", Control::Stop),
+];
 
 /// The read-only queries: method, path below [`R`], operationId and which query it is.
 #[rustfmt::skip] // a table reads best one route a line
@@ -95,7 +108,18 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/agentgateway/resource/agentevent/{agentid}",
             get(session::poll_event).fallback(session::poll_with_a_wrong_method),
         )
-        .route(&format!("{QC}/adjustskill"), post(adjust_skills));
+        .route(&format!("{QC}/adjustskill"), post(adjust_skills))
+        .route(&format!("{PLAY}/play"), put(recordings::play))
+        .route(
+            &format!("{R}/recordfile/{{agentid}}"),
+            get(recordings::download),
+        );
+    for &(method, path, operation_id, control) in PLAY_ROUTES {
+        router = router.route(
+            &format!("{PLAY}{path}"),
+            recordings::control_route(method, operation_id, control),
+        );
+    }
     for &(method, path, operation_id, action) in QC_ROUTES {
         // Parameters that are not in the path come in the query string.
         let reads_query = !path.contains('{');

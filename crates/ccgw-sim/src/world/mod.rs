@@ -10,6 +10,7 @@ mod model;
 mod quality;
 mod queries;
 mod queues;
+mod recordings;
 mod sessions;
 mod traffic;
 
@@ -18,4 +19,6 @@ pub use lists::{AgentLists, Found};
 pub use model::{AgentState, Failure, QcMode, World};
 pub use queries::AGENT_LIST_LIMIT;
 pub use queues::QUEUE_STATS_LIMIT;
+pub(crate) use recordings::Recorded;
+pub use recordings::{ALAW_BYTES_PER_SECOND, CALL_RECORDING_SECONDS, tone_second};
 pub use sessions::{AFFINITY_COOKIE, sweep_interval};

@@ -193,6 +193,10 @@ pub struct World {
     /// Every agent's ID, in order, so that the traffic model visits them the same way
     /// every run.
     pub(super) order: Vec<String>,
+    /// Recordings configured apart from the calls' own, by file name.
+    pub(super) recordings: HashMap<String, super::recordings::Recorded>,
+    /// The playback each inspector hears, if any.
+    pub(super) playbacks: HashMap<String, super::recordings::Playing>,
 }
 
 /// What the world's time is.
@@ -240,6 +244,8 @@ impl World {
             guids: HashMap::new(),
             calls: HashMap::new(),
             next_call: 1,
+            recordings: HashMap::new(),
+            playbacks: HashMap::new(),
         };
         let vdns = world.config.vdns.clone();
         let quirks = world.config.quirks;
@@ -276,6 +282,7 @@ impl World {
         world
             .order
             .sort_by_key(|id| id.parse::<u32>().unwrap_or(u32::MAX));
+        world.load_recordings();
         world.traffic = super::traffic::Traffic::start(&mut world);
         world
     }

@@ -203,7 +203,23 @@ impl World {
         me.set_state(AgentState::Talking, now);
         let content = json!({"callId": their_call});
         self.push_event(inspector, "AgentEvent_Talking", inspector, content.clone());
-        self.push_event(inspector, "AgentMediaEvent_Record", inspector, content);
+        // The call goes on recorded: the event names its file, as the reference's does.
+        let record = their_call.as_ref().and_then(|id| {
+            let call = self.calls.get(id)?;
+            Some(json!({
+                "callId": id,
+                "fileName": Self::recording_name(call.vdn, id, call.began_at),
+                "locationId": "0",
+                "recordID": id.rsplit('-').next().unwrap_or_default(),
+                "fileMediaType": "1",
+            }))
+        });
+        self.push_event(
+            inspector,
+            "AgentMediaEvent_Record",
+            inspector,
+            record.unwrap_or(content),
+        );
         self.push_event(
             inspector,
             "AgentOther_BeQcStop",

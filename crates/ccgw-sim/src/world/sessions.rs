@@ -167,6 +167,8 @@ impl World {
             return;
         };
         self.guids.remove(&session.guid);
+        // A playback ends with the session that heard it.
+        self.playbacks.remove(agent);
         for (old, _) in &session.previous {
             self.guids.remove(old);
         }

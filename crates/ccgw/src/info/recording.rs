@@ -139,7 +139,9 @@ impl PlayStopCause {
 
 /// A number sent as a number or as text.
 fn number(value: &Value) -> Option<i64> {
-    value.as_i64().or_else(|| value.as_str()?.trim().parse().ok())
+    value
+        .as_i64()
+        .or_else(|| value.as_str()?.trim().parse().ok())
 }
 
 impl Event {

@@ -42,7 +42,11 @@ impl SessionInner {
         }
         // A playback to the inspector's phone ends before the session does: the last
         // request other than the sign-out, whatever its outcome.
-        if self.playing.swap(false, std::sync::atomic::Ordering::SeqCst) && self.ready().is_ok() {
+        if self
+            .playing
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+            && self.ready().is_ok()
+        {
             let _ = crate::operations::stop_playback_of(self).await;
         }
         self.begin_closing();

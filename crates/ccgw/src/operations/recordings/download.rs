@@ -119,7 +119,11 @@ impl Drop for Partial {
 }
 
 fn local_file(what: &str, path: &Path, e: std::io::Error) -> Error {
-    Error::new(ErrorKind::LocalFile, format!("{what} {}: {e}", path.display())).with_source(e)
+    Error::new(
+        ErrorKind::LocalFile,
+        format!("{what} {}: {e}", path.display()),
+    )
+    .with_source(e)
 }
 
 /// Creates a private temporary file in `target`'s folder.
@@ -214,19 +218,23 @@ impl Session {
         let me = self.agent_id();
         let record_id = recording.file_name();
         let head = self
-            .send_op(&ops::DOWNLOAD_RECORDING, About::default(), |api| async move {
-                let mut request = api
-                    .download_recording()
-                    .agentid(me.wire())
-                    .record_id(record_id)
-                    .filetype(kind)
-                    .guid(GUID_PLACEHOLDER);
-                if let Some(location) = location {
-                    request = request.location_id(location);
-                }
-                let answer = request.send().await?;
-                Ok(FileHead::of(answer))
-            })
+            .send_op(
+                &ops::DOWNLOAD_RECORDING,
+                About::default(),
+                |api| async move {
+                    let mut request = api
+                        .download_recording()
+                        .agentid(me.wire())
+                        .record_id(record_id)
+                        .filetype(kind)
+                        .guid(GUID_PLACEHOLDER);
+                    if let Some(location) = location {
+                        request = request.location_id(location);
+                    }
+                    let answer = request.send().await?;
+                    Ok(FileHead::of(answer))
+                },
+            )
             .await?;
         if head.is_json() {
             return Err(json_instead_of_file(head).await);
@@ -285,7 +293,9 @@ impl Session {
 fn too_large(max: u64) -> Error {
     Error::new(
         ErrorKind::AnswerTooLarge,
-        format!("the recording is larger than the {max} bytes allowed (DownloadOptions::max_bytes)"),
+        format!(
+            "the recording is larger than the {max} bytes allowed (DownloadOptions::max_bytes)"
+        ),
     )
     .reached(true)
 }

@@ -21,7 +21,9 @@ impl std::fmt::Debug for FileHead {
 
 impl FileHead {
     /// The head of `answer`.
-    pub(super) fn of(answer: ccgw_api::ResponseValue<ByteStream>) -> ccgw_api::ResponseValue<FileHead> {
+    pub(super) fn of(
+        answer: ccgw_api::ResponseValue<ByteStream>,
+    ) -> ccgw_api::ResponseValue<FileHead> {
         let status = answer.status();
         let headers = answer.headers().clone();
         let content_type = headers

@@ -152,10 +152,9 @@ impl Session {
     ) -> Result<Playback, Error> {
         recording.playable()?;
         let body = PlayRecording {
-            voicepath: recording
-                .file_name()
-                .parse()
-                .map_err(|e| Error::invalid_input(format!("the recording cannot be played: {e}")))?,
+            voicepath: recording.file_name().parse().map_err(|e| {
+                Error::invalid_input(format!("the recording cannot be played: {e}"))
+            })?,
             startpostion: (!options.from.is_zero()).then(|| options.from.as_secs() as i64),
             times: None,
             codeformat: None,

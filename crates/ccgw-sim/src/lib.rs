@@ -111,5 +111,5 @@ pub use simulator::{RunningSim, Simulator};
 pub use state::OPERATION_IDS;
 pub use world::{
     AFFINITY_COOKIE, AGENT_LIST_LIMIT, ALAW_BYTES_PER_SECOND, AgentState, CALL_RECORDING_SECONDS,
-    EVENT_QUEUE_LIMIT, QUEUE_STATS_LIMIT, QcMode,
+    EVENT_QUEUE_LIMIT, QUEUE_STATS_LIMIT, QcMode, tone_second,
 };

@@ -13,8 +13,9 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 use serde_json::Value;
 
 use super::authorize::{Params, authenticated_operation, authorized, param};
-use super::respond::{ConnAbort, Outcome, begin, deliver};
+use super::respond::{ConnAbort, END_HALF_CLOSE, END_RESET, Outcome, begin, deliver};
 use crate::answers::retcode;
+use crate::faults::Fault;
 use crate::state::Shared;
 use crate::world::{Failure, Recorded, World, tone_second};
 
@@ -119,8 +120,14 @@ pub(super) async fn download(
         retcode = found.as_ref().err().map_or("0", |f| f.retcode),
         "request"
     );
+    // A broken link breaks the file halfway: reset, or the sending side closed.
+    let cut = match (&fault, conn.clone()) {
+        (Some(Fault::ConnectionReset), Some(conn)) => Some((conn, END_RESET)),
+        (Some(Fault::HalfClose), Some(conn)) => Some((conn, END_HALF_CLOSE)),
+        _ => None,
+    };
     match found {
-        Ok((recording, _)) => file(recording),
+        Ok((recording, _)) => file(recording, cut),
         Err(f) => {
             deliver(
                 Outcome::failure(f),
@@ -137,41 +144,42 @@ pub(super) async fn download(
 /// The pieces a file is sent in.
 const PIECE: usize = 64 * 1024;
 
-/// The file: the tone, repeated to the recording's size, at its rate.
-fn file(recording: Recorded) -> Response {
+/// The file: the tone, repeated to the recording's size, at its rate; with `cut`, the
+/// connection ends as it says once half the file is sent.
+fn file(recording: Recorded, cut: Option<(ConnAbort, u8)>) -> Response {
     let Recorded { bytes, rate, .. } = recording;
-    let pieces = futures::stream::unfold(0u64, move |sent| async move {
-        if sent >= bytes {
-            return None;
+    let pieces = futures::stream::unfold(0u64, move |sent| {
+        let cut = cut.clone();
+        async move {
+            if sent >= bytes {
+                return None;
+            }
+            if let Some((conn, how)) = cut.filter(|_| sent >= bytes / 2) {
+                conn.0.store(how, std::sync::atomic::Ordering::SeqCst);
+            }
+            let size = (bytes - sent).min(PIECE as u64) as usize;
+            if let Some(rate) = rate {
+                tokio::time::sleep(Duration::from_secs_f64(size as f64 / rate as f64)).await;
+            }
+            let tone = tone_second();
+            let start = (sent % tone.len() as u64) as usize;
+            let piece: Vec<u8> = tone
+                .iter()
+                .cycle()
+                .skip(start)
+                .take(size)
+                .copied()
+                .collect();
+            let piece = Ok::<_, std::convert::Infallible>(Bytes::from(piece));
+            Some((piece, sent + size as u64))
         }
-        let size = (bytes - sent).min(PIECE as u64) as usize;
-        if let Some(rate) = rate {
-            tokio::time::sleep(Duration::from_secs_f64(size as f64 / rate as f64)).await;
-        }
-        let tone = tone_second();
-        let start = (sent % tone.len() as u64) as usize;
-        let piece: Vec<u8> = tone
-            .iter()
-            .cycle()
-            .skip(start)
-            .take(size)
-            .copied()
-            .collect();
-        Some((
-            Ok::<_, std::convert::Infallible>(Bytes::from(piece)),
-            sent + size as u64,
-        ))
     });
-    (
-        StatusCode::OK,
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/octet-stream;charset=utf-8".to_owned(),
-            ),
-            (header::CONTENT_LENGTH, bytes.to_string()),
-        ],
-        Body::from_stream(pieces),
-    )
-        .into_response()
+    let head = [
+        (
+            header::CONTENT_TYPE,
+            "application/octet-stream;charset=utf-8".to_owned(),
+        ),
+        (header::CONTENT_LENGTH, bytes.to_string()),
+    ];
+    (StatusCode::OK, head, Body::from_stream(pieces)).into_response()
 }

@@ -104,11 +104,13 @@ impl World {
         }
         let found = self.recordings.get(file_name).cloned().or_else(|| {
             self.calls.iter().find_map(|(id, call)| {
-                (Self::recording_name(call.vdn, id, call.began_at) == file_name).then(|| Recorded {
-                    vdn: call.vdn,
-                    bytes: CALL_RECORDING_SECONDS * ALAW_BYTES_PER_SECOND,
-                    rate: None,
-                })
+                (Self::recording_name(call.vdn, id, call.began_at) == file_name).then_some(
+                    Recorded {
+                        vdn: call.vdn,
+                        bytes: CALL_RECORDING_SECONDS * ALAW_BYTES_PER_SECOND,
+                        rate: None,
+                    },
+                )
             })
         });
         let Some(found) = found else {

@@ -130,8 +130,8 @@ pub(crate) fn explain_too_large(
 mod tests {
     use super::*;
     use ccgw_api::operations::{
-        GET_AGENT_STATUS, QUERY_AGENT_INFO_BY_LIST, QUERY_AGENT_INFO_BY_SKILL_ID,
-        QUERY_ALL_ONLINE_AGENTS,
+        DOWNLOAD_RECORDING, GET_AGENT_STATUS, QUERY_AGENT_INFO_BY_LIST,
+        QUERY_AGENT_INFO_BY_SKILL_ID, QUERY_ALL_ONLINE_AGENTS,
     };
 
     const MIB: usize = 1024 * 1024;
@@ -151,7 +151,9 @@ mod tests {
         let large = TenantSize::new(60_000, 4);
         assert!(answer_limit(&QUERY_AGENT_INFO_BY_SKILL_ID, MIB, large) > 6 * skill / 2);
         let hooked: Vec<&str> = listing_limits(MIB, tenant).map(|(name, _)| name).collect();
-        assert_eq!(hooked.len(), 3, "{hooked:?}");
+        assert_eq!(hooked.len(), 4, "{hooked:?}");
+        // A file is streamed to disk, bounded by the download itself.
+        assert_eq!(answer_limit(&DOWNLOAD_RECORDING, MIB, tenant), usize::MAX);
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod overload_budget;
 mod proptest_decoder_and_ids;
 mod queries;
 mod real_gateways;
+mod recordings;
 mod recovery;
 mod redaction;
 mod serde_feature;

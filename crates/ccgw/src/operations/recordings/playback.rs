@@ -155,7 +155,7 @@ impl Session {
             voicepath: recording.file_name().parse().map_err(|e| {
                 Error::invalid_input(format!("the recording cannot be played: {e}"))
             })?,
-            startpostion: (!options.from.is_zero()).then(|| options.from.as_secs() as i64),
+            startpostion: (!options.from.is_zero()).then_some(options.from.as_secs() as i64),
             times: None,
             codeformat: None,
             location_id: recording.location_id().map(i32::from),
@@ -165,13 +165,19 @@ impl Session {
         send_request!(self, play_recording, about: None, body(body.clone()))?;
         let inner = self.inner();
         inner.playing.store(true, Ordering::SeqCst);
+        // A stop of an earlier playback may still be on its way: only a stop after this
+        // one began (or failed) ends it.
+        let began = std::sync::atomic::AtomicBool::new(false);
         let started = events
             .wait_for(
-                |e| {
-                    matches!(
-                        e.event_type(),
-                        EventType::PlaySucceeded | EventType::PlayFailed | EventType::PlayStopped
-                    )
+                |e| match e.event_type() {
+                    EventType::PlayStarted => {
+                        began.store(true, Ordering::Relaxed);
+                        false
+                    }
+                    EventType::PlaySucceeded | EventType::PlayFailed => true,
+                    EventType::PlayStopped => began.load(Ordering::Relaxed),
+                    _ => false,
                 },
                 options.wait,
             )

@@ -99,7 +99,7 @@ pub fn generate(yaml: &str) -> Result<String, Error> {
     let spec = parse(yaml)?;
     let mut generator = progenitor_impl::Generator::new(&settings::generation_settings());
     let client = generator
-        .generate_tokens(&spec)
+        .generate_tokens(&files_only(&spec)?)
         .map_err(|e| Error::Progenitor(e.to_string()))?;
     let facts = operation_facts(&spec)?;
     check_hook_ids(&client.to_string(), &facts)?;
@@ -111,6 +111,49 @@ pub fn generate(yaml: &str) -> Result<String, Error> {
     settings::schemars_behind_feature(&mut file.items);
     lean::lean_requests(&mut file.items, facts.len())?;
     Ok(sketches_as_text(&prettyplease::unparse(&file)))
+}
+
+/// The document as progenitor is to see it: an operation that answers with a file
+/// (`x-answer-body: file`) documents the JSON failure beside the file, and progenitor reads
+/// one media type of an answer (it would pick the JSON and never stream the file). The
+/// hand-written client tells the two apart by `Content-Type`, so progenitor gets the file
+/// alone. Fails when such an answer has no file to give it.
+fn files_only(spec: &openapiv3::OpenAPI) -> Result<openapiv3::OpenAPI, Error> {
+    let mut spec = spec.clone();
+    for (path, item) in spec.paths.paths.iter_mut() {
+        let openapiv3::ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for op in ops.into_iter().flatten() {
+            if op.extensions.get("x-answer-body").and_then(|v| v.as_str()) != Some("file") {
+                continue;
+            }
+            for response in op.responses.responses.values_mut() {
+                let openapiv3::ReferenceOr::Item(response) = response else {
+                    continue;
+                };
+                if !response.content.contains_key("application/octet-stream") {
+                    return Err(Error::Shape(format!(
+                        "{path}: a file answer without application/octet-stream"
+                    )));
+                }
+                response
+                    .content
+                    .retain(|media, _| media == "application/octet-stream");
+            }
+        }
+    }
+    Ok(spec)
 }
 
 /// Fails unless progenitor's output names every operation, in what it hands the hooks,
@@ -169,5 +212,47 @@ mod tests {
         let e = check_hook_ids(renamed, &[facts("pollEvent")]).unwrap_err();
         assert!(matches!(e, Error::Shape(_)));
         assert!(e.to_string().contains("pollEvent"), "{e}");
+    }
+
+    #[test]
+    fn a_file_answer_reaches_progenitor_without_its_json_failure() {
+        let text = |media: &str| {
+            format!(
+                r#"
+openapi: 3.0.3
+info: {{title: t, version: "1"}}
+paths:
+  /f:
+    get:
+      operationId: f
+      x-answer-body: file
+      responses:
+        "200":
+          description: d
+          content:
+            {media}:
+              schema: {{type: string}}
+            application/json:
+              schema: {{type: object}}
+"#
+            )
+        };
+        let spec = parse(&text("application/octet-stream")).unwrap();
+        let seen = files_only(&spec).unwrap();
+        let op = seen.paths.paths["/f"]
+            .as_item()
+            .unwrap()
+            .get
+            .as_ref()
+            .unwrap();
+        let answer = op.responses.responses[&openapiv3::StatusCode::Code(200)]
+            .as_item()
+            .unwrap();
+        assert_eq!(
+            answer.content.keys().collect::<Vec<_>>(),
+            ["application/octet-stream"]
+        );
+        let without_file = parse(&text("text/plain")).unwrap();
+        assert!(matches!(files_only(&without_file), Err(Error::Shape(_))));
     }
 }

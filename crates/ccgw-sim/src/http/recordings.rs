@@ -40,15 +40,16 @@ pub(super) fn control_route(
               conn: Option<Extension<ConnAbort>>,
               Path(params): Path<Params>,
               headers: HeaderMap| async move {
-            // The gateway's route takes 1 or more seconds: anything else is no route.
-            if matches!(control, Control::Jump) && !is_seconds(param(&params, "time")) {
-                return StatusCode::NOT_FOUND.into_response();
-            }
             let conn = conn.map(|c| c.0);
             authenticated_operation(shared, operation_id, conn, params, headers, |w, me, p| {
                 let done = match control {
                     Control::Pause => w.pause_play(me),
                     Control::Resume => w.resume_play(me),
+                    // Huawei's client routes only `[1-9][0-9]*`; anything else is bad input.
+                    Control::Jump if !is_seconds(param(p, "time")) => Err(Failure {
+                        retcode: retcode::BAD_PARAMETER,
+                        message: "the time is 1 second or more".into(),
+                    }),
                     Control::Jump => w.jump_play(me, param(p, "time")),
                     Control::Stop => w.stop_play(me),
                 };

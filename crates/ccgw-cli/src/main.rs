@@ -14,6 +14,7 @@ mod console;
 mod demo;
 mod last_resort;
 mod probe;
+mod recording;
 mod signals;
 mod sim;
 mod watch;
@@ -65,6 +66,11 @@ enum Command {
     /// OpenAPI document (--report FILE: JSON with shapes only, never values, to share).
     /// Exit status 0 when the SDK fits, 1 when it does not, 2 when it could not start.
     Probe(probe::ProbeArgs),
+    /// Post-call review: download a recording, or play it to your phone.
+    Recording {
+        #[command(subcommand)]
+        command: recording::RecordingCommand,
+    },
     /// Work with the audit journal the console and the board keep of every
     /// state-changing request (`CCGW_AUDIT`, else `<state dir>/ccgw/audit.jsonl`).
     Audit {
@@ -141,6 +147,10 @@ fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
             runtime.block_on(console::run(args))
         }
         Command::Audit { command } => audit::run(command),
+        Command::Recording { command } => {
+            init_logging("warn");
+            runtime.block_on(recording::run(command))
+        }
         Command::Probe(args) => {
             init_logging("warn");
             runtime.block_on(probe::run(args))

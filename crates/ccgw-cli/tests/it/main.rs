@@ -12,6 +12,7 @@ mod console_queries;
 mod exit_paths;
 mod interactive;
 mod probe;
+mod recording;
 mod redaction;
 mod settings;
 mod watch;

@@ -172,10 +172,10 @@ pub async fn run(args: PlayArgs) -> ExitCode {
         Some(Ok(playback)) => {
             outln!("playing; space pauses and resumes, arrows skip {SKIP} s, q stops");
             let why = listen(&playback, &mut signals).await;
-            if !matches!(playback.state(), PlaybackState::Stopped(_)) {
-                if let Err(e) = playback.stop().await {
-                    errln!("stopping the playback failed: {e}");
-                }
+            if !matches!(playback.state(), PlaybackState::Stopped(_))
+                && let Err(e) = playback.stop().await
+            {
+                errln!("stopping the playback failed: {e}");
             }
             outln!("stopped: {why}");
             ExitCode::SUCCESS

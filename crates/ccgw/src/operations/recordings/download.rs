@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use ccgw_api::types::{CommonAnswer, DownloadRecordingFiletype};
 use futures::StreamExt;
-use tokio::io::AsyncWriteExt;
+use std::io::Write;
 
 use crate::error::{Error, ErrorKind, TransportKind};
 use crate::info::Recording;
@@ -22,6 +22,15 @@ use super::file_head::FileHead;
 
 /// The most bytes of a JSON answer read in place of a file.
 const JSON_ANSWER_LIMIT: usize = 64 * 1024;
+
+/// How many batches may wait between the network and the disk.
+const IN_FLIGHT: usize = 4;
+
+/// About how many bytes go to the disk at once.
+const BATCH: usize = 256 * 1024;
+
+/// How many bytes are written between two syncs to the disk.
+const SYNC_EVERY: usize = 8 * 1024 * 1024;
 
 /// The default bound of a download: far above the 30 MB Huawei advises.
 pub const DEFAULT_MAX_DOWNLOAD: u64 = 1024 * 1024 * 1024;
@@ -244,25 +253,72 @@ impl Session {
             return Err(too_large(options.max_bytes));
         }
         let idle = self.client().inner.request_timeout;
-        let mut out = tokio::io::BufWriter::with_capacity(256 * 1024, file);
+        // The disk is written on a thread of its own, so that reading the next piece and
+        // writing the last one overlap; at most `IN_FLIGHT` pieces wait between the two.
+        let (pieces, mut to_disk) = tokio::sync::mpsc::channel::<Vec<bytes::Bytes>>(IN_FLIGHT);
+        let file = file.into_std().await;
+        let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            let mut out = std::io::BufWriter::with_capacity(BATCH, file);
+            let mut unsynced = 0;
+            while let Some(batch) = to_disk.blocking_recv() {
+                for piece in batch {
+                    out.write_all(&piece)?;
+                    unsynced += piece.len();
+                }
+                // The file reaches the disk as it comes, while the next pieces arrive,
+                // rather than all at the end before the rename.
+                if unsynced >= SYNC_EVERY {
+                    unsynced = 0;
+                    out.flush()?;
+                    out.get_ref().sync_data()?;
+                }
+            }
+            out.into_inner().map_err(|e| e.into_error())?.sync_all()
+        });
         let mut stream = head.stream;
         let mut received = 0u64;
-        loop {
+        // Pieces go to the writer in batches of about `BATCH` bytes: one hand-over per
+        // batch rather than per piece, and no copy.
+        let mut batch = Vec::new();
+        let mut batched = 0;
+        let received_all = loop {
             let piece = tokio::time::timeout(idle, stream.next())
                 .await
                 .map_err(|_| stalled(received, idle))?;
-            let Some(piece) = piece else { break };
+            let Some(piece) = piece else {
+                break batch.is_empty() || pieces.send(std::mem::take(&mut batch)).await.is_ok();
+            };
             let piece = piece.map_err(crate::transport::classify::transport)?;
             received += piece.len() as u64;
             if received > options.max_bytes {
                 return Err(too_large(options.max_bytes));
             }
-            out.write_all(&piece)
-                .await
-                .map_err(|e| local_file("cannot write", &partial.path, e))?;
+            batched += piece.len();
+            batch.push(piece);
+            if batched >= BATCH {
+                batched = 0;
+                if pieces.send(std::mem::take(&mut batch)).await.is_err() {
+                    // The writer stopped: its error says why.
+                    break false;
+                }
+            }
             if let Some(progress) = options.progress.as_mut() {
                 progress(DownloadProgress { received, total });
             }
+        };
+        drop(pieces);
+        let written = writer.await.map_err(|e| {
+            Error::new(
+                ErrorKind::LocalFile,
+                format!("the writer of {} stopped: {e}", partial.path.display()),
+            )
+        })?;
+        written.map_err(|e| local_file("cannot write", &partial.path, e))?;
+        if !received_all {
+            return Err(Error::new(
+                ErrorKind::LocalFile,
+                "the file could not be written",
+            ));
         }
         if let Some(total) = total.filter(|t| *t != received) {
             return Err(Error::new(
@@ -271,14 +327,6 @@ impl Session {
             )
             .reached(true));
         }
-        out.flush()
-            .await
-            .map_err(|e| local_file("cannot write", &partial.path, e))?;
-        let file = out.into_inner();
-        file.sync_all()
-            .await
-            .map_err(|e| local_file("cannot write", &partial.path, e))?;
-        drop(file);
         tokio::fs::rename(&partial.path, to)
             .await
             .map_err(|e| local_file("cannot rename into", to, e))?;

@@ -97,6 +97,8 @@ pub enum Line {
     Remote(&'static str, Remote),
     /// A question to the gateway, with the word it was called by.
     Ask(&'static str, Ask),
+    /// Post-call review of a recording, with the word it was called by.
+    Review(&'static str, super::review::Review),
 }
 
 /// A line that cannot be run, with what is known of it for the report.
@@ -293,6 +295,7 @@ pub fn parse(line: &str, edition: Edition) -> Result<Line, Rejected> {
                 .map_err(|e: ccgw::Error| reject(e.to_string()))?;
             remote("adjust-skill", Remote::AdjustSkill(agent(0)?, skills))
         }
+        _ if let Some(review) = super::review::parse(name, args) => review,
         _ => Err(reject(format!(
             "unknown command {:?}; type help",
             name.chars().take(40).collect::<String>()

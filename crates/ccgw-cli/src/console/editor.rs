@@ -45,6 +45,7 @@ impl Completion {
     fn commands() -> impl Iterator<Item = &'static str> {
         USAGE
             .iter()
+            .chain(super::review::USAGE)
             .filter_map(|(usage, _)| usage.split(' ').next())
     }
 }

@@ -7,6 +7,7 @@ mod editor;
 mod input;
 mod output;
 mod reading;
+mod review;
 mod session;
 
 use std::io::IsTerminal;

@@ -201,6 +201,7 @@ impl Output {
     pub fn help(&self) {
         let text: String = USAGE
             .iter()
+            .chain(super::review::USAGE)
             .map(|(u, d)| format!("  {u:<32} {d}\n"))
             .collect();
         if self.json {

@@ -35,6 +35,8 @@ pub struct Console {
     printer: JoinHandle<()>,
     all_ok: bool,
     agents: KnownAgents,
+    /// The recording playing to the inspector's phone, if any.
+    playback: Option<ccgw::Playback>,
 }
 
 impl Console {
@@ -66,6 +68,7 @@ impl Console {
             printer,
             all_ok: true,
             agents,
+            playback: None,
         })
     }
 
@@ -107,6 +110,19 @@ impl Console {
             Ok(Line::Inspections) => {
                 let report = inspections_report(&self.session);
                 self.report("inspections", Target::None, Ok(report));
+            }
+            Ok(Line::Review(word, review)) => {
+                match super::review::run(&self.session, &mut self.playback, &review).await {
+                    Ok(outcome) => self.report(word, Target::None, outcome),
+                    Err(reason) => {
+                        self.all_ok = false;
+                        self.out.rejected(&Rejected {
+                            command: word.into(),
+                            argument: None,
+                            reason: reason.into(),
+                        });
+                    }
+                }
             }
             Ok(Line::Ask(word, question)) => {
                 let outcome = ask::ask(&self.session, &question).await;

@@ -106,3 +106,68 @@ async fn a_playback_follows_piped_commands_and_stops_before_the_sign_out() {
     assert_eq!(sim.received("stopPlayback"), 2);
     assert!(signed_out(&sim));
 }
+
+#[tokio::test]
+async fn the_console_plays_and_downloads_within_its_json_contract() {
+    let sim = Simulator::start(quick()).await.unwrap();
+    let url = sim.base_url();
+    let record = sim.recording_of("1001").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("call.v3");
+    let play = format!("play {record} 2");
+    let download = format!("download {record} {}", file.display());
+    let script = [
+        "pause",
+        play.as_str(),
+        "pause",
+        "resume",
+        "forward 5",
+        "rewind 0",
+        "stop-play",
+        download.as_str(),
+        play.as_str(),
+        "quit",
+    ];
+    let run = common::ccgw(&common::console_args(&url, &["--json"]), &PASSWORD, &script).await;
+    common::assert_lines_follow_the_contract(&run.stdout);
+    let r = run.results();
+    let summary: Vec<(String, bool)> = r
+        .iter()
+        .map(|l| {
+            (
+                l["command"].as_str().unwrap().to_owned(),
+                l["ok"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("pause", false),
+        ("play", true),
+        ("pause", true),
+        ("resume", true),
+        ("forward", true),
+        ("rewind", false),
+        ("stop-play", true),
+        ("download", true),
+        ("play", true),
+    ];
+    let expected: Vec<(String, bool)> = expected
+        .iter()
+        .map(|(c, ok)| ((*c).to_owned(), *ok))
+        .collect();
+    assert_eq!(summary, expected, "{}", run.stdout);
+    assert!(
+        r[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("play RECORD first")
+    );
+    assert_eq!(r[1]["playback"], "playing");
+    assert_eq!(r[6]["playback"], "stopped");
+    assert_eq!(r[7]["bytes"], 32_000);
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), 32_000);
+    // The playback still running at `quit` is stopped before the sign-out.
+    assert_eq!(sim.received("stopPlayback"), 2);
+    assert_eq!(sim.received("rewindPlayback"), 0, "0 seconds is never sent");
+    assert!(signed_out(&sim));
+}

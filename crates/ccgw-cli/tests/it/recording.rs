@@ -171,3 +171,64 @@ async fn the_console_plays_and_downloads_within_its_json_contract() {
     assert_eq!(sim.received("rewindPlayback"), 0, "0 seconds is never sent");
     assert!(signed_out(&sim));
 }
+
+/// `ccgw recording ARGS` on a pseudo-terminal, against `sim`.
+fn on_a_terminal(sim: &ccgw_sim::RunningSim, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ccgw"));
+    command
+        .arg("recording")
+        .args(args)
+        .args(["--gateway", &sim.base_url(), "--agent", "101"])
+        .env("TERM", "xterm")
+        .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+        .env("CCGW_AUDIT", common::test_journal())
+        .env_remove("RUST_LOG");
+    command
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_terminal_a_download_shows_a_bar_and_a_playback_takes_keys() {
+    use expectrl::{Eof, Expect, Regex, Session};
+    let slow = RecordingConfig::new("y:/1/0/20261204/slow.V3", 1, 1024 * 1024).rate(400 * 1024);
+    let sim = Simulator::start(quick().recording(slow)).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("slow.v3");
+    let download = on_a_terminal(
+        &sim,
+        &[
+            "download",
+            "y:/1/0/20261204/slow.V3",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    let record = sim.recording_of("1001").unwrap();
+    let play = on_a_terminal(&sim, &["play", &record]);
+    let played = tokio::task::spawn_blocking(move || -> Result<_, expectrl::Error> {
+        let mut p = Session::spawn(download)?;
+        p.set_expect_timeout(Some(std::time::Duration::from_secs(15)));
+        // Bytes so far of the whole, the rate and the time left.
+        p.expect(Regex(r"KiB/1\.00 MiB [0-9.]+ [KM]iB/s \d+s left"))?;
+        p.expect("saved")?;
+        p.expect(Eof)?;
+        let downloaded = p.get_process().wait().unwrap();
+
+        let mut p = Session::spawn(play)?;
+        p.set_expect_timeout(Some(std::time::Duration::from_secs(15)));
+        p.expect("playing; space pauses")?;
+        p.send(" ")?;
+        p.send("q")?;
+        p.expect("stopped: asked to")?;
+        p.expect(Eof)?;
+        Ok((downloaded, p.get_process().wait().unwrap()))
+    })
+    .await
+    .unwrap()
+    .expect("both ran on the terminal as expected");
+    common::assert_typed_and_exited_zero(Ok(played.0));
+    common::assert_typed_and_exited_zero(Ok(played.1));
+    assert_eq!(std::fs::metadata(&out).unwrap().len(), 1024 * 1024);
+    assert_eq!(sim.received("pausePlayback"), 1, "space paused");
+    assert_eq!(sim.received("stopPlayback"), 1, "q stopped");
+    assert!(signed_out(&sim));
+}

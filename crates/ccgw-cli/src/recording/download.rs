@@ -114,8 +114,5 @@ pub async fn run(args: DownloadArgs) -> ExitCode {
         }
         None => ExitCode::from(1),
     };
-    if let Err(code) = super::sign_out(&session, &mut signals, timeout).await {
-        return code;
-    }
-    code
+    super::finish(&session, &mut signals, timeout, code).await
 }

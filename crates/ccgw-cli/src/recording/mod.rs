@@ -72,13 +72,17 @@ async fn sign_in(
     Ok((session, signals, timeout))
 }
 
-/// Signs `session` out (which stops a playback first) unless a second signal says to
-/// hurry.
-async fn sign_out(
+/// Signs `session` out (which stops a playback first) and gives `code`, unless a second
+/// signal says to hurry (130).
+async fn finish(
     session: &Session,
     signals: &mut Signals,
     timeout: Duration,
-) -> Result<(), ExitCode> {
+    code: ExitCode,
+) -> ExitCode {
     let signed_out = signals::sign_out(session, timeout);
-    signals::sign_out_unless_interrupted(signals, signed_out, std::future::pending()).await
+    match signals::sign_out_unless_interrupted(signals, signed_out, std::future::pending()).await {
+        Ok(()) => code,
+        Err(hurried) => hurried,
+    }
 }

@@ -186,10 +186,7 @@ pub async fn run(args: PlayArgs) -> ExitCode {
         }
         None => ExitCode::from(1),
     };
-    if let Err(code) = super::sign_out(&session, &mut signals, timeout).await {
-        return code;
-    }
-    code
+    super::finish(&session, &mut signals, timeout, code).await
 }
 
 /// Follows the listener's asks until the playback ends or they leave; says why it ended.

@@ -39,23 +39,21 @@ async fn probe(sim: &Arc<RunningSim>, report: &Path) -> (Run, Vec<String>) {
         })
     };
     let report = report.to_str().unwrap();
-    let args = [
-        "probe",
-        "--gateway",
+    let args = probe_args(
         &url,
-        "--agent",
-        "101",
-        "--report",
-        report,
-        "--polls",
-        "4",
-        "--poll-secs",
-        "10",
-    ];
+        &["--report", report, "--polls", "4", "--poll-secs", "10"],
+    );
     let run = common::ccgw(&args, &[("CCGW_PASSWORD", DEFAULT_PASSWORD)], &[]).await;
     teller.abort();
     let guids = guids.lock().unwrap().clone();
     (run, guids)
+}
+
+/// `ccgw probe` as inspector 101 of the gateway at `url`, with `extra`.
+fn probe_args<'a>(url: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["probe", "--gateway", url, "--agent", "101"];
+    args.extend_from_slice(extra);
+    args
 }
 
 async fn start(config: SimConfig) -> Arc<RunningSim> {
@@ -303,14 +301,7 @@ async fn a_report_that_is_not_one_stops_the_simulator_from_starting() {
 async fn the_probe_refuses_to_take_over_a_session() {
     let sim = start(quick()).await;
     let url = sim.base_url();
-    let args = [
-        "probe",
-        "--gateway",
-        &url,
-        "--agent",
-        "101",
-        "--force-login",
-    ];
+    let args = probe_args(&url, &["--force-login"]);
     let run = common::ccgw(&args, &[("CCGW_PASSWORD", DEFAULT_PASSWORD)], &[]).await;
     assert_eq!(run.status, 2, "{}", run.stderr);
     assert_eq!(sim.received_total(), 0, "nothing was sent");

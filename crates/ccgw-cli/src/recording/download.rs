@@ -79,13 +79,9 @@ fn reporter() -> impl FnMut(DownloadProgress) + Send + 'static {
 
 /// Downloads the recording; signs out on every way out.
 pub async fn run(args: DownloadArgs) -> ExitCode {
-    let recording = match args.target.recording() {
-        Ok(recording) => recording,
-        Err(e) => return crate::connect::cannot_start("recording download", e),
-    };
-    let (session, mut signals, timeout) =
-        match super::sign_in("recording download", &args.connection).await {
-            Ok(signed_in) => signed_in,
+    let (recording, session, mut signals, timeout) =
+        match super::start("recording download", &args.target, &args.connection).await {
+            Ok(started) => started,
             Err(code) => return code,
         };
     let kind = if args.voice_message {

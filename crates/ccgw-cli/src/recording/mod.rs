@@ -54,11 +54,16 @@ pub async fn run(command: RecordingCommand) -> ExitCode {
     }
 }
 
-/// Signs in for `what`, watching for signals from the start.
-async fn sign_in(
+/// Checks the recording named, then signs in for `what`, watching for signals from the
+/// start.
+async fn start(
     what: &str,
+    target: &Target,
     connection: &ConnectionArgs,
-) -> Result<(Session, Signals, Duration), ExitCode> {
+) -> Result<(Recording, Session, Signals, Duration), ExitCode> {
+    let recording = target
+        .recording()
+        .map_err(|e| connect::cannot_start(what, e))?;
     let connection = connect::prepare(connection).map_err(|e| connect::cannot_start(what, e))?;
     let signals = Signals::register()
         .map_err(|e| connect::cannot_start(what, format!("cannot watch for signals: {e}")))?;
@@ -69,7 +74,7 @@ async fn sign_in(
         .await
         .map_err(|e| connect::cannot_start(what, format!("sign-in failed: {e}")))?;
     crate::last_resort::remember(&session);
-    Ok((session, signals, timeout))
+    Ok((recording, session, signals, timeout))
 }
 
 /// Signs `session` out (which stops a playback first) and gives `code`, unless a second

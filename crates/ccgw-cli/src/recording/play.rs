@@ -150,13 +150,9 @@ async fn carry_out(playback: &Playback, ask: Ask) {
 
 /// Plays the recording until it ends or the listener leaves; signs out on every way out.
 pub async fn run(args: PlayArgs) -> ExitCode {
-    let recording = match args.target.recording() {
-        Ok(recording) => recording,
-        Err(e) => return crate::connect::cannot_start("recording play", e),
-    };
-    let (session, mut signals, timeout) =
-        match super::sign_in("recording play", &args.connection).await {
-            Ok(signed_in) => signed_in,
+    let (recording, session, mut signals, timeout) =
+        match super::start("recording play", &args.target, &args.connection).await {
+            Ok(started) => started,
             Err(code) => return code,
         };
     let options = PlayOptions::default().from(Duration::from_secs(args.from));

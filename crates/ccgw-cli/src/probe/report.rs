@@ -204,7 +204,7 @@ pub fn summary(report: &Report) -> Vec<String> {
         "  Set-GUID: {} sign-in; on {later} of {all_later} later answers{}",
         if sign_in_guid { "on" } else { "NOT on" },
         if later > 0 {
-            " (the Guid rotates: the SDK follows it)"
+            " (the SDK follows it wherever it comes)"
         } else {
             ""
         }

@@ -164,8 +164,8 @@ async fn the_console_plays_and_downloads_within_its_json_contract() {
     );
     assert_eq!(r[1]["playback"], "playing");
     assert_eq!(r[6]["playback"], "stopped");
-    assert_eq!(r[7]["bytes"], 32_000);
-    assert_eq!(std::fs::metadata(&file).unwrap().len(), 32_000);
+    assert_eq!(r[7]["bytes"], 480_000);
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), 480_000);
     // The playback still running at `quit` is stopped before the sign-out.
     assert_eq!(sim.received("stopPlayback"), 2);
     assert_eq!(sim.received("rewindPlayback"), 0, "0 seconds is never sent");

@@ -59,8 +59,8 @@ const PLAY: &str = "/agentgateway/resource/recordplay/{agentid}";
 const PLAY_ROUTES: &[(MethodFilter, &str, &str, Control)] = &[
     (POST, "/pauseplay", "pausePlayback", Control::Pause),
     (POST, "/resumeplay", "resumePlayback", Control::Resume),
-    (POST, "/forefast/{time}", "forwardPlayback", Control::Jump),
-    (POST, "/backfast/{time}", "rewindPlayback", Control::Jump),
+    (POST, "/forefast/{time}", "forwardPlayback", Control::Forward),
+    (POST, "/backfast/{time}", "rewindPlayback", Control::Rewind),
     (DELETE, "/stopplay", "stopPlayback", Control::Stop),
 ];
 

@@ -24,7 +24,8 @@ use crate::world::{Failure, Recorded, World, tone_second};
 pub(super) enum Control {
     Pause,
     Resume,
-    Jump,
+    Forward,
+    Rewind,
     Stop,
 }
 
@@ -46,11 +47,14 @@ pub(super) fn control_route(
                     Control::Pause => w.pause_play(me),
                     Control::Resume => w.resume_play(me),
                     // Huawei's client routes only `[1-9][0-9]*`; anything else is bad input.
-                    Control::Jump if !is_seconds(param(p, "time")) => Err(Failure {
-                        retcode: retcode::BAD_PARAMETER,
-                        message: "the time is 1 second or more".into(),
-                    }),
-                    Control::Jump => w.jump_play(me, param(p, "time")),
+                    Control::Forward | Control::Rewind if !is_seconds(param(p, "time")) => {
+                        Err(Failure {
+                            retcode: retcode::BAD_PARAMETER,
+                            message: "the time is 1 second or more".into(),
+                        })
+                    }
+                    Control::Forward => w.jump_play(me, param(p, "time"), true),
+                    Control::Rewind => w.jump_play(me, param(p, "time"), false),
                     Control::Stop => w.stop_play(me),
                 };
                 done.map(|()| None)
@@ -73,9 +77,9 @@ pub(super) async fn play(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let voicepath: Option<String> = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .and_then(|v| Some(v.get("voicepath")?.as_str()?.to_owned()));
+    let body = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
+    let voicepath: Option<String> = body["voicepath"].as_str().map(str::to_owned);
+    let from = body["startpostion"].as_u64().unwrap_or(0);
     let conn = conn.map(|c| c.0);
     authenticated_operation(
         shared,
@@ -90,7 +94,7 @@ pub(super) async fn play(
                     message: "the body must name the recording in `voicepath`".into(),
                 });
             };
-            w.play(me, voicepath).map(|()| None)
+            w.play(me, voicepath, from).map(|()| None)
         },
     )
     .await

@@ -4,6 +4,7 @@
 //! lists for each step.
 
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use serde_json::json;
 
@@ -11,7 +12,7 @@ use super::model::{AgentState, Failure, World, fail};
 use crate::answers::retcode;
 
 /// How long a simulated call's recording lasts.
-pub const CALL_RECORDING_SECONDS: u64 = 4;
+pub const CALL_RECORDING_SECONDS: u64 = 60;
 
 /// G.711 sends 8,000 one-byte samples a second.
 pub const ALAW_BYTES_PER_SECOND: u64 = 8_000;
@@ -26,10 +27,27 @@ pub(crate) struct Recorded {
     pub(crate) rate: Option<u64>,
 }
 
-/// A playback to an inspector's phone.
+/// A playback to an inspector's phone, on the world's clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Playing {
     pub(crate) paused: bool,
+    /// Where it was when it last started, paused, resumed or jumped.
+    position: Duration,
+    /// When that was.
+    since: Duration,
+    /// How long the recording lasts.
+    length: Duration,
+}
+
+impl Playing {
+    /// Where it is at `now`.
+    fn at(&self, now: Duration) -> Duration {
+        if self.paused {
+            self.position
+        } else {
+            self.position + now.saturating_sub(self.since)
+        }
+    }
 }
 
 /// One second of a 440 Hz tone at a quarter of full scale, A-law encoded: the sound of
@@ -128,6 +146,30 @@ impl World {
         Ok(found)
     }
 
+    /// Ends every playback that has played to its end (cause 0).
+    pub(super) fn finish_playbacks(&mut self) {
+        let now = self.now();
+        let done: Vec<String> = self
+            .playbacks
+            .iter()
+            .filter(|(_, p)| p.at(now) >= p.length)
+            .map(|(me, _)| me.clone())
+            .collect();
+        for me in done {
+            self.end_playback(&me, 0);
+        }
+    }
+
+    /// Changes `me`'s playback with `change`, from where it is now.
+    fn replay(&mut self, me: &str, change: impl FnOnce(&mut Playing)) {
+        let now = self.now();
+        if let Some(playing) = self.playbacks.get_mut(me) {
+            playing.position = playing.at(now);
+            playing.since = now;
+            change(playing);
+        }
+    }
+
     fn playing(&self, me: &str) -> Result<Playing, Failure> {
         match self.playbacks.get(me) {
             Some(playing) => Ok(*playing),
@@ -135,9 +177,10 @@ impl World {
         }
     }
 
-    /// Plays `voicepath` to `me`'s phone: rings it, takes it off-hook, and plays, or
-    /// reports that it cannot (`Play_Fail`, then `StopPlayDone` with cause 2).
-    pub fn play(&mut self, me: &str, voicepath: &str) -> Result<(), Failure> {
+    /// Plays `voicepath` to `me`'s phone from `from` seconds in: rings it, takes it
+    /// off-hook, and plays, or reports that it cannot (`Play_Fail`, then `StopPlayDone`
+    /// with cause 2). It ends by itself once played to the end (cause 0).
+    pub fn play(&mut self, me: &str, voicepath: &str, from: u64) -> Result<(), Failure> {
         if voicepath.is_empty() || voicepath.chars().count() > 100 {
             return fail(retcode::BAD_PARAMETER, "voicepath has 1 to 100 characters");
         }
@@ -148,7 +191,7 @@ impl World {
                 "the inspector is in a call or a playback",
             );
         }
-        let exists = self.recording(me, voicepath).is_ok();
+        let found = self.recording(me, voicepath).ok();
         let now = self.now();
         if let Some(agent) = self.agents.get_mut(me) {
             agent.set_state(AgentState::Busy, now);
@@ -161,9 +204,14 @@ impl World {
         ] {
             self.push_event(me, event, me, json!({}));
         }
-        if exists {
-            self.playbacks
-                .insert(me.to_owned(), Playing { paused: false });
+        if let Some(found) = found {
+            let playing = Playing {
+                paused: false,
+                position: Duration::from_secs(from),
+                since: now,
+                length: Duration::from_secs_f64(found.bytes as f64 / ALAW_BYTES_PER_SECOND as f64),
+            };
+            self.playbacks.insert(me.to_owned(), playing);
             self.push_event(me, "AgentMediaEvent_Play_Succ", me, json!({}));
         } else {
             self.push_event(me, "AgentMediaEvent_Play_Fail", me, json!({}));
@@ -177,8 +225,7 @@ impl World {
         if self.playing(me)?.paused {
             return fail(retcode::AGENT_OPERATION, "the playback is paused already");
         }
-        self.playbacks
-            .insert(me.to_owned(), Playing { paused: true });
+        self.replay(me, |p| p.paused = true);
         self.push_event(me, "AgentMediaEvent_PausePlayDone", me, json!({}));
         Ok(())
     }
@@ -188,19 +235,28 @@ impl World {
         if !self.playing(me)?.paused {
             return fail(retcode::AGENT_OPERATION, "the playback is not paused");
         }
-        self.playbacks
-            .insert(me.to_owned(), Playing { paused: false });
+        self.replay(me, |p| p.paused = false);
         self.push_event(me, "AgentMediaEvent_ResumePlayDone", me, json!({}));
         Ok(())
     }
 
-    /// Moves `me`'s playback by `seconds` (either way: the simulator keeps no position).
-    pub fn jump_play(&mut self, me: &str, seconds: &str) -> Result<(), Failure> {
-        if !seconds.parse::<u32>().is_ok_and(|s| s >= 1) {
+    /// Moves `me`'s playback `seconds` forward or back (not before its start).
+    pub fn jump_play(&mut self, me: &str, seconds: &str, forward: bool) -> Result<(), Failure> {
+        let Some(by) = seconds.parse::<u64>().ok().filter(|s| *s >= 1) else {
             return fail(retcode::BAD_PARAMETER, "the time is 1 second or more");
-        }
+        };
         self.playing(me)?;
+        let by = Duration::from_secs(by);
+        self.replay(me, |p| {
+            p.position = if forward {
+                p.position + by
+            } else {
+                p.position.saturating_sub(by)
+            };
+        });
         self.push_event(me, "AgentMediaEvent_JumpPlayDone", me, json!({}));
+        // Skipped past the end: it has played.
+        self.finish_playbacks();
         Ok(())
     }
 

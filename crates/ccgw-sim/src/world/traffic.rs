@@ -116,6 +116,7 @@ impl World {
 
     /// Runs the traffic model up to the world's time, a second at a time.
     pub fn catch_up(&mut self) {
+        self.finish_playbacks();
         let Some(mut traffic) = self.traffic.take() else {
             return;
         };

@@ -237,3 +237,32 @@ fn the_recording_futures_can_be_spawned(session: ccgw::Session, recording: Recor
         Ok::<(), ccgw::Error>(())
     });
 }
+
+#[tokio::test]
+async fn a_playback_ends_by_itself_at_the_end_of_the_recording() {
+    let sim = sim(quick()).await;
+    let (_, session) = inspector(&sim).await;
+    let recording = Recording::new(sim.recording_of("1001").unwrap()).unwrap();
+    let wait = Duration::from_secs(8);
+    let stopped = |s| matches!(s, PlaybackState::Stopped(_));
+
+    // From 59 s into a minute-long recording: it plays out within about a second.
+    let options = ccgw::PlayOptions::default().from(Duration::from_secs(59));
+    let playback = session.play_with(&recording, options).await.unwrap();
+    let ended = playback.wait_for_state(stopped, wait).await.unwrap();
+    assert_eq!(ended, PlaybackState::Stopped(PlayStopCause::Finished));
+    assert_eq!(sim.received("stopPlayback"), 0, "nobody stopped it");
+
+    // Skipped past its end: played.
+    let playback = session.play(&recording).await.unwrap();
+    playback.forward(120).await.unwrap();
+    let ended = playback.wait_for_state(stopped, wait).await.unwrap();
+    assert_eq!(ended, PlaybackState::Stopped(PlayStopCause::Finished));
+    assert_eq!(
+        playback.stop().await.unwrap(),
+        PlayStopCause::Finished,
+        "not stopped again"
+    );
+    assert_eq!(sim.received("stopPlayback"), 0);
+    session.sign_out().await.unwrap();
+}

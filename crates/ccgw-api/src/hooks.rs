@@ -190,6 +190,23 @@ fn cap_body(response: reqwest::Response, limit: usize) -> reqwest::Response {
     http::Response::from_parts(parts, reqwest::Body::wrap(capped)).into()
 }
 
+/// The label the `charset` parameter of a `Content-Type` value names, as written
+/// (`GBK` in `application/json; charset="GBK"`), if it names one.
+///
+/// ```
+/// use ccgw_api::hooks::charset_label;
+/// assert_eq!(charset_label("application/json; Charset=\"GBK\""), Some("GBK"));
+/// assert_eq!(charset_label("application/json"), None);
+/// ```
+pub fn charset_label(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches('"'))
+    })
+}
+
 /// The encoding the `charset` parameter of `content_type` names, when it is one other
 /// than UTF-8 (`None` for UTF-8, no charset, or a label nobody knows; the JSON decoder then
 /// reads the bytes as UTF-8 and reports any that are not).
@@ -200,12 +217,7 @@ fn foreign_charset(content_type: &HeaderValue) -> Option<&'static encoding_rs::E
     if essence.eq_ignore_ascii_case("application/octet-stream") {
         return None;
     }
-    let label = text.split(';').skip(1).find_map(|param| {
-        let (name, value) = param.split_once('=')?;
-        name.trim()
-            .eq_ignore_ascii_case("charset")
-            .then(|| value.trim().trim_matches('"'))
-    })?;
+    let label = charset_label(text)?;
     // The common answer names UTF-8: settle it without the label table.
     if label.eq_ignore_ascii_case("utf-8") || label.eq_ignore_ascii_case("utf8") {
         return None;
@@ -274,9 +286,11 @@ impl ClientHooks<Hooks> for crate::Client {
         let response = self.client().execute(request).await?;
         let limit = self.inner().answer_limit_of(info.operation_id);
         let mut response = cap_body(response, limit);
-        // A file is streamed to disk: a tap does not read it whole.
-        let file = crate::operations::by_hook_id(info.operation_id).is_some_and(|o| o.answers_file);
-        if let Some(tap) = self.inner().tap.as_ref().filter(|_| !file) {
+        // A file is streamed to disk: a tap does not read it whole. The operation is
+        // looked up only when a tap is set, so that requests without one pay nothing.
+        if let Some(tap) = &self.inner().tap
+            && !crate::operations::by_hook_id(info.operation_id).is_some_and(|o| o.answers_file)
+        {
             response = crate::tap::tapped(response, tap.as_ref(), info, started).await?;
         }
         match response

@@ -146,19 +146,18 @@ fn read(exchange: &Exchange<'_>) -> Answer {
 /// The media type (from [`KNOWN_MEDIA`], or "other") and the charset label of a
 /// `Content-Type`.
 fn split_content_type(value: &str) -> (Option<&'static str>, Option<String>) {
-    let mut parts = value.split(';');
-    let essence = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     let media = KNOWN_MEDIA
         .iter()
         .find(|m| **m == essence)
         .copied()
         .unwrap_or("other");
-    let label = parts.find_map(|p| {
-        let (name, value) = p.split_once('=')?;
-        name.trim()
-            .eq_ignore_ascii_case("charset")
-            .then(|| value.trim().trim_matches('"').to_owned())
-    });
+    let label = ccgw_api::hooks::charset_label(value).map(str::to_owned);
     (Some(media), label)
 }
 

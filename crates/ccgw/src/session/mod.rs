@@ -54,10 +54,6 @@ impl Session {
         &self.inner
     }
 
-    pub(crate) fn inner_arc(&self) -> Arc<SessionInner> {
-        self.inner.clone()
-    }
-
     /// The inspections the session tracks: each agent it inspects and the mode it
     /// believes, by agent ID. Agents it does not inspect are left out.
     pub fn inspections(&self) -> Vec<(AgentId, TrackedMode)> {

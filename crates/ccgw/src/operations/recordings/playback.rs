@@ -5,7 +5,6 @@
 //! session signs out. Each control is a state-changing request: sent once, never again,
 //! and journaled like an inspection.
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -314,14 +313,14 @@ fn skip(seconds: u32) -> Result<std::num::NonZeroU64, Error> {
 impl Drop for Playback {
     fn drop(&mut self) {
         self.watcher.abort();
-        let inner: Arc<SessionInner> = self.session.inner_arc();
         if !matches!(self.state(), PlaybackState::Stopped(_))
-            && inner.playing.swap(false, Ordering::SeqCst)
+            && self.session.inner().playing.swap(false, Ordering::SeqCst)
             && let Ok(runtime) = tokio::runtime::Handle::try_current()
         {
             // Dropped while it plays: stop it, as nobody controls it any more.
+            let session = self.session.clone();
             runtime.spawn(async move {
-                let _ = stop_playback_of(&inner).await;
+                let _ = stop_playback_of(session.inner()).await;
             });
         }
     }

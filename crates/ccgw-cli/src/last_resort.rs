@@ -2,7 +2,6 @@
 //! that a panic anywhere still signs it out before the program exits (see `main`).
 
 use std::sync::Mutex;
-use std::time::Duration;
 
 use ccgw::Session;
 
@@ -15,15 +14,20 @@ pub fn remember(session: &Session) {
     sessions.push(session.clone());
 }
 
-/// Signs out every remembered session that is still signed in, waiting at most
-/// `timeout` in all.
-pub async fn sign_out_all(timeout: Duration) {
+/// Signs out every remembered session that is still signed in, waiting at most as long
+/// as the slowest of their sign-outs may take.
+pub async fn sign_out_all() {
     let sessions: Vec<Session> = SIGNED_IN
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .drain(..)
         .filter(|s| !s.is_closed())
         .collect();
+    let timeout = sessions
+        .iter()
+        .map(Session::longest_sign_out)
+        .max()
+        .unwrap_or_default();
     let all = futures::future::join_all(sessions.iter().map(Session::sign_out));
     match tokio::time::timeout(timeout, all).await {
         Ok(results) => {

@@ -118,9 +118,7 @@ fn main() -> ExitCode {
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli, &runtime)));
     let code = ran.unwrap_or_else(|_| {
         errln!("ccgw: stopped on an internal error; signing out");
-        runtime.block_on(last_resort::sign_out_all(std::time::Duration::from_secs(
-            10,
-        )));
+        runtime.block_on(last_resort::sign_out_all());
         ExitCode::from(101)
     });
     // A read of standard input may still be blocked on a thread: do not wait for it.

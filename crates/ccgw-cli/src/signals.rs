@@ -5,7 +5,6 @@
 
 use std::future::Future;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use ccgw::Session;
 use tokio::signal::unix::{Signal, SignalKind, signal};
@@ -66,9 +65,11 @@ pub async fn sign_out_unless_interrupted(
     }
 }
 
-/// Signs `session` out, waiting at most `timeout`, and says so when it failed. The
-/// outcome never changes a program's exit status: the commands' results do.
-pub async fn sign_out(session: &Session, timeout: Duration) {
+/// Signs `session` out, waiting at most as long as its sign-out may take (the stop of a
+/// playback, then the sign-out request: [`Session::longest_sign_out`]), and says so when
+/// it failed. The outcome never changes a program's exit status: the commands' results do.
+pub async fn sign_out(session: &Session) {
+    let timeout = session.longest_sign_out();
     match tokio::time::timeout(timeout, session.sign_out()).await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => errln!("sign-out failed: {e}"),

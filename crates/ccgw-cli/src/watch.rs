@@ -30,9 +30,14 @@ pub struct WatchArgs {
     #[arg(long, value_name = "SECS", default_value_t = 2)]
     every: u64,
     /// Also POST each alert to this URL as JSON (https://, or http:// to loopback),
-    /// retried with backoff under an `Idempotency-Key` header.
-    #[arg(long, value_name = "URL")]
+    /// retried with backoff under an `Idempotency-Key` header. A URL that holds a token
+    /// is better given as CCGW_WEBHOOK or --webhook-file: the command line is visible to
+    /// every user of the machine. The URL never appears in a message.
+    #[arg(long, value_name = "URL", env = "CCGW_WEBHOOK", hide_env_values = true)]
     webhook: Option<String>,
+    /// Read the webhook's URL from the first line of this file.
+    #[arg(long, value_name = "FILE", conflicts_with = "webhook")]
+    webhook_file: Option<PathBuf>,
     /// Stop after this many rounds (default: until a signal).
     #[arg(long, value_name = "N")]
     rounds: Option<u64>,
@@ -59,7 +64,14 @@ pub async fn run(args: WatchArgs) -> ExitCode {
         Ok(agents) => agents,
         Err(e) => return cannot_start(e),
     };
-    let webhook = match args.webhook.as_deref() {
+    let url = match &args.webhook_file {
+        Some(file) => match std::fs::read_to_string(file) {
+            Ok(text) => Some(text.lines().next().unwrap_or_default().trim().to_owned()),
+            Err(e) => return cannot_start(format!("cannot read {}: {e}", file.display())),
+        },
+        None => args.webhook.clone(),
+    };
+    let webhook = match url.as_deref() {
         Some(url) => match Webhook::start(url, args.connection.insecure_http) {
             Ok(webhook) => Some(webhook),
             Err(e) => return cannot_start(e),
@@ -113,7 +125,7 @@ pub async fn run(args: WatchArgs) -> ExitCode {
     if let Some(webhook) = webhook {
         webhook.finish(timeout).await;
     }
-    let signed_out = signals::sign_out(&session, timeout);
+    let signed_out = signals::sign_out(&session);
     if let Err(code) =
         signals::sign_out_unless_interrupted(&mut signals, signed_out, std::future::pending()).await
     {

@@ -209,6 +209,26 @@ impl Error {
         e
     }
 
+    /// A redirect, never followed: it would carry the password or the Guid to wherever it
+    /// points. It names the host it pointed to, never the path or query (they may hold
+    /// values); the request reached something at the gateway's address.
+    pub(crate) fn redirected(status: u16, to_host: Option<&str>) -> Self {
+        let to = to_host.map_or_else(
+            || "elsewhere".to_owned(),
+            |host| format!("to host {}", mask(host)),
+        );
+        let mut e = Self::new(
+            ErrorKind::HttpStatus(status),
+            format!(
+                "HTTP {status}: the gateway's address redirects {to}; not followed (a \
+                 redirect would carry the password and the session's Guid); check the \
+                 gateway URL"
+            ),
+        );
+        e.0.may_have_reached = true;
+        e
+    }
+
     pub(crate) fn with_operation(mut self, log_name: &'static str) -> Self {
         self.0.operation = Some(log_name);
         self

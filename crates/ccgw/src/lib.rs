@@ -74,7 +74,7 @@ pub use client::{
     DEFAULT_TCP_KEEPALIVE, needs_insecure_http,
 };
 pub use error::{Error, ErrorKind, Retcode, TransportKind};
-pub use events::{Event, EventStream, EventType};
+pub use events::{Event, EventStream, EventType, GATEWAY_EVENT_NAMES};
 pub use ids::{AgentId, CallId, Edition, MAX_SKILLS, Skills};
 pub use info::{
     AgentFilter, AgentInfo, AgentState, CallInfo, CtiState, MAX_AGENT_LIMIT, MAX_PLAY_PATH,
@@ -82,9 +82,9 @@ pub use info::{
 };
 pub use mode::{Mode, TrackedMode};
 pub use operations::{
-    AGENTS_PER_LIST_REQUEST, DEFAULT_MAX_DOWNLOAD, DEFAULT_PLAY_WAIT, DownloadOptions,
-    DownloadProgress, Downloaded, PlayOptions, Playback, PlaybackState, QUEUES_PER_STATS_REQUEST,
-    RESOURCE_ROOT, RawAnswer, RecordingKind,
+    AGENTS_PER_LIST_REQUEST, DEFAULT_MAX_DOWNLOAD, DEFAULT_MAX_DOWNLOAD_TIME, DEFAULT_PLAY_WAIT,
+    DownloadOptions, DownloadProgress, Downloaded, PLAYBACK_STOP_LIMIT, PlayOptions, Playback,
+    PlaybackState, QUEUES_PER_STATS_REQUEST, RESOURCE_ROOT, RawAnswer, RecordingKind,
 };
 pub use redact::EXCERPT_CHARS;
 pub use reqwest::Method;

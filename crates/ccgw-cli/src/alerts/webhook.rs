@@ -39,16 +39,17 @@ impl Webhook {
     /// A webhook at `url`; `insecure_http` allows plain `http://` to a host that is not
     /// loopback.
     pub fn start(url: &str, insecure_http: bool) -> Result<Webhook, String> {
-        let parsed = reqwest::Url::parse(url).map_err(|e| format!("--webhook {url}: {e}"))?;
+        // The URL may hold a token: no message repeats it, only its host at most.
+        let parsed =
+            reqwest::Url::parse(url).map_err(|e| format!("the webhook URL is not valid: {e}"))?;
         if !matches!(parsed.scheme(), "https" | "http") {
-            return Err(format!(
-                "--webhook {url}: only https:// (or http:// to loopback)"
-            ));
+            return Err("the webhook URL must be https:// (or http:// to loopback)".to_owned());
         }
         if ccgw::needs_insecure_http(url) && !insecure_http {
             return Err(format!(
-                "refusing plain http:// to the webhook {url}: alerts would cross the network \
-                 unencrypted; use https://, or pass --insecure-http"
+                "refusing plain http:// to the webhook at {}: alerts would cross the network \
+                 unencrypted; use https://, or pass --insecure-http",
+                parsed.host_str().unwrap_or_default()
             ));
         }
         let http = reqwest::Client::builder()
@@ -56,7 +57,7 @@ impl Webhook {
             // A redirect could lead from https:// to plain http:// elsewhere.
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| format!("cannot build the webhook client: {e}"))?;
+            .map_err(|e| format!("cannot build the webhook client: {}", e.without_url()))?;
         let (changes, mut waiting) = mpsc::channel::<Change>(QUEUE);
         let task = tokio::spawn(async move {
             while let Some(change) = waiting.recv().await {
@@ -109,7 +110,8 @@ async fn deliver(http: &reqwest::Client, url: &reqwest::Url, change: &Change) {
                 return;
             }
             Ok(answer) => answer.status().to_string(),
-            Err(e) => e.to_string(),
+            // reqwest's text names the URL, and the URL may hold a token.
+            Err(e) => e.without_url().to_string(),
         };
         if attempt == ATTEMPTS {
             errln!(

@@ -94,7 +94,6 @@ pub async fn run(args: BoardArgs) -> ExitCode {
         Err(e) => return cannot_start(format!("sign-in failed: {e}")),
     };
     crate::last_resort::remember(&session);
-    let timeout = Duration::from_secs(connection.settings.timeout_secs);
     let refresh = Duration::from_secs(args.refresh).max(MIN_REFRESH);
     let roster = refresh::Roster::new(connection.settings.watch.queues.clone(), watched_agents);
     let mut board = Board::new(session.agent_id().as_str(), roster, refresh);
@@ -103,7 +102,7 @@ pub async fn run(args: BoardArgs) -> ExitCode {
         Ok(terminal) => terminal,
         Err(e) => {
             ratatui::restore();
-            signals::sign_out(&session, timeout).await;
+            signals::sign_out(&session).await;
             return cannot_start(format!("cannot take over the terminal: {e}"));
         }
     };
@@ -122,12 +121,12 @@ pub async fn run(args: BoardArgs) -> ExitCode {
         Err(panic) => match Signals::register() {
             Ok(signals) => (Err(panic), signals),
             Err(_) => {
-                signals::sign_out(&session, timeout).await;
+                signals::sign_out(&session).await;
                 return ExitCode::from(1);
             }
         },
     };
-    let signed_out = signals::sign_out(&session, timeout);
+    let signed_out = signals::sign_out(&session);
     let typed = std::future::pending();
     if let Err(code) = signals::sign_out_unless_interrupted(&mut signals, signed_out, typed).await {
         return code;

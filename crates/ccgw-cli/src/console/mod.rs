@@ -12,7 +12,6 @@ mod session;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use crate::connect::{self, ConnectionArgs};
 use crate::signals::{self, Signals};
@@ -79,9 +78,8 @@ pub async fn run(args: ConsoleArgs) -> ExitCode {
         Ending::Signal(signal) => errln!("{signal}: signing out (Ctrl-C again to exit at once)"),
         Ending::SecondCtrlC => errln!("signing out (Ctrl-C again to exit at once)"),
     }
-    let timeout = Duration::from_secs(settings.timeout_secs);
     let interactive = source.is_interactive();
-    let signed_out = console.sign_out(timeout);
+    let signed_out = console.sign_out();
     let outcome =
         signals::sign_out_unless_interrupted(&mut signals, signed_out, source.interrupted()).await;
     if interactive {

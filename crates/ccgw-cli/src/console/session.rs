@@ -188,9 +188,9 @@ impl Console {
     }
 
     /// Signs out, waiting at most `timeout` for the gateway.
-    pub async fn sign_out(&mut self, timeout: Duration) {
+    pub async fn sign_out(&mut self) {
         self.quitting.store(true, Ordering::SeqCst);
-        crate::signals::sign_out(&self.session, timeout).await;
+        crate::signals::sign_out(&self.session).await;
         let _ = tokio::time::timeout(Duration::from_secs(1), &mut self.printer).await;
     }
 

@@ -5,6 +5,7 @@
 //! how each answer came (status, charset, `Set-GUID`, cookies, latency) and how its shape
 //! differs from the OpenAPI document: shapes, never values.
 
+mod leaks;
 mod record;
 mod report;
 mod shape;
@@ -63,17 +64,33 @@ pub async fn run(args: ProbeArgs) -> ExitCode {
         Ok(signals) => signals,
         Err(e) => return cannot_start(format!("cannot watch for signals: {e}")),
     };
-    let timeout = Duration::from_secs(connection.settings.timeout_secs);
     let host = reqwest::Url::parse(&connection.settings.gateway)
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned));
+    let signing_in = connection.client.sign_in(connection.request);
+    tokio::pin!(signing_in);
     let session = tokio::select! {
-        signed_in = connection.client.sign_in(connection.request) => signed_in,
+        signed_in = &mut signing_in => signed_in,
         signal = signals.any() => {
-            errln!("{signal}: the probe did not finish");
-            // A sign-in cut short may still have reached the gateway.
-            crate::last_resort::sign_out_all(timeout).await;
-            return ExitCode::from(1);
+            errln!("{signal}: the probe did not finish; signing out");
+            // The sign-in may already have reached the gateway and made a session there:
+            // let it finish (it has its own time limit), so that the session it made is
+            // the one signed out. A second signal leaves at once.
+            let finished = async {
+                if let Ok(session) = (&mut signing_in).await {
+                    signals::sign_out(&session).await;
+                }
+            };
+            return match signals::sign_out_unless_interrupted(
+                &mut signals,
+                finished,
+                std::future::pending(),
+            )
+            .await
+            {
+                Ok(()) => ExitCode::from(1),
+                Err(code) => code,
+            };
         }
     };
     let mut steps = vec![steps::step("signIn", session.as_ref().map(|_| ()))];
@@ -92,8 +109,9 @@ pub async fn run(args: ProbeArgs) -> ExitCode {
             errln!("{signal}: signing out; the probe did not finish");
         }
         let mut signed_out = None;
+        let limit = session.longest_sign_out();
         let sign_out = async {
-            signed_out = Some(tokio::time::timeout(timeout, session.sign_out()).await);
+            signed_out = Some(tokio::time::timeout(limit, session.sign_out()).await);
         };
         if let Err(code) =
             signals::sign_out_unless_interrupted(&mut signals, sign_out, std::future::pending())
@@ -110,20 +128,25 @@ pub async fn run(args: ProbeArgs) -> ExitCode {
         });
     }
     let answers = recorder.take();
-    let mut secrets: Vec<String> = answers.iter().flat_map(|a| a.secrets.clone()).collect();
-    secrets.extend(host);
+    let carried = leaks::carried(&document, &answers, host.as_deref());
     let report = Report::new(&document, steps, answers);
-    let json = serde_json::to_string_pretty(&report).expect("reports serialize");
-    if secrets.iter().any(|s| json.contains(s.as_str())) {
-        // Never expected: the report is made of closed sets. Refuse rather than leak.
-        errln!("ccgw probe: the report would hold a header value or the host; not written");
+    let screen = summary(&report);
+    let value = serde_json::to_value(&report).expect("reports serialize");
+    if let Some(at) = leaks::first_leak(&carried, &value, &screen) {
+        // Never expected: the report is made of closed sets and documented names.
+        // Refuse rather than leak, and say where the value came from, not what it is.
+        errln!(
+            "ccgw probe: the report would repeat a value the gateway sent ({at}); \
+             nothing shown or written"
+        );
         return ExitCode::from(1);
     }
-    for line in summary(&report) {
+    let json = serde_json::to_string_pretty(&value).expect("reports serialize");
+    for line in screen {
         outln!("{line}");
     }
     if let Some(path) = &args.report {
-        if let Err(e) = std::fs::write(path, format!("{json}\n")) {
+        if let Err(e) = write_private(path, &format!("{json}\n")) {
             errln!("ccgw probe: cannot write {}: {e}", path.display());
             return ExitCode::from(1);
         }
@@ -137,4 +160,18 @@ pub async fn run(args: ProbeArgs) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// Writes `text` to `path`, readable by its owner alone from the first byte (as every file
+/// the programs write): a report holds no values, but where it goes is the user's choice.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    file.write_all(text.as_bytes())
 }

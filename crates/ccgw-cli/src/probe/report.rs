@@ -146,7 +146,8 @@ impl Operation {
             self.entries = Some([low.min(n), high.max(n)]);
         }
         self.retcodes.extend(shape::retcode(json));
-        self.state_codes.extend(shape::state_codes(json));
+        self.state_codes
+            .extend(shape::state_codes(json, document.named(&self.operation)));
         let event = shape::event_type(json);
         self.with_event += usize::from(event.is_some());
         self.events.extend(event);

@@ -1,32 +1,68 @@
 //! An answer's shape against the OpenAPI document, told without its values: differences
-//! by field path, the retcode, state codes and event types (closed sets). Field names
-//! that did not come from the document pass only when they look like field names, so a
-//! gateway that keys an object by a phone number or a name does not put it in a report.
+//! by field path, the retcode, state codes and event types (closed sets). A field name
+//! passes only when the document names it for that operation; any other becomes
+//! `<key>`, whatever it looks like, so a gateway that keys an object by an agent's name
+//! or a phone number does not put it in a report.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ccgw_codegen::shapes::{self, Difference};
-use openapiv3::OpenAPI;
+use openapiv3::{OpenAPI, ReferenceOr};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The OpenAPI document the SDK was built from.
-pub struct Document(OpenAPI);
+/// The OpenAPI document the SDK was built from, with the field names it gives each
+/// operation's answer.
+pub struct Document {
+    spec: OpenAPI,
+    named: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// The field names of one operation's answer: the only names a report repeats.
+pub type Named = BTreeSet<String>;
 
 impl Document {
     /// Reads the document shipped with `ccgw-api`.
     pub fn load() -> Result<Document, String> {
-        ccgw_codegen::parse(ccgw_api::DOCUMENT)
-            .map(Document)
-            .map_err(|e| format!("the OpenAPI document does not parse: {e}"))
+        let spec = ccgw_codegen::parse(ccgw_api::DOCUMENT)
+            .map_err(|e| format!("the OpenAPI document does not parse: {e}"))?;
+        let mut named = BTreeMap::new();
+        for (_, item) in spec.paths.paths.iter() {
+            let ReferenceOr::Item(item) = item else {
+                continue;
+            };
+            for (_, op) in item.iter() {
+                let Some(id) = &op.operation_id else { continue };
+                let names = match shapes::answer_schema(&spec, id) {
+                    Ok(Some(schema)) => shapes::named_fields(&spec, &schema)
+                        .map_err(|e| format!("the OpenAPI document: {e}"))?,
+                    _ => BTreeSet::new(),
+                };
+                named.insert(id.clone(), names);
+            }
+        }
+        Ok(Document { spec, named })
+    }
+
+    /// The field names the document gives `operation`'s answer (none for one it does
+    /// not have).
+    pub fn named(&self, operation: &str) -> &Named {
+        static NONE: Named = BTreeSet::new();
+        self.named.get(operation).unwrap_or(&NONE)
+    }
+
+    /// Every field name the document gives any answer.
+    pub fn every_name(&self) -> impl Iterator<Item = &str> {
+        self.named.values().flatten().map(String::as_str)
     }
 
     /// How `answer` differs from what the document says `operation` answers; `None` when
     /// the document does not describe that answer.
     pub fn differences(&self, operation: &str, answer: &Value) -> Option<Vec<Found>> {
-        let schema = shapes::answer_schema(&self.0, operation).ok()??;
-        let found = shapes::differences(&self.0, &schema, answer).ok()?;
-        Some(found.iter().map(Found::of).collect())
+        let schema = shapes::answer_schema(&self.spec, operation).ok()??;
+        let found = shapes::differences(&self.spec, &schema, answer).ok()?;
+        let named = self.named(operation);
+        Some(found.iter().map(|d| Found::of(d, named)).collect())
     }
 }
 
@@ -53,15 +89,16 @@ pub enum Found {
 }
 
 impl Found {
-    fn of(difference: &Difference) -> Found {
+    fn of(difference: &Difference, named: &Named) -> Found {
+        let safe = |path: &str| safe(path, named);
         match difference {
             Difference::Missing { path } => Found::Missing { path: safe(path) },
             Difference::Extra { path, name, seen } => Found::Extra {
-                path: safe_field(path, name),
+                path: safe_field(path, name, named),
                 seen: seen.name().to_owned(),
             },
             Difference::Undocumented { path, name, seen } => Found::Undocumented {
-                path: safe_field(path, name),
+                path: safe_field(path, name, named),
                 seen: seen.name().to_owned(),
             },
             Difference::NumberAsText { path } => Found::NumberAsText { path: safe(path) },
@@ -99,31 +136,27 @@ impl Found {
 
 /// The path of a field the answer named (`name`, which may hold a `.`) below a path the
 /// document gave.
-fn safe_field(path: &str, name: &str) -> String {
+fn safe_field(path: &str, name: &str, named: &Named) -> String {
     let parent = path
         .strip_suffix(name)
         .map_or("", |p| p.trim_end_matches('.'));
-    let name = if looks_like_a_field_name(name) {
-        name
-    } else {
-        "<key>"
-    };
+    let name = if named.contains(name) { name } else { "<key>" };
     if parent.is_empty() {
         name.to_owned()
     } else {
-        format!("{}.{name}", safe(parent))
+        format!("{}.{name}", safe(parent, named))
     }
 }
 
-/// A path with every segment that does not look like a field name replaced by `<key>`.
-pub fn safe(path: &str) -> String {
+/// A path with every segment the document does not name replaced by `<key>`.
+pub fn safe(path: &str, named: &Named) -> String {
     path.split('.')
         .map(|segment| {
             let (name, list) = match segment.strip_suffix("[]") {
                 Some(name) => (name, "[]"),
                 None => (segment, ""),
             };
-            if looks_like_a_field_name(name) {
+            if named.contains(name) {
                 format!("{name}{list}")
             } else {
                 format!("<key>{list}")
@@ -131,16 +164,6 @@ pub fn safe(path: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(".")
-}
-
-/// ASCII letters, digits and `_`, starting with a letter, at most 40 long, with at most
-/// two digits: `callid`, `skillMediaType`, `vdn2`; not `13800001111`, `张三`, `a1b2c3d4`.
-fn looks_like_a_field_name(name: &str) -> bool {
-    let digits = name.bytes().filter(u8::is_ascii_digit).count();
-    name.len() <= 40
-        && digits <= 2
-        && name.starts_with(|c: char| c.is_ascii_alphabetic())
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// The answer's retcode when it has the shape of one (`0`, `100-006`), `"other"` when it
@@ -165,8 +188,8 @@ pub fn retcode(answer: &Value) -> Option<String> {
 const STATE_FIELDS: &[&str] = &["status", "ctiStatus", "agentState"];
 
 /// State codes the answer holds, by field path (`result.status=7`): numbers below 1000,
-/// sent as numbers or text.
-pub fn state_codes(answer: &Value) -> BTreeSet<String> {
+/// sent as numbers or text, at paths told with the names the document gives.
+pub fn state_codes(answer: &Value, named: &Named) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     collect_codes(
         answer.get("result").unwrap_or(&Value::Null),
@@ -174,6 +197,12 @@ pub fn state_codes(answer: &Value) -> BTreeSet<String> {
         &mut found,
     );
     found
+        .into_iter()
+        .map(|code| match code.split_once('=') {
+            Some((path, value)) => format!("{}={value}", safe(path, named)),
+            None => code,
+        })
+        .collect()
 }
 
 fn collect_codes(value: &Value, path: &str, found: &mut BTreeSet<String>) {
@@ -203,15 +232,13 @@ fn collect_codes(value: &Value, path: &str, found: &mut BTreeSet<String>) {
     }
 }
 
-/// The event type of a poll's answer, when it has the shape of one (`AgentOther_InService`).
+/// The event type of a poll's answer: its name when the SDK knows it, `"other"` when it
+/// does not (a closed set: an unknown name is never repeated).
 pub fn event_type(answer: &Value) -> Option<String> {
     let name = answer["event"]["eventType"]
         .as_str()?
         .trim_end_matches('\0');
-    let shaped = name.len() <= 60
-        && name.contains('_')
-        && name.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_');
-    Some(if shaped {
+    Some(if ccgw::EventType::is_known_name(name) {
         name.to_owned()
     } else {
         "other".to_owned()
@@ -228,18 +255,33 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn named(names: &[&str]) -> Named {
+        names.iter().map(|n| (*n).to_owned()).collect()
+    }
+
     #[test]
-    fn only_names_that_look_like_field_names_pass() {
-        assert_eq!(safe("result.skilllist[].id"), "result.skilllist[].id");
-        assert_eq!(safe("result.13800001111"), "result.<key>");
-        assert_eq!(safe("result.张三[]"), "result.<key>[]");
-        assert_eq!(safe("result.a1b2c3d4"), "result.<key>");
+    fn only_names_the_document_gives_pass_whatever_they_look_like() {
+        let named = named(&["result", "skilllist", "id", "level", "status"]);
         assert_eq!(
-            safe_field("result.gw01.corp.example", "gw01.corp.example"),
+            safe("result.skilllist[].id", &named),
+            "result.skilllist[].id"
+        );
+        assert_eq!(safe("result.13800001111", &named), "result.<key>");
+        assert_eq!(safe("result.张三[]", &named), "result.<key>[]");
+        assert_eq!(
+            safe("result.wangfang.status", &named),
+            "result.<key>.status",
+            "a name of plain letters is still a value used as a key"
+        );
+        assert_eq!(
+            safe_field("result.gw01.corp.example", "gw01.corp.example", &named),
             "result.<key>",
             "a name that holds a dot is one name"
         );
-        assert_eq!(safe_field("result[].level", "level"), "result[].level");
+        assert_eq!(
+            safe_field("result[].level", "level", &named),
+            "result[].level"
+        );
     }
 
     #[test]
@@ -248,15 +290,33 @@ mod tests {
         assert_eq!(retcode(&json!({"retcode": 0})).unwrap(), "0");
         assert_eq!(retcode(&json!({"retcode": "Zhang San"})).unwrap(), "other");
         assert_eq!(retcode(&json!({})), None);
-        let codes = state_codes(&json!({"result": [{"status": "7\u{0}", "name": "x"},
-            {"ctiStatus": 4, "agentState": 123456}]}));
+        let named = named(&["result", "status", "ctiStatus", "agentState"]);
+        let codes = state_codes(
+            &json!({"result": [{"status": "7\u{0}", "name": "x"},
+            {"ctiStatus": 4, "agentState": 123456}]}),
+            &named,
+        );
         assert_eq!(
             codes.into_iter().collect::<Vec<_>>(),
             ["result[].ctiStatus=4", "result[].status=7"]
         );
+        let keyed = state_codes(
+            &json!({"result": {"wangfang": {"agentState": 7}, "13800001111": {"status": 4}}}),
+            &named,
+        );
         assert_eq!(
-            event_type(&json!({"event": {"eventType": "AgentOther_InService\u{0}"}})).unwrap(),
-            "AgentOther_InService"
+            keyed.into_iter().collect::<Vec<_>>(),
+            ["result.<key>.agentState=7", "result.<key>.status=4"]
+        );
+        assert_eq!(
+            event_type(&json!({"event": {"eventType": "AgentState_SetRest_Success\u{0}"}}))
+                .unwrap(),
+            "AgentState_SetRest_Success"
+        );
+        assert_eq!(
+            event_type(&json!({"event": {"eventType": "Wang_Fang"}})).unwrap(),
+            "other",
+            "a name of the event's shape that no gateway is known to send"
         );
         assert_eq!(
             event_type(&json!({"event": {"eventType": "call 13800001111"}})).unwrap(),

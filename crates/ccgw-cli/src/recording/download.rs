@@ -21,9 +21,16 @@ pub struct DownloadArgs {
     connection: ConnectionArgs,
     #[command(flatten)]
     target: Target,
-    /// Where to save it (replaced if it exists; written private to its owner).
+    /// Where to save it: a new file, written private to its owner (an existing file is
+    /// refused unless --force; a link, a folder or a device always is).
     #[arg(short, long, value_name = "FILE")]
     output: PathBuf,
+    /// Replace the file at --output if one exists (a regular file only).
+    #[arg(long)]
+    force: bool,
+    /// The longest the whole download may take, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = ccgw::DEFAULT_MAX_DOWNLOAD_TIME.as_secs())]
+    max_time: u64,
     /// It is an IVR or third-party voice message, not a call recording.
     #[arg(long)]
     voice_message: bool,
@@ -79,7 +86,14 @@ fn reporter() -> impl FnMut(DownloadProgress) + Send + 'static {
 
 /// Downloads the recording; signs out on every way out.
 pub async fn run(args: DownloadArgs) -> ExitCode {
-    let (recording, session, mut signals, timeout) =
+    let checked = DownloadOptions::default()
+        .overwrite(args.force)
+        .check_target(&args.output);
+    if let Err(e) = checked {
+        // Before the sign-in: nothing is sent for a download that could not be saved.
+        return crate::connect::cannot_start("recording download", e);
+    }
+    let (recording, session, mut signals) =
         match super::start("recording download", &args.target, &args.connection).await {
             Ok(started) => started,
             Err(code) => return code,
@@ -91,6 +105,8 @@ pub async fn run(args: DownloadArgs) -> ExitCode {
     };
     let options = DownloadOptions::default()
         .kind(kind)
+        .overwrite(args.force)
+        .max_time(Duration::from_secs(args.max_time))
         .on_progress(reporter());
     let outcome = tokio::select! {
         done = session.download_recording_with(&recording, &args.output, options) => Some(done),
@@ -110,5 +126,5 @@ pub async fn run(args: DownloadArgs) -> ExitCode {
         }
         None => ExitCode::from(1),
     };
-    super::finish(&session, &mut signals, timeout, code).await
+    super::finish(&session, &mut signals, code).await
 }

@@ -7,7 +7,6 @@ mod download;
 mod play;
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use ccgw::{Recording, Session};
 
@@ -60,32 +59,26 @@ async fn start(
     what: &str,
     target: &Target,
     connection: &ConnectionArgs,
-) -> Result<(Recording, Session, Signals, Duration), ExitCode> {
+) -> Result<(Recording, Session, Signals), ExitCode> {
     let recording = target
         .recording()
         .map_err(|e| connect::cannot_start(what, e))?;
     let connection = connect::prepare(connection).map_err(|e| connect::cannot_start(what, e))?;
     let signals = Signals::register()
         .map_err(|e| connect::cannot_start(what, format!("cannot watch for signals: {e}")))?;
-    let timeout = Duration::from_secs(connection.settings.timeout_secs);
     let session = connection
         .client
         .sign_in(connection.request)
         .await
         .map_err(|e| connect::cannot_start(what, format!("sign-in failed: {e}")))?;
     crate::last_resort::remember(&session);
-    Ok((recording, session, signals, timeout))
+    Ok((recording, session, signals))
 }
 
 /// Signs `session` out (which stops a playback first) and gives `code`, unless a second
 /// signal says to hurry (130).
-async fn finish(
-    session: &Session,
-    signals: &mut Signals,
-    timeout: Duration,
-    code: ExitCode,
-) -> ExitCode {
-    let signed_out = signals::sign_out(session, timeout);
+async fn finish(session: &Session, signals: &mut Signals, code: ExitCode) -> ExitCode {
+    let signed_out = signals::sign_out(session);
     match signals::sign_out_unless_interrupted(signals, signed_out, std::future::pending()).await {
         Ok(()) => code,
         Err(hurried) => hurried,

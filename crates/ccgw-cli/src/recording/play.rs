@@ -150,7 +150,7 @@ async fn carry_out(playback: &Playback, ask: Ask) {
 
 /// Plays the recording until it ends or the listener leaves; signs out on every way out.
 pub async fn run(args: PlayArgs) -> ExitCode {
-    let (recording, session, mut signals, timeout) =
+    let (recording, session, mut signals) =
         match super::start("recording play", &args.target, &args.connection).await {
             Ok(started) => started,
             Err(code) => return code,
@@ -182,7 +182,7 @@ pub async fn run(args: PlayArgs) -> ExitCode {
         }
         None => ExitCode::from(1),
     };
-    super::finish(&session, &mut signals, timeout, code).await
+    super::finish(&session, &mut signals, code).await
 }
 
 /// Follows the listener's asks until the playback ends or they leave; says why it ended.

@@ -15,5 +15,6 @@ mod probe;
 mod recording;
 mod redaction;
 mod settings;
+mod side_doors;
 mod watch;
 mod ways_out;

@@ -15,6 +15,9 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::refs::{resolve, resolve_boxed};
 
+mod names;
+pub use names::named_fields;
+
 /// The JSON type of a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum JsonType {

@@ -95,8 +95,12 @@ impl ClientBuilder {
     /// Adjusts the underlying `reqwest` client with settings this builder does not name:
     /// a client certificate (`identity`), proxy rules, a local address, HTTP/2 or
     /// keep-alive settings. `configure` runs after this builder's own settings, so it may
-    /// change them, except one: automatic retries stay off, because a request that may
-    /// have reached the gateway must never be sent again. Every request still passes
+    /// change them, except two: automatic retries stay off, because a request that may
+    /// have reached the gateway must never be sent again, and redirects are never
+    /// followed, because one would carry the password and the Guid to wherever it points
+    /// (a 3xx answer is an [`ErrorKind::HttpStatus`](crate::ErrorKind::HttpStatus) error
+    /// that names the host it pointed to). A proxy set here is not checked against the
+    /// plain-HTTP rule of [`proxy`](Self::proxy): prefer that. Every request still passes
     /// through the session's hooks (Guid, cookies, answer limit), which also apply the
     /// [`request_timeout`](Self::request_timeout) and the
     /// [`user_agent`](Self::user_agent): set those two here, not on reqwest.
@@ -181,7 +185,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends every request through this proxy URL.
+    /// Sends every request through this proxy URL. For an `https://` gateway the proxy
+    /// only tunnels TLS (HTTP `CONNECT`); for a plain `http://` gateway it would read the
+    /// password and every Guid, so [`build`](Self::build) refuses it there unless
+    /// [`insecure_http`](Self::insecure_http) is set. Without this setting, the
+    /// environment's proxies (`https_proxy`, `ALL_PROXY`, ...) are used for `https://`
+    /// gateways only: plain HTTP always goes straight to the gateway.
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.proxy = Some(url.into());
         self
@@ -303,7 +312,9 @@ impl ClientBuilder {
     /// # Errors
     ///
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a base URL that is not
-    /// `http(s)://`, a proxy URL that does not parse, or settings the HTTP client refuses.
+    /// `http(s)://`, plain `http://` to a host that is not loopback or through a proxy
+    /// (unless [`insecure_http`](Self::insecure_http)), a proxy URL that does not parse,
+    /// or settings the HTTP client refuses.
     pub fn build(self) -> Result<Client, Error> {
         let url = reqwest::Url::parse(&self.base_url)
             .map_err(|e| Error::invalid_input(format!("the gateway URL is not valid: {e}")))?;
@@ -323,11 +334,25 @@ impl ClientBuilder {
             }
             tracing::warn!("plain HTTP to a host that is not loopback: traffic is not encrypted");
         }
+        let plain_http = url.scheme() == "http";
+        if plain_http && self.proxy.is_some() && !self.insecure_http {
+            return Err(Error::invalid_input(
+                "refusing a proxy for a plain http:// gateway: the password and the session's \
+                 Guid would reach the proxy unencrypted; use https:// (a proxy then only \
+                 tunnels TLS), or allow it explicitly with ClientBuilder::insecure_http(true)",
+            ));
+        }
         let mut http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .tcp_keepalive(DEFAULT_TCP_KEEPALIVE)
             .retry(reqwest::retry::never())
+            .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(512);
+        if plain_http && self.proxy.is_none() {
+            // An environment proxy (`http_proxy`, `ALL_PROXY`) would see the password and
+            // every Guid in clear text: plain HTTP goes straight to the gateway.
+            http = http.no_proxy();
+        }
         for root in self.roots {
             http = http.add_root_certificate(root);
         }
@@ -343,9 +368,16 @@ impl ClientBuilder {
         if let Some(configure) = &self.configure_http {
             http = (configure.0)(http);
         }
-        let http = http.retry(reqwest::retry::never()).build().map_err(|e| {
-            Error::new(ErrorKind::InvalidInput, "cannot build the HTTP client").with_source(e)
-        })?;
+        // Re-applied after the user's adjustment: a redirect would carry the sign-in body
+        // (the password) and the Guid header to wherever it points, and resend requests
+        // that may have reached the gateway.
+        let http = http
+            .retry(reqwest::retry::never())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| {
+                Error::new(ErrorKind::InvalidInput, "cannot build the HTTP client").with_source(e)
+            })?;
         let user_agent = if self.user_agent == DEFAULT_USER_AGENT {
             reqwest::header::HeaderValue::from_static(DEFAULT_USER_AGENT)
         } else {

@@ -15,8 +15,9 @@ mod recordings;
 
 pub use queries::{AGENTS_PER_LIST_REQUEST, QUEUES_PER_STATS_REQUEST};
 pub use raw::{RESOURCE_ROOT, RawAnswer};
-pub(crate) use recordings::stop_playback_of;
+pub(crate) use recordings::stop_if_playing;
 pub use recordings::{
-    DEFAULT_MAX_DOWNLOAD, DEFAULT_PLAY_WAIT, DownloadOptions, DownloadProgress, Downloaded,
-    PlayOptions, Playback, PlaybackState, RecordingKind,
+    DEFAULT_MAX_DOWNLOAD, DEFAULT_MAX_DOWNLOAD_TIME, DEFAULT_PLAY_WAIT, DownloadOptions,
+    DownloadProgress, Downloaded, PLAYBACK_STOP_LIMIT, PlayOptions, Playback, PlaybackState,
+    RecordingKind,
 };

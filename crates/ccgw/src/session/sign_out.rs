@@ -41,13 +41,13 @@ impl SessionInner {
             return Ok(());
         }
         // A playback to the inspector's phone ends before the session does: the last
-        // request other than the sign-out, whatever its outcome.
-        if self
-            .playing
-            .swap(false, std::sync::atomic::Ordering::SeqCst)
-            && self.ready().is_ok()
-        {
-            let _ = crate::operations::stop_playback_of(self).await;
+        // request other than the sign-out, whatever its outcome, and within a short
+        // limit of its own, so that a slow stop never keeps the sign-out from going out.
+        if self.ready().is_ok() {
+            let limit = crate::operations::PLAYBACK_STOP_LIMIT;
+            if let Some(Err(e)) = crate::operations::stop_if_playing(self, limit).await {
+                tracing::warn!(error = %e, "the playback could not be stopped; signing out");
+            }
         }
         self.begin_closing();
         let _no_recovery = self.recovering.lock().await;
@@ -88,6 +88,15 @@ impl Session {
     #[doc = ccgw_api::errors_doc!(SIGN_OUT)]
     pub async fn sign_out(&self) -> Result<(), Error> {
         self.inner().sign_out().await
+    }
+
+    /// The longest [`sign_out`](Self::sign_out) takes when every request of it waits
+    /// for its whole limit: the stop of a playback ([`PLAYBACK_STOP_LIMIT`](crate::PLAYBACK_STOP_LIMIT)),
+    /// then the sign-out request itself (the request timeout). A program that bounds its
+    /// way out should allow this much.
+    pub fn longest_sign_out(&self) -> std::time::Duration {
+        let request = self.client().inner.request_timeout;
+        crate::operations::PLAYBACK_STOP_LIMIT.min(request) + request
     }
 
     /// Wraps the session in a guard that signs it out when dropped.

@@ -65,6 +65,9 @@ pub(crate) struct SessionInner {
     /// Whether a playback to the inspector's phone may be running: a sign-out stops it
     /// first.
     pub(crate) playing: std::sync::atomic::AtomicBool,
+    /// Held while a playback is being stopped (by its handle, its drop or a sign-out), so
+    /// that a sign-out never closes the session under a stop still on its way.
+    pub(crate) stopping_playback: tokio::sync::Mutex<()>,
 }
 
 impl Drop for SessionInner {
@@ -103,6 +106,7 @@ impl SessionInner {
             poller: Mutex::new(None),
             pacer: Pacer::new(client_budget),
             playing: std::sync::atomic::AtomicBool::new(false),
+            stopping_playback: tokio::sync::Mutex::new(()),
         }
     }
 

@@ -97,6 +97,15 @@ pub(crate) async fn from_api(error: ccgw_api::Error<()>) -> Error {
         Api::ResponseBodyError(e) if ccgw_api::hooks::is_answer_too_large(&e) => too_large(),
         Api::ResponseBodyError(e) => transport(e),
         Api::InvalidResponsePayload(body, e) => Error::malformed(&body, e),
+        Api::UnexpectedResponse(response) if response.status().is_redirection() => {
+            let status = response.status().as_u16();
+            let to = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .and_then(|l| response.url().join(l).ok());
+            Error::redirected(status, to.as_ref().and_then(reqwest::Url::host_str))
+        }
         Api::UnexpectedResponse(mut response) => {
             let status = response.status().as_u16();
             let mut head = Vec::new();

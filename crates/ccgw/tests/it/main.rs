@@ -23,5 +23,6 @@ mod recordings;
 mod recovery;
 mod redaction;
 mod serde_feature;
+mod side_doors;
 mod tls;
 mod toggle_safety;

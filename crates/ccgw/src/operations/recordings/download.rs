@@ -5,7 +5,7 @@
 //! file that looks complete.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use ccgw_api::types::{CommonAnswer, DownloadRecordingFiletype};
 use futures::StreamExt;
@@ -19,6 +19,7 @@ use crate::transport::headers::GUID_PLACEHOLDER;
 use ccgw_api::operations as ops;
 
 use super::file_head::FileHead;
+use super::target::{check_target, local_file, partial_beside};
 
 /// The most bytes of a JSON answer read in place of a file.
 const JSON_ANSWER_LIMIT: usize = 64 * 1024;
@@ -34,6 +35,10 @@ const SYNC_EVERY: usize = 8 * 1024 * 1024;
 
 /// The default bound of a download: far above the 30 MB Huawei advises.
 pub const DEFAULT_MAX_DOWNLOAD: u64 = 1024 * 1024 * 1024;
+
+/// The default time a whole download may take, answer and file included: a gateway that
+/// trickles a byte now and then must not keep it (and its session) alive for ever.
+pub const DEFAULT_MAX_DOWNLOAD_TIME: Duration = Duration::from_secs(30 * 60);
 
 /// Which kind of recording `filetype` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -69,6 +74,8 @@ pub struct Downloaded {
 pub struct DownloadOptions {
     kind: RecordingKind,
     max_bytes: u64,
+    max_time: Duration,
+    overwrite: bool,
     progress: Option<Box<dyn FnMut(DownloadProgress) + Send>>,
 }
 
@@ -77,6 +84,8 @@ impl Default for DownloadOptions {
         DownloadOptions {
             kind: RecordingKind::Call,
             max_bytes: DEFAULT_MAX_DOWNLOAD,
+            max_time: DEFAULT_MAX_DOWNLOAD_TIME,
+            overwrite: false,
             progress: None,
         }
     }
@@ -87,6 +96,8 @@ impl std::fmt::Debug for DownloadOptions {
         f.debug_struct("DownloadOptions")
             .field("kind", &self.kind)
             .field("max_bytes", &self.max_bytes)
+            .field("max_time", &self.max_time)
+            .field("overwrite", &self.overwrite)
             .field("progress", &self.progress.is_some())
             .finish()
     }
@@ -106,6 +117,34 @@ impl DownloadOptions {
         self
     }
 
+    /// The longest the whole download may take, from the request to the last byte
+    /// (default [`DEFAULT_MAX_DOWNLOAD_TIME`]); past it the download fails with a timeout
+    /// and leaves nothing behind. Each piece must also arrive within the request timeout.
+    pub fn max_time(mut self, limit: Duration) -> Self {
+        self.max_time = limit;
+        self
+    }
+
+    /// Whether an existing regular file at the target may be replaced (default `false`:
+    /// it is refused before anything is sent). A target that is not a regular file (a
+    /// symbolic link, a folder, a device, a pipe) is refused either way.
+    pub fn overwrite(mut self, replace: bool) -> Self {
+        self.overwrite = replace;
+        self
+    }
+
+    /// Refuses `to` as a download with these options would, before anything is sent: a
+    /// target that exists and is not a regular file, or an existing file unless
+    /// [`overwrite`](Self::overwrite). A program may ask before it even signs in.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] for a refused target, [`ErrorKind::LocalFile`] when
+    /// it cannot be looked at.
+    pub fn check_target(&self, to: impl AsRef<Path>) -> Result<(), Error> {
+        check_target(to.as_ref(), self.overwrite)
+    }
+
     /// Called after each piece written, with how far the download is.
     pub fn on_progress(mut self, progress: impl FnMut(DownloadProgress) + Send + 'static) -> Self {
         self.progress = Some(Box::new(progress));
@@ -113,63 +152,8 @@ impl DownloadOptions {
     }
 }
 
-/// A temporary file beside the target, removed when dropped unless renamed into place.
-struct Partial {
-    path: PathBuf,
-    kept: bool,
-}
-
-impl Drop for Partial {
-    fn drop(&mut self) {
-        if !self.kept {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-}
-
-fn local_file(what: &str, path: &Path, e: std::io::Error) -> Error {
-    Error::new(
-        ErrorKind::LocalFile,
-        format!("{what} {}: {e}", path.display()),
-    )
-    .with_source(e)
-}
-
-/// Creates a private temporary file in `target`'s folder.
-async fn partial_beside(target: &Path) -> Result<(Partial, tokio::fs::File), Error> {
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let name = target
-        .file_name()
-        .ok_or_else(|| Error::invalid_input(format!("{} names no file", target.display())))?;
-    let folder = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let part = folder.join(format!(
-        ".{}.part-{}-{}",
-        name.to_string_lossy(),
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ));
-    let mut open = tokio::fs::OpenOptions::new();
-    open.write(true).create_new(true);
-    #[cfg(unix)]
-    open.mode(0o600);
-    let file = open
-        .open(&part)
-        .await
-        .map_err(|e| local_file("cannot create", &part, e))?;
-    Ok((
-        Partial {
-            path: part,
-            kept: false,
-        },
-        file,
-    ))
-}
-
 impl Session {
-    /// Downloads `recording` to the file `to` (replaced if it exists); see
+    /// Downloads `recording` to the new file `to`; see
     /// [`download_recording_with`](Self::download_recording_with).
     ///
     #[doc = ccgw_api::errors_doc!(DOWNLOAD_RECORDING)]
@@ -185,7 +169,13 @@ impl Session {
     /// Downloads `recording` to the file `to`, streamed: never whole in memory. It is
     /// written to a private temporary file beside `to` and renamed into place once whole,
     /// so an error, a dropped future or a crash never leaves a file at `to` that looks
-    /// complete. Each piece must arrive within the request timeout.
+    /// complete (a crash's temporary file is removed by the next download into that
+    /// folder). Each piece must arrive within the request timeout, and the whole within
+    /// [`DownloadOptions::max_time`].
+    ///
+    /// Before anything is sent, a target that exists and is not a regular file is
+    /// refused, and so is an existing file unless [`DownloadOptions::overwrite`]: nothing
+    /// is ever written through a symbolic link or onto a device.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -217,8 +207,10 @@ impl Session {
         mut options: DownloadOptions,
     ) -> Result<Downloaded, Error> {
         let to = to.as_ref();
+        let deadline = Instant::now() + options.max_time;
         // Nothing is sent unless the file can be written.
-        let (mut partial, file) = partial_beside(to).await?;
+        check_target(to, options.overwrite)?;
+        let (partial, file) = partial_beside(to)?;
         let kind = match options.kind {
             RecordingKind::Call => DownloadRecordingFiletype::X1,
             RecordingKind::VoiceMessage => DownloadRecordingFiletype::X2,
@@ -226,37 +218,42 @@ impl Session {
         let location = recording.location_id().map(i32::from);
         let me = self.agent_id();
         let record_id = recording.file_name();
-        let head = self
-            .send_op(
-                &ops::DOWNLOAD_RECORDING,
-                About::default(),
-                |api| async move {
-                    let mut request = api
-                        .download_recording()
-                        .agentid(me.wire())
-                        .record_id(record_id)
-                        .filetype(kind)
-                        .guid(GUID_PLACEHOLDER);
-                    if let Some(location) = location {
-                        request = request.location_id(location);
-                    }
-                    let answer = request.send().await?;
-                    Ok(FileHead::of(answer))
-                },
-            )
-            .await?;
+        let sent = self.send_op(
+            &ops::DOWNLOAD_RECORDING,
+            About::default(),
+            |api| async move {
+                let mut request = api
+                    .download_recording()
+                    .agentid(me.wire())
+                    .record_id(record_id)
+                    .filetype(kind)
+                    .guid(GUID_PLACEHOLDER);
+                if let Some(location) = location {
+                    request = request.location_id(location);
+                }
+                let answer = request.send().await?;
+                Ok(FileHead::of(answer))
+            },
+        );
+        let head = tokio::time::timeout_at(deadline.into(), sent)
+            .await
+            .map_err(|_| past_deadline(0, options.max_time))??;
+        let idle = self.client().inner.request_timeout;
         if head.is_json() {
-            return Err(json_instead_of_file(head).await);
+            let limit = deadline.min(Instant::now() + idle);
+            return Err(
+                tokio::time::timeout_at(limit.into(), json_instead_of_file(head))
+                    .await
+                    .unwrap_or_else(|_| stalled(0, idle)),
+            );
         }
         let total = head.length;
         if total.is_some_and(|t| t > options.max_bytes) {
             return Err(too_large(options.max_bytes));
         }
-        let idle = self.client().inner.request_timeout;
         // The disk is written on a thread of its own, so that reading the next piece and
         // writing the last one overlap; at most `IN_FLIGHT` pieces wait between the two.
         let (pieces, mut to_disk) = tokio::sync::mpsc::channel::<Vec<bytes::Bytes>>(IN_FLIGHT);
-        let file = file.into_std().await;
         let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
             let mut out = std::io::BufWriter::with_capacity(BATCH, file);
             let mut unsynced = 0;
@@ -282,8 +279,10 @@ impl Session {
         let mut batch = Vec::new();
         let mut batched = 0;
         let received_all = loop {
-            let piece = tokio::time::timeout(idle, stream.next())
+            let next = tokio::time::timeout(idle, stream.next());
+            let piece = tokio::time::timeout_at(deadline.into(), next)
                 .await
+                .map_err(|_| past_deadline(received, options.max_time))?
                 .map_err(|_| stalled(received, idle))?;
             let Some(piece) = piece else {
                 break batch.is_empty() || pieces.send(std::mem::take(&mut batch)).await.is_ok();
@@ -327,10 +326,7 @@ impl Session {
             )
             .reached(true));
         }
-        tokio::fs::rename(&partial.path, to)
-            .await
-            .map_err(|e| local_file("cannot rename into", to, e))?;
-        partial.kept = true;
+        partial.put_in_place(to, options.overwrite)?;
         Ok(Downloaded {
             path: to.to_path_buf(),
             bytes: received,
@@ -348,7 +344,18 @@ fn too_large(max: u64) -> Error {
     .reached(true)
 }
 
-fn stalled(received: u64, idle: std::time::Duration) -> Error {
+fn past_deadline(received: u64, limit: Duration) -> Error {
+    Error::new(
+        ErrorKind::Transport(TransportKind::Timeout),
+        format!(
+            "the download took longer than the {limit:?} allowed (DownloadOptions::max_time) \
+             after {received} bytes"
+        ),
+    )
+    .reached(true)
+}
+
+fn stalled(received: u64, idle: Duration) -> Error {
     Error::new(
         ErrorKind::Transport(TransportKind::Timeout),
         format!("the download stalled after {received} bytes: nothing came for {idle:?}"),

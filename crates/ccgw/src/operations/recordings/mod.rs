@@ -4,9 +4,11 @@
 mod download;
 mod file_head;
 mod playback;
+mod target;
 
 pub use download::{
-    DEFAULT_MAX_DOWNLOAD, DownloadOptions, DownloadProgress, Downloaded, RecordingKind,
+    DEFAULT_MAX_DOWNLOAD, DEFAULT_MAX_DOWNLOAD_TIME, DownloadOptions, DownloadProgress, Downloaded,
+    RecordingKind,
 };
-pub(crate) use playback::stop_playback_of;
-pub use playback::{DEFAULT_PLAY_WAIT, PlayOptions, Playback, PlaybackState};
+pub(crate) use playback::stop_if_playing;
+pub use playback::{DEFAULT_PLAY_WAIT, PLAYBACK_STOP_LIMIT, PlayOptions, Playback, PlaybackState};

@@ -20,7 +20,7 @@ use crate::session::Session;
 use crate::session::send::{About, UnjournaledUnlessSettled, send_request, settle};
 use crate::session::state::SessionInner;
 use crate::transport::headers::GUID_PLACEHOLDER;
-use crate::transport::send::run;
+use crate::transport::send::{Attempts, run};
 
 /// How long a playback waits for the inspector to take the call and the file to start, by
 /// default.
@@ -77,14 +77,40 @@ pub struct Playback {
     watcher: tokio::task::JoinHandle<()>,
 }
 
-/// Sends `stopPlayback` for `inner`'s agent, once, and journals it.
-pub(crate) async fn stop_playback_of(inner: &SessionInner) -> Result<(), Error> {
+/// The longest a sign-out waits for the stop of a playback before it signs out anyway:
+/// short, so that a gateway slow to stop a playback never keeps the session signed in.
+pub const PLAYBACK_STOP_LIMIT: Duration = Duration::from_secs(3);
+
+/// Stops the playback of `inner`'s agent if one may be running, each attempt within
+/// `limit`: the one way a handle, a dropped handle and a sign-out stop it, in turn, so
+/// that a sign-out never closes the session under a stop still on its way. `None` when
+/// nothing was playing, or another stop held on for longer than `limit`.
+pub(crate) async fn stop_if_playing(
+    inner: &SessionInner,
+    limit: Duration,
+) -> Option<Result<(), Error>> {
+    let _held = tokio::time::timeout(limit, inner.stopping_playback.lock())
+        .await
+        .ok()?;
+    if !inner.playing.swap(false, Ordering::SeqCst) {
+        return None;
+    }
+    Some(stop_playback_of(inner, limit).await)
+}
+
+/// Sends `stopPlayback` for `inner`'s agent, once, each attempt within `limit`, and
+/// journals it.
+async fn stop_playback_of(inner: &SessionInner, limit: Duration) -> Result<(), Error> {
     let me = &inner.agent;
     let unjournaled =
         UnjournaledUnlessSettled::start(inner, ops::STOP_PLAYBACK.log_name, About::default());
+    let attempts = Attempts {
+        limit: limit.min(inner.client.inner.request_timeout),
+        ..inner.client.inner.attempts()
+    };
     let stopped = run(
         &ops::STOP_PLAYBACK,
-        inner.client.inner.attempts(),
+        attempts,
         me.as_str(),
         None,
         || !inner.is_closing(),
@@ -191,9 +217,7 @@ impl Session {
                 ));
             }
             Err(e) => {
-                if inner.playing.swap(false, Ordering::SeqCst) {
-                    let _ = stop_playback_of(inner).await;
-                }
+                let _ = stop_if_playing(inner, inner.client.inner.request_timeout).await;
                 return Err(e);
             }
         }
@@ -291,9 +315,14 @@ impl Playback {
             return Ok(cause);
         }
         let inner = self.session.inner();
-        inner.playing.store(false, Ordering::SeqCst);
-        stop_playback_of(inner).await?;
         let wait = inner.client.inner.request_timeout;
+        // Sent even when the flag says nothing plays (a sign-out's stop may have failed):
+        // the handle's owner asked.
+        {
+            let _held = inner.stopping_playback.lock().await;
+            inner.playing.store(false, Ordering::SeqCst);
+            stop_playback_of(inner, wait).await?;
+        }
         match self
             .wait_for_state(|s| matches!(s, PlaybackState::Stopped(_)), wait)
             .await
@@ -314,13 +343,16 @@ impl Drop for Playback {
     fn drop(&mut self) {
         self.watcher.abort();
         if !matches!(self.state(), PlaybackState::Stopped(_))
-            && self.session.inner().playing.swap(false, Ordering::SeqCst)
+            && self.session.inner().playing.load(Ordering::SeqCst)
             && let Ok(runtime) = tokio::runtime::Handle::try_current()
         {
-            // Dropped while it plays: stop it, as nobody controls it any more.
+            // Dropped while it plays: stop it, as nobody controls it any more. The flag
+            // stays up until the stop is on its way, so that a sign-out that comes first
+            // sends the stop itself rather than close the session under this one.
             let session = self.session.clone();
             runtime.spawn(async move {
-                let _ = stop_playback_of(session.inner()).await;
+                let inner = session.inner();
+                let _ = stop_if_playing(inner, inner.client.inner.request_timeout).await;
             });
         }
     }

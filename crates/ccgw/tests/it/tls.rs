@@ -170,3 +170,80 @@ async fn a_tls_failure_after_the_request_was_sent_may_have_reached_the_gateway()
         "the request was written before TLS failed, so it may have been acted on: {e}"
     );
 }
+
+/// A proxy that tunnels `CONNECT`: what the client sent through it, as it passed.
+async fn connect_proxy() -> (u16, Arc<std::sync::Mutex<Vec<u8>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let Some(head) = ccgw_sim::testing::read_request_head(&mut client).await else {
+                    return;
+                };
+                kept.lock().unwrap().extend_from_slice(head.as_bytes());
+                let target = head.split(' ').nth(1).unwrap_or_default();
+                let port = target.rsplit(':').next().unwrap_or_default();
+                // Only ever to loopback, whatever the request names.
+                let Ok(mut gateway) =
+                    tokio::net::TcpStream::connect(format!("127.0.0.1:{port}")).await
+                else {
+                    return;
+                };
+                let _ = client
+                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .await;
+                let (mut from_client, mut to_client) = client.into_split();
+                let (mut from_gateway, mut to_gateway) = gateway.into_split();
+                tokio::spawn(async move {
+                    let _ = tokio::io::copy(&mut from_gateway, &mut to_client).await;
+                });
+                let mut buf = [0u8; 16 * 1024];
+                while let Ok(n) = from_client.read(&mut buf).await {
+                    if n == 0 {
+                        return;
+                    }
+                    kept.lock().unwrap().extend_from_slice(&buf[..n]);
+                    if to_gateway.write_all(&buf[..n]).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (port, seen)
+}
+
+#[tokio::test]
+async fn https_through_a_proxy_is_a_tunnel_the_proxy_cannot_read() {
+    let ca = ca();
+    let port = https_gateway(leaf(&["localhost"], Some(&ca))).await;
+    let (proxy, seen) = connect_proxy().await;
+    let client = Client::builder(format!("https://localhost:{port}"))
+        .add_root_certificate_pem(ca.pem.as_bytes())
+        .unwrap()
+        .proxy(format!("http://127.0.0.1:{proxy}"))
+        .build()
+        .unwrap();
+    client
+        .sign_in(SignIn::new(AgentId::try_from(101).unwrap(), "Secret@123").poll_events(false))
+        .await
+        .expect("signs in through the tunnel");
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        seen.starts_with(b"CONNECT localhost:"),
+        "{:?}",
+        String::from_utf8_lossy(&seen[..40.min(seen.len())])
+    );
+    assert!(
+        !seen.windows(10).any(|w| w == b"Secret@123"),
+        "the proxy read the password"
+    );
+    assert!(
+        !seen.windows(8).any(|w| w == b"/signin"),
+        "the proxy read the request"
+    );
+}

@@ -188,8 +188,7 @@ async fn connect_proxy() -> (u16, Arc<std::sync::Mutex<Vec<u8>>>) {
                 let target = head.split(' ').nth(1).unwrap_or_default();
                 let port = target.rsplit(':').next().unwrap_or_default();
                 // Only ever to loopback, whatever the request names.
-                let Ok(mut gateway) =
-                    tokio::net::TcpStream::connect(format!("127.0.0.1:{port}")).await
+                let Ok(gateway) = tokio::net::TcpStream::connect(format!("127.0.0.1:{port}")).await
                 else {
                     return;
                 };

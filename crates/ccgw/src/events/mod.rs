@@ -170,18 +170,43 @@ fn epoch_ms(at: SystemTime) -> u64 {
 
 impl Event {
     pub(crate) fn from_wire(event: ccgw_api::types::AgentEventInner) -> Event {
-        let at = event
-            .event_gen_time
-            .and_then(|ms| u64::try_from(ms).ok())
-            .filter(|ms| *ms > 0)
-            .and_then(|ms| SystemTime::UNIX_EPOCH.checked_add(Duration::from_millis(ms)));
+        use ccgw_api::types::NumberOrText;
+        let millis = match event.event_gen_time {
+            Some(NumberOrText::Int64(ms)) => Some(ms),
+            Some(NumberOrText::String(text)) => strip_nuls(&text).trim().parse().ok(),
+            None => None,
+        };
         let name = strip_nuls(&event.event_type).to_owned();
+        let work_no = event.work_no.map(|w| w.to_string()).unwrap_or_default();
         Event {
             event_type: EventType::from_name(&name),
             name,
-            work_no: strip_nuls(event.work_no.as_deref().unwrap_or_default()).to_owned(),
+            work_no: strip_nuls(&work_no).to_owned(),
             content: event.content.map(strip_nuls_in).unwrap_or(Value::Null),
-            at,
+            at: crate::info::wire::instant(millis),
+        }
+    }
+
+    /// An event this crate could not type (`eventType` missing, a field of a shape no
+    /// gateway is known to send): delivered rather than lost, as [`EventType::Other`]
+    /// with the whole event, as it came, in [`content`](Self::content).
+    pub(crate) fn untyped(raw: Value) -> Event {
+        let text = |key: &str| match &raw[key] {
+            Value::String(s) => strip_nuls(s).to_owned(),
+            Value::Number(n) => n.to_string(),
+            _ => String::new(),
+        };
+        let name = text("eventType");
+        let work_no = text("workNo");
+        Event {
+            event_type: EventType::Other(name.clone()),
+            name,
+            work_no,
+            content: match raw {
+                Value::Object(map) => strip_nuls_in(map),
+                other => other,
+            },
+            at: None,
         }
     }
 

@@ -7,7 +7,7 @@ mod call;
 mod recording;
 mod skill;
 mod state;
-mod wire;
+pub(crate) mod wire;
 
 pub use agent::{AgentFilter, AgentInfo, MAX_AGENT_LIMIT, OwnState, SkillQueueAgents};
 pub use call::CallInfo;

@@ -4,7 +4,10 @@
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
+use ccgw_api::ResponseValue;
 use ccgw_api::operations as ops;
+use ccgw_api::types::{AgentEventInner, EventAnswer};
+use serde_json::Value;
 
 use super::Session;
 use super::state::SessionInner;
@@ -24,6 +27,80 @@ fn pause_after_failure(failures: u32) -> Duration {
     Duration::from_millis((500u64 << failures.min(5)).min(10_000))
 }
 
+/// A poll's answer: as the document types it, or, when some part of it does not fit the
+/// document, its retcode and its event as raw JSON. The gateway has handed the event out
+/// and will not send it again, so it must never be lost to a shape nobody foresaw.
+#[derive(Debug)]
+enum Polled {
+    Typed(EventAnswer),
+    Untyped {
+        retcode: String,
+        message: String,
+        event: Value,
+    },
+}
+
+impl ccgw_api::Answer for Polled {
+    fn retcode(&self) -> &str {
+        match self {
+            Polled::Typed(answer) => answer.retcode(),
+            Polled::Untyped { retcode, .. } => retcode,
+        }
+    }
+
+    fn message(&self) -> &str {
+        match self {
+            Polled::Typed(answer) => answer.message(),
+            Polled::Untyped { message, .. } => message,
+        }
+    }
+}
+
+impl Polled {
+    /// The answer the document does not type, when it is still a gateway's answer: an
+    /// object with a retcode (text or number).
+    fn untyped(body: &[u8]) -> Option<Polled> {
+        let Value::Object(mut answer) = serde_json::from_slice(body).ok()? else {
+            return None;
+        };
+        let retcode = match answer.get("retcode")? {
+            Value::String(code) => code.clone(),
+            Value::Number(code) => code.to_string(),
+            _ => return None,
+        };
+        let message = answer
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let event = answer.remove("event").unwrap_or(Value::Null);
+        Some(Polled::Untyped {
+            retcode,
+            message,
+            event,
+        })
+    }
+
+    fn event(self) -> Option<Event> {
+        match self {
+            Polled::Typed(answer) => answer.event.and_then(|e| e.0).map(Event::from_wire),
+            Polled::Untyped { event, .. } if event.is_null() => None,
+            Polled::Untyped { event, .. } => {
+                match serde_json::from_value::<AgentEventInner>(event.clone()) {
+                    Ok(typed) => Some(Event::from_wire(typed)),
+                    Err(why) => {
+                        tracing::warn!(
+                            %why,
+                            "an event of a shape this SDK does not know: delivered untyped"
+                        );
+                        Some(Event::untyped(event))
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// One long poll: the event the gateway handed out, if any. A poll not answered within
 /// the client's poll timeout is abandoned (its connection dropped) and fails as a timeout:
 /// a link that died without a reset must not leave the session waiting forever.
@@ -35,16 +112,45 @@ async fn poll_once(session: &SessionInner) -> Result<Option<Event>, Error> {
         limit: session.client.inner.poll_timeout,
     };
     let open = || !session.is_closing();
-    let answer = run(&ops::POLL_EVENT, attempts, me.as_str(), None, open, || {
-        session
-            .api
-            .poll_event()
-            .agentid(me.wire())
-            .guid(GUID_PLACEHOLDER)
-            .send()
-    })
+    let answer = run(
+        &ops::POLL_EVENT,
+        attempts,
+        me.as_str(),
+        None,
+        open,
+        || async {
+            let sent = session
+                .api
+                .poll_event()
+                .agentid(me.wire())
+                .guid(GUID_PLACEHOLDER)
+                .send()
+                .await;
+            match sent {
+                Ok(answer) => {
+                    let (status, headers) = (answer.status(), answer.headers().clone());
+                    Ok(ResponseValue::new(
+                        Polled::Typed(answer.into_inner()),
+                        status,
+                        headers,
+                    ))
+                }
+                Err(ccgw_api::Error::InvalidResponsePayload(body, e)) => {
+                    match Polled::untyped(&body) {
+                        Some(untyped) => Ok(ResponseValue::new(
+                            untyped,
+                            reqwest::StatusCode::OK,
+                            reqwest::header::HeaderMap::new(),
+                        )),
+                        None => Err(ccgw_api::Error::InvalidResponsePayload(body, e)),
+                    }
+                }
+                Err(e) => Err(e),
+            }
+        },
+    )
     .await?;
-    Ok(answer.event.and_then(|e| e.0).map(Event::from_wire))
+    Ok(answer.event())
 }
 
 /// The inspector's own phone left a call: if it is now neither busy nor talking, the

@@ -26,3 +26,4 @@ mod serde_feature;
 mod side_doors;
 mod tls;
 mod toggle_safety;
+mod tolerant_reader;

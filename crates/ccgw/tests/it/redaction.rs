@@ -42,6 +42,9 @@ async fn no_secret_in_logs_debug_or_errors() {
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Another test's thread may have met the spans first, with no subscriber that wanted
+    // them, and cached that: ask every callsite again, now that this one does.
+    tracing::callsite::rebuild_interest_cache();
 
     let password = "Pa55-word-that-must-not-leak";
     let config = SimConfig::default()

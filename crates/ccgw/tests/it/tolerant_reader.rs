@@ -54,7 +54,7 @@ async fn gateway(polls: Vec<String>) -> (String, Arc<AtomicUsize>) {
 
 #[tokio::test]
 async fn no_event_is_lost_to_a_shape_the_document_does_not_foresee() {
-    let polls = vec![
+    let polls = [
         // A work number sent as a number, a time sent as text.
         json!({"retcode": "0", "event": {"eventType": "AgentOther_BeQcStart", "workNo": 1001,
             "eventGenTime": "1765000000000", "content": {"callId": "1765000000-77"}}}),

@@ -101,6 +101,7 @@ pub use session::state::LinkHealth;
 pub use transport::budget::OverloadBudget;
 pub use transport::decode_answer;
 pub use transport::limits::{AGENT_ENTRY_BOUND, TenantSize};
+pub use transport::salvage::SkippedEntry;
 
 /// The README's Rust examples, compiled as doctests so that they cannot rot.
 #[cfg(doctest)]

@@ -129,19 +129,26 @@ pub struct SkillQueueAgents {
 }
 
 impl SkillQueueAgents {
+    /// The queue with each agent that can be read, and the place and error of each that
+    /// cannot (left out).
     pub(crate) fn from_wire(
         edition: Edition,
         queue: wire::SkillQueueAgents,
-    ) -> Result<Self, Error> {
-        Ok(SkillQueueAgents {
+    ) -> (Self, Vec<(usize, Error)>) {
+        let mut agents = Vec::with_capacity(queue.agent.len());
+        let mut odd = Vec::new();
+        for (at, agent) in queue.agent.into_iter().enumerate() {
+            match AgentInfo::from_wire(edition, agent) {
+                Ok(agent) => agents.push(agent),
+                Err(e) => odd.push((at, e)),
+            }
+        }
+        let queue = SkillQueueAgents {
             skill_id: queue.skill_id,
             media_type: queue.skill_media_type,
-            agents: queue
-                .agent
-                .into_iter()
-                .map(|a| AgentInfo::from_wire(edition, a))
-                .collect::<Result<_, _>>()?,
-        })
+            agents,
+        };
+        (queue, odd)
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use ccgw_api::operations::{self as ops, Operation};
 use ccgw_api::types::{AgentList, QueueLength, SkillIdList};
 
 use crate::error::Error;
@@ -12,6 +13,7 @@ use crate::info::{
 };
 use crate::session::Session;
 use crate::session::send::send_request;
+use crate::transport::salvage::Skips;
 
 /// The most agents one `agentbylist` request may name; [`Session::agents_by_id`] sends
 /// longer lists in several requests.
@@ -43,7 +45,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(GET_AGENT_STATUS)]
     pub async fn own_state(&self) -> Result<OwnState, Error> {
-        let answer = send_request!(query self, get_agent_status, about: None)?;
+        let answer = send_request!(query_one self, get_agent_status, about: None)?;
         OwnState::from_wire(answer.result)
     }
 
@@ -52,7 +54,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_AGENT_INFO_BY_WORK_NO)]
     pub async fn agent(&self, agent: &AgentId) -> Result<AgentInfo, Error> {
-        let answer = send_request!(query self, query_agent_info_by_work_no,
+        let answer = send_request!(query_one self, query_agent_info_by_work_no,
             agent: agent,
         )?;
         let info = answer
@@ -71,12 +73,13 @@ impl Session {
         filter: Option<&AgentFilter>,
     ) -> Result<Vec<AgentInfo>, Error> {
         let body = filter.map(AgentFilter::to_wire).unwrap_or_default();
-        let answer = send_request!(query self, query_agent_info_by_skill_id,
+        let (answer, skips) = send_request!(query self, query_agent_info_by_skill_id,
             about: None,
             skillid(skill),
             body(body.clone()),
         )?;
-        self.agents_from_wire(answer.result)
+        let op = &ops::QUERY_AGENT_INFO_BY_SKILL_ID;
+        Ok(self.agents_from_wire(op, answer.result, skips))
     }
 
     /// Every skill queue of the inspector's VDN with its signed-in agents
@@ -84,15 +87,20 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_ALL_ONLINE_AGENTS)]
     pub async fn online_agents(&self) -> Result<Vec<SkillQueueAgents>, Error> {
-        let answer = send_request!(query self, query_all_online_agents,
+        let (answer, mut skips) = send_request!(query self, query_all_online_agents,
             about: None,
         )?;
         let edition = self.client().edition();
-        answer
-            .result
-            .into_iter()
-            .map(|queue| SkillQueueAgents::from_wire(edition, queue))
-            .collect()
+        let mut queues = Vec::with_capacity(answer.result.len());
+        for (index, queue) in answer.result.into_iter().enumerate() {
+            let (queue, odd) = SkillQueueAgents::from_wire(edition, queue);
+            for (agent, why) in odd {
+                skips.skip(index, &format!(".agent[{agent}]"), why.to_string());
+            }
+            queues.push(queue);
+        }
+        self.report_skipped(&ops::QUERY_ALL_ONLINE_AGENTS, skips);
+        Ok(queues)
     }
 
     /// Every signed-in agent of the inspector's VDN once, by work number, from
@@ -124,11 +132,12 @@ impl Session {
             let body = AgentList {
                 agent_list: chunk.iter().map(|a| a.wire()).collect(),
             };
-            let answer = send_request!(query self, query_agent_info_by_list,
+            let (answer, skips) = send_request!(query self, query_agent_info_by_list,
                 about: None,
                 body(body.clone()),
             )?;
-            found.extend(self.agents_from_wire(answer.result)?);
+            let op = &ops::QUERY_AGENT_INFO_BY_LIST;
+            found.extend(self.agents_from_wire(op, answer.result, skips));
         }
         Ok(found)
     }
@@ -139,21 +148,27 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_ALL_CALL_INFO_BY_AGENT_WORK_NO_EX)]
     pub async fn call_ids(&self, agent: &AgentId) -> Result<Vec<CallId>, Error> {
-        let answer = send_request!(query self, query_all_call_info_by_agent_work_no_ex,
+        let (answer, mut skips) = send_request!(query self, query_all_call_info_by_agent_work_no_ex,
             agent: agent,
         )?;
-        answer
-            .result
-            .iter()
-            .map(|id| CallId::parse(id).map_err(|e| Error::malformed(b"", e)))
-            .collect()
+        // One ID of a shape this crate does not read costs only itself: the others are
+        // returned, and it is told as an `EntriesSkipped` event.
+        let mut ids = Vec::new();
+        for (index, id) in answer.result.iter().enumerate() {
+            match CallId::parse(id) {
+                Ok(id) => ids.push(id),
+                Err(e) => skips.skip(index, "", e.to_string()),
+            }
+        }
+        self.report_skipped(&ops::QUERY_ALL_CALL_INFO_BY_AGENT_WORK_NO_EX, skips);
+        Ok(ids)
     }
 
     /// The details of call `call` (`queryCallInfoByCallId`).
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_CALL_INFO_BY_CALL_ID)]
     pub async fn call(&self, call: &CallId) -> Result<CallInfo, Error> {
-        let answer = send_request!(query self, query_call_info_by_call_id,
+        let answer = send_request!(query_one self, query_call_info_by_call_id,
             about: None,
             callid(call.as_str()),
         )?;
@@ -166,7 +181,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_CALL_INFO)]
     pub async fn own_call(&self, include_last: bool) -> Result<Option<CallInfo>, Error> {
-        let answer = send_request!(query self, query_call_info,
+        let answer = send_request!(query_one self, query_call_info,
             about: None,
             is_no_contain_last_call(!include_last),
         )?;
@@ -177,10 +192,15 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_HOLD_LIST_INFO_EX)]
     pub async fn held_calls(&self, agent: &AgentId) -> Result<Vec<CallInfo>, Error> {
-        let answer = send_request!(query self, query_hold_list_info_ex,
+        let (answer, skips) = send_request!(query self, query_hold_list_info_ex,
             agent: agent,
         )?;
-        answer.result.into_iter().map(CallInfo::from_wire).collect()
+        Ok(self.each_entry(
+            &ops::QUERY_HOLD_LIST_INFO_EX,
+            answer.result,
+            skips,
+            CallInfo::from_wire,
+        ))
     }
 
     /// The calls waiting in skill queue `skill`, the longest-waiting first, each with how
@@ -189,11 +209,12 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_WAIT_CALL_INFO_BY_SKILL_ID)]
     pub async fn waiting_calls(&self, skill: i32) -> Result<Vec<CallInfo>, Error> {
-        let answer = send_request!(query self, query_wait_call_info_by_skill_id,
+        let (answer, skips) = send_request!(query self, query_wait_call_info_by_skill_id,
             about: None,
             skillid(skill),
         )?;
-        answer.result.into_iter().map(CallInfo::from_wire).collect()
+        let op = &ops::QUERY_WAIT_CALL_INFO_BY_SKILL_ID;
+        Ok(self.each_entry(op, answer.result, skips, CallInfo::from_wire))
     }
 
     /// How many callers wait in skill queue `skill` (`queryQueueLengthBySkillId`);
@@ -201,7 +222,7 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_QUEUE_LENGTH_BY_SKILL_ID)]
     pub async fn queue_length(&self, skill: i32) -> Result<Option<u32>, Error> {
-        let answer = send_request!(query self, query_queue_length_by_skill_id,
+        let answer = send_request!(query_one self, query_queue_length_by_skill_id,
             about: None,
             skillid(skill),
         )?;
@@ -243,7 +264,7 @@ impl Session {
             let body = SkillIdList {
                 skills: chunk.to_vec(),
             };
-            let answer = send_request!(query self, query_stat_info_of_acd,
+            let answer = send_request!(query_one self, query_stat_info_of_acd,
                 about: None,
                 body(body.clone()),
             )?;
@@ -256,38 +277,52 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_SKILL_QUEUE_ON_AGENT_VDN)]
     pub async fn skill_queues(&self) -> Result<Vec<SkillQueue>, Error> {
-        let answer = send_request!(query self, query_skill_queue_on_agent_vdn,
+        let (answer, skips) = send_request!(query self, query_skill_queue_on_agent_vdn,
             about: None,
         )?;
-        answer
-            .result
-            .into_iter()
-            .map(SkillQueue::from_wire)
-            .collect()
+        let op = &ops::QUERY_SKILL_QUEUE_ON_AGENT_VDN;
+        Ok(self.each_entry(op, answer.result, skips, SkillQueue::from_wire))
     }
 
     /// The skill queues `agent` is configured to serve (`queryAgentSkillsByWorkNo`).
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_AGENT_SKILLS_BY_WORK_NO)]
     pub async fn agent_skills(&self, agent: &AgentId) -> Result<Vec<SkillQueue>, Error> {
-        let answer = send_request!(query self, query_agent_skills_by_work_no,
+        let (answer, skips) = send_request!(query self, query_agent_skills_by_work_no,
             agent: agent,
         )?;
-        answer
-            .result
-            .into_iter()
-            .map(SkillQueue::from_wire)
-            .collect()
+        let op = &ops::QUERY_AGENT_SKILLS_BY_WORK_NO;
+        Ok(self.each_entry(op, answer.result, skips, SkillQueue::from_wire))
     }
 
     fn agents_from_wire(
         &self,
+        op: &Operation,
         agents: Vec<ccgw_api::types::AgentInfo>,
-    ) -> Result<Vec<AgentInfo>, Error> {
+        skips: Skips,
+    ) -> Vec<AgentInfo> {
         let edition = self.client().edition();
-        agents
-            .into_iter()
-            .map(|a| AgentInfo::from_wire(edition, a))
-            .collect()
+        self.each_entry(op, agents, skips, |a| AgentInfo::from_wire(edition, a))
+    }
+
+    /// Each entry of `op`'s list answer converted by `convert`; an entry it cannot
+    /// convert costs only itself. Every entry left out, here or while the answer was
+    /// read (`skips`), is told as one `EntriesSkipped` event.
+    fn each_entry<W, T>(
+        &self,
+        op: &Operation,
+        entries: Vec<W>,
+        mut skips: Skips,
+        convert: impl Fn(W) -> Result<T, Error>,
+    ) -> Vec<T> {
+        let mut read = Vec::with_capacity(entries.len());
+        for (index, entry) in entries.into_iter().enumerate() {
+            match convert(entry) {
+                Ok(entry) => read.push(entry),
+                Err(e) => skips.skip(index, "", e.to_string()),
+            }
+        }
+        self.report_skipped(op, skips);
+        read
     }
 }

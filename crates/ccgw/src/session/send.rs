@@ -5,17 +5,20 @@
 
 use std::future::Future;
 
-use ccgw_api::Answer;
 use ccgw_api::operations::Operation;
 use ccgw_api::types::CommonAnswer;
+use ccgw_api::{Answer, ResponseValue};
+use serde::de::DeserializeOwned;
 
 use super::Session;
 use super::state::SessionInner;
 use crate::audit::{AuditJournal, Outcome, Subject};
 use crate::error::{Error, ErrorKind};
+use crate::events::Event;
 use crate::ids::{AgentId, CallId};
 use crate::mode::TrackedMode;
 use crate::transport::limits::explain_too_large;
+use crate::transport::salvage::{Skips, salvage};
 use crate::transport::send::{ApiResult, run};
 
 impl Session {
@@ -84,6 +87,69 @@ impl Session {
         result
     }
 
+    /// [`send_op`](Self::send_op) for a query: an answer whose `result` list holds entries
+    /// of a shape the document does not foresee is read without them, so that one odd
+    /// agent or call never costs the others. The caller may leave out more entries it
+    /// cannot read, then tells them all with [`report_skipped`](Self::report_skipped).
+    pub(crate) async fn query_op<'a, T, F, Fut>(
+        &'a self,
+        op: &'static Operation,
+        about: About<'a>,
+        send: F,
+    ) -> Result<(T, Skips), Error>
+    where
+        T: Answer + DeserializeOwned,
+        F: Fn(&'a ccgw_api::Client) -> Fut,
+        Fut: Future<Output = ApiResult<T>> + 'a,
+    {
+        let read = self
+            .send_op(op, about, |api| {
+                let sent = send(api);
+                async move {
+                    match sent.await {
+                        Ok(answer) => {
+                            let (status, headers) = (answer.status(), answer.headers().clone());
+                            let answer = Salvaged {
+                                answer: answer.into_inner(),
+                                skips: Skips::default(),
+                            };
+                            Ok(ResponseValue::new(answer, status, headers))
+                        }
+                        Err(ccgw_api::Error::InvalidResponsePayload(body, e)) => {
+                            match salvage::<T>(&body) {
+                                Some((answer, skips)) => Ok(ResponseValue::new(
+                                    Salvaged { answer, skips },
+                                    reqwest::StatusCode::OK,
+                                    reqwest::header::HeaderMap::new(),
+                                )),
+                                None => Err(ccgw_api::Error::InvalidResponsePayload(body, e)),
+                            }
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+            })
+            .await?;
+        Ok((read.answer, read.skips))
+    }
+
+    /// Tells the session's subscribers, as an
+    /// [`EventType::EntriesSkipped`](crate::EventType::EntriesSkipped) event, and the log
+    /// which entries of `op`'s answer were left out, if any.
+    pub(crate) fn report_skipped(&self, op: &Operation, skips: Skips) {
+        let skipped = skips.into_entries();
+        if skipped.is_empty() {
+            return;
+        }
+        tracing::warn!(
+            operation = op.log_name,
+            skipped = skipped.len(),
+            "entries of the answer could not be read and were left out"
+        );
+        let event = Event::entries_skipped(self.agent_id().as_str(), op.log_name, &skipped);
+        self.inner.dispatch(event);
+    }
+
     /// [`send_op`](Self::send_op) for the actions, whose answer carries nothing.
     pub(crate) async fn act<'a, F, Fut>(
         &'a self,
@@ -96,6 +162,22 @@ impl Session {
         Fut: Future<Output = ApiResult<CommonAnswer>> + 'a,
     {
         self.send_op(op, about, send).await.map(|_| ())
+    }
+}
+
+/// A query's answer and the entries of its list left out to read it.
+struct Salvaged<T> {
+    answer: T,
+    skips: Skips,
+}
+
+impl<T: Answer> Answer for Salvaged<T> {
+    fn retcode(&self) -> &str {
+        self.answer.retcode()
+    }
+
+    fn message(&self) -> &str {
+        self.answer.message()
     }
 }
 
@@ -216,14 +298,27 @@ macro_rules! send_request {
         $(, $param:ident($value:expr))* $(,)?) => {
         send_request!(@via act, $session, $method, $about $(, $param($value))*)
     };
-    // A query about one agent, named by `workno`.
+    // A query about one agent, named by `workno`: the answer and the entries of its list
+    // left out (for `report_skipped`).
     (query $session:expr, $method:ident, agent: $agent:expr $(,)?) => {
-        send_request!(@via send_op, $session, $method, Some($agent), workno($agent.wire()))
+        send_request!(@via query_op, $session, $method, Some($agent), workno($agent.wire()))
     };
-    // A query: the answer itself, not just whether it succeeded.
+    // A query: the answer itself, not just whether it succeeded, and the entries of its
+    // list left out (for `report_skipped`).
     (query $session:expr, $method:ident, about: $about:expr
         $(, $param:ident($value:expr))* $(,)?) => {
-        send_request!(@via send_op, $session, $method, $about $(, $param($value))*)
+        send_request!(@via query_op, $session, $method, $about $(, $param($value))*)
+    };
+    // A query whose answer is read whole: entries left out are told at once.
+    (query_one $session:expr, $method:ident, $($rest:tt)*) => {
+        send_request!(query $session, $method, $($rest)*).map(|(answer, skips)| {
+            $session.report_skipped(
+                ccgw_api::operations::by_hook_id(stringify!($method))
+                    .expect("every builder has an operation"),
+                skips,
+            );
+            answer
+        })
     };
     (@via $send:ident, $session:expr, $method:ident, $about:expr
         $(, $param:ident($value:expr))*) => {{

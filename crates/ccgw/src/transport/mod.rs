@@ -13,6 +13,7 @@ pub(crate) mod budget;
 pub(crate) mod classify;
 pub(crate) mod headers;
 pub(crate) mod limits;
+pub(crate) mod salvage;
 pub(crate) mod send;
 
 pub use classify::decode_answer;

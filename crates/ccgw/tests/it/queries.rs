@@ -234,7 +234,16 @@ async fn malformed_query_answers_are_typed_errors() {
         let e = s.agent(&agent("1001")).await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::MalformedAnswer, "{body}: {e}");
     }
+    // In a list, an entry that cannot be read costs only itself, and is told.
     let bad_ids = canned_session(r#"{"retcode":"0","result":["not a call id"]}"#).await;
-    let e = bad_ids.call_ids(&agent("1001")).await.unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::MalformedAnswer);
+    let mut events = bad_ids.events();
+    assert!(bad_ids.call_ids(&agent("1001")).await.unwrap().is_empty());
+    let told = events
+        .wait_for(
+            |e| e.event_type() == &ccgw::EventType::EntriesSkipped,
+            std::time::Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
+    assert_eq!(told.skipped_entries().len(), 1);
 }

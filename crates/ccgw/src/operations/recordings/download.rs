@@ -7,11 +7,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use ccgw_api::types::{CommonAnswer, DownloadRecordingFiletype};
+use ccgw_api::types::DownloadRecordingFiletype;
 use futures::StreamExt;
 use std::io::Write;
 
-use crate::error::{Error, ErrorKind, TransportKind};
+use crate::error::{Error, ErrorKind, Retcode, TransportKind};
 use crate::info::Recording;
 use crate::session::Session;
 use crate::session::send::About;
@@ -373,11 +373,21 @@ async fn json_instead_of_file(head: FileHead) -> Error {
             return Error::malformed(&body, "a JSON answer larger than any failure");
         }
     }
-    match serde_json::from_slice::<CommonAnswer>(&body) {
-        Ok(answer) => match crate::transport::classify::check(answer) {
-            Err(e) => e,
-            Ok(_) => Error::malformed(&body, "a success without the file"),
-        },
-        Err(e) => Error::malformed(&body, e),
+    // Read by hand rather than as the common answer: a gateway that sends `"result": ""`
+    // (as a sibling page's sample does) must not cost the user the failure's retcode.
+    let answer: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(answer) => answer,
+        Err(e) => return Error::malformed(&body, e),
+    };
+    let code = match &answer["retcode"] {
+        serde_json::Value::String(code) => code.clone(),
+        serde_json::Value::Number(code) => code.to_string(),
+        _ => return Error::malformed(&body, "a JSON answer without a retcode"),
+    };
+    let message = answer["message"].as_str().unwrap_or_default();
+    if code == "0" {
+        Error::malformed(&body, "a success without the file")
+    } else {
+        Error::gateway(Retcode::new(&code, message))
     }
 }

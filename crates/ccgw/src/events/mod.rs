@@ -188,7 +188,11 @@ impl Event {
             event_type: EventType::from_name(&name),
             name,
             work_no: strip_nuls(&work_no).to_owned(),
-            content: event.content.map(strip_nuls_in).unwrap_or(Value::Null),
+            content: event
+                .content
+                .and_then(|c| c.0)
+                .map(strip_nuls_in)
+                .unwrap_or(Value::Null),
             at: crate::info::wire::instant(millis),
         }
     }

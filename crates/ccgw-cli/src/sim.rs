@@ -21,6 +21,10 @@ pub struct SimArgs {
     /// Dynamic authentication (AUTHMODE 2): rotate the Guid on every event-poll answer.
     #[arg(long)]
     dynamic_auth: bool,
+    /// With --dynamic-auth: how long a replaced Guid stays valid, in milliseconds
+    /// (default 0: refused at once, as the reference asks clients to switch at once).
+    #[arg(long, value_name = "MS", requires = "dynamic_auth")]
+    guid_grace_ms: Option<u64>,
     /// Answer as real gateways do where they differ from the reference: GBK answers,
     /// Chinese agent names, NUL-padded event strings, polls without an `event` key,
     /// `Set-GUID` on every answer (overrides the file).
@@ -97,6 +101,9 @@ pub async fn run(args: SimArgs) -> ExitCode {
     }
     if args.dynamic_auth {
         config = config.dynamic_auth(true);
+    }
+    if let Some(ms) = args.guid_grace_ms {
+        config = config.guid_grace(std::time::Duration::from_millis(ms));
     }
     if args.quirks {
         config = config.quirks(true);

@@ -19,8 +19,8 @@ pub enum AuthMode {
     /// AUTHMODE 1: the Guid from sign-in stays valid for the whole session.
     #[default]
     Static,
-    /// AUTHMODE 2: every event-poll answer announces a new Guid; the previous one stays
-    /// valid for the grace period.
+    /// AUTHMODE 2: every event-poll answer announces a new Guid; the previous one is
+    /// refused from then on (000-003) unless a grace period is set.
     Dynamic,
 }
 
@@ -164,7 +164,9 @@ pub struct SimConfig {
     /// How long a session may go without polling events before it is signed out.
     #[serde(with = "millis")]
     pub session_timeout: Duration,
-    /// How long a replaced Guid stays valid under dynamic authentication.
+    /// How long a replaced Guid stays valid under dynamic authentication: none by
+    /// default, as the reference names no grace (a client must switch at once, requests
+    /// in flight included); a grace is for old clients and demos.
     #[serde(with = "millis")]
     pub guid_grace: Duration,
     /// The node name appended to every Guid (`<uuid>.<node>`).
@@ -217,7 +219,7 @@ impl Default for SimConfig {
             auth_mode: AuthMode::Static,
             poll_wait: Duration::from_secs(10),
             session_timeout: Duration::from_secs(120),
-            guid_grace: Duration::from_secs(5),
+            guid_grace: Duration::ZERO,
             node: "AgentGateway1".to_owned(),
             vdns: vec![
                 VdnConfig {
@@ -386,7 +388,7 @@ impl SimConfig {
         self
     }
 
-    /// Sets how long a replaced Guid stays valid.
+    /// Sets how long a replaced Guid stays valid (default none).
     pub fn guid_grace(mut self, grace: Duration) -> Self {
         self.guid_grace = grace;
         self

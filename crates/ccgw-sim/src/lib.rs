@@ -52,8 +52,11 @@
 //!   as signed in elsewhere); forced sign-in replaces the session and revokes its Guid. A
 //!   session that does not poll for longer than the session timeout is signed out.
 //!   Under dynamic authentication every event-poll answer carries a new Guid in
-//!   `Set-GUID`; every replaced Guid stays valid for the grace period, and the answer to
-//!   a request that used one announces the current Guid in `Set-GUID`.
+//!   `Set-GUID`, and the Guid it replaced is refused from then on (000-003), requests in
+//!   flight included, as the reference asks a client to switch at once
+//!   ([`RunningSim::refused_unauthorized`] counts such refusals). With a grace period
+//!   ([`SimConfig::guid_grace`], `ccgw sim --guid-grace-ms`), a replaced Guid stays valid
+//!   that long, and the answer to a request that used one announces the current Guid.
 //! * Every sign-in answer sets the affinity cookie [`AFFINITY_COOKIE`]; authenticated
 //!   requests that do not send it back are counted ([`RunningSim::cookie_misses`]).
 //! * Faults: see [`faults`] for which of them the gateway acts on before they show.

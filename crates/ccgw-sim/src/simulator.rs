@@ -92,6 +92,13 @@ impl RunningSim {
         self.shared.world().refused_over_budget()
     }
 
+    /// How many requests were refused 000-003 for want of a valid Guid: none at all, a
+    /// Guid the gateway never gave, or one a rotation replaced (a client that follows
+    /// rotations sees a few of these only while its requests race a rotation).
+    pub fn refused_unauthorized(&self) -> u64 {
+        self.shared.world().refused_unauthorized()
+    }
+
     /// Moves the world's manual clock on by `by` (see
     /// [`TrafficConfig::manual_clock`](crate::TrafficConfig::manual_clock)) and runs the
     /// traffic model up to it; on real time, only catches the model up.

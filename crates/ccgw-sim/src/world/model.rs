@@ -184,6 +184,8 @@ pub struct World {
     pub(super) budget_windows: HashMap<String, VecDeque<Instant>>,
     /// How many queries the budget refused.
     pub(super) refused_over_budget: u64,
+    /// Requests refused 000-003 for want of a valid Guid.
+    pub(super) refused_unauthorized: u64,
     /// The world's clock: real time since it began, or a clock only tests move.
     pub(super) clock: Clock,
     /// The callers waiting in each skill queue, the longest-waiting first.
@@ -233,6 +235,7 @@ impl World {
             agents: HashMap::new(),
             budget_windows: HashMap::new(),
             refused_over_budget: 0,
+            refused_unauthorized: 0,
             clock: if manual_clock {
                 Clock::Manual(Duration::ZERO)
             } else {

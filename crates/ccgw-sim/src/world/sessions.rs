@@ -90,6 +90,25 @@ impl World {
         cookie_header: Option<&str>,
         now: Instant,
     ) -> Result<Authorized, Failure> {
+        let authorized = self.check_guid(agent, guid, cookie_header, now);
+        if authorized.is_err() {
+            self.refused_unauthorized += 1;
+        }
+        authorized
+    }
+
+    /// How many requests [`authorize`](Self::authorize) refused.
+    pub fn refused_unauthorized(&self) -> u64 {
+        self.refused_unauthorized
+    }
+
+    fn check_guid(
+        &mut self,
+        agent: &str,
+        guid: Option<&str>,
+        cookie_header: Option<&str>,
+        now: Instant,
+    ) -> Result<Authorized, Failure> {
         let denied = || fail(retcode::NO_PERMISSION, "authentication failed or expired");
         let Some(guid) = guid else { return denied() };
         let Some(owner) = self.guids.get(guid) else {

@@ -158,6 +158,7 @@ impl Session {
             self.agent_id().as_str(),
             None,
             || !inner.is_closing(),
+            || inner.headers.rotations(),
             || {
                 let mut request = http
                     .request(method.clone(), url.clone())

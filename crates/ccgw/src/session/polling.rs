@@ -118,6 +118,7 @@ async fn poll_once(session: &SessionInner) -> Result<Option<Event>, Error> {
         me.as_str(),
         None,
         open,
+        || session.headers.rotations(),
         || async {
             let sent = session
                 .api

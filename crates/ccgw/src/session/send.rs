@@ -65,6 +65,7 @@ impl Session {
             self.inner.agent.as_str(),
             target.map(AgentId::as_str),
             || !inner.is_closing(),
+            || inner.headers.rotations(),
             || send(api),
         )
         .await;

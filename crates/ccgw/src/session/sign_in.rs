@@ -77,6 +77,8 @@ pub(super) async fn send_sign_in(
             agent.as_str(),
             None,
             || true,
+            // No Guid yet: nothing a rotation could overtake.
+            || 0,
             move || {
                 // Two builders of one answer type: the forced one takes the session over.
                 if force {

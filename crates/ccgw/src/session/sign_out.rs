@@ -19,6 +19,7 @@ pub(super) async fn send_sign_out(inner: &SessionInner) -> Result<(), Error> {
         None,
         // The one request a closing session still sends.
         || true,
+        || inner.headers.rotations(),
         || {
             inner
                 .api

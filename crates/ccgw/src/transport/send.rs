@@ -60,18 +60,48 @@ where
     }
 }
 
+/// How long a request refused for a stale Guid waits for the rotation that may have
+/// overtaken it to be announced: the refusal and the poll answer that carries the new
+/// Guid travel on different connections, and either may come first.
+const ROTATION_WAIT: Duration = Duration::from_millis(500);
+
+/// Whether a Guid rotation overtook a request sent when the session had seen
+/// `rotated_before` rotations: one came since, or comes within [`ROTATION_WAIT`] (the
+/// first rotation of a session may be the one); never past `deadline`. A session whose
+/// Guid really expired pays the wait once, on its way to the error.
+async fn overtaken(rotations: &impl Fn() -> u64, rotated_before: u64, deadline: Instant) -> bool {
+    let wait_until = deadline.min(Instant::now() + ROTATION_WAIT);
+    loop {
+        if Instant::now() >= deadline {
+            return false;
+        }
+        if rotations() != rotated_before {
+            return true;
+        }
+        if Instant::now() >= wait_until {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// Runs `send` (which builds and sends one generated request) in the operation's span,
 /// while `open` says the session may still send it.
 /// A failure to connect, where nothing was sent, is retried up to the allowed number of
-/// times with a doubling pause; nothing else ever is. Each attempt, answer body
-/// included, must end within the limit. (The limit is kept here rather than in reqwest,
-/// whose per-request timer is dearer: it also wraps the answer body.)
+/// times with a doubling pause. A refusal for a stale Guid (000-003) is sent again with
+/// the newest Guid when `rotations` (the session's count of Guid rotations) moved while
+/// it was on its way: the rotation overtook it, and the gateway refused it before acting
+/// on it; so for as long as each refusal follows a rotation, within the limit of the
+/// first attempt. Nothing else is ever sent twice. Each attempt, answer body included,
+/// must end within the limit. (The limit is kept here rather than in reqwest, whose
+/// per-request timer is dearer: it also wraps the answer body.)
 pub(crate) async fn run<T, F, Fut>(
     op: &'static Operation,
     attempts: Attempts,
     agent: &str,
     target: Option<&str>,
     open: impl Fn() -> bool,
+    rotations: impl Fn() -> u64,
     send: F,
 ) -> Result<T, Error>
 where
@@ -84,6 +114,7 @@ where
     let recorder = (!span.is_disabled()).then(|| (span.clone(), Instant::now()));
     async move {
         let mut retried = 0;
+        let deadline = Instant::now() + attempts.limit;
         let result = loop {
             // Checked before every attempt, retries included: once a sign-out began, no
             // other request leaves.
@@ -93,11 +124,18 @@ where
                     "the session is signing out; nothing was sent",
                 ));
             }
+            let rotated_before = rotations();
             let this = attempt(&send, retried < attempts.connect_retries);
             let outcome = tokio::time::timeout(attempts.limit, this)
                 .await
                 .unwrap_or_else(|_| Attempt::Done(Err(timed_out())));
             match outcome {
+                Attempt::Done(Err(e))
+                    if e.is_auth_expired()
+                        && overtaken(&rotations, rotated_before, deadline).await =>
+                {
+                    tracing::debug!("a Guid rotation overtook the request; sending it again");
+                }
                 Attempt::Done(result) => break result,
                 Attempt::RetryConnect => {
                     retried += 1;
@@ -147,6 +185,7 @@ mod tests {
             "101",
             None,
             || open.load(SeqCst),
+            || 0,
             || async {
                 sends.fetch_add(1, SeqCst);
                 // A sign-out begins while this attempt fails to connect (nothing listens

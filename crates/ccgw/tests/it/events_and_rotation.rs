@@ -135,15 +135,18 @@ async fn the_poller_keeps_the_session_alive() {
         .expect("still signed in thanks to polling");
 }
 
+/// Fifty requests in flight while the gateway rotates the Guid, with no grace: a request
+/// the rotation overtook is refused (000-003) before the gateway acts, and sent again
+/// with the newest Guid; every request succeeds, and each acts once.
 #[tokio::test]
 async fn rotation_racing_fifty_concurrent_requests() {
-    let sim = sim(quick()
-        .dynamic_auth(true)
-        .guid_grace(Duration::from_millis(500)))
-    .await;
+    let sim = sim(quick().dynamic_auth(true).guid_grace(Duration::ZERO)).await;
     let (_, s) = inspector(&sim).await;
     let a = agent("1003");
     for round in 0..3 {
+        // Sent just as the poll's answer rotates the Guid.
+        let before = sim.current_guid("101");
+        ccgw_sim::testing::wait_until(|| sim.current_guid("101") != before, "a rotation").await;
         let mut tasks = Vec::new();
         for i in 0..50 {
             let s = s.clone();
@@ -156,27 +159,105 @@ async fn rotation_racing_fifty_concurrent_requests() {
                 }
             }));
         }
-        // Rotate while they are in flight.
-        sim.rotate_guid("101");
         for t in tasks {
             t.await
                 .unwrap()
                 .unwrap_or_else(|e| panic!("round {round}: {e}"));
         }
     }
-    assert_eq!(
-        sim.received("forceBusy") + sim.received("forceIdle"),
-        150,
-        "each sent once"
-    );
-    // The poller has taken rotations from poll answers meanwhile.
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    let sent = sim.received("forceBusy") + sim.received("forceIdle");
+    let refused = sim.refused_unauthorized();
     assert!(
-        s.guid_rotations() >= 1,
-        "rotations seen: {}",
-        s.guid_rotations()
+        sent >= 150 && sent - 150 <= refused,
+        "each acted on once: {sent} sent, {refused} refused for a stale Guid"
     );
-    s.force_busy(&a)
+    assert!(s.guid_rotations() >= 3, "rotations: {}", s.guid_rotations());
+}
+
+/// A loopback proxy in front of `target` that holds every byte a client sends for
+/// `delay` before passing it on (answers come back at once): requests that take that
+/// long to arrive.
+async fn slow_arrivals(target: std::net::SocketAddr, delay: Duration) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(gateway) = tokio::net::TcpStream::connect(target).await else {
+                continue;
+            };
+            let (mut from_client, mut to_client) = client.into_split();
+            let (mut from_gateway, mut to_gateway) = gateway.into_split();
+            tokio::spawn(async move {
+                let _ = tokio::io::copy(&mut from_gateway, &mut to_client).await;
+            });
+            tokio::spawn(async move {
+                let (held, mut due) = tokio::sync::mpsc::unbounded_channel();
+                tokio::spawn(async move {
+                    while let Some((at, bytes)) = due.recv().await {
+                        tokio::time::sleep_until(at).await;
+                        let bytes: Vec<u8> = bytes;
+                        if to_gateway.write_all(&bytes).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+                let mut buf = vec![0u8; 64 * 1024];
+                while let Ok(n) = from_client.read(&mut buf).await {
+                    if n == 0
+                        || held
+                            .send((tokio::time::Instant::now() + delay, buf[..n].to_vec()))
+                            .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    base
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_that_arrive_late_while_the_poll_rotates_are_sent_again_and_succeed() {
+    let sim = sim(quick().dynamic_auth(true).guid_grace(Duration::ZERO)).await;
+    let base = slow_arrivals(sim.addr(), Duration::from_millis(250)).await;
+    let client = ccgw::Client::builder(&base)
+        .request_timeout(Duration::from_secs(8))
+        .build()
+        .unwrap();
+    let s = client
+        .sign_in(ccgw::SignIn::new(agent("101"), ccgw_sim::DEFAULT_PASSWORD))
         .await
-        .expect("the newest Guid works after the grace period");
+        .unwrap();
+    let a = agent("1003");
+    let mut requests = 0;
+    // Until the race has happened at least once (a rotation overtook a request on its
+    // way), at most 40 rounds of 10 requests.
+    for _ in 0..40 {
+        let refused_before = sim.refused_unauthorized();
+        let tasks: Vec<_> = (0..10)
+            .map(|_| {
+                let (s, a) = (s.clone(), a.clone());
+                tokio::spawn(async move { s.force_busy(&a).await })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap().expect("every request succeeds");
+            requests += 1;
+        }
+        if sim.refused_unauthorized() > refused_before {
+            break;
+        }
+    }
+    assert!(
+        sim.refused_unauthorized() > 0,
+        "a rotation overtook a request"
+    );
+    let sent = sim.received("forceBusy");
+    assert!(
+        sent > requests,
+        "the overtaken ones were sent again: {sent} for {requests}"
+    );
+    s.sign_out().await.unwrap();
 }

@@ -96,7 +96,9 @@ async fn long_agent_lists_are_split_and_empty_ones_send_nothing() {
 
 #[tokio::test]
 async fn the_escape_hatch_stays_below_the_resource_root_and_never_resends() {
-    let sim = sim(quick()).await;
+    // A grace period, so that the answer to a request with the replaced Guid announces
+    // the new one (the rotation below happens outside any poll).
+    let sim = sim(quick().guid_grace(std::time::Duration::from_secs(5))).await;
     let (_, s) = inspector(&sim).await;
     let answer = s
         .send_raw(Method::GET, "queuedevice/101/skillwaitnum/1", None)

@@ -114,6 +114,7 @@ async fn stop_playback_of(inner: &SessionInner, limit: Duration) -> Result<(), E
         me.as_str(),
         None,
         || !inner.is_closing(),
+        || inner.headers.rotations(),
         || {
             inner
                 .api

@@ -165,8 +165,7 @@ pub struct SimConfig {
     #[serde(with = "millis")]
     pub session_timeout: Duration,
     /// How long a replaced Guid stays valid under dynamic authentication: none by
-    /// default, as the reference names no grace (a client must switch at once, requests
-    /// in flight included); a grace is for old clients and demos.
+    /// default, as the reference names no grace (clients must switch at once).
     #[serde(with = "millis")]
     pub guid_grace: Duration,
     /// The node name appended to every Guid (`<uuid>.<node>`).

@@ -11,7 +11,6 @@ use tokio::sync::broadcast;
 use crate::error::{Error, ErrorKind};
 use crate::ids::CallId;
 use crate::mode::TrackedMode;
-use crate::transport::salvage::SkippedEntry;
 
 mod names;
 pub use names::GATEWAY_EVENT_NAMES;
@@ -91,7 +90,7 @@ pub enum EventType {
     /// A query's answer held list entries that could not be read: they were left out
     /// and the rest was returned. The content names the `operation` and, for each entry,
     /// its `index`, the `field` that did not fit and `why`; see
-    /// [`Event::skipped_entries`].
+    /// [`SkippedEntry::all_in`](crate::SkippedEntry::all_in).
     EntriesSkipped,
     /// Any other event, by its gateway name.
     Other(String),
@@ -270,7 +269,7 @@ impl Event {
     }
 
     /// An event this crate makes about the session itself.
-    fn local(name: &str, event_type: EventType, agent: &str, content: Value) -> Event {
+    pub(crate) fn local(name: &str, event_type: EventType, agent: &str, content: Value) -> Event {
         Event {
             name: name.to_owned(),
             event_type,
@@ -318,33 +317,6 @@ impl Event {
             "failures": failures,
         });
         Self::local("LinkRestored", EventType::LinkRestored, agent, content)
-    }
-
-    pub(crate) fn entries_skipped(agent: &str, operation: &str, skipped: &[SkippedEntry]) -> Event {
-        let entries: Vec<Value> = skipped
-            .iter()
-            .map(|s| serde_json::json!({"index": s.index, "field": s.field, "why": s.why}))
-            .collect();
-        let content = serde_json::json!({ "operation": operation, "entries": entries });
-        Self::local("EntriesSkipped", EventType::EntriesSkipped, agent, content)
-    }
-
-    /// The entries an [`EventType::EntriesSkipped`] event says were left out (none for
-    /// any other event).
-    pub fn skipped_entries(&self) -> Vec<SkippedEntry> {
-        if self.event_type != EventType::EntriesSkipped {
-            return Vec::new();
-        }
-        let entries = self.content["entries"].as_array().into_iter().flatten();
-        entries
-            .map(|e| {
-                SkippedEntry::new(
-                    e["index"].as_u64().unwrap_or_default() as usize,
-                    e["field"].as_str().unwrap_or_default(),
-                    e["why"].as_str().unwrap_or_default(),
-                )
-            })
-            .collect()
     }
 
     fn lagged(missed: u64) -> Event {

@@ -14,11 +14,10 @@ use super::Session;
 use super::state::SessionInner;
 use crate::audit::{AuditJournal, Outcome, Subject};
 use crate::error::{Error, ErrorKind};
-use crate::events::Event;
 use crate::ids::{AgentId, CallId};
 use crate::mode::TrackedMode;
 use crate::transport::limits::explain_too_large;
-use crate::transport::salvage::{Skips, salvage};
+use crate::transport::salvage::{SkippedEntry, Skips, salvage};
 use crate::transport::send::{ApiResult, run};
 
 impl Session {
@@ -147,7 +146,7 @@ impl Session {
             skipped = skipped.len(),
             "entries of the answer could not be read and were left out"
         );
-        let event = Event::entries_skipped(self.agent_id().as_str(), op.log_name, &skipped);
+        let event = SkippedEntry::event(self.agent_id().as_str(), op.log_name, &skipped);
         self.inner.dispatch(event);
     }
 

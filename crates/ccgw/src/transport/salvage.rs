@@ -6,6 +6,8 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::events::{Event, EventType};
+
 /// One entry of a list answer that could not be read, and was left out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -20,6 +22,34 @@ pub struct SkippedEntry {
 }
 
 impl SkippedEntry {
+    /// The entries an [`EventType::EntriesSkipped`] event says were left out (none for
+    /// any other event).
+    pub fn all_in(event: &Event) -> Vec<SkippedEntry> {
+        if event.event_type() != &EventType::EntriesSkipped {
+            return Vec::new();
+        }
+        let entries = event.content()["entries"].as_array().into_iter().flatten();
+        entries
+            .map(|e| {
+                SkippedEntry::new(
+                    e["index"].as_u64().unwrap_or_default() as usize,
+                    e["field"].as_str().unwrap_or_default(),
+                    e["why"].as_str().unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+
+    /// The event that tells `skipped`, entries of `operation`'s answer to `agent`.
+    pub(crate) fn event(agent: &str, operation: &str, skipped: &[SkippedEntry]) -> Event {
+        let entries: Vec<Value> = skipped
+            .iter()
+            .map(|s| serde_json::json!({"index": s.index, "field": s.field, "why": s.why}))
+            .collect();
+        let content = serde_json::json!({ "operation": operation, "entries": entries });
+        Event::local("EntriesSkipped", EventType::EntriesSkipped, agent, content)
+    }
+
     pub(crate) fn new(index: usize, field: impl Into<String>, why: impl Into<String>) -> Self {
         SkippedEntry {
             index,

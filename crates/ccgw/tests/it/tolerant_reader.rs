@@ -152,7 +152,7 @@ async fn one_odd_entry_of_a_list_costs_only_itself_and_is_reported() {
         .unwrap();
     assert_eq!(told.event_type(), &EventType::EntriesSkipped);
     assert_eq!(told.content()["operation"], "queryAgentInfoBySkillId");
-    let skipped = told.skipped_entries();
+    let skipped = ccgw::SkippedEntry::all_in(&told);
     let places: Vec<usize> = skipped.iter().map(|s| s.index).collect();
     assert_eq!(places, [1, 3], "{skipped:?}");
     assert_eq!(skipped[0].field, "result[1].name");
@@ -167,7 +167,7 @@ async fn one_odd_entry_of_a_list_costs_only_itself_and_is_reported() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(told.skipped_entries()[0].index, 1);
+    assert_eq!(ccgw::SkippedEntry::all_in(&told)[0].index, 1);
     session.sign_out().await.unwrap();
 }
 

@@ -47,6 +47,16 @@ impl World {
                 "the inspector is already inspecting a call",
             );
         }
+        // The reference asks for an inspector signed in and idle; it names no retcode for
+        // one who is not, so the simulator answers as for any invalid request.
+        if self.agents[inspector].state() != AgentState::Idle
+            || self.playbacks.contains_key(inspector)
+        {
+            return fail(
+                retcode::BAD_PARAMETER,
+                "the inspector must be signed in and idle to inspect",
+            );
+        }
         let agent = &self.agents[target];
         if agent.call.is_none() {
             return fail(retcode::CALL_STATE, "the agent is not in a call");

@@ -37,13 +37,24 @@ pub(crate) struct Traffic {
     done: Duration,
 }
 
+/// How long one call keeps an agent from the next, on average, in seconds: the talk (at
+/// least [`TALK_MIN`]), the wrap-up, and now and then a rest (at least 30 s). The floor's
+/// capacity is one call per agent per cycle.
+fn cycle() -> f64 {
+    let talk = TALK_MIN + TALK_MEAN * (-TALK_MIN / TALK_MEAN).exp();
+    let rest = 30.0 + REST_MEAN * (-30.0 / REST_MEAN).exp();
+    talk + WRAP_UP as f64 + REST_CHANCE * rest
+}
+
 impl Level {
-    /// The share of the floor's capacity the callers ask for: calm leaves agents idle,
-    /// busy keeps most talking, surge is more than the floor can answer.
+    /// The share of the floor's capacity the callers ask for, which is the share of
+    /// agents kept occupied (talking, wrapping up or resting) while the queues are
+    /// stable: calm leaves half idle, busy keeps about 85% occupied at any size, surge is
+    /// more than the floor can answer.
     fn load(self) -> f64 {
         match self {
             Level::Calm => 0.5,
-            Level::Busy => 0.9,
+            Level::Busy => 0.85,
             Level::Surge => 1.4,
         }
     }
@@ -57,10 +68,10 @@ impl Traffic {
         let mut rng = SplitMix(seed);
         let mut arrivals = Vec::new();
         for vdn in &world.config.vdns {
-            // Each agent can answer about one call per (talk + wrap-up); the queues share
-            // the calls in proportion to the agents serving them.
+            // Each agent can answer one call per cycle; the queues share the calls in
+            // proportion to the agents serving them.
             let agents = vdn.agents.len() as f64;
-            let per_second = level.load() * agents / (TALK_MEAN + WRAP_UP as f64);
+            let per_second = level.load() * agents / cycle();
             let members: Vec<usize> = (0..vdn.skills.len())
                 .map(|q| {
                     (0..vdn.agents.len())
@@ -76,8 +87,11 @@ impl Traffic {
         let now = world.now();
         for id in &world.order {
             let agent = world.agents.get_mut(id).expect("ordered");
+            // What remains of a seeded call lasts as long as a new one would (talks are
+            // memoryless): the seeded calls end spread out, not in one wave that leaves
+            // the first callers queueing behind a floor nobody leaves.
             if agent.call.is_some() {
-                agent.until = Some(now + Duration::from_secs(rng.between(20, 300)));
+                agent.until = Some(now + rng.exponential(TALK_MEAN, 1.0));
             }
         }
         Some(Traffic {
@@ -245,18 +259,22 @@ impl SplitMix {
         self.unit() < p
     }
 
-    fn between(&mut self, low: u64, high: u64) -> u64 {
-        low + self.next() % (high - low + 1)
-    }
-
     /// A duration with this mean, at least `min` seconds, whole seconds.
     fn exponential(&mut self, mean: f64, min: f64) -> Duration {
         let x = -mean * (1.0 - self.unit()).ln();
         Duration::from_secs(x.max(min).round() as u64)
     }
 
-    /// How many arrivals in a second at `rate` a second (Knuth's method; rates are small).
+    /// How many arrivals in a second at `rate` a second: Knuth's method for the rates of
+    /// a floor's queues, the normal approximation past 30 a second (where Knuth's method
+    /// would underflow on a huge floor).
     fn poisson(&mut self, rate: f64) -> u32 {
+        if rate > 30.0 {
+            // Box-Muller: a standard normal from two uniforms.
+            let (u, v) = (1.0 - self.unit(), self.unit());
+            let normal = (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos();
+            return (rate + rate.sqrt() * normal).round().max(0.0) as u32;
+        }
         let limit = (-rate).exp();
         let (mut k, mut p) = (0, self.unit());
         while p > limit && k < 1000 {
@@ -308,8 +326,7 @@ mod tests {
     #[test]
     fn calls_queue_while_nobody_is_free_and_are_answered_when_an_agent_frees() {
         let mut world = floor(1);
-        // Everybody is on a seeded call for at least 20 s: arrivals wait.
-        world.advance(Duration::from_secs(19));
+        // Everybody starts on a seeded call.
         let states = picture(&world).0;
         assert!(states.iter().all(|s| *s == Some(AgentState::Talking)));
         // By ten minutes every seeded call has ended and some agents wrapped up and
@@ -326,5 +343,50 @@ mod tests {
             .filter(|s| **s == Some(AgentState::Talking))
             .count();
         assert!(talking > 0);
+    }
+
+    /// The share of agents occupied (not idle) on a busy floor of `agents`, sampled every
+    /// minute from `from` to `to` minutes, and the longest queue 1 grew meanwhile.
+    fn busy_floor(agents: u32, from: u64, to: u64) -> (f64, usize) {
+        let config = if agents == 10 {
+            SimConfig::default()
+        } else {
+            SimConfig::default().large_tenant(agents, 20)
+        };
+        let mut world = World::new(config.traffic(Traffic::Busy, 3).manual_clock(true));
+        let ids: Vec<String> = (world.order.iter())
+            .filter(|id| !world.agents[id.as_str()].inspector)
+            .cloned()
+            .collect();
+        let (mut occupied, mut samples, mut longest) = (0usize, 0usize, 0);
+        for minute in 1..=to {
+            for _ in 0..60 {
+                world.advance(Duration::from_secs(1));
+                longest = longest.max(world.waiting(1));
+            }
+            if minute >= from {
+                occupied += (ids.iter())
+                    .filter(|id| world.agent_state(id) != Some(AgentState::Idle))
+                    .count();
+                samples += ids.len();
+            }
+        }
+        (occupied as f64 / samples as f64, longest)
+    }
+
+    #[test]
+    fn a_busy_floor_is_busy_not_saturated_at_any_size() {
+        // Ten agents: a small floor wanders, so it is watched for hours.
+        let (small, _) = busy_floor(10, 30, 600);
+        assert!(
+            (0.75..=0.93).contains(&small),
+            "10 agents: {small:.3} occupied"
+        );
+        let (large, longest) = busy_floor(5000, 6, 16);
+        assert!(
+            (0.80..=0.90).contains(&large),
+            "5,000 agents: {large:.3} occupied"
+        );
+        assert!(longest < 300, "queue 1 grew to {longest} callers");
     }
 }

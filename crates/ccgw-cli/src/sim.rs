@@ -30,6 +30,10 @@ pub struct SimArgs {
     /// `Set-GUID` on every answer (overrides the file).
     #[arg(long)]
     quirks: bool,
+    /// Also send the events older simulators made up, which the reference does not list
+    /// (after an intercept, a forced state or a forced release): for old demos only.
+    #[arg(long)]
+    invented_events: bool,
     /// Answer in the shapes a `ccgw probe --report` file saw on a real gateway: its
     /// charsets, missing and extra fields, numbers as text, other types, NUL padding.
     #[arg(long, value_name = "FILE")]
@@ -107,6 +111,9 @@ pub async fn run(args: SimArgs) -> ExitCode {
     }
     if args.quirks {
         config = config.quirks(true);
+    }
+    if args.invented_events {
+        config = config.invented_events(true);
     }
     if let Some(path) = &args.shapes {
         match ccgw_sim::shapes::ShapeProfile::from_file(path) {

@@ -25,7 +25,7 @@ async fn a_seeded_surge_raises_and_clears_each_alert_exactly_once() {
     board.alerts =
         Alerts::new(Rules::from_toml("[[alerts]]\nrule = \"waiting\"\nover = 4\n").unwrap());
     let mut changes = Vec::new();
-    for round in 0..40 {
+    for round in 0..60 {
         sim.advance(Duration::from_secs(30));
         // The surge ends after ten minutes; the floor calms down.
         if round == 20 {

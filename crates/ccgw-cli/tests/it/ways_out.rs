@@ -305,7 +305,7 @@ async fn a_gateway_answering_in_gbk_with_nul_padded_events_is_understood() {
         .find(|e| e["event"] == "AgentEvent_Talking")
         .expect("AgentEvent_Talking");
     assert_eq!(talking["workNo"], "101");
-    assert_eq!(talking["content"]["callId"], call.as_str(), "{talking}");
+    assert_eq!(talking["content"]["callid"], call.as_str(), "{talking}");
     assert!(signed_out(&sim));
 }
 

@@ -4,6 +4,7 @@
 //! waiting itself.
 
 mod budget;
+mod calls;
 mod events;
 mod lists;
 mod model;

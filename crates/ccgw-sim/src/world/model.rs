@@ -162,6 +162,9 @@ pub struct Authorized {
 /// A call between a customer and an agent.
 pub(super) struct CallRecord {
     pub(super) vdn: u32,
+    /// The agent who answered it: the recorded party, whose work number names the
+    /// recording's folder.
+    pub(super) agent: String,
     /// The customer's number.
     pub(super) caller: String,
     /// The number the customer called.
@@ -269,7 +272,7 @@ impl World {
                 agent.signed_in_at = millis_now();
                 agent.skills = vdn.skills_of_agent(index);
                 let skill = vdn.skills.first().cloned();
-                let call = world.new_call(vdn.id, &agent.phone, skill, index);
+                let call = world.new_call(vdn.id, id, &agent.phone, skill, index);
                 agent.call = Some(call);
                 world.agents.insert(id.clone(), agent);
             }
@@ -296,68 +299,6 @@ impl World {
             Clock::Real(start) => start.elapsed(),
             Clock::Manual(now) => now,
         }
-    }
-
-    /// A new caller waiting in `skill` from `since`.
-    pub(super) fn queue_caller(&mut self, skill: i32, since: Duration) {
-        let id = self.new_call_id();
-        let caller = format!("1390000{:04}", self.next_call % 10_000);
-        let queue = self.queued.entry(skill).or_default();
-        queue.push_back(QueuedCall { id, caller, since });
-    }
-
-    /// How many callers wait in `skill`.
-    pub(super) fn waiting(&self, skill: i32) -> usize {
-        self.queued.get(&skill).map_or(0, VecDeque::len)
-    }
-
-    /// Starts a call from a customer to `phone`; returns its ID.
-    fn new_call(&mut self, vdn: u32, phone: &str, skill: Option<SkillConfig>, n: usize) -> String {
-        let id = self.new_call_id();
-        let caller = format!("1380000{:04}", n % 10_000);
-        self.start_call(id.clone(), vdn, caller, phone.to_owned(), skill);
-        id
-    }
-
-    /// Records call `id`, answered now, from `caller` to `called`.
-    pub(super) fn start_call(
-        &mut self,
-        id: String,
-        vdn: u32,
-        caller: String,
-        called: String,
-        skill: Option<SkillConfig>,
-    ) {
-        let record = CallRecord {
-            vdn,
-            caller,
-            called,
-            skill,
-            began_at: millis_now(),
-            ended_at: None,
-        };
-        self.calls.insert(id, record);
-    }
-
-    /// Takes `agent` off its call; the call ends when no party is left on it.
-    pub(super) fn leave_call(&mut self, agent: &str) {
-        let now = self.now();
-        let Some(call) = self.agents.get_mut(agent).and_then(|a| a.leave_call(now)) else {
-            return;
-        };
-        if !self
-            .agents
-            .values()
-            .any(|a| a.call.as_deref() == Some(&call))
-            && let Some(record) = self.calls.get_mut(&call)
-        {
-            record.ended_at.get_or_insert_with(millis_now);
-        }
-    }
-
-    pub(super) fn new_call_id(&mut self) -> String {
-        self.next_call += 1;
-        format!("1700000000-{}", self.next_call)
     }
 
     /// The configuration the world runs with.

@@ -211,36 +211,44 @@ impl World {
         me.qc = Some((target.to_owned(), QcMode::Intercepting));
         me.call = their_call.clone();
         me.set_state(AgentState::Talking, now);
-        let content = json!({"callId": their_call});
-        self.push_event(inspector, "AgentEvent_Talking", inspector, content.clone());
-        // The call goes on recorded: the event names its file, as the reference's does.
-        let record = their_call.as_ref().and_then(|id| {
-            let call = self.calls.get(id)?;
-            Some(json!({
-                "callId": id,
-                "fileName": Self::recording_name(call.vdn, id, call.began_at),
-                "locationId": "0",
-                "recordID": id.rsplit('-').next().unwrap_or_default(),
-                "fileMediaType": "1",
-            }))
-        });
-        self.push_event(
-            inspector,
-            "AgentMediaEvent_Record",
-            inspector,
-            record.unwrap_or(content),
-        );
-        self.push_event(
-            inspector,
-            "AgentOther_BeQcStop",
-            target,
-            json!({"inspector": inspector}),
-        );
-        self.push_event(inspector, "AgentState_Ready", target, json!({}));
+        // The reference lists two events for an intercept: the inspector talks, and the
+        // call goes on recorded (the event names its file, as the reference's does).
+        let call = their_call
+            .as_ref()
+            .and_then(|id| Some((id, self.calls.get(id)?)));
+        let (talking, record) = match call {
+            Some((id, call)) => (
+                json!({
+                    "caller": call.caller, "called": call.called, "callid": id,
+                    "type": "main", "feature": 0, "mediaAbility": 1,
+                }),
+                json!({
+                    "taskId": id.rsplit('-').next().unwrap_or_default(),
+                    "caller": call.caller, "called": call.called, "callId": id,
+                    "fileName": Self::recording_name(call.vdn, &call.agent, id, call.began_at),
+                    "locationId": "0",
+                    "recordID": id.rsplit('-').next().unwrap_or_default(),
+                    "fileMediaType": "1",
+                }),
+            ),
+            None => (
+                json!({ "callid": their_call }),
+                json!({ "callId": their_call }),
+            ),
+        };
+        self.push_event(inspector, "AgentEvent_Talking", inspector, talking);
+        self.push_event(inspector, "AgentMediaEvent_Record", inspector, record);
+        if self.config.invented_events {
+            // Not in the reference: what older versions of the simulator sent.
+            let about = json!({ "inspector": inspector });
+            self.push_event(inspector, "AgentOther_BeQcStop", target, about);
+            self.push_event(inspector, "AgentState_Ready", target, json!({}));
+        }
         Ok(())
     }
 
-    /// Forces `target` into a working state and tells the inspector.
+    /// Forces `target` into a working state (telling nobody: the reference lists no
+    /// event, unless the simulator invents them as it once did).
     pub fn force_state(
         &mut self,
         inspector: &str,
@@ -269,7 +277,11 @@ impl World {
         if agent.call.is_none() {
             agent.until = None;
         }
-        self.push_event(inspector, event, target, json!({}));
+        // The reference lists no event for a forced state; older simulators told the
+        // inspector, in names no gateway is known to send.
+        if self.config.invented_events {
+            self.push_event(inspector, event, target, json!({}));
+        }
         Ok(())
     }
 
@@ -336,12 +348,11 @@ impl World {
             if matches!(agent.qc, Some((_, QcMode::Intercepting))) {
                 agent.qc = None;
             }
-            self.push_event(
-                inspector,
-                "AgentOther_PhoneRelease",
-                &party,
-                json!({"callId": call}),
-            );
+            // The reference lists no event for a dropped call.
+            if self.config.invented_events {
+                let content = json!({ "callId": call });
+                self.push_event(inspector, "AgentOther_PhoneRelease", &party, content);
+            }
         }
         Ok(())
     }

@@ -133,6 +133,8 @@ impl World {
             let waited = now.saturating_sub(call.since);
             let record = CallRecord {
                 vdn,
+                // Still waiting: nobody has answered it.
+                agent: String::new(),
                 caller: call.caller.clone(),
                 called: String::new(),
                 skill: Some(config.clone()),

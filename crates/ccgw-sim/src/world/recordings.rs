@@ -99,11 +99,11 @@ impl World {
 
     /// The file name of call `call`'s recording, as gateways name them
     /// (`y:/<vdn>/0/<yyyymmdd>/<n>.V3`).
-    pub(super) fn recording_name(vdn: u32, call: &str, began_at_ms: u64) -> String {
+    pub(super) fn recording_name(vdn: u32, agent: &str, call: &str, began_at_ms: u64) -> String {
         let days = began_at_ms / 86_400_000;
         let (y, m, d) = civil_from_days(days as i64);
         let n = call.rsplit('-').next().unwrap_or(call);
-        format!("y:/{vdn}/0/{y:04}{m:02}{d:02}/{n}.V3")
+        format!("y:/{vdn}/0/{y:04}{m:02}{d:02}/{agent}/{n}.V3")
     }
 
     /// The recording of the call `agent` is on, or was last on.
@@ -111,7 +111,12 @@ impl World {
         let agent = self.agents.get(agent)?;
         let call = agent.call.as_ref().or(agent.last_call.as_ref())?;
         let record = self.calls.get(call)?;
-        Some(Self::recording_name(record.vdn, call, record.began_at))
+        Some(Self::recording_name(
+            record.vdn,
+            &record.agent,
+            call,
+            record.began_at,
+        ))
     }
 
     /// The recording `file_name` for `me` to download or play: 000-002 for an empty or
@@ -122,13 +127,12 @@ impl World {
         }
         let found = self.recordings.get(file_name).cloned().or_else(|| {
             self.calls.iter().find_map(|(id, call)| {
-                (Self::recording_name(call.vdn, id, call.began_at) == file_name).then_some(
-                    Recorded {
+                (Self::recording_name(call.vdn, &call.agent, id, call.began_at) == file_name)
+                    .then_some(Recorded {
                         vdn: call.vdn,
                         bytes: CALL_RECORDING_SECONDS * ALAW_BYTES_PER_SECOND,
                         rate: None,
-                    },
-                )
+                    })
             })
         });
         let Some(found) = found else {
@@ -315,8 +319,11 @@ mod tests {
     #[test]
     fn recordings_are_named_by_vdn_day_and_call() {
         // 2018-12-17 12:00 UTC.
-        let name = World::recording_name(1, "1700000000-42", 1_545_048_000_000);
-        assert_eq!(name, "y:/1/0/20181217/42.V3");
+        let name = World::recording_name(1, "120", "1700000000-42", 1_545_048_000_000);
+        assert_eq!(
+            name, "y:/1/0/20181217/120/42.V3",
+            "the reference's drive:/vdn/dir/yyyymmdd/workno/n.V3"
+        );
         assert_eq!(civil_from_days(0), (1970, 1, 1));
     }
 }

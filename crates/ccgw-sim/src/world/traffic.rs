@@ -230,7 +230,7 @@ impl World {
             .find(|s| s.id == skill)
             .cloned();
         let called = self.agents[agent].phone.clone();
-        self.start_call(call.id.clone(), vdn, call.caller, called, skill);
+        self.start_call(call.id.clone(), vdn, agent, call.caller, called, skill);
         let a = self.agents.get_mut(agent).expect("ordered");
         a.call = Some(call.id);
         a.set_state(AgentState::Talking, t);

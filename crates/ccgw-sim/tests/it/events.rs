@@ -84,20 +84,33 @@ async fn a_waiting_poll_wakes_when_an_event_arrives() {
     let poll = gw.poll("101", &g);
     let act = async {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        gw.qc(Method::POST, &g, "101", "forcebusy/1003").await
+        gw.qc(Method::PUT, &g, "101", "addsupervise/1003").await
     };
     let (polled, acted) =
         tokio::time::timeout(Duration::from_secs(10), async { tokio::join!(poll, act) })
             .await
             .expect("the poll answered long before its 30 s wait");
     assert_eq!(acted.retcode(), "0");
-    assert_eq!(polled.body["event"]["eventType"], "AgentState_Busy");
-    assert_eq!(polled.body["event"]["workNo"], "1003");
+    // The inspector's own phone rings first, as the reference lists.
+    assert_eq!(
+        polled.body["event"]["eventType"],
+        "AgentOther_PhoneAlerting"
+    );
+    assert_eq!(polled.body["event"]["workNo"], "101");
 }
 
+/// The reference lists no event for a forced state or a forced release: the inspector
+/// hears nothing of them, unless the simulator invents events as older ones did.
 #[tokio::test]
-async fn forced_states_announce_events() {
+async fn forced_states_announce_nothing_unless_invented() {
     let gw = Gw::start(quick()).await;
+    let g = gw.sign_in("101").await;
+    for action in ["forcerest/1004/60/2", "forcebusy/1005", "forcelogout/1004"] {
+        assert_eq!(gw.qc(Method::POST, &g, "101", action).await.retcode(), "0");
+    }
+    assert!(gw.poll("101", &g).await.body["event"].is_null());
+
+    let gw = Gw::start(quick().invented_events(true)).await;
     let g = gw.sign_in("101").await;
     gw.qc(Method::POST, &g, "101", "forcerest/1004/60/2").await;
     gw.qc(Method::POST, &g, "101", "forcelogout/1004").await;
@@ -116,7 +129,7 @@ async fn queues_are_bounded() {
     let gw = Gw::start(quick()).await;
     let g = gw.sign_in("101").await;
     for _ in 0..(ccgw_sim::EVENT_QUEUE_LIMIT + 50) {
-        gw.qc(Method::POST, &g, "101", "forcebusy/1005").await;
+        assert!(gw.sim.tell("101", "AgentState_SetNotReady_Success"));
     }
     let mut delivered = 0;
     loop {

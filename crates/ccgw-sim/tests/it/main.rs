@@ -11,6 +11,7 @@ mod events;
 mod faults;
 mod qc;
 mod queries;
+mod reference;
 mod sessions;
 mod shapes;
 mod truth;

@@ -419,35 +419,3 @@ async fn agents_without_permission_cannot_inspect() {
         "000-003"
     );
 }
-
-/// The reference asks for an inspector signed in and idle: one signed in busy, or playing
-/// a recording, may not start an inspection.
-#[tokio::test]
-async fn only_an_idle_inspector_may_start_an_inspection() {
-    let gw = Gw::start(quick()).await;
-    let path = "/agentgateway/resource/onlineagent/101";
-    let body = json!({"password": ccgw_sim::DEFAULT_PASSWORD, "phonenum": "70001", "status": 5});
-    let busy = gw.call(Method::PUT, path, None, Some(body)).await;
-    assert_eq!(busy.retcode(), "0");
-    let g = busy.guid().unwrap();
-    for start in ["addsupervise/1001", "addinsert/1001"] {
-        let refused = gw.qc(Method::PUT, &g, "101", start).await;
-        assert_eq!(refused.retcode(), "000-002", "{start}: {}", refused.body);
-    }
-    assert_eq!(gw.sim.mode_of("101", "1001"), QcMode::Idle);
-
-    // Idle, then playing a recording to its phone.
-    let (gw, g) = inspector().await;
-    let recording = gw.sim.recording_of("1002").unwrap();
-    let play = gw
-        .call(
-            Method::PUT,
-            "/agentgateway/resource/recordplay/101/play",
-            Some(&g),
-            Some(json!({"voicepath": recording})),
-        )
-        .await;
-    assert_eq!(play.retcode(), "0", "{}", play.body);
-    let refused = gw.qc(Method::PUT, &g, "101", "addsupervise/1001").await;
-    assert_eq!(refused.retcode(), "000-002");
-}

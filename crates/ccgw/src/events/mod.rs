@@ -56,14 +56,17 @@ pub enum EventType {
     /// The playback ended (`AgentMediaEvent_StopPlayDone`): [`Event::play_stop_cause`]
     /// says why.
     PlayStopped,
-    /// The agent is idle and ready.
+    /// The session's own agent is idle and ready (`AgentState_Ready`): after its phone
+    /// left an inspection, for an inspector. Gateways send state events to the agent
+    /// whose state changed, not to an inspector who forced it.
     Ready,
-    /// The agent is busy.
+    /// The session's own agent is busy (`AgentState_Busy`).
     Busy,
-    /// The agent is resting.
+    /// The session's own agent was set busy, "not ready" (`AgentState_SetNotReady_Success`);
+    /// `content.reason` says why (3: forced busy by an inspector).
+    NotReady,
+    /// The session's own agent started a rest (`AgentState_SetRest_Success`).
     Rest,
-    /// The agent was signed out.
-    SignOut,
     /// The session ended: it was signed out, or the gateway no longer accepts it. No
     /// event follows.
     SessionEnded,
@@ -127,8 +130,8 @@ impl EventType {
             "AgentMediaEvent_StopPlayDone" => EventType::PlayStopped,
             "AgentState_Ready" => EventType::Ready,
             "AgentState_Busy" => EventType::Busy,
-            "AgentState_Rest" => EventType::Rest,
-            "AgentState_SignOut" => EventType::SignOut,
+            "AgentState_SetNotReady_Success" => EventType::NotReady,
+            "AgentState_SetRest_Success" => EventType::Rest,
             other => EventType::Other(other.to_owned()),
         }
     }

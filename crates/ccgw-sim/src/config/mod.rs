@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::shapes::ShapeProfile;
 
+mod floor;
+pub use floor::{RecordingConfig, Traffic, TrafficConfig};
+
 /// The built-in password of every seeded agent, announced at start-up when in use.
 pub const DEFAULT_PASSWORD: &str = "Sim@12345";
 
@@ -89,67 +92,6 @@ impl SkillConfig {
     }
 }
 
-/// A recording to serve besides the calls' own (see [`SimConfig::recording`]): large or
-/// slow ones, for tests of progress and of memory.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RecordingConfig {
-    /// Its file name, such as `y:/1/0/20261204/big.V3`.
-    pub file_name: String,
-    /// The VDN it belongs to.
-    pub vdn: u32,
-    /// Its size in bytes (G.711 A-law: 8,000 a second).
-    pub bytes: u64,
-    /// How fast it is served, in bytes a second; absent: as fast as the link goes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bytes_per_second: Option<u64>,
-}
-
-impl RecordingConfig {
-    /// A recording of `bytes` bytes in VDN `vdn`.
-    pub fn new(file_name: impl Into<String>, vdn: u32, bytes: u64) -> Self {
-        RecordingConfig {
-            file_name: file_name.into(),
-            vdn,
-            bytes,
-            bytes_per_second: None,
-        }
-    }
-
-    /// Served at most this fast.
-    pub fn rate(mut self, bytes_per_second: u64) -> Self {
-        self.bytes_per_second = Some(bytes_per_second.max(1));
-        self
-    }
-}
-
-/// How busy a living floor is (see [`SimConfig::traffic`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Traffic {
-    /// Callers ask for half of what the agents can answer: agents idle between calls.
-    Calm,
-    /// Nine tenths: most agents talk, queues form now and then.
-    Busy,
-    /// More than the floor can answer: queues and waits grow.
-    Surge,
-}
-
-/// A living floor: how busy, from which seed, on which clock.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TrafficConfig {
-    /// How busy.
-    pub level: Traffic,
-    /// The seed of every random choice: the same seed, the same floor.
-    #[serde(default)]
-    pub seed: u64,
-    /// Whether the world's clock stands still until a test moves it
-    /// ([`RunningSim::advance`](crate::RunningSim::advance)).
-    #[serde(default)]
-    pub manual_clock: bool,
-}
-
 /// Everything a simulator run is configured with.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -175,6 +117,9 @@ pub struct SimConfig {
     /// Answer as real gateways do where they differ from the reference (see
     /// [`SimConfig::quirks`]). Off by default.
     pub quirks: bool,
+    /// Send the events older simulators made up, which the reference does not list (see
+    /// [`SimConfig::invented_events`]). Off by default.
+    pub invented_events: bool,
     /// The overload budget of queue-device and agent-group queries: at most this many
     /// per agent in any window of this length; more are answered
     /// [`OVERLOADED`](crate::answers::retcode::OVERLOADED). Gateways' default, 5 per
@@ -203,6 +148,7 @@ impl fmt::Debug for SimConfig {
             .field("node", &self.node)
             .field("vdns", &self.vdns.len())
             .field("quirks", &self.quirks)
+            .field("invented_events", &self.invented_events)
             .field("overload_budget", &self.overload_budget)
             .field("traffic", &self.traffic)
             .field("shapes", &self.shapes.is_some())
@@ -240,6 +186,7 @@ impl Default for SimConfig {
                 },
             ],
             quirks: false,
+            invented_events: false,
             overload_budget: Some((5, Duration::from_secs(2))),
             traffic: None,
             shapes: None,
@@ -332,6 +279,16 @@ impl SimConfig {
     /// polls. For testing a client against those shapes.
     pub fn quirks(mut self, on: bool) -> Self {
         self.quirks = on;
+        self
+    }
+
+    /// Sends, besides the reference's events, those older simulators made up: after an
+    /// intercept `AgentOther_BeQcStop` and `AgentState_Ready` about the target, after a
+    /// forced state `AgentState_Busy`/`_Ready`/`_Rest`/`_SignOut` about the target, after
+    /// a forced release `AgentOther_PhoneRelease` per party, all to the inspector. For old
+    /// demos only: no gateway is known to send them.
+    pub fn invented_events(mut self, on: bool) -> Self {
+        self.invented_events = on;
         self
     }
 

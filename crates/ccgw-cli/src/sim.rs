@@ -34,6 +34,10 @@ pub struct SimArgs {
     /// (after an intercept, a forced state or a forced release): for old demos only.
     #[arg(long)]
     invented_events: bool,
+    /// Refuse a sign-out (100-010) while the inspector is in a call or an inspection, as
+    /// some gateways may (the reference lists the code without saying when).
+    #[arg(long)]
+    refuse_sign_out_in_call: bool,
     /// Answer in the shapes a `ccgw probe --report` file saw on a real gateway: its
     /// charsets, missing and extra fields, numbers as text, other types, NUL padding.
     #[arg(long, value_name = "FILE")]
@@ -114,6 +118,9 @@ pub async fn run(args: SimArgs) -> ExitCode {
     }
     if args.invented_events {
         config = config.invented_events(true);
+    }
+    if args.refuse_sign_out_in_call {
+        config = config.refuse_sign_out_in_call(true);
     }
     if let Some(path) = &args.shapes {
         match ccgw_sim::shapes::ShapeProfile::from_file(path) {

@@ -42,6 +42,10 @@ pub mod retcode {
     /// An exception during the agent's operation: a playback control with no playback
     /// to control, or a playback while the inspector is in a call.
     pub const AGENT_OPERATION: &str = "100-007";
+    /// A sign-out refused for the agent's state: the reference lists it without saying
+    /// which state; the simulator (behind `SimConfig::refuse_sign_out_in_call`) answers it
+    /// to an inspector still in a call or an inspection.
+    pub const SIGN_OUT_STATE: &str = "100-010";
     /// The recording file does not exist.
     pub const NO_SUCH_RECORDING: &str = "104-005";
     /// The recording belongs to another VDN than the one signed in to.

@@ -96,7 +96,7 @@ pub mod tap {
 pub use secret::Password;
 pub use session::Session;
 pub use session::options::{ForceLogin, Recovery, SignIn};
-pub use session::sign_out::SessionGuard;
+pub use session::sign_out::{INSPECTION_STOP_LIMIT, SessionGuard};
 pub use session::state::LinkHealth;
 pub use transport::budget::OverloadBudget;
 pub use transport::decode_answer;

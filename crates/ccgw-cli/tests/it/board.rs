@@ -33,7 +33,9 @@ fn board_in_a_terminal(url: &str) -> expectrl::session::OsSession {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn list_listen_and_quit() {
-    let sim = Simulator::start(ccgw_sim::testing::quick()).await.unwrap();
+    let sim = Simulator::start(ccgw_sim::testing::quick().refuse_sign_out_in_call(true))
+        .await
+        .unwrap();
     let mut p = board_in_a_terminal(&sim.base_url());
     let sim = std::sync::Arc::new(sim);
     let watched = sim.clone();

@@ -65,7 +65,9 @@ async fn exits_within(child: &mut Child, limit: Duration) -> i32 {
 #[tokio::test(flavor = "multi_thread")]
 async fn each_signal_signs_out_before_the_console_exits() {
     for signal in ["INT", "TERM", "HUP"] {
-        let sim = Simulator::start(quick()).await.unwrap();
+        let sim = Simulator::start(quick().refuse_sign_out_in_call(true))
+            .await
+            .unwrap();
         let (mut child, _stdin) = listening_console(&sim).await;
         let started = Instant::now();
         send(&child, signal);
@@ -95,7 +97,9 @@ async fn a_second_signal_of_any_kind_while_signing_out_exits_at_once() {
         ("HUP", "TERM"),
         ("INT", "TERM"),
     ] {
-        let sim = Simulator::start(quick()).await.unwrap();
+        let sim = Simulator::start(quick().refuse_sign_out_in_call(true))
+            .await
+            .unwrap();
         let (mut child, _stdin) = listening_console(&sim).await;
         sim.faults().inject(FaultRule::on(
             "signOut",
@@ -182,7 +186,9 @@ async fn the_simulator_stops_cleanly_on_sigterm() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failed_sign_out_is_said_and_does_not_change_the_status() {
-    let sim = Simulator::start(quick()).await.unwrap();
+    let sim = Simulator::start(quick().refuse_sign_out_in_call(true))
+        .await
+        .unwrap();
     sim.faults()
         .inject(FaultRule::on("signOut", Fault::Status(503)));
     let url = sim.base_url();
@@ -198,7 +204,9 @@ async fn a_failed_sign_out_is_said_and_does_not_change_the_status() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_gateway_ending_the_session_does_not_change_the_status() {
-    let sim = Simulator::start(quick()).await.unwrap();
+    let sim = Simulator::start(quick().refuse_sign_out_in_call(true))
+        .await
+        .unwrap();
     let url = sim.base_url();
     let taker = tokio::spawn({
         let url = url.clone();
@@ -267,7 +275,9 @@ async fn the_demo_that_cannot_start_says_so_with_status_two() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_standard_input_that_cannot_be_read_ends_the_script_as_its_end_would() {
-    let sim = Simulator::start(quick()).await.unwrap();
+    let sim = Simulator::start(quick().refuse_sign_out_in_call(true))
+        .await
+        .unwrap();
     let url = sim.base_url();
     let output = tokio::task::spawn_blocking(move || {
         // Reading a folder fails (EISDIR) at the first line.

@@ -66,7 +66,9 @@ async fn a_download_is_saved_whole_with_progress_lines_off_a_terminal() {
 
 #[tokio::test]
 async fn a_playback_follows_piped_commands_and_stops_before_the_sign_out() {
-    let sim = Simulator::start(quick()).await.unwrap();
+    let sim = Simulator::start(quick().refuse_sign_out_in_call(true))
+        .await
+        .unwrap();
     let url = sim.base_url();
     let record = sim.recording_of("1001").unwrap();
     let script = ["pause", "@sleep 300", "resume", "+5", "-2", "+0", "stop"];
@@ -109,7 +111,9 @@ async fn a_playback_follows_piped_commands_and_stops_before_the_sign_out() {
 
 #[tokio::test]
 async fn the_console_plays_and_downloads_within_its_json_contract() {
-    let sim = Simulator::start(quick()).await.unwrap();
+    let sim = Simulator::start(quick().refuse_sign_out_in_call(true))
+        .await
+        .unwrap();
     let url = sim.base_url();
     let record = sim.recording_of("1001").unwrap();
     let dir = tempfile::tempdir().unwrap();

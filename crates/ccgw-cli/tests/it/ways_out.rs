@@ -17,7 +17,9 @@ use tokio::process::Command;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_console_whose_output_closes_signs_out_and_ends_quietly() {
-    let sim = Simulator::start(quick()).await.unwrap();
+    let sim = Simulator::start(quick().refuse_sign_out_in_call(true))
+        .await
+        .unwrap();
     // `head -n 1` takes the first line and leaves; the console's next write fails.
     let pipeline = format!(
         "'{}' console --gateway '{}' --agent 101 --json | head -n 1",
@@ -54,7 +56,9 @@ async fn a_console_whose_output_closes_signs_out_and_ends_quietly() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_board_without_a_terminal_says_why_and_never_signs_in() {
-    let sim = Simulator::start(quick()).await.unwrap();
+    let sim = Simulator::start(quick().refuse_sign_out_in_call(true))
+        .await
+        .unwrap();
     let output = tokio::task::spawn_blocking({
         let url = sim.base_url();
         move || {
@@ -80,7 +84,9 @@ async fn the_board_without_a_terminal_says_why_and_never_signs_in() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_panic_after_sign_in_still_signs_out() {
-    let sim = Simulator::start(quick()).await.unwrap();
+    let sim = Simulator::start(quick().refuse_sign_out_in_call(true))
+        .await
+        .unwrap();
     let url = sim.base_url();
     let run = ccgw(
         &console_args(&url, &["--json"]),
@@ -119,7 +125,9 @@ fn interactive_console(url: &str) -> Result<OsSession, expectrl::Error> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn ctrl_c_clears_a_line_then_says_how_to_leave_then_leaves() {
-    let sim = Simulator::start(quick()).await.unwrap();
+    let sim = Simulator::start(quick().refuse_sign_out_in_call(true))
+        .await
+        .unwrap();
     let url = sim.base_url();
     let status = tokio::task::spawn_blocking({
         move || -> Result<_, expectrl::Error> {
@@ -225,7 +233,9 @@ impl HangablePty {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_hung_up_terminal_signs_out_even_though_nothing_can_be_printed() {
-    let sim = Simulator::start(quick()).await.unwrap();
+    let sim = Simulator::start(quick().refuse_sign_out_in_call(true))
+        .await
+        .unwrap();
     let url = sim.base_url();
     let mut child = tokio::task::spawn_blocking(move || {
         let mut command = StdCommand::new(env!("CARGO_BIN_EXE_ccgw"));
@@ -255,7 +265,9 @@ async fn a_hung_up_terminal_signs_out_even_though_nothing_can_be_printed() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_first_poll_never_answered_does_not_hide_a_later_event() {
-    let sim = Simulator::start(quick()).await.unwrap();
+    let sim = Simulator::start(quick().refuse_sign_out_in_call(true))
+        .await
+        .unwrap();
     sim.faults()
         .inject(FaultRule::on("pollEvent", Fault::Hang).times(1));
     let url = sim.base_url();
@@ -331,7 +343,9 @@ async fn runs_as_a_script(sim: &RunningSim, command: StdCommand) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_terminal_that_cannot_draw_an_editor_gets_the_script_console() {
-    let sim = Simulator::start(quick()).await.unwrap();
+    let sim = Simulator::start(quick().refuse_sign_out_in_call(true))
+        .await
+        .unwrap();
     let mut command = StdCommand::new(env!("CARGO_BIN_EXE_ccgw"));
     command
         .args(["console", "--gateway", &sim.base_url(), "--agent", "101"])
@@ -344,7 +358,9 @@ async fn a_terminal_that_cannot_draw_an_editor_gets_the_script_console() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn typing_at_a_terminal_with_the_output_in_a_pipe_runs_as_a_script() {
-    let sim = Simulator::start(quick()).await.unwrap();
+    let sim = Simulator::start(quick().refuse_sign_out_in_call(true))
+        .await
+        .unwrap();
     // `ccgw console | cat`: lines typed at the terminal, results into a pipe.
     let pipeline = format!(
         "'{}' console --gateway '{}' --agent 101 | cat",
@@ -363,7 +379,9 @@ async fn typing_at_a_terminal_with_the_output_in_a_pipe_runs_as_a_script() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_empty_password_typed_at_the_prompt_is_refused_before_anything_is_sent() {
-    let sim = Simulator::start(quick()).await.unwrap();
+    let sim = Simulator::start(quick().refuse_sign_out_in_call(true))
+        .await
+        .unwrap();
     let url = sim.base_url();
     let status = tokio::task::spawn_blocking(move || -> Result<_, expectrl::Error> {
         let mut command = StdCommand::new(env!("CARGO_BIN_EXE_ccgw"));

@@ -120,6 +120,9 @@ pub struct SimConfig {
     /// Send the events older simulators made up, which the reference does not list (see
     /// [`SimConfig::invented_events`]). Off by default.
     pub invented_events: bool,
+    /// Refuse a sign-out (100-010) while the inspector is in a call or an inspection (see
+    /// [`SimConfig::refuse_sign_out_in_call`]). Off by default.
+    pub refuse_sign_out_in_call: bool,
     /// The overload budget of queue-device and agent-group queries: at most this many
     /// per agent in any window of this length; more are answered
     /// [`OVERLOADED`](crate::answers::retcode::OVERLOADED). Gateways' default, 5 per
@@ -149,6 +152,7 @@ impl fmt::Debug for SimConfig {
             .field("vdns", &self.vdns.len())
             .field("quirks", &self.quirks)
             .field("invented_events", &self.invented_events)
+            .field("refuse_sign_out_in_call", &self.refuse_sign_out_in_call)
             .field("overload_budget", &self.overload_budget)
             .field("traffic", &self.traffic)
             .field("shapes", &self.shapes.is_some())
@@ -187,6 +191,7 @@ impl Default for SimConfig {
             ],
             quirks: false,
             invented_events: false,
+            refuse_sign_out_in_call: false,
             overload_budget: Some((5, Duration::from_secs(2))),
             traffic: None,
             shapes: None,
@@ -289,6 +294,15 @@ impl SimConfig {
     /// demos only: no gateway is known to send them.
     pub fn invented_events(mut self, on: bool) -> Self {
         self.invented_events = on;
+        self
+    }
+
+    /// Refuses a sign-out with 100-010 ("state error during sign-out", which the
+    /// reference lists without saying which state) while the inspector is in a call or an
+    /// inspection: inferred, so off by default; for testing that a client ends what it
+    /// began before it signs out.
+    pub fn refuse_sign_out_in_call(mut self, on: bool) -> Self {
+        self.refuse_sign_out_in_call = on;
         self
     }
 

@@ -90,7 +90,7 @@ pub(super) async fn sign_out(
         params,
         headers,
         |w, me, _| {
-            w.sign_out(me);
+            w.sign_out(me)?;
             Ok(None)
         },
     )

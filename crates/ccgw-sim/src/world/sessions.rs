@@ -72,7 +72,25 @@ impl World {
     }
 
     /// Signs the session's agent out: it leaves its call, and any inspection of it ends.
-    pub fn sign_out(&mut self, agent: &str) {
+    /// With [`SimConfig::refuse_sign_out_in_call`](crate::SimConfig::refuse_sign_out_in_call),
+    /// an agent still in a call or an inspection is refused (100-010) instead.
+    pub fn sign_out(&mut self, agent: &str) -> Result<(), Failure> {
+        let busy = self
+            .agents
+            .get(agent)
+            .is_some_and(|a| a.call.is_some() || a.qc.is_some());
+        if busy && self.config.refuse_sign_out_in_call {
+            return fail(
+                retcode::SIGN_OUT_STATE,
+                "state error during sign-out: the agent is in a call",
+            );
+        }
+        self.sign_out_now(agent);
+        Ok(())
+    }
+
+    /// Signs `agent` out whatever its state (a session that expired, a forced sign-out).
+    pub(super) fn sign_out_now(&mut self, agent: &str) {
         self.end_session(agent);
         self.leave_call(agent);
         let now = self.now();
@@ -159,7 +177,7 @@ impl World {
             .and_then(|a| a.session.as_ref())
             .is_some_and(|s| now.saturating_duration_since(s.last_seen) > timeout);
         if idle {
-            self.sign_out(agent);
+            self.sign_out_now(agent);
         }
         idle
     }

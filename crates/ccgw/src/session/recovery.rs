@@ -100,7 +100,7 @@ impl SessionInner {
         if self.recovery.is_some() {
             return self.sign_in_again(true).await;
         }
-        if let Err(e) = self.sign_out().await {
+        if let Err(e) = self.sign_out(None).await {
             tracing::warn!(error = %e, "signing out after the link was lost failed");
         }
         self.mark_closed();

@@ -2,10 +2,16 @@
 
 use ccgw_api::operations as ops;
 
+use std::time::Duration;
+
 use super::Session;
 use super::state::SessionInner;
 use crate::error::Error;
+use crate::ids::AgentId;
+use crate::mode::TrackedMode;
+use crate::session::send::{UnjournaledUnlessSettled, settle};
 use crate::transport::headers::GUID_PLACEHOLDER;
+use crate::transport::send::Attempts;
 use crate::transport::send::run;
 
 /// Sends the sign-out request itself, whatever the session's life: the one request a
@@ -33,13 +39,137 @@ pub(super) async fn send_sign_out(inner: &SessionInner) -> Result<(), Error> {
     .map(|_| ())
 }
 
+/// The longest a sign-out waits for each inspection it ends before it signs out: short,
+/// so that a gateway slow to answer never keeps the sign-out from going out.
+pub const INSPECTION_STOP_LIMIT: Duration = Duration::from_secs(3);
+
+/// Ends every inspection `session` tracks as live (listening, inserting, whispering),
+/// each within [`INSPECTION_STOP_LIMIT`]: an inspector who leaves should not be signed
+/// out in the middle of a customer's call. Outcomes are logged, never fatal.
+async fn end_inspections(session: &Session) {
+    for (agent, mode) in session.inner().modes.all() {
+        let stopped = match mode {
+            TrackedMode::Listening | TrackedMode::Inserting => {
+                tokio::time::timeout(INSPECTION_STOP_LIMIT, session.stop(&agent)).await
+            }
+            TrackedMode::Whispering => {
+                tokio::time::timeout(INSPECTION_STOP_LIMIT, session.stop_whisper(&agent)).await
+            }
+            _ => continue,
+        };
+        if !matches!(stopped, Ok(Ok(()))) {
+            tracing::warn!(%agent, "an inspection could not be ended before the sign-out");
+        }
+    }
+}
+
+/// Releases the call `session` took over (an intercept), within
+/// [`INSPECTION_STOP_LIMIT`] for each request: the inspector talks to a customer there,
+/// and a gateway may refuse to sign out an agent in a call.
+async fn release_intercepted_call(session: &Session) {
+    let intercepted =
+        (session.inner().modes.all().iter()).any(|(_, mode)| *mode == TrackedMode::Intercepting);
+    if !intercepted {
+        return;
+    }
+    let own = tokio::time::timeout(INSPECTION_STOP_LIMIT, session.own_call(false)).await;
+    if let Ok(Ok(Some(call))) = own {
+        let released = session.force_release_call(&call.call_id);
+        if !matches!(
+            tokio::time::timeout(INSPECTION_STOP_LIMIT, released).await,
+            Ok(Ok(()))
+        ) {
+            tracing::warn!("the call taken over could not be released before the sign-out");
+        }
+    }
+}
+
+/// Sends, from a session that is signing out, the stop of an inspection it still tracks
+/// as live: the one kind of request besides the sign-out a closing session sends, and
+/// only after the gateway refused the sign-out for the inspector's state (100-010).
+async fn send_ending_stop(inner: &SessionInner, agent: &AgentId, mode: TrackedMode) {
+    let me = &inner.agent;
+    let attempts = Attempts {
+        limit: INSPECTION_STOP_LIMIT.min(inner.client.inner.request_timeout),
+        ..inner.client.inner.attempts()
+    };
+    let (op, stopped) = match mode {
+        TrackedMode::Listening | TrackedMode::Inserting => {
+            let op = &ops::STOP_LISTEN_OR_INSERT;
+            let unjournaled =
+                UnjournaledUnlessSettled::start(inner, op.log_name, Some(agent).into());
+            let stopped = run(
+                op,
+                attempts,
+                me.as_str(),
+                Some(agent.as_str()),
+                || true,
+                || inner.headers.rotations(),
+                || {
+                    inner
+                        .api
+                        .stop_listen_or_insert()
+                        .agentid(me.wire())
+                        .work_no(agent.wire())
+                        .guid(GUID_PLACEHOLDER)
+                        .send()
+                },
+            )
+            .await
+            .map(|_| ());
+            settle(inner, unjournaled, &stopped);
+            (op, stopped)
+        }
+        TrackedMode::Whispering => {
+            let op = &ops::STOP_WHISPER;
+            let unjournaled =
+                UnjournaledUnlessSettled::start(inner, op.log_name, Some(agent).into());
+            let stopped = run(
+                op,
+                attempts,
+                me.as_str(),
+                Some(agent.as_str()),
+                || true,
+                || inner.headers.rotations(),
+                || {
+                    inner
+                        .api
+                        .stop_whisper()
+                        .agentid(me.wire())
+                        .whisperagentid(agent.wire())
+                        .guid(GUID_PLACEHOLDER)
+                        .send()
+                },
+            )
+            .await
+            .map(|_| ());
+            settle(inner, unjournaled, &stopped);
+            (op, stopped)
+        }
+        _ => return,
+    };
+    match stopped {
+        Ok(()) => inner.modes.set(agent, TrackedMode::Idle),
+        Err(e) => {
+            tracing::warn!(operation = op.log_name, error = %e, "could not end an inspection")
+        }
+    }
+}
+
 impl SessionInner {
     /// See [`Session::sign_out`]; also the way the poller signs out a session whose link
-    /// was lost, so that the two never send at once.
-    pub(super) async fn sign_out(&self) -> Result<(), Error> {
+    /// was lost (with no `session` to end inspections through: that link is gone), so
+    /// that the two never send at once.
+    pub(super) async fn sign_out(&self, session: Option<&Session>) -> Result<(), Error> {
         let _one_sign_out = self.signing_out.lock().await;
         if self.is_closed() {
             return Ok(());
+        }
+        if let Some(session) = session
+            && self.ready().is_ok()
+        {
+            end_inspections(session).await;
+            release_intercepted_call(session).await;
         }
         // A playback to the inspector's phone ends before the session does: the last
         // request other than the sign-out, whatever its outcome, and within a short
@@ -56,7 +186,19 @@ impl SessionInner {
             self.mark_closed();
             return Ok(());
         }
-        match send_sign_out(self).await {
+        let mut signed_out = send_sign_out(self).await;
+        if let Err(e) = &signed_out
+            && e.retcode().is_some_and(|r| r.code() == "100-010")
+        {
+            // Refused for the inspector's state: an inspection it could not end before is
+            // still live. Stop what it can, then try once more.
+            tracing::warn!("the gateway refused the sign-out for the inspector's state");
+            for (agent, mode) in self.modes.all() {
+                send_ending_stop(self, &agent, mode).await;
+            }
+            signed_out = send_sign_out(self).await;
+        }
+        match signed_out {
             Ok(()) => {
                 self.mark_closed();
                 Ok(())
@@ -88,16 +230,24 @@ impl Session {
     ///
     #[doc = ccgw_api::errors_doc!(SIGN_OUT)]
     pub async fn sign_out(&self) -> Result<(), Error> {
-        self.inner().sign_out().await
+        self.inner().sign_out(Some(self)).await
     }
 
     /// The longest [`sign_out`](Self::sign_out) takes when every request of it waits
     /// for its whole limit: the stop of a playback ([`PLAYBACK_STOP_LIMIT`](crate::PLAYBACK_STOP_LIMIT)),
-    /// then the sign-out request itself (the request timeout). A program that bounds its
-    /// way out should allow this much.
-    pub fn longest_sign_out(&self) -> std::time::Duration {
+    /// the end of each live inspection ([`INSPECTION_STOP_LIMIT`]), then the sign-out
+    /// request itself (the request timeout), and once more after a refusal for the
+    /// inspector's state. A program that bounds its way out should allow this much.
+    pub fn longest_sign_out(&self) -> Duration {
         let request = self.client().inner.request_timeout;
-        crate::operations::PLAYBACK_STOP_LIMIT.min(request) + request
+        let live = (self.inner().modes.all().iter())
+            .filter(|(_, mode)| !matches!(mode, TrackedMode::Idle | TrackedMode::Unknown))
+            .count() as u32;
+        // The playback's stop, each inspection's, the sign-out; after a refusal (100-010),
+        // the inspections again, a call taken over (asked for, then released), once more.
+        crate::operations::PLAYBACK_STOP_LIMIT.min(request)
+            + INSPECTION_STOP_LIMIT * (2 * live + 2)
+            + request * 2
     }
 
     /// Wraps the session in a guard that signs it out when dropped.

@@ -24,6 +24,7 @@ mod recovery;
 mod redaction;
 mod serde_feature;
 mod side_doors;
+mod sign_out_in_call;
 mod tls;
 mod toggle_safety;
 mod tolerant_reader;

@@ -1,0 +1,67 @@
+//! An inspector who leaves is not signed out in the middle of a customer's call: the
+//! sign-out first ends every inspection the session tracks as live, and a call it took
+//! over; against a gateway that refuses a sign-out in a call (100-010), it stops what it
+//! can and tries once more.
+
+use crate::common;
+
+use ccgw_sim::{Fault, FaultRule, QcMode};
+use common::{agent, inspector, quick, sim};
+
+#[tokio::test]
+async fn a_sign_out_ends_the_live_inspections_first() {
+    let sim = sim(quick().refuse_sign_out_in_call(true)).await;
+    let (_, session) = inspector(&sim).await;
+    session.listen(&agent("1001")).await.unwrap();
+    session
+        .sign_out()
+        .await
+        .expect("signed out after the listening ended");
+    assert_eq!(sim.received("stopListenOrInsert"), 1);
+    assert_eq!(sim.mode_of("101", "1001"), QcMode::Idle);
+    assert_eq!(sim.received("signOut"), 1, "accepted the first time");
+    assert_eq!(sim.current_guid("101"), None);
+}
+
+#[tokio::test]
+async fn a_sign_out_releases_a_call_it_took_over_first() {
+    let sim = sim(quick().refuse_sign_out_in_call(true)).await;
+    let (_, session) = inspector(&sim).await;
+    let target = agent("1002");
+    session.listen(&target).await.unwrap();
+    session.intercept(&target).await.unwrap();
+    assert!(
+        sim.call_of("101").is_some(),
+        "the inspector talks to the customer"
+    );
+    session
+        .sign_out()
+        .await
+        .expect("signed out after the call was released");
+    assert_eq!(sim.received("forceReleaseCall"), 1);
+    assert_eq!(sim.call_of("101"), None);
+    assert_eq!(sim.current_guid("101"), None);
+}
+
+#[tokio::test]
+async fn a_sign_out_refused_for_the_state_stops_what_it_can_and_tries_once_more() {
+    let sim = sim(quick().refuse_sign_out_in_call(true)).await;
+    let (_, session) = inspector(&sim).await;
+    session.listen(&agent("1003")).await.unwrap();
+    // The first stop is turned away in front of the gateway: the listening goes on, and
+    // the gateway refuses the sign-out.
+    sim.faults()
+        .inject(FaultRule::on("stopListenOrInsert", Fault::Status(503)).times(1));
+    session
+        .sign_out()
+        .await
+        .expect("signed out at the second try");
+    assert_eq!(
+        sim.received("stopListenOrInsert"),
+        2,
+        "stopped again after the refusal"
+    );
+    assert_eq!(sim.received("signOut"), 2, "one refusal, one more try");
+    assert_eq!(sim.mode_of("101", "1003"), QcMode::Idle);
+    assert_eq!(sim.current_guid("101"), None);
+}

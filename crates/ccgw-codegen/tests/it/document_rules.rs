@@ -255,3 +255,36 @@ fn exactly_the_queue_device_and_agent_group_queries_count_against_the_overload_b
     }
     assert!(facts.iter().filter(|f| f.overload_budget).count() >= 6);
 }
+
+/// What is inferred says so: the conventions the reference does not pin down, and every
+/// operation whose retcodes the reference does not list, carry an `x-evidence` note.
+#[test]
+fn what_is_inferred_carries_its_evidence() {
+    let spec = spec();
+    let root = spec
+        .extensions
+        .get("x-evidence")
+        .expect("the document's x-evidence");
+    for convention in [
+        "always-http-200",
+        "absent-values",
+        "overload-retcode",
+        "result-shapes",
+    ] {
+        assert!(
+            root.get(convention)
+                .and_then(|v| v.as_str())
+                .is_some_and(|v| v.len() > 40),
+            "x-evidence.{convention}"
+        );
+    }
+    for (method, path, op) in operations(&spec) {
+        let unverified = op.extensions.get("x-retcodes-verified") == Some(&false.into());
+        if unverified {
+            assert!(
+                op.extensions.contains_key("x-evidence"),
+                "{method} {path}: unverified retcodes without x-evidence"
+            );
+        }
+    }
+}

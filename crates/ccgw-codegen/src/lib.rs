@@ -52,6 +52,7 @@ mod refs;
 mod settings;
 pub mod shapes;
 mod text_params;
+pub mod variants;
 
 use std::path::{Path, PathBuf};
 

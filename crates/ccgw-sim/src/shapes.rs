@@ -257,6 +257,11 @@ fn retyped(value: Value, seen: &str) -> Value {
     match (seen, value) {
         ("string", Value::Number(n)) => Value::String(n.to_string()),
         ("string", Value::Bool(b)) => Value::String(b.to_string()),
+        // An object, a list or null sent as text: the emptiest text, as some gateways'
+        // samples send `"result": ""`.
+        ("string", Value::Object(_) | Value::Array(_) | Value::Null) => {
+            Value::String(String::new())
+        }
         ("integer" | "number", Value::String(s)) => match s.parse::<i64>() {
             Ok(n) => Value::from(n),
             Err(_) => Value::String(s),

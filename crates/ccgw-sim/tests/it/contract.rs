@@ -32,6 +32,8 @@ fn doc_types(schema: &Schema) -> BTreeSet<String> {
             SchemaKind::Type(Type::Array(_)) => "array",
             SchemaKind::Type(Type::Integer(_)) => "integer",
             SchemaKind::Type(Type::Boolean(_)) => "boolean",
+            // A schema with no type at all: the document takes any value there.
+            SchemaKind::Any(any) if any.typ.is_none() && any.properties.is_empty() => "any",
             other => panic!("unexpected schema kind {other:?}"),
         }
         .to_owned(),
@@ -89,6 +91,9 @@ fn assert_same_shape(name: &str, sim: Value) {
     }
     for (field, schema) in &object.properties {
         let doc = doc_types(ccgw_codegen::resolve_boxed(&spec, schema).unwrap());
+        if doc.contains("any") {
+            continue;
+        }
         let sim = sim_types(&sim, &sim["properties"][field]);
         assert_eq!(sim, doc, "{name}.{field}: types");
     }

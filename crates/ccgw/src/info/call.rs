@@ -4,7 +4,7 @@ use std::time::{Duration, SystemTime};
 
 use ccgw_api::types as wire;
 
-use super::wire::{instant, malformed, text};
+use super::wire::{instant, malformed, number, text};
 use crate::error::Error;
 use crate::ids::CallId;
 
@@ -36,6 +36,19 @@ pub struct CallInfo {
     pub waited: Option<Duration>,
 }
 
+/// A time in milliseconds, sent as a number, as text or as `null`.
+fn millis(value: &wire::TimeOrText) -> Option<i64> {
+    match value {
+        wire::TimeOrText::Variant0(ms) => *ms,
+        wire::TimeOrText::Variant1(text) => number(&wire::NumberOrText::String(text.clone())),
+    }
+}
+
+/// A code that fits an `i32`, sent as a number or text.
+fn small(value: Option<&wire::NumberOrText>) -> Option<i32> {
+    value.and_then(number).and_then(|n| i32::try_from(n).ok())
+}
+
 impl CallInfo {
     pub(crate) fn from_wire(call: wire::CallInfo) -> Result<Self, Error> {
         let id = call.callid.ok_or_else(|| malformed("callid", "missing"))?;
@@ -44,11 +57,12 @@ impl CallInfo {
             caller: call.caller.as_ref().map(text),
             called: call.called.as_ref().map(text),
             skill: call.callskill.filter(|s| !s.is_empty()),
-            skill_id: call.callskillid,
-            media_type: call.media_type,
-            feature: call.callfeature,
-            began_at: instant(call.begintime),
-            waited: (call.logontimes)
+            skill_id: small(call.callskillid.as_ref()),
+            media_type: small(call.media_type.as_ref()),
+            feature: small(call.callfeature.as_ref()),
+            began_at: instant(call.begintime.as_ref().and_then(millis)),
+            waited: (call.logontimes.as_ref())
+                .and_then(number)
                 .and_then(|s| u64::try_from(s).ok())
                 .map(Duration::from_secs),
         })

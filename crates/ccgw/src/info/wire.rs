@@ -23,6 +23,18 @@ pub(crate) fn code(field: &str, value: &NumberOrText) -> Result<u32, Error> {
     }
 }
 
+/// A number sent as a number or as text (NULs and spaces around it ignored); `None` for
+/// text that holds no number.
+pub(crate) fn number(value: &NumberOrText) -> Option<i64> {
+    match value {
+        NumberOrText::Int64(n) => Some(*n),
+        NumberOrText::String(s) => s
+            .trim_matches(|c: char| c == '\0' || c.is_whitespace())
+            .parse()
+            .ok(),
+    }
+}
+
 /// A field gateways send as a number or a string (work numbers, phone numbers), as text.
 pub(crate) fn text(value: &impl std::fmt::Display) -> String {
     value.to_string()

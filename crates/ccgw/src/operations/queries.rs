@@ -59,7 +59,7 @@ impl Session {
         )?;
         let info = answer
             .result
-            .ok_or_else(|| Error::malformed(b"", "the answer has no agent"))?;
+            .ok_or_else(|| Error::malformed(b"", "result: the answer has no agent"))?;
         AgentInfo::from_wire(self.client().edition(), info)
     }
 
@@ -173,7 +173,7 @@ impl Session {
             callid(call.as_str()),
         )?;
         CallInfo::from_one_or_list(answer.result)?
-            .ok_or_else(|| Error::malformed(b"", "the answer has no call"))
+            .ok_or_else(|| Error::malformed(b"", "result.callid: the answer has no call"))
     }
 
     /// The inspector's own current call, such as one it took over (`queryCallInfo`);

@@ -17,7 +17,7 @@ use crate::error::{Error, ErrorKind};
 use crate::ids::{AgentId, CallId};
 use crate::mode::TrackedMode;
 use crate::transport::limits::explain_too_large;
-use crate::transport::salvage::{SkippedEntry, Skips, salvage};
+use crate::transport::salvage::{SkippedEntry, Skips, naming_the_field, salvage};
 use crate::transport::send::{ApiResult, run};
 
 impl Session {
@@ -122,7 +122,7 @@ impl Session {
                                     reqwest::StatusCode::OK,
                                     reqwest::header::HeaderMap::new(),
                                 )),
-                                None => Err(ccgw_api::Error::InvalidResponsePayload(body, e)),
+                                None => Err(naming_the_field::<T>(body, e)),
                             }
                         }
                         Err(e) => Err(e),
@@ -161,6 +161,17 @@ impl Session {
         F: Fn(&'a ccgw_api::Client) -> Fut,
         Fut: Future<Output = ApiResult<CommonAnswer>> + 'a,
     {
+        let send = |api| {
+            let sent = send(api);
+            async move {
+                sent.await.map_err(|e| match e {
+                    ccgw_api::Error::InvalidResponsePayload(body, e) => {
+                        naming_the_field::<CommonAnswer>(body, e)
+                    }
+                    e => e,
+                })
+            }
+        };
         self.send_op(op, about, send).await.map(|_| ())
     }
 }

@@ -240,14 +240,29 @@ impl Session {
     /// inspector's state. A program that bounds its way out should allow this much.
     pub fn longest_sign_out(&self) -> Duration {
         let request = self.client().inner.request_timeout;
-        let live = (self.inner().modes.all().iter())
-            .filter(|(_, mode)| !matches!(mode, TrackedMode::Idle | TrackedMode::Unknown))
+        let modes = self.inner().modes.all();
+        let live = (modes.iter())
+            .filter(|(_, m)| {
+                matches!(
+                    m,
+                    TrackedMode::Listening | TrackedMode::Inserting | TrackedMode::Whispering
+                )
+            })
             .count() as u32;
-        // The playback's stop, each inspection's, the sign-out; after a refusal (100-010),
-        // the inspections again, a call taken over (asked for, then released), once more.
-        crate::operations::PLAYBACK_STOP_LIMIT.min(request)
-            + INSPECTION_STOP_LIMIT * (2 * live + 2)
-            + request * 2
+        let intercepted = modes.iter().any(|(_, m)| *m == TrackedMode::Intercepting);
+        // The playback's stop, each inspection's, a call taken over (asked for, then
+        // released), the sign-out; while any of those is live, a refusal for the state
+        // (100-010) may add the inspections' stops and one more sign-out.
+        let mut longest = crate::operations::PLAYBACK_STOP_LIMIT.min(request)
+            + INSPECTION_STOP_LIMIT * live
+            + request;
+        if intercepted {
+            longest += INSPECTION_STOP_LIMIT * 2;
+        }
+        if live > 0 || intercepted {
+            longest += INSPECTION_STOP_LIMIT * live + request;
+        }
+        longest
     }
 
     /// Wraps the session in a guard that signs it out when dropped.

@@ -7,15 +7,19 @@ use ccgw_api::types::CommonAnswer;
 
 use crate::error::{Error, ErrorKind, Retcode, TransportKind};
 
-/// Success for retcode `"0"`, a gateway error otherwise.
+/// Success for retcode `"0"`, a gateway error otherwise. The NULs some gateways pad
+/// strings with, and spaces, are stripped first, as Huawei's own clients do: `"0\0\0"`
+/// is a success.
 pub(crate) fn check<T: Answer>(answer: T) -> Result<T, Error> {
-    if answer.retcode() == "0" {
+    let clean = |text: &str| {
+        text.trim_matches(|c: char| c == '\0' || c.is_whitespace())
+            .to_owned()
+    };
+    let code = clean(answer.retcode());
+    if code == "0" {
         Ok(answer)
     } else {
-        Err(Error::gateway(Retcode::new(
-            answer.retcode(),
-            answer.message(),
-        )))
+        Err(Error::gateway(Retcode::new(code, clean(answer.message()))))
     }
 }
 

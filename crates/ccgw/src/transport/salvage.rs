@@ -127,6 +127,23 @@ pub(crate) fn salvage<T: DeserializeOwned>(body: &[u8]) -> Option<(T, Skips)> {
     }
 }
 
+/// The failure to read `body` as `T`, told with the path of the field that did not fit
+/// (`result.status: invalid type: ...`), so that an error names the field, never only a
+/// line and column.
+pub(crate) fn naming_the_field<T: DeserializeOwned>(
+    body: bytes::Bytes,
+    error: serde_json::Error,
+) -> ccgw_api::Error<()> {
+    let mut reader = serde_json::Deserializer::from_slice(&body);
+    let named = match serde_path_to_error::deserialize::<_, T>(&mut reader) {
+        Err(e) if !e.path().to_string().is_empty() && e.path().to_string() != "." => {
+            <serde_json::Error as serde::de::Error>::custom(format!("{}: {}", e.path(), e.inner()))
+        }
+        _ => error,
+    };
+    ccgw_api::Error::InvalidResponsePayload(body, named)
+}
+
 /// The entry of `result` a failure's path (`result[3].status`) points into.
 fn entry_of(path: &str) -> Option<usize> {
     let rest = path.strip_prefix("result[")?;

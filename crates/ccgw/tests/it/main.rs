@@ -28,3 +28,4 @@ mod sign_out_in_call;
 mod tls;
 mod toggle_safety;
 mod tolerant_reader;
+mod variant_corpus;

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::error::Error;
 use crate::refs::{resolve, resolve_boxed};
-use crate::shapes::answer_schema;
+use crate::shapes::{answer_schema, join};
 
 /// One way an answer may differ from the document.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -66,14 +66,6 @@ pub fn variants(spec: &OpenAPI, operation_id: &str) -> Result<Vec<Variant>, Erro
 
 /// How deep a walk goes: answers nest a few levels at most.
 const DEEPEST: usize = 6;
-
-fn join(path: &str, field: &str) -> String {
-    if path.is_empty() {
-        field.to_owned()
-    } else {
-        format!("{path}.{field}")
-    }
-}
 
 fn walk(
     spec: &OpenAPI,

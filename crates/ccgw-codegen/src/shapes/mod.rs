@@ -215,7 +215,8 @@ pub fn differences(
     Ok(found.into_iter().collect())
 }
 
-fn join(path: &str, field: &str) -> String {
+/// `field` below `path` (`result.status`).
+pub(crate) fn join(path: &str, field: &str) -> String {
     if path.is_empty() {
         field.to_owned()
     } else {

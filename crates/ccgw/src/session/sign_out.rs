@@ -93,61 +93,49 @@ async fn send_ending_stop(inner: &SessionInner, agent: &AgentId, mode: TrackedMo
         limit: INSPECTION_STOP_LIMIT.min(inner.client.inner.request_timeout),
         ..inner.client.inner.attempts()
     };
-    let (op, stopped) = match mode {
-        TrackedMode::Listening | TrackedMode::Inserting => {
-            let op = &ops::STOP_LISTEN_OR_INSERT;
-            let unjournaled =
-                UnjournaledUnlessSettled::start(inner, op.log_name, Some(agent).into());
-            let stopped = run(
-                op,
-                attempts,
-                me.as_str(),
-                Some(agent.as_str()),
-                || true,
-                || inner.headers.rotations(),
-                || {
-                    inner
-                        .api
-                        .stop_listen_or_insert()
-                        .agentid(me.wire())
-                        .work_no(agent.wire())
-                        .guid(GUID_PLACEHOLDER)
-                        .send()
-                },
-            )
-            .await
-            .map(|_| ());
-            settle(inner, unjournaled, &stopped);
-            (op, stopped)
-        }
-        TrackedMode::Whispering => {
-            let op = &ops::STOP_WHISPER;
-            let unjournaled =
-                UnjournaledUnlessSettled::start(inner, op.log_name, Some(agent).into());
-            let stopped = run(
-                op,
-                attempts,
-                me.as_str(),
-                Some(agent.as_str()),
-                || true,
-                || inner.headers.rotations(),
-                || {
-                    inner
-                        .api
-                        .stop_whisper()
-                        .agentid(me.wire())
-                        .whisperagentid(agent.wire())
-                        .guid(GUID_PLACEHOLDER)
-                        .send()
-                },
-            )
-            .await
-            .map(|_| ());
-            settle(inner, unjournaled, &stopped);
-            (op, stopped)
-        }
+    let whisper = match mode {
+        TrackedMode::Listening | TrackedMode::Inserting => false,
+        TrackedMode::Whispering => true,
         _ => return,
     };
+    let op = if whisper {
+        &ops::STOP_WHISPER
+    } else {
+        &ops::STOP_LISTEN_OR_INSERT
+    };
+    let unjournaled = UnjournaledUnlessSettled::start(inner, op.log_name, Some(agent).into());
+    let api = &inner.api;
+    let send = || async move {
+        if whisper {
+            let request = api.stop_whisper().whisperagentid(agent.wire());
+            request
+                .agentid(me.wire())
+                .guid(GUID_PLACEHOLDER)
+                .send()
+                .await
+        } else {
+            let request = api.stop_listen_or_insert().work_no(agent.wire());
+            request
+                .agentid(me.wire())
+                .guid(GUID_PLACEHOLDER)
+                .send()
+                .await
+        }
+    };
+    // Sent while closing (`|| true`): the one exception besides the sign-out itself.
+    let rotations = || inner.headers.rotations();
+    let stopped = run(
+        op,
+        attempts,
+        me.as_str(),
+        Some(agent.as_str()),
+        || true,
+        rotations,
+        send,
+    )
+    .await
+    .map(|_| ());
+    settle(inner, unjournaled, &stopped);
     match stopped {
         Ok(()) => inner.modes.set(agent, TrackedMode::Idle),
         Err(e) => {

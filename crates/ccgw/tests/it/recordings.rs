@@ -4,23 +4,12 @@
 //! awaits its start, follows its events, is never resent and stops when dropped or when
 //! the session signs out.
 
-use std::path::Path;
 use std::time::Duration;
 
 use ccgw::{ErrorKind, PlayStopCause, PlaybackState, Recording};
 use ccgw_sim::{Fault, FaultRule, RecordingConfig, tone_second};
 
-use crate::common::{inspector, inspector_with_timeout, quick, sim};
-
-/// The names in `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
+use crate::common::{inspector, inspector_with_timeout, names, quick, sim};
 
 #[tokio::test]
 async fn a_recording_downloads_whole_and_private_with_its_progress() {

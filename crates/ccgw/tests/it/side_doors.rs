@@ -11,6 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 use crate::common;
+use crate::common::names;
 
 /// A listener that records every byte that reaches it and never answers.
 struct Recorder {
@@ -205,16 +206,6 @@ async fn an_explicit_proxy_for_plain_http_needs_the_insecure_opt_in() {
         .build()
         .expect("named insecure");
     assert_eq!(proxy.connections.load(Ordering::SeqCst), 0);
-}
-
-/// What a folder holds, sorted.
-fn names(dir: &std::path::Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 #[cfg(unix)]

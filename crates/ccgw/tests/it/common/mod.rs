@@ -44,3 +44,13 @@ pub fn inspector_101() -> SignIn {
 pub fn agent(id: &str) -> AgentId {
     id.parse().unwrap()
 }
+
+/// The names in `dir`, sorted.
+pub fn names(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}

@@ -383,6 +383,10 @@ mod tests {
             "10 agents: {small:.3} occupied"
         );
         let (large, longest) = busy_floor(5000, 6, 16);
+        println!(
+            "busy floor: {small:.3} occupied at 10 agents, {large:.3} at 5,000 (queue 1 at most \
+             {longest} callers)"
+        );
         assert!(
             (0.80..=0.90).contains(&large),
             "5,000 agents: {large:.3} occupied"

@@ -22,8 +22,9 @@ pub struct Carried {
 
 /// Every string the run's answers carried that a report must not repeat, and the host.
 pub fn carried(document: &Document, answers: &[Answer], host: Option<&str>) -> Vec<Carried> {
+    let names: std::collections::HashSet<&str> = document.every_name().collect();
     let allowed = |text: &str| {
-        document.every_name().any(|n| n == text)
+        names.contains(text)
             || ccgw::EventType::is_known_name(text)
             || shape::retcode(&serde_json::json!({ "retcode": text })).as_deref() == Some(text)
     };
@@ -58,7 +59,7 @@ pub fn carried(document: &Document, answers: &[Answer], host: Option<&str>) -> V
 }
 
 /// Calls `found` with every key and string value below `value`, and its path.
-fn walk(value: &Value, path: &str, found: &mut impl FnMut(&str, &str)) {
+fn walk<'v>(value: &'v Value, path: &str, found: &mut impl FnMut(&'v str, &str)) {
     match value {
         Value::String(text) => found(text, path),
         Value::Array(items) => {
@@ -88,23 +89,9 @@ pub fn first_leak<'a>(
     screen: &[String],
 ) -> Option<&'a str> {
     let mut texts: Vec<&str> = screen.iter().map(String::as_str).collect();
-    strings(report, &mut texts);
+    walk(report, "", &mut |text, _| texts.push(text));
     carried
         .iter()
         .find(|c| texts.iter().any(|t| t.contains(c.text.as_str())))
         .map(|c| c.at.as_str())
-}
-
-fn strings<'a>(value: &'a Value, into: &mut Vec<&'a str>) {
-    match value {
-        Value::String(text) => into.push(text),
-        Value::Array(items) => items.iter().for_each(|item| strings(item, into)),
-        Value::Object(fields) => {
-            for (name, field) in fields {
-                into.push(name);
-                strings(field, into);
-            }
-        }
-        _ => {}
-    }
 }

@@ -81,6 +81,15 @@ impl ClientInner {
             limit: self.request_timeout,
         }
     }
+
+    /// [`attempts`](Self::attempts), each within `limit` as well (a short limit of its
+    /// own, such as a stop sent on the way to a sign-out).
+    pub(crate) fn attempts_within(&self, limit: Duration) -> Attempts {
+        Attempts {
+            limit: limit.min(self.request_timeout),
+            ..self.attempts()
+        }
+    }
 }
 
 impl std::fmt::Debug for Client {

@@ -14,6 +14,7 @@ use super::state::SessionInner;
 use crate::error::{Error, ErrorKind};
 use crate::events::{Event, EventType};
 use crate::info::AgentState;
+use crate::transport::classify::LooseAnswer;
 use crate::transport::headers::GUID_PLACEHOLDER;
 use crate::transport::send::{Attempts, run};
 
@@ -33,25 +34,21 @@ fn pause_after_failure(failures: u32) -> Duration {
 #[derive(Debug)]
 enum Polled {
     Typed(EventAnswer),
-    Untyped {
-        retcode: String,
-        message: String,
-        event: Value,
-    },
+    Untyped { answer: LooseAnswer, event: Value },
 }
 
 impl ccgw_api::Answer for Polled {
     fn retcode(&self) -> &str {
         match self {
             Polled::Typed(answer) => answer.retcode(),
-            Polled::Untyped { retcode, .. } => retcode,
+            Polled::Untyped { answer, .. } => answer.retcode(),
         }
     }
 
     fn message(&self) -> &str {
         match self {
             Polled::Typed(answer) => answer.message(),
-            Polled::Untyped { message, .. } => message,
+            Polled::Untyped { answer, .. } => answer.message(),
         }
     }
 }
@@ -60,25 +57,13 @@ impl Polled {
     /// The answer the document does not type, when it is still a gateway's answer: an
     /// object with a retcode (text or number).
     fn untyped(body: &[u8]) -> Option<Polled> {
-        let Value::Object(mut answer) = serde_json::from_slice(body).ok()? else {
-            return None;
-        };
-        let retcode = match answer.get("retcode")? {
-            Value::String(code) => code.clone(),
-            Value::Number(code) => code.to_string(),
-            _ => return None,
-        };
-        let message = answer
-            .get("message")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let event = answer.remove("event").unwrap_or(Value::Null);
-        Some(Polled::Untyped {
-            retcode,
-            message,
-            event,
-        })
+        let mut whole: Value = serde_json::from_slice(body).ok()?;
+        let answer = LooseAnswer::of(&whole)?;
+        let event = whole
+            .as_object_mut()?
+            .remove("event")
+            .unwrap_or(Value::Null);
+        Some(Polled::Untyped { answer, event })
     }
 
     fn event(self) -> Option<Event> {

@@ -11,7 +11,6 @@ use crate::ids::AgentId;
 use crate::mode::TrackedMode;
 use crate::session::send::{UnjournaledUnlessSettled, settle};
 use crate::transport::headers::GUID_PLACEHOLDER;
-use crate::transport::send::Attempts;
 use crate::transport::send::run;
 
 /// Sends the sign-out request itself, whatever the session's life: the one request a
@@ -89,10 +88,7 @@ async fn release_intercepted_call(session: &Session) {
 /// only after the gateway refused the sign-out for the inspector's state (100-010).
 async fn send_ending_stop(inner: &SessionInner, agent: &AgentId, mode: TrackedMode) {
     let me = &inner.agent;
-    let attempts = Attempts {
-        limit: INSPECTION_STOP_LIMIT.min(inner.client.inner.request_timeout),
-        ..inner.client.inner.attempts()
-    };
+    let attempts = inner.client.inner.attempts_within(INSPECTION_STOP_LIMIT);
     let whisper = match mode {
         TrackedMode::Listening | TrackedMode::Inserting => false,
         TrackedMode::Whispering => true,

@@ -23,6 +23,37 @@ pub(crate) fn check<T: Answer>(answer: T) -> Result<T, Error> {
     }
 }
 
+/// The retcode and message of an answer read as plain JSON, where the document's type
+/// does not fit it: the retcode as text or a number, the message when it is text.
+#[derive(Debug)]
+pub(crate) struct LooseAnswer {
+    retcode: String,
+    message: String,
+}
+
+impl LooseAnswer {
+    /// `None` when `answer` has no retcode a gateway would send.
+    pub(crate) fn of(answer: &serde_json::Value) -> Option<LooseAnswer> {
+        let retcode = match answer.get("retcode")? {
+            serde_json::Value::String(code) => code.clone(),
+            serde_json::Value::Number(code) => code.to_string(),
+            _ => return None,
+        };
+        let message = answer["message"].as_str().unwrap_or_default().to_owned();
+        Some(LooseAnswer { retcode, message })
+    }
+}
+
+impl Answer for LooseAnswer {
+    fn retcode(&self) -> &str {
+        &self.retcode
+    }
+
+    fn message(&self) -> &str {
+        &self.message
+    }
+}
+
 /// Decodes the body of a quality-control answer exactly as a session does: the JSON of
 /// the common answer, then its retcode. Never panics, whatever the bytes.
 ///

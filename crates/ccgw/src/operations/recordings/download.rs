@@ -11,10 +11,11 @@ use ccgw_api::types::DownloadRecordingFiletype;
 use futures::StreamExt;
 use std::io::Write;
 
-use crate::error::{Error, ErrorKind, Retcode, TransportKind};
+use crate::error::{Error, ErrorKind, TransportKind};
 use crate::info::Recording;
 use crate::session::Session;
 use crate::session::send::About;
+use crate::transport::classify::{LooseAnswer, check};
 use crate::transport::headers::GUID_PLACEHOLDER;
 use ccgw_api::operations as ops;
 
@@ -379,15 +380,9 @@ async fn json_instead_of_file(head: FileHead) -> Error {
         Ok(answer) => answer,
         Err(e) => return Error::malformed(&body, e),
     };
-    let code = match &answer["retcode"] {
-        serde_json::Value::String(code) => code.clone(),
-        serde_json::Value::Number(code) => code.to_string(),
-        _ => return Error::malformed(&body, "a JSON answer without a retcode"),
-    };
-    let message = answer["message"].as_str().unwrap_or_default();
-    if code == "0" {
-        Error::malformed(&body, "a success without the file")
-    } else {
-        Error::gateway(Retcode::new(&code, message))
+    match LooseAnswer::of(&answer).map(check) {
+        Some(Err(e)) => e,
+        Some(Ok(_)) => Error::malformed(&body, "a success without the file"),
+        None => Error::malformed(&body, "a JSON answer without a retcode"),
     }
 }

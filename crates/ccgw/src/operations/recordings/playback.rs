@@ -20,7 +20,7 @@ use crate::session::Session;
 use crate::session::send::{About, UnjournaledUnlessSettled, send_request, settle};
 use crate::session::state::SessionInner;
 use crate::transport::headers::GUID_PLACEHOLDER;
-use crate::transport::send::{Attempts, run};
+use crate::transport::send::run;
 
 /// How long a playback waits for the inspector to take the call and the file to start, by
 /// default.
@@ -104,10 +104,7 @@ async fn stop_playback_of(inner: &SessionInner, limit: Duration) -> Result<(), E
     let me = &inner.agent;
     let unjournaled =
         UnjournaledUnlessSettled::start(inner, ops::STOP_PLAYBACK.log_name, About::default());
-    let attempts = Attempts {
-        limit: limit.min(inner.client.inner.request_timeout),
-        ..inner.client.inner.attempts()
-    };
+    let attempts = inner.client.inner.attempts_within(limit);
     let stopped = run(
         &ops::STOP_PLAYBACK,
         attempts,

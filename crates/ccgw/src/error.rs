@@ -49,6 +49,10 @@ pub enum ErrorKind {
     LocalFile,
     /// The gateway accepted a playback but could not play it (`AgentMediaEvent_Play_Fail`).
     PlaybackFailed,
+    /// The audit journal could not record a state-changing request before it was sent
+    /// (it cannot be written or synced, its last line is torn, its head cannot be
+    /// anchored): the request was refused and nothing was sent.
+    AuditJournal,
 }
 
 impl fmt::Display for TransportKind {
@@ -76,6 +80,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::EventTimeout => f.write_str("event timeout"),
             ErrorKind::LocalFile => f.write_str("local file"),
             ErrorKind::PlaybackFailed => f.write_str("playback failed"),
+            ErrorKind::AuditJournal => f.write_str("audit journal"),
         }
     }
 }

@@ -65,7 +65,9 @@ mod session;
 mod transport;
 
 pub use audit::{
-    AuditJournal, JournalBroken, JournalLine, Outcome as JournalOutcome, Verified, verify_journal,
+    AuditAnchor, AuditJournal, AuditJournalBuilder, AuditKey, BadHead, JournalBroken, JournalHead,
+    JournalLine, LineKind as JournalLineKind, MIN_KEY_BYTES, Outcome as JournalOutcome, Verified,
+    VerifyOptions, verify_journal, verify_journal_with,
 };
 pub use client::builder::ClientBuilder;
 pub use client::{

@@ -11,7 +11,7 @@ use ccgw_api::Answer;
 
 use crate::error::Error;
 use crate::session::Session;
-use crate::session::send::{About, UnjournaledUnlessSettled, settle};
+use crate::session::send::{About, Journaled, settle};
 use crate::transport::headers::{GUID, GUID_PLACEHOLDER};
 use crate::transport::send::run;
 
@@ -147,10 +147,11 @@ impl Session {
         // A request other than a GET may change state: the journal records it, by method
         // only (a path or query string may carry values).
         let operation = format!("{} {method}", UNDOCUMENTED.log_name);
-        let unjournaled = if method == Method::GET {
+        let journaled = if method == Method::GET {
             None
         } else {
-            UnjournaledUnlessSettled::start(inner, &operation, About::default())
+            Journaled::intent(inner, &operation, About::default())
+                .map_err(|e| e.with_operation(UNDOCUMENTED.log_name))?
         };
         let answer: Result<Envelope, Error> = run(
             &UNDOCUMENTED,
@@ -176,7 +177,7 @@ impl Session {
             },
         )
         .await;
-        settle(inner, unjournaled, &answer);
+        settle(inner, journaled, &answer);
         let answer = answer?;
         Ok(RawAnswer {
             message: answer.message.unwrap_or_default(),

@@ -1,7 +1,7 @@
 //! The one path every request of a session takes: refused once the session is closing,
 //! sent through [`crate::transport`], and tracked: what a request did (or may have done)
 //! to an inspection changes the mode the session believes, and a state-changing request
-//! is written to the audit journal when the client keeps one.
+//! is written to the audit journal, when the client keeps one, before it is sent.
 
 use std::future::Future;
 
@@ -41,6 +41,14 @@ impl Session {
         let attempts = self.inner.client.inner.attempts();
         let api = &self.inner.api;
         let _place = self.inner.budget_place(op.overload_budget).await?;
+        // Written and synced before anything is sent, or nothing is; a guard dropped
+        // unsettled records `unknown`.
+        let journaled = if op.state_changing {
+            Journaled::intent(&self.inner, op.log_name, about)
+                .map_err(|e| e.with_operation(op.log_name))?
+        } else {
+            None
+        };
         let target = about.agent;
         let inspected = target.filter(|_| op.inspection);
         if inspected.is_some() {
@@ -51,12 +59,6 @@ impl Session {
             modes: &self.inner.modes,
             target,
         });
-        // Decided before the guard exists: a guard dropped unsettled records `unknown`.
-        let unjournaled = if op.state_changing {
-            UnjournaledUnlessSettled::start(&self.inner, op.log_name, about)
-        } else {
-            None
-        };
         let inner = &self.inner;
         let result = run(
             op,
@@ -71,7 +73,7 @@ impl Session {
         if let Some(pending) = pending {
             std::mem::forget(pending);
         }
-        settle(&self.inner, unjournaled, &result);
+        settle(&self.inner, journaled, &result);
         let client = &self.inner.client.inner;
         let result =
             result.map_err(|e| explain_too_large(e, op, client.answer_limit, client.tenant));
@@ -192,15 +194,15 @@ impl<T: Answer> Answer for Salvaged<T> {
     }
 }
 
-/// After a request: its journal line (when it has a guard), and a check by the poller
+/// After a request: its outcome line (when it has an intent), and a check by the poller
 /// now when the error says the gateway may have ended the session.
 pub(crate) fn settle<T>(
     inner: &SessionInner,
-    unjournaled: Option<UnjournaledUnlessSettled<'_>>,
+    journaled: Option<Journaled<'_>>,
     result: &Result<T, Error>,
 ) {
-    if let Some(unjournaled) = unjournaled {
-        unjournaled.settle(result);
+    if let Some(journaled) = journaled {
+        journaled.settle(result);
     }
     if let Err(e) = result {
         inner.suspect_if_gone(e);
@@ -231,58 +233,87 @@ impl<'a> From<Option<&'a AgentId>> for About<'a> {
     }
 }
 
-/// Records a state-changing request as `unknown` when dropped (its future was dropped
-/// after the request may have left); [`settle`](Self::settle) records the outcome instead.
-pub(crate) struct UnjournaledUnlessSettled<'a> {
+/// A state-changing request's intent line, written before the request is sent: settled
+/// by its outcome line, or by an `unknown` one when dropped unsettled (its future was
+/// dropped after the request may have left).
+pub(crate) struct Journaled<'a> {
     journal: &'a AuditJournal,
+    intent: u64,
     inspector: &'a str,
     operation: &'a str,
-    about: About<'a>,
 }
 
-impl<'a> UnjournaledUnlessSettled<'a> {
-    /// The guard of a state-changing request named `operation` (its log name), when the
+impl<'a> Journaled<'a> {
+    /// Writes the intent of a request named `operation` (its log name), when the
     /// session's client keeps a journal.
-    pub(crate) fn start(
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::AuditJournal`] when the intent cannot be written: the request must
+    /// not be sent.
+    pub(crate) fn intent(
+        inner: &'a SessionInner,
+        operation: &'a str,
+        about: About<'a>,
+    ) -> Result<Option<Self>, Error> {
+        let Some(journal) = inner.client.inner.audit.as_deref() else {
+            return Ok(None);
+        };
+        let inspector = inner.agent.as_str();
+        let subject = Subject {
+            agent: about.agent.map(AgentId::as_str),
+            call: about.call.map(CallId::as_str),
+        };
+        let intent = journal.intent(inspector, operation, subject)?;
+        Ok(Some(Journaled {
+            journal,
+            intent,
+            inspector,
+            operation,
+        }))
+    }
+
+    /// [`intent`](Self::intent) for a request that ends an inspection or a playback as a
+    /// session closes: sent even when its intent cannot be written (the failure is
+    /// logged), since refusing it would leave the agent listened to.
+    pub(crate) fn ending(
         inner: &'a SessionInner,
         operation: &'a str,
         about: About<'a>,
     ) -> Option<Self> {
-        let journal = inner.client.inner.audit.as_deref()?;
-        Some(UnjournaledUnlessSettled {
-            journal,
-            inspector: inner.agent.as_str(),
-            operation,
-            about,
+        Journaled::intent(inner, operation, about).unwrap_or_else(|e| {
+            tracing::error!(operation, error = %e, "sending an ending request unjournaled");
+            None
         })
     }
 
-    fn record(&self, outcome: Outcome, retcode: Option<&str>) {
-        let subject = Subject {
-            agent: self.about.agent.map(AgentId::as_str),
-            call: self.about.call.map(CallId::as_str),
-        };
-        (self.journal).record(self.inspector, self.operation, subject, outcome, retcode);
+    fn outcome(&self, outcome: Outcome, retcode: Option<&str>) {
+        (self.journal).outcome(
+            self.intent,
+            self.inspector,
+            self.operation,
+            outcome,
+            retcode,
+        );
     }
 
-    /// Records how the request ended; a request refused before it was sent is not
-    /// recorded.
+    /// Writes how the request ended.
     pub(crate) fn settle<T>(self, result: &Result<T, Error>) {
         match result {
-            Ok(_) => self.record(Outcome::Ok, None),
+            Ok(_) => self.outcome(Outcome::Ok, None),
             Err(e) => match e.retcode() {
-                Some(retcode) => self.record(Outcome::Retcode, Some(retcode.code())),
-                None if e.may_have_reached_gateway() => self.record(Outcome::Unknown, None),
-                None => {}
+                Some(retcode) => self.outcome(Outcome::Retcode, Some(retcode.code())),
+                None if e.may_have_reached_gateway() => self.outcome(Outcome::Unknown, None),
+                None => self.outcome(Outcome::NotSent, None),
             },
         }
         std::mem::forget(self);
     }
 }
 
-impl Drop for UnjournaledUnlessSettled<'_> {
+impl Drop for Journaled<'_> {
     fn drop(&mut self) {
-        self.record(Outcome::Unknown, None);
+        self.outcome(Outcome::Unknown, None);
     }
 }
 

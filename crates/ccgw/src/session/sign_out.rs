@@ -9,7 +9,7 @@ use super::state::SessionInner;
 use crate::error::Error;
 use crate::ids::AgentId;
 use crate::mode::TrackedMode;
-use crate::session::send::{UnjournaledUnlessSettled, settle};
+use crate::session::send::{Journaled, settle};
 use crate::transport::headers::GUID_PLACEHOLDER;
 use crate::transport::send::run;
 
@@ -99,7 +99,7 @@ async fn send_ending_stop(inner: &SessionInner, agent: &AgentId, mode: TrackedMo
     } else {
         &ops::STOP_LISTEN_OR_INSERT
     };
-    let unjournaled = UnjournaledUnlessSettled::start(inner, op.log_name, Some(agent).into());
+    let journaled = Journaled::ending(inner, op.log_name, Some(agent).into());
     let api = &inner.api;
     let send = || async move {
         if whisper {
@@ -131,7 +131,7 @@ async fn send_ending_stop(inner: &SessionInner, agent: &AgentId, mode: TrackedMo
     )
     .await
     .map(|_| ());
-    settle(inner, unjournaled, &stopped);
+    settle(inner, journaled, &stopped);
     match stopped {
         Ok(()) => inner.modes.set(agent, TrackedMode::Idle),
         Err(e) => {

@@ -1,12 +1,13 @@
-//! The audit journal records every state-changing request a session sends, with its
-//! outcome, and nothing that was not sent; its chain verifies.
+//! The audit journal records every state-changing request a session sends, an intent
+//! before it leaves and an outcome after; a journal that cannot be written refuses the
+//! request with nothing sent; anchored heads catch a re-chained rewrite.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::common;
 
-use ccgw::{AuditJournal, Client, JournalLine, JournalOutcome, SignIn};
+use ccgw::{AuditJournal, Client, JournalLine, JournalLineKind, JournalOutcome, SignIn};
 use ccgw_sim::{Fault, FaultRule, RunningSim};
 use common::{agent, quick, sim};
 
@@ -15,6 +16,21 @@ fn lines(path: &std::path::Path) -> Vec<JournalLine> {
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Each intent with its outcome (`None` when it has none): operation, agent, outcome.
+fn settled(lines: &[JournalLine]) -> Vec<(&str, Option<&str>, Option<JournalOutcome>)> {
+    lines
+        .iter()
+        .filter(|l| l.kind == JournalLineKind::Intent)
+        .map(|intent| {
+            let outcome = lines
+                .iter()
+                .find(|l| l.intent == Some(intent.seq))
+                .and_then(|l| l.outcome);
+            (intent.operation.as_str(), intent.agent.as_deref(), outcome)
+        })
         .collect()
 }
 
@@ -64,28 +80,29 @@ async fn each_sent_state_change_is_recorded_with_its_outcome_and_nothing_else() 
         text.contains(password) || text.to_lowercase().contains("guid")
     };
     let lines = lines(&path);
-    let seen: Vec<(&str, Option<&str>, JournalOutcome)> = lines
-        .iter()
-        .map(|l| (l.operation.as_str(), l.agent.as_deref(), l.outcome))
-        .collect();
     assert_eq!(
-        seen,
+        settled(&lines),
         [
-            ("addSupervise", Some("1001"), JournalOutcome::Ok),
-            ("forceBusy", Some("9999"), JournalOutcome::Retcode),
-            ("forceDropCall", None, JournalOutcome::Unknown),
-            ("stopSuperviseOrInsert", Some("1001"), JournalOutcome::Ok),
-            ("undocumented POST", None, JournalOutcome::Ok),
+            ("addSupervise", Some("1001"), Some(JournalOutcome::Ok)),
+            ("forceBusy", Some("9999"), Some(JournalOutcome::Retcode)),
+            ("forceDropCall", None, Some(JournalOutcome::Unknown)),
+            (
+                "stopSuperviseOrInsert",
+                Some("1001"),
+                Some(JournalOutcome::Ok)
+            ),
+            ("undocumented POST", None, Some(JournalOutcome::Ok)),
         ]
     );
-    assert_eq!(lines[1].retcode.as_deref(), Some("100-006"));
-    assert_eq!(lines[2].call.as_deref(), Some(call.as_str()));
+    assert_eq!(lines[3].retcode.as_deref(), Some("100-006"));
+    assert_eq!(lines[4].call.as_deref(), Some(call.as_str()));
     assert!(
         lines
             .iter()
             .all(|l| l.inspector == "101" && !guid_or_password(l))
     );
-    assert_eq!(ccgw::verify_journal(&path).unwrap().lines, 5);
+    let verified = ccgw::verify_journal(&path).unwrap();
+    assert_eq!((verified.lines, verified.unsettled.len()), (10, 0));
 }
 
 #[tokio::test]
@@ -109,6 +126,66 @@ async fn a_dropped_request_is_recorded_as_unknown() {
     );
     session.sign_out().await.unwrap();
     let lines = lines(&path);
-    assert_eq!(lines.len(), 1);
-    assert_eq!(lines[0].outcome, JournalOutcome::Unknown);
+    assert_eq!(
+        settled(&lines),
+        [("addSupervise", Some("1001"), Some(JournalOutcome::Unknown))]
+    );
+}
+
+/// Signs in 101 with a journal at `path`.
+async fn journaled(sim: &RunningSim, path: &std::path::Path) -> ccgw::Session {
+    let client = client(sim, Arc::new(AuditJournal::open(path).unwrap()));
+    client
+        .sign_in(SignIn::new(agent("101"), ccgw_sim::DEFAULT_PASSWORD).phone("70001"))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_journal_that_cannot_be_written_refuses_the_request_and_nothing_is_sent() {
+    let sim = sim(quick()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let session = journaled(&sim, &path).await;
+    let target = agent("1001");
+    let refused = |e: ccgw::Error, why: &str| {
+        assert_eq!(e.kind(), ccgw::ErrorKind::AuditJournal, "{e}");
+        assert!(!e.may_have_reached_gateway());
+        let text = e.to_string();
+        assert!(
+            text.contains("the audit journal cannot be written"),
+            "{text}"
+        );
+        assert!(text.contains(why), "{text}");
+    };
+
+    // Another writer was cut off mid-line.
+    let whole = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{whole}{{\"seq\":1,\"at\":")).unwrap();
+    refused(session.listen(&target).await.unwrap_err(), "incomplete");
+    assert_eq!(sim.received("listen"), 0, "nothing reached the gateway");
+
+    // The journal's path became a folder.
+    std::fs::remove_file(&path).unwrap();
+    std::fs::create_dir(&path).unwrap();
+    refused(
+        session.force_busy(&target).await.unwrap_err(),
+        "cannot open it",
+    );
+    assert_eq!(sim.received("forceBusy"), 0);
+    // The journal was removed: not started afresh behind the auditor's back.
+    std::fs::remove_dir(&path).unwrap();
+    refused(session.listen(&target).await.unwrap_err(), "cannot open it");
+    assert!(!path.exists());
+    assert_eq!(sim.received("listen"), 0);
+
+    // Whole again: the request goes, journaled.
+    std::fs::write(&path, "").unwrap();
+    session.listen(&target).await.unwrap();
+    assert_eq!(sim.received("listen"), 1);
+    assert_eq!(
+        settled(&lines(&path)),
+        [("addSupervise", Some("1001"), Some(JournalOutcome::Ok))]
+    );
+    session.sign_out().await.unwrap();
 }

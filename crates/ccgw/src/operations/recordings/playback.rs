@@ -17,7 +17,7 @@ use crate::error::{Error, ErrorKind};
 use crate::events::EventType;
 use crate::info::{PlayStopCause, Recording};
 use crate::session::Session;
-use crate::session::send::{About, UnjournaledUnlessSettled, send_request, settle};
+use crate::session::send::{About, Journaled, send_request, settle};
 use crate::session::state::SessionInner;
 use crate::transport::headers::GUID_PLACEHOLDER;
 use crate::transport::send::run;
@@ -102,8 +102,7 @@ pub(crate) async fn stop_if_playing(
 /// journals it.
 async fn stop_playback_of(inner: &SessionInner, limit: Duration) -> Result<(), Error> {
     let me = &inner.agent;
-    let unjournaled =
-        UnjournaledUnlessSettled::start(inner, ops::STOP_PLAYBACK.log_name, About::default());
+    let journaled = Journaled::ending(inner, ops::STOP_PLAYBACK.log_name, About::default());
     let attempts = inner.client.inner.attempts_within(limit);
     let stopped = run(
         &ops::STOP_PLAYBACK,
@@ -123,7 +122,7 @@ async fn stop_playback_of(inner: &SessionInner, limit: Duration) -> Result<(), E
     )
     .await
     .map(|_| ());
-    settle(inner, unjournaled, &stopped);
+    settle(inner, journaled, &stopped);
     stopped
 }
 

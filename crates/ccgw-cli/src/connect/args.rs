@@ -74,10 +74,23 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "IDS", value_delimiter = ',')]
     pub queues: Option<Vec<i32>>,
     /// Keep no audit journal. By default every state-changing request (listen, insert,
-    /// force, intercept, ...) is recorded with its outcome in CCGW_AUDIT, else
-    /// `<state dir>/ccgw/audit.jsonl` (check it with `ccgw audit verify FILE`).
+    /// force, intercept, ...) is recorded in CCGW_AUDIT, else `<state dir>/ccgw/audit.jsonl`:
+    /// an intent line written and synced before it is sent (a request whose line cannot
+    /// be written is refused, nothing sent), an outcome line after. Check it with
+    /// `ccgw audit verify FILE`; see its help for what that can and cannot detect.
     #[arg(long)]
     pub no_audit: bool,
+    /// Send each new head of the audit journal (line number and SHA-256, nothing about
+    /// an agent or a call) to the system log, out of the inspector's reach: `syslog`
+    /// (/dev/log), `syslog:///path/to/socket`, or `syslog+tcp://host:port`. Without an
+    /// anchor, the journal's owner can rewrite it undetected.
+    #[arg(long, value_name = "TARGET", env = "CCGW_AUDIT_ANCHOR")]
+    pub audit_anchor: Option<ccgw::AuditAnchor>,
+    /// Chain the journal's lines by HMAC-SHA-256 under the key in this file (the
+    /// auditor's, private to its owner, never the inspector's password): only the key's
+    /// holder can re-chain the journal. A journal is keyed from its first line or never.
+    #[arg(long, value_name = "FILE", env = "CCGW_AUDIT_KEY")]
+    pub audit_key: Option<PathBuf>,
     /// Board: agents to watch besides those of the watched queues, e.g. `1001,1002`.
     /// With `--agents` and no `--queues`, the board lists just these agents.
     #[arg(long, value_name = "IDS", value_delimiter = ',')]

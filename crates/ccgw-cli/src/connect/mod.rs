@@ -36,11 +36,24 @@ pub fn prepare_with(
     adjust: impl FnOnce(ccgw::ClientBuilder) -> ccgw::ClientBuilder,
 ) -> Result<Connection, String> {
     let settings = Settings::resolve(args)?;
-    let client = build_client(&settings, args, adjust)?;
+    let key = match &args.audit_key {
+        Some(path) if !args.no_audit => {
+            Some(ccgw::AuditKey::from_file(path).map_err(|e| e.to_string())?)
+        }
+        _ => None,
+    };
+    let client = build_client(&settings, args, key.clone(), adjust)?;
     let agent = client
         .agent_id(&settings.agent)
         .map_err(|e| e.to_string())?;
     let password = settings::password(args)?;
+    if key.is_some_and(|key| key.is_password(&password)) {
+        return Err(
+            "the audit key is the inspector's password: the key must be one only \
+                    the auditor holds"
+                .to_owned(),
+        );
+    }
     let force = if args.force_login {
         ForceLogin::OnConflict
     } else {
@@ -62,6 +75,7 @@ pub fn prepare_with(
 fn build_client(
     settings: &Settings,
     args: &ConnectionArgs,
+    key: Option<ccgw::AuditKey>,
     adjust: impl FnOnce(ccgw::ClientBuilder) -> ccgw::ClientBuilder,
 ) -> Result<Client, String> {
     let mut builder = Client::builder(&settings.gateway)
@@ -83,7 +97,15 @@ fn build_client(
     if !args.no_audit {
         let path = crate::audit::default_path()
             .ok_or("no folder is known for the audit journal: set CCGW_AUDIT or pass --no-audit")?;
-        let journal = ccgw::AuditJournal::open(&path)
+        let mut journal = ccgw::AuditJournal::builder(&path);
+        if let Some(key) = key {
+            journal = journal.key(key);
+        }
+        if let Some(anchor) = &args.audit_anchor {
+            journal = journal.anchor(anchor.clone());
+        }
+        let journal = journal
+            .open()
             .map_err(|e| format!("{e} (set CCGW_AUDIT to another file, or pass --no-audit)"))?;
         builder = builder.audit_journal(std::sync::Arc::new(journal));
     }

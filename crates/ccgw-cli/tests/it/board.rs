@@ -11,6 +11,11 @@ use expectrl::{Eof, Expect, Regex, Session};
 /// `ccgw board` against `url` as inspector 101, refreshing every second, in a
 /// pseudo-terminal; each expectation waits at most 10 s.
 fn board_in_a_terminal(url: &str) -> expectrl::session::OsSession {
+    board_with_journal(url, &crate::common::test_journal())
+}
+
+/// [`board_in_a_terminal`] keeping its audit journal at `journal`.
+fn board_with_journal(url: &str, journal: &std::path::Path) -> expectrl::session::OsSession {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
     command
         .args([
@@ -24,7 +29,7 @@ fn board_in_a_terminal(url: &str) -> expectrl::session::OsSession {
         ])
         .env("TERM", "xterm")
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-        .env("CCGW_AUDIT", crate::common::test_journal())
+        .env("CCGW_AUDIT", journal)
         .env_remove("RUST_LOG");
     let mut p = Session::spawn(command).unwrap();
     p.set_expect_timeout(Some(Duration::from_secs(10)));
@@ -73,6 +78,32 @@ async fn list_listen_and_quit() {
     );
     assert_eq!(sim.agent_state("101"), Some(AgentState::SignedOut));
     assert_eq!(sim.mode_of("101", "1001"), QcMode::Idle);
+}
+
+/// A journal torn by another writer after the board started: `l` is refused with
+/// nothing sent, and the status line says why; `q` still signs out.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_journal_that_cannot_be_written_refuses_listen_and_the_status_says_why() {
+    let sim = Simulator::start(ccgw_sim::testing::quick()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("a.jsonl");
+    let mut p = board_with_journal(&sim.base_url(), &journal);
+    let torn = journal.clone();
+    tokio::task::spawn_blocking(move || -> Result<_, expectrl::Error> {
+        p.expect(Regex(r"1001\s+Agent 1001\s+talking"))?;
+        std::fs::write(&torn, r#"{"seq":1,"at":"#).unwrap();
+        p.send("l")?;
+        p.expect("audit journal cannot be written")?;
+        p.send("q")?;
+        p.expect(Eof)?;
+        Ok(p.get_process().wait().unwrap())
+    })
+    .await
+    .unwrap()
+    .expect("the board went as keyed");
+    assert_eq!(sim.received("listen"), 0, "nothing reached the gateway");
+    assert_eq!(sim.mode_of("101", "1001"), QcMode::Idle);
+    assert!(crate::common::signed_out(&sim));
 }
 
 /// A floor of 5,000 agents in 20 queues: the first screen lists every agent with the

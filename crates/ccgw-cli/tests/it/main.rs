@@ -6,6 +6,7 @@
 mod common;
 
 mod audit;
+mod audit_anchors;
 mod board;
 mod console;
 mod console_queries;

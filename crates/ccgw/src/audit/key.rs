@@ -12,6 +12,7 @@ use sha2::Sha256;
 
 use super::line::hex;
 use crate::error::Error;
+use crate::secret::Password;
 
 /// The fewest bytes a key may have: an HMAC-SHA-256 key shorter than this is guessable.
 pub const MIN_KEY_BYTES: usize = 16;
@@ -84,10 +85,15 @@ impl AuditKey {
         AuditKey::from_bytes(bytes)
     }
 
-    /// Whether the key is these bytes (to refuse, say, the inspector's password as a
-    /// key).
-    pub fn is(&self, bytes: &[u8]) -> bool {
-        self.0.expose_secret() == bytes
+    /// Whether the key is this password (or its first line): a key the inspector knows
+    /// lets the inspector re-chain the journal, so a program should refuse it.
+    ///
+    /// ```
+    /// let key = ccgw::AuditKey::from_bytes(b"same as the password!".to_vec()).unwrap();
+    /// assert!(key.is_password(&ccgw::Password::from("same as the password!")));
+    /// ```
+    pub fn is_password(&self, password: &Password) -> bool {
+        self.0.expose_secret() == password.expose().as_bytes()
     }
 
     /// The HMAC-SHA-256 of `text` under the key, in hex.

@@ -53,7 +53,8 @@ impl Run {
     }
 }
 
-/// Runs `ccgw` with `args`, feeding `script` line by line (a line `@sleep N` waits N ms).
+/// Runs `ccgw` with `args`, feeding `script` line by line (a line `@sleep N` waits N ms,
+/// a line `@wait PATH` until the file PATH exists).
 pub async fn ccgw(args: &[&str], env: &[(&str, &str)], script: &[&str]) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
     command
@@ -75,6 +76,11 @@ pub async fn ccgw(args: &[&str], env: &[(&str, &str)], script: &[&str]) -> Run {
         for line in lines {
             if let Some(ms) = line.strip_prefix("@sleep ") {
                 tokio::time::sleep(Duration::from_millis(ms.parse().unwrap())).await;
+                continue;
+            }
+            if let Some(path) = line.strip_prefix("@wait ") {
+                let path = std::path::Path::new(path);
+                wait_until(|| path.exists(), "the test's go-ahead").await;
                 continue;
             }
             if stdin
@@ -160,3 +166,4 @@ pub fn assert_lines_follow_the_contract(stdout: &str) {
         assert!(errors.is_empty(), "{line}\nbreaks the contract: {errors:?}");
     }
 }
+pub mod syslog;

@@ -11,8 +11,8 @@ use std::sync::Mutex;
 use std::time::SystemTime;
 
 use super::anchor::{Anchoring, AuditAnchor};
-use super::key::AuditKey;
-use super::line::{Chain, JournalHead, JournalLine, LineKind, Outcome, hex, sha256_hex};
+use super::key::{AuditKey, Chain};
+use super::line::{JournalHead, JournalLine, LineKind, Outcome, hex, sha256_hex};
 use crate::error::{Error, ErrorKind};
 
 /// What a request was about, for its intent line.

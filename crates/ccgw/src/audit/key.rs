@@ -10,7 +10,7 @@ use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretSlice};
 use sha2::Sha256;
 
-use super::line::hex;
+use super::line::{hex, sha256_hex};
 use crate::error::Error;
 use crate::secret::Password;
 
@@ -102,5 +102,28 @@ impl AuditKey {
             .expect("HMAC takes a key of any length");
         mac.update(text.as_bytes());
         hex(&mac.finalize().into_bytes())
+    }
+}
+
+/// How a line vouches for the one before it: by that line's SHA-256, which anyone can
+/// recompute, or by its HMAC-SHA-256 under a key only the auditor holds.
+#[derive(Clone, Default)]
+pub(crate) enum Chain {
+    #[default]
+    Plain,
+    Keyed(AuditKey),
+}
+
+impl Chain {
+    /// What the next line's `prev` holds for a line whose text is `text`.
+    pub(crate) fn link(&self, text: &str) -> String {
+        match self {
+            Chain::Plain => sha256_hex(text),
+            Chain::Keyed(key) => key.mac_hex(text),
+        }
+    }
+
+    pub(crate) fn keyed(&self) -> bool {
+        matches!(self, Chain::Keyed(_))
     }
 }

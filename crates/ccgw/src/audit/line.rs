@@ -7,8 +7,6 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::key::AuditKey;
-
 /// What the first line's `prev` held before journals had an identity: 64 zeros.
 pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -89,29 +87,6 @@ pub(crate) fn sha256_hex(text: &str) -> String {
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// How a line vouches for the one before it: by that line's SHA-256, which anyone can
-/// recompute, or by its HMAC-SHA-256 under a key only the auditor holds.
-#[derive(Clone, Default)]
-pub(crate) enum Chain {
-    #[default]
-    Plain,
-    Keyed(AuditKey),
-}
-
-impl Chain {
-    /// What the next line's `prev` holds for a line whose text is `text`.
-    pub(crate) fn link(&self, text: &str) -> String {
-        match self {
-            Chain::Plain => sha256_hex(text),
-            Chain::Keyed(key) => key.mac_hex(text),
-        }
-    }
-
-    pub(crate) fn keyed(&self) -> bool {
-        matches!(self, Chain::Keyed(_))
-    }
 }
 
 /// A journal's head: the number of a line and the SHA-256 of its text as written, shown

@@ -8,8 +8,8 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use super::anchor::anchors_in;
-use super::key::AuditKey;
-use super::line::{Chain, JournalHead, JournalLine, LineKind, is_hash, sha256_hex};
+use super::key::{AuditKey, Chain};
+use super::line::{JournalHead, JournalLine, LineKind, is_hash, sha256_hex};
 
 /// What to check a journal against besides its own chain: see [`verify_journal_with`].
 #[derive(Debug, Clone, Default)]

@@ -29,8 +29,11 @@ pub struct WatchArgs {
     /// Seconds between rounds (at least 1).
     #[arg(long, value_name = "SECS", default_value_t = 2)]
     every: u64,
-    /// Also POST each alert to this URL as JSON (https://, or http:// to loopback),
-    /// retried with backoff under an `Idempotency-Key` header. A URL that holds a token
+    /// Also POST the alerts to this URL as JSON (https://, or http:// to loopback): one
+    /// batch a round at most, with every change of the round; while the receiver is down
+    /// the latest change of each alert is kept and retried (backoff up to 30 s), and the
+    /// first batch after carries every alert in force. Each batch has an
+    /// `Idempotency-Key` header. A URL that holds a token
     /// is better given as CCGW_WEBHOOK or --webhook-file: the command line is visible to
     /// every user of the machine. The URL never appears in a message.
     #[arg(long, value_name = "URL", env = "CCGW_WEBHOOK", hide_env_values = true)]
@@ -150,14 +153,14 @@ impl Watch {
             errln!("watch: {e}; the rules run on what is known");
         }
         let changes = refresh::apply(&mut self.board, snapshot, session, SystemTime::now());
-        for change in changes {
+        for change in &changes {
             outln!(
                 "{}",
-                serde_json::to_string(&change).expect("changes serialize")
+                serde_json::to_string(change).expect("changes serialize")
             );
-            if let Some(webhook) = webhook {
-                webhook.send(&change);
-            }
+        }
+        if let Some(webhook) = webhook {
+            webhook.round(&changes, &self.board.alerts.active());
         }
     }
 

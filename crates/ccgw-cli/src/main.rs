@@ -12,6 +12,7 @@ mod clock;
 mod connect;
 mod console;
 mod demo;
+mod export;
 mod last_resort;
 mod probe;
 mod recording;

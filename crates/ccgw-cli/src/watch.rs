@@ -11,11 +11,14 @@ use std::time::{Duration, SystemTime};
 
 use ccgw::{AgentId, Session};
 
+use crate::alerts::storm::{self, Told};
 use crate::alerts::webhook::Webhook;
 use crate::alerts::{Alerts, Rules};
 use crate::board::refresh::{self, Plan, Roster};
 use crate::board::{Board, parse_watched};
 use crate::connect::{self, ConnectionArgs};
+use crate::export::alertmanager::Alertmanager;
+use crate::export::prometheus::{Metrics, listen_address};
 use crate::signals::{self, Signals};
 
 /// Options of `ccgw watch`.
@@ -44,6 +47,19 @@ pub struct WatchArgs {
     /// Stop after this many rounds (default: until a signal).
     #[arg(long, value_name = "N")]
     rounds: Option<u64>,
+    /// Serve Prometheus metrics at http://ADDR/metrics: a port alone listens on loopback
+    /// (`9464`); `IP:PORT` listens where named. A scrape reads the last round and never
+    /// sends a request. The names are in README.
+    #[arg(long, value_name = "ADDR")]
+    metrics: Option<String>,
+    /// Post the alerts to Alertmanager's v2 API at this URL (e.g. http://127.0.0.1:9093):
+    /// the alerts in force every round, a cleared one with its end.
+    #[arg(long, value_name = "URL")]
+    alertmanager: Option<String>,
+    /// One JSON line per subject even when a round changes more than 10 alerts of one
+    /// rule (by default those are told as one line per rule).
+    #[arg(long)]
+    per_subject: bool,
 }
 
 fn cannot_start(why: impl std::fmt::Display) -> ExitCode {
@@ -81,6 +97,24 @@ pub async fn run(args: WatchArgs) -> ExitCode {
         },
         None => None,
     };
+    let alertmanager = match args.alertmanager.as_deref() {
+        Some(url) => match Alertmanager::new(url, args.connection.insecure_http) {
+            Ok(alertmanager) => Some(alertmanager),
+            Err(e) => return cannot_start(e),
+        },
+        None => None,
+    };
+    let metrics = match args.metrics.as_deref().map(listen_address) {
+        Some(Ok(address)) => match Metrics::start(address).await {
+            Ok(metrics) => {
+                errln!("metrics at http://{}/metrics", metrics.address);
+                Some(metrics)
+            }
+            Err(e) => return cannot_start(e),
+        },
+        Some(Err(e)) => return cannot_start(e),
+        None => None,
+    };
     let mut signals = match Signals::register() {
         Ok(signals) => signals,
         Err(e) => return cannot_start(format!("cannot watch for signals: {e}")),
@@ -98,6 +132,10 @@ pub async fn run(args: WatchArgs) -> ExitCode {
     let mut watch = Watch {
         board,
         next_detail: 0,
+        webhook,
+        alertmanager,
+        metrics,
+        per_subject: args.per_subject,
     };
     let rounds = args.rounds.unwrap_or(u64::MAX);
     let mut round = 0;
@@ -109,7 +147,7 @@ pub async fn run(args: WatchArgs) -> ExitCode {
         }
         round += 1;
         tokio::select! {
-            () = watch.round(&session, webhook.as_ref()) => {}
+            () = watch.round(&session) => {}
             signal = signals.any() => break Some(signal.to_string()),
             () = crate::stdio::stdout_closed() => break Some("output closed".to_owned()),
         }
@@ -125,8 +163,11 @@ pub async fn run(args: WatchArgs) -> ExitCode {
     if let Some(why) = ended {
         errln!("{why}: signing out");
     }
-    if let Some(webhook) = webhook {
+    if let Some(webhook) = watch.webhook {
         webhook.finish(timeout).await;
+    }
+    if let Some(alertmanager) = watch.alertmanager {
+        alertmanager.finish(timeout).await;
     }
     let signed_out = signals::sign_out(&session);
     if let Err(code) =
@@ -142,25 +183,42 @@ struct Watch {
     board: Board,
     /// Where the next round's details start among the agents known.
     next_detail: usize,
+    webhook: Option<Webhook>,
+    alertmanager: Option<Alertmanager>,
+    metrics: Option<Metrics>,
+    per_subject: bool,
 }
 
 impl Watch {
     /// One round: ask, evaluate, report.
-    async fn round(&mut self, session: &Session, webhook: Option<&Webhook>) {
+    async fn round(&mut self, session: &Session) {
         let plan = self.plan();
         let snapshot = refresh::fetch(session, plan).await;
+        let link_up = snapshot.error.is_none();
         if let Some(e) = &snapshot.error {
             errln!("watch: {e}; the rules run on what is known");
         }
         let changes = refresh::apply(&mut self.board, snapshot, session, SystemTime::now());
-        for change in &changes {
-            outln!(
-                "{}",
-                serde_json::to_string(change).expect("changes serialize")
-            );
+        for told in storm::tell(&changes, self.per_subject) {
+            let line = match told {
+                Told::One(change) => serde_json::to_string(change),
+                Told::Grouped(group) => serde_json::to_string(&group),
+            };
+            outln!("{}", line.expect("changes serialize"));
         }
-        if let Some(webhook) = webhook {
-            webhook.round(&changes, &self.board.alerts.active());
+        if let Some(metrics) = &mut self.metrics {
+            metrics.round(&self.board, link_up);
+        }
+        let active = if self.webhook.is_some() || self.alertmanager.is_some() {
+            self.board.alerts.active()
+        } else {
+            Vec::new()
+        };
+        if let Some(webhook) = &self.webhook {
+            webhook.round(&changes, &active);
+        }
+        if let Some(alertmanager) = &mut self.alertmanager {
+            alertmanager.round(&changes, &active);
         }
     }
 

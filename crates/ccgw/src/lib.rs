@@ -62,6 +62,7 @@ mod operations;
 mod redact;
 mod secret;
 mod session;
+pub mod telemetry;
 mod transport;
 
 pub use audit::{

@@ -2,6 +2,7 @@
 //! learns ([`rules`]), and their delivery to a webhook ([`webhook`]).
 
 pub mod rules;
+pub mod storm;
 pub mod webhook;
 
 #[cfg(test)]

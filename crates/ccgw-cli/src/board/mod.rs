@@ -19,6 +19,7 @@ use ratatui::DefaultTerminal;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use crate::alerts::storm::Told;
 use crate::connect::{self, ConnectionArgs};
 use crate::signals::{self, Signals};
 use keys::Intent;
@@ -240,8 +241,14 @@ async fn ui_until_done(
                 Done::Refreshed(snapshot) => {
                     refreshing = false;
                     let now = SystemTime::now();
-                    for change in refresh::apply(&mut board, snapshot, &session, now) {
-                        let text = format!("alert {}: {} {}", change.alert, change.rule, change.subject);
+                    let changes = refresh::apply(&mut board, snapshot, &session, now);
+                    for told in crate::alerts::storm::tell(&changes, false) {
+                        let text = match told {
+                            Told::One(change) => {
+                                format!("alert {}: {} {}", change.alert, change.rule, change.subject)
+                            }
+                            Told::Grouped(group) => format!("alerts: {}", group.words()),
+                        };
                         board.push_event(now, text);
                     }
                 }

@@ -12,6 +12,7 @@ mod console;
 mod console_queries;
 mod exit_paths;
 mod interactive;
+mod operations_tools;
 mod probe;
 mod recording;
 mod redaction;

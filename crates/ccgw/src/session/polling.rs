@@ -177,6 +177,7 @@ pub(crate) async fn run_poller(session: Weak<SessionInner>) {
             polled = poll_once(&inner) => polled,
             _ = inner.closing() => return,
         };
+        crate::telemetry::poll_done(polled.is_ok());
         let pause = match polled {
             Ok(event) => {
                 inner.link_answered();

@@ -13,7 +13,11 @@ impl SessionInner {
     /// session ends. Returns whether the session is alive. Once a sign-out began it never
     /// signs in again; a Guid obtained while the sign-out waited is signed out by it.
     pub(crate) async fn recover(&self) -> bool {
-        self.sign_in_again(false).await
+        let alive = self.sign_in_again(false).await;
+        if self.recovery.is_some() {
+            crate::telemetry::recovery(alive);
+        }
+        alive
     }
 
     /// Signs in again; after a lost link the gateway may still hold the old session, so
@@ -98,7 +102,9 @@ impl SessionInner {
             return false;
         }
         if self.recovery.is_some() {
-            return self.sign_in_again(true).await;
+            let alive = self.sign_in_again(true).await;
+            crate::telemetry::recovery(alive);
+            return alive;
         }
         if let Err(e) = self.sign_out(None).await {
             tracing::warn!(error = %e, "signing out after the link was lost failed");

@@ -60,6 +60,7 @@ impl Session {
             target,
         });
         let inner = &self.inner;
+        let started = std::time::Instant::now();
         let result = run(
             op,
             attempts,
@@ -73,6 +74,7 @@ impl Session {
         if let Some(pending) = pending {
             std::mem::forget(pending);
         }
+        crate::telemetry::request_done(op.log_name, &result, started.elapsed());
         settle(&self.inner, journaled, &result);
         let client = &self.inner.client.inner;
         let result =

@@ -186,7 +186,10 @@ impl SessionInner {
             return Ok(None);
         }
         let patience = self.client.inner.attempts().limit;
-        self.pacer.take(patience).await.map(Some)
+        let started = std::time::Instant::now();
+        let place = self.pacer.take(patience).await;
+        crate::telemetry::budget(place.as_ref().ok().map(|_| started.elapsed()));
+        place.map(Some)
     }
 
     /// After a request failed with `error`: when the error says the gateway may have

@@ -25,6 +25,7 @@ mod redaction;
 mod serde_feature;
 mod side_doors;
 mod sign_out_in_call;
+mod telemetry;
 mod tls;
 mod toggle_safety;
 mod tolerant_reader;

@@ -1,0 +1,115 @@
+//! The SDK's own metrics, read through a recorder: requests by operation and outcome with
+//! their durations, event polls, and the overload budget's waits. (The recorder is the
+//! test binary's global one: other tests running beside this one add to the counts, so
+//! each count is checked to have grown by at least what this test did.)
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
+use metrics_util::{CompositeKey, MetricKind};
+
+use crate::common::{agent, inspector, quick, sim};
+
+fn snapshotter() -> &'static Snapshotter {
+    static SNAPSHOTTER: OnceLock<Snapshotter> = OnceLock::new();
+    SNAPSHOTTER.get_or_init(|| {
+        let recorder = DebuggingRecorder::new();
+        let snapshotter = recorder.snapshotter();
+        recorder.install().expect("the test binary's one recorder");
+        snapshotter
+    })
+}
+
+/// A metric: its kind, name and sorted labels; and its count (a counter's value, a
+/// histogram's number of samples).
+type Counted = ((MetricKind, String, Vec<(String, String)>), u64);
+
+/// Every metric recorded so far.
+fn counts() -> Vec<Counted> {
+    snapshotter()
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .map(|(key, _, _, value): (CompositeKey, _, _, DebugValue)| {
+            let (kind, key) = key.into_parts();
+            let mut labels: Vec<(String, String)> = key
+                .labels()
+                .map(|l| (l.key().to_owned(), l.value().to_owned()))
+                .collect();
+            labels.sort();
+            let count = match value {
+                DebugValue::Counter(n) => n,
+                DebugValue::Histogram(samples) => samples.len() as u64,
+                DebugValue::Gauge(_) => 0,
+            };
+            ((kind, key.name().to_owned(), labels), count)
+        })
+        .collect()
+}
+
+fn count_of(snapshot: &[Counted], name: &str, labels: &[(&str, &str)]) -> u64 {
+    snapshot
+        .iter()
+        .filter(|((_, n, l), _)| {
+            n == name
+                && labels
+                    .iter()
+                    .all(|(k, v)| l.iter().any(|(lk, lv)| lk == k && lv == v))
+        })
+        .map(|(_, count)| count)
+        .sum()
+}
+
+#[tokio::test]
+async fn requests_polls_and_budget_waits_are_counted_by_their_documented_names() {
+    let _ = snapshotter();
+    let before = counts();
+    let sim = sim(quick()).await;
+    let (_client, session) = inspector(&sim).await;
+    session.listen(&agent("1001")).await.unwrap();
+    assert!(session.force_busy(&agent("9999")).await.is_err()); // 100-006
+    // Six queue queries at once: the budget holds five per 2 s, so one waits.
+    for _ in 0..6 {
+        session.queue_length(1).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await; // a poll or more is answered
+    session.sign_out().await.unwrap();
+    let after = counts();
+    let grew = |name: &str, labels: &[(&str, &str)], by: u64| {
+        let (was, is) = (
+            count_of(&before, name, labels),
+            count_of(&after, name, labels),
+        );
+        assert!(
+            is >= was + by,
+            "{name} {labels:?}: {was} -> {is}, expected +{by}"
+        );
+    };
+    use ccgw::telemetry::*;
+    grew(
+        REQUESTS,
+        &[("operation", "addSupervise"), ("outcome", "ok")],
+        1,
+    );
+    grew(
+        REQUESTS,
+        &[("operation", "forceBusy"), ("outcome", "100-006")],
+        1,
+    );
+    grew(REQUEST_DURATION, &[("operation", "addSupervise")], 1);
+    grew(EVENT_POLLS, &[("outcome", "answered")], 1);
+    grew(BUDGET_WAITS, &[], 1);
+    grew(BUDGET_WAIT, &[], 1);
+    // No label carries an agent, a call or a Guid.
+    for ((_, name, labels), _) in &after {
+        if name.starts_with("ccgw_") {
+            for (key, _) in labels {
+                assert!(
+                    ["operation", "outcome"].contains(&key.as_str()),
+                    "{name}: {key}"
+                );
+            }
+        }
+    }
+}

@@ -17,98 +17,14 @@
 //! process's peak (`VmHWM`). `CCGW_BENCH_ONLY=watch` runs the watch case alone. Only
 //! loopback is used.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use expectrl::{Eof, Expect, Session};
 
-const PASSWORD: &str = "Sim@12345";
+mod support;
 
-/// A `ccgw sim` process and the requests it logged, by operationId.
-struct Sim {
-    child: Child,
-    url: String,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Sim {
-    fn start(agents: u32, queues: u32) -> Sim {
-        Sim::start_with(agents, queues, &[])
-    }
-
-    fn start_with(agents: u32, queues: u32, extra: &[&str]) -> Sim {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free loopback port")
-            .port();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ccgw"))
-            .args(["sim", "--listen", &format!("127.0.0.1:{port}")])
-            .args([
-                "--agents",
-                &agents.to_string(),
-                "--queues",
-                &queues.to_string(),
-            ])
-            .args(extra)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("ccgw sim starts");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let (ready, listening) = std::sync::mpsc::channel();
-        let stderr = child.stderr.take().unwrap();
-        let lines = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if line.contains("listening on") {
-                    let _ = ready.send(());
-                }
-                if let Some(at) = line.find("operation=\"") {
-                    let rest = &line[at + 11..];
-                    let op = rest.split('"').next().unwrap_or_default().to_owned();
-                    lines.lock().unwrap().push(op);
-                }
-            }
-        });
-        listening
-            .recv_timeout(Duration::from_secs(120))
-            .expect("the simulator listens");
-        Sim {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-            log,
-        }
-    }
-
-    fn logged(&self) -> Vec<String> {
-        self.log.lock().unwrap().clone()
-    }
-
-    fn peak_mib(&self) -> f64 {
-        peak_mib(self.child.id())
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A process's peak resident memory, in MiB.
-fn peak_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let kib: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(f64::NAN);
-    kib / 1024.0
-}
+use support::{PASSWORD, Receiver, Sim, peak_mib};
 
 fn floor(agents: u32, queues: u32, watch: Duration) {
     let sim = Sim::start(agents, queues);
@@ -207,7 +123,7 @@ async fn simulator_alone(agents: u32, queues: u32) {
 /// Runs `ccgw watch` for `rounds` rounds; the CPU time it used, from the kernel.
 // Reaped by `wait4` below, which also reports the child's CPU time.
 #[allow(clippy::zombie_processes)]
-fn watch_cpu(sim: &Sim, rules: &std::path::Path, rounds: u32) -> Duration {
+fn watch_cpu(sim: &Sim, rules: &std::path::Path, rounds: u32, extra: &[&str]) -> Duration {
     let child = Command::new(env!("CARGO_BIN_EXE_ccgw"))
         .args([
             "watch",
@@ -218,6 +134,7 @@ fn watch_cpu(sim: &Sim, rules: &std::path::Path, rounds: u32) -> Duration {
             "--no-audit",
         ])
         .args(["--every", "1", "--rounds", &rounds.to_string()])
+        .args(extra)
         .arg("--rules")
         .arg(rules)
         .env("CCGW_PASSWORD", PASSWORD)
@@ -246,25 +163,48 @@ fn watch(agents: u32, queues: u32) {
         [[alerts]]\nrule = \"talking\"\nover = 2400\n[[alerts]]\nrule = \"wrap-up\"\nover = 120\n\
         [[alerts]]\nrule = \"resting\"\nover = 900\n";
     std::fs::write(&rules, every_kind).unwrap();
-    // Start-up and sign-in cost more than a round: the least of a few runs of 1 round
-    // and of 21 rounds, and the difference over 20 rounds.
-    let one = (0..3).map(|_| watch_cpu(&sim, &rules, 1)).min().unwrap();
-    let before = sim.logged().len();
-    let many = (0..2).map(|_| watch_cpu(&sim, &rules, 21)).min().unwrap();
-    let logged = sim.logged()[before..].to_vec();
-    let session = ["signIn", "signOut", "pollEvent"];
-    let requests = logged
-        .iter()
-        .filter(|op| !session.contains(&op.as_str()))
-        .count();
-    let own_state = logged.iter().filter(|op| *op == "getAgentStatus").count();
-    let per_round = many.saturating_sub(one).as_secs_f64() * 1000.0 / 20.0;
-    eprintln!("watch CPU: 1 round {one:?}, 21 rounds {many:?}");
+    // With the outlets on: Prometheus' endpoint, and posts to an Alertmanager stand-in.
+    let alertmanager = Receiver::start(0);
+    let outlets = [
+        "--metrics",
+        "127.0.0.1:0",
+        "--alertmanager",
+        &alertmanager.url,
+    ];
+    for (case, extra) in [
+        ("watch", &[][..]),
+        ("watch --metrics --alertmanager", &outlets[..]),
+    ] {
+        // Start-up and sign-in cost more than a round: the least of a few runs of 1
+        // round and of 21 rounds, and the difference over 20 rounds.
+        let one = (0..3)
+            .map(|_| watch_cpu(&sim, &rules, 1, extra))
+            .min()
+            .unwrap();
+        let before = sim.logged().len();
+        let many = (0..2)
+            .map(|_| watch_cpu(&sim, &rules, 21, extra))
+            .min()
+            .unwrap();
+        let logged = sim.logged()[before..].to_vec();
+        let session = ["signIn", "signOut", "pollEvent"];
+        let requests = logged
+            .iter()
+            .filter(|op| !session.contains(&op.as_str()))
+            .count();
+        let own_state = logged.iter().filter(|op| *op == "getAgentStatus").count();
+        let per_round = many.saturating_sub(one).as_secs_f64() * 1000.0 / 20.0;
+        eprintln!("{case} CPU: 1 round {one:?}, 21 rounds {many:?}");
+        println!(
+            "{case}: {agents} agents, {queues} queues: {:.1} requests per round ({:.1} \
+             budgeted), {per_round:.1} ms client CPU per round",
+            requests as f64 / 42.0,
+            (requests - own_state) as f64 / 42.0
+        );
+    }
     println!(
-        "watch: {agents} agents, {queues} queues: {:.1} requests per round ({:.1} budgeted), \
-         {per_round:.1} ms client CPU per round",
-        requests as f64 / 42.0,
-        (requests - own_state) as f64 / 42.0
+        "alertmanager stand-in: {} posts received",
+        alertmanager.bodies().len()
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -24,7 +24,7 @@ use expectrl::{Eof, Expect, Session};
 
 mod support;
 
-use support::{PASSWORD, Receiver, Sim, peak_mib};
+use support::{PASSWORD, Receiver, Sim, peak_mib, watch_command};
 
 fn floor(agents: u32, queues: u32, watch: Duration) {
     let sim = Sim::start(agents, queues);
@@ -124,21 +124,9 @@ async fn simulator_alone(agents: u32, queues: u32) {
 // Reaped by `wait4` below, which also reports the child's CPU time.
 #[allow(clippy::zombie_processes)]
 fn watch_cpu(sim: &Sim, rules: &std::path::Path, rounds: u32, extra: &[&str]) -> Duration {
-    let child = Command::new(env!("CARGO_BIN_EXE_ccgw"))
-        .args([
-            "watch",
-            "--gateway",
-            &sim.url,
-            "--agent",
-            "101",
-            "--no-audit",
-        ])
+    let child = watch_command(sim, rules)
         .args(["--every", "1", "--rounds", &rounds.to_string()])
         .args(extra)
-        .arg("--rules")
-        .arg(rules)
-        .env("CCGW_PASSWORD", PASSWORD)
-        .env_remove("RUST_LOG")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -15,11 +15,11 @@ mod support;
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{PASSWORD, Receiver, Sim};
+use support::{Receiver, Sim, watch_command};
 
 /// One GET of `http://{address}/metrics`: its latency.
 fn scrape(address: &str) -> Duration {
@@ -71,15 +71,7 @@ fn main() {
     .unwrap();
     let hook = Receiver::start(outage);
     let started = Instant::now();
-    let mut watch = Command::new(env!("CARGO_BIN_EXE_ccgw"))
-        .args([
-            "watch",
-            "--gateway",
-            &sim.url,
-            "--agent",
-            "101",
-            "--no-audit",
-        ])
+    let mut watch = watch_command(&sim, &rules)
         .args([
             "--every",
             "2",
@@ -88,10 +80,6 @@ fn main() {
             "--per-subject",
         ])
         .args(["--webhook", &hook.url, "--metrics", "127.0.0.1:0"])
-        .arg("--rules")
-        .arg(&rules)
-        .env("CCGW_PASSWORD", PASSWORD)
-        .env_remove("RUST_LOG")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

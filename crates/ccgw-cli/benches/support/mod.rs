@@ -93,6 +93,26 @@ pub fn peak_mib(pid: u32) -> f64 {
     kib / 1024.0
 }
 
+/// `ccgw watch` against `sim` as inspector 101, with `rules`, keeping no journal; the
+/// caller adds the rest.
+pub fn watch_command(sim: &Sim, rules: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
+    command
+        .args([
+            "watch",
+            "--gateway",
+            &sim.url,
+            "--agent",
+            "101",
+            "--no-audit",
+        ])
+        .arg("--rules")
+        .arg(rules)
+        .env("CCGW_PASSWORD", PASSWORD)
+        .env_remove("RUST_LOG");
+    command
+}
+
 /// An HTTP receiver on loopback (a webhook, an Alertmanager stand-in): answers 503 until
 /// `down_for` has passed since it started, 200 after; keeps each accepted body.
 pub struct Receiver {

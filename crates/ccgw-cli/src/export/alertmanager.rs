@@ -8,6 +8,7 @@
 //! flight a round sends nothing (the next carries the whole state anyway).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -54,6 +55,8 @@ pub struct Alertmanager {
     /// Cleared alerts not yet carried by a post that got through.
     resolved: Arc<Mutex<HashMap<Key, Value>>>,
     in_flight: Option<tokio::task::JoinHandle<()>>,
+    /// Whether the last post failed: a failure is told once, not every round.
+    failing: Arc<AtomicBool>,
 }
 
 impl Alertmanager {
@@ -86,6 +89,7 @@ impl Alertmanager {
             started: HashMap::new(),
             resolved: Arc::new(Mutex::new(HashMap::new())),
             in_flight: None,
+            failing: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -139,9 +143,18 @@ impl Alertmanager {
             return;
         }
         let (http, url, resolved) = (self.http.clone(), self.url.clone(), self.resolved.clone());
+        let failing = self.failing.clone();
         self.in_flight = Some(tokio::spawn(async move {
+            let failed = |why: String| {
+                if !failing.swap(true, Ordering::Relaxed) {
+                    errln!("alertmanager: {why}; posting again every round");
+                }
+            };
             match http.post(url).json(&alerts).send().await {
                 Ok(answer) if answer.status().is_success() => {
+                    if failing.swap(false, Ordering::Relaxed) {
+                        errln!("alertmanager: posts get through again");
+                    }
                     let mut resolved = resolved.lock().unwrap_or_else(|e| e.into_inner());
                     for (key, value) in sent {
                         if resolved.get(&key) == Some(&value) {
@@ -149,12 +162,12 @@ impl Alertmanager {
                         }
                     }
                 }
-                Ok(answer) => errln!(
-                    "alertmanager: {} to a post of {} alerts",
+                Ok(answer) => failed(format!(
+                    "{} to a post of {} alerts",
                     answer.status(),
                     alerts.len()
-                ),
-                Err(e) => errln!("alertmanager: {}", e.without_url()),
+                )),
+                Err(e) => failed(e.without_url().to_string()),
             }
         }));
     }

@@ -231,8 +231,11 @@ impl ClientBuilder {
     }
 
     /// Records every state-changing request of every session in `journal` (off by
-    /// default): time, inspector, operation, agent and call, outcome; never a password or
-    /// a Guid. See [`AuditJournal`].
+    /// default): an intent line (time, inspector, operation, agent and call), written and
+    /// synced before the request is sent, and an outcome line after; never a password or
+    /// a Guid. A request whose intent cannot be written is refused, nothing sent
+    /// ([`ErrorKind::AuditJournal`](crate::ErrorKind::AuditJournal)). See
+    /// [`AuditJournal`].
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -247,9 +250,10 @@ impl ClientBuilder {
     /// session.listen(&client.agent_id("1001")?).await?;
     /// session.sign_out().await?;
     /// let verified = ccgw::verify_journal(&path)?;
-    /// // The listen, and the stop the sign-out sent first; sign-in and sign-out are not
-    /// // quality control.
-    /// assert_eq!(verified.lines, 2);
+    /// // The listen, and the stop the sign-out sent first, each an intent and an outcome;
+    /// // sign-in and sign-out are not quality control.
+    /// assert_eq!(verified.lines, 4);
+    /// assert!(verified.unsettled.is_empty());
     /// # Ok(()) }
     /// ```
     pub fn audit_journal(mut self, journal: Arc<AuditJournal>) -> Self {

@@ -12,6 +12,10 @@ pub fn remember(session: &Session) {
     let mut sessions = SIGNED_IN.lock().unwrap_or_else(|e| e.into_inner());
     sessions.retain(|s| !s.is_closed());
     sessions.push(session.clone());
+    drop(sessions);
+    // Every command remembers its session right after signing in: the one place to
+    // prove, for each of them, that a panic still signs out.
+    panic_if_asked();
 }
 
 /// Signs out every remembered session that is still signed in, waiting at most as long
@@ -41,7 +45,7 @@ pub async fn sign_out_all() {
 
 /// Panics on purpose after sign-in when `CCGW_PANIC_AFTER_SIGN_IN` is set: how the tests
 /// prove that a panic still signs out.
-pub fn panic_if_asked() {
+fn panic_if_asked() {
     if std::env::var_os("CCGW_PANIC_AFTER_SIGN_IN").is_some() {
         panic!("CCGW_PANIC_AFTER_SIGN_IN is set");
     }

@@ -8,6 +8,7 @@ mod common;
 mod audit;
 mod audit_anchors;
 mod board;
+mod board_ways_out;
 mod console;
 mod console_queries;
 mod exit_paths;

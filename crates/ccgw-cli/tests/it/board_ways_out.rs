@@ -1,0 +1,156 @@
+//! Every way out of the board, in a pseudo-terminal, signs the session out: Ctrl-C (the
+//! key, which the board reads as its own), SIGINT, SIGTERM and SIGHUP sent to the process, a
+//! second signal while signing out (exit 130 at once), and a panic. The same for `ccgw
+//! watch`: each signal signs out.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use ccgw_sim::{DEFAULT_PASSWORD, Fault, FaultRule, QcMode, RunningSim, Simulator};
+use expectrl::process::unix::WaitStatus;
+use expectrl::{ControlCode, Eof, Expect, Regex, Session};
+
+use crate::common::{self, quick, signed_out, wait_until};
+
+/// The board in a pseudo-terminal, listening to agent 1001 once the simulator says so.
+async fn listening_board(sim: &RunningSim, env: &[(&str, &str)]) -> expectrl::session::OsSession {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
+    command
+        .args(["board", "--gateway", &sim.base_url(), "--agent", "101"])
+        .args(["--refresh", "1"])
+        .env("TERM", "xterm")
+        .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+        .env("CCGW_AUDIT", common::test_journal())
+        .env_remove("RUST_LOG");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut board = Session::spawn(command).unwrap();
+    board.set_expect_timeout(Some(Duration::from_secs(10)));
+    if env.iter().any(|(k, _)| *k == "CCGW_PANIC_AFTER_SIGN_IN") {
+        return board;
+    }
+    board.expect(Regex(r"1001\s+Agent 1001\s+talking")).unwrap();
+    board.send("l").unwrap();
+    wait_until(
+        || sim.mode_of("101", "1001") == QcMode::Listening,
+        "listening",
+    )
+    .await;
+    board
+}
+
+fn signal(board: &expectrl::session::OsSession, signal: i32) {
+    let pid = board.get_process().pid().as_raw();
+    // SAFETY: a signal to our own child.
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+}
+
+/// Waits for the board to exit within `limit`; its exit status.
+async fn exit_status(mut board: expectrl::session::OsSession, limit: Duration) -> i32 {
+    let pid = board.get_process().pid().as_raw();
+    let waited = tokio::task::spawn_blocking(move || {
+        let _ = board.expect(Eof);
+        board.get_process().wait()
+    });
+    match tokio::time::timeout(limit, waited).await {
+        Ok(Ok(Ok(WaitStatus::Exited(_, code)))) => code,
+        other => {
+            // SAFETY: our own child, which must not outlive the failed test.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            panic!("the board did not exit within {limit:?}: {other:?}")
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_signal_and_ctrl_c_signs_the_board_out() {
+    for way in ["Ctrl-C", "INT", "TERM", "HUP"] {
+        let sim = Simulator::start(quick().refuse_sign_out_in_call(true))
+            .await
+            .unwrap();
+        let mut board = listening_board(&sim, &[]).await;
+        let started = Instant::now();
+        match way {
+            "Ctrl-C" => board.send(ControlCode::EndOfText).unwrap(),
+            "INT" => signal(&board, libc::SIGINT),
+            "TERM" => signal(&board, libc::SIGTERM),
+            _ => signal(&board, libc::SIGHUP),
+        }
+        let code = exit_status(board, Duration::from_secs(5)).await;
+        assert_eq!(code, 0, "{way}");
+        assert!(started.elapsed() < Duration::from_secs(5), "{way}");
+        assert!(signed_out(&sim), "{way}: the simulator saw the sign-out");
+        assert_eq!(sim.received("signOut"), 1, "{way}");
+        assert_eq!(sim.mode_of("101", "1001"), QcMode::Idle, "{way}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_signal_while_the_board_signs_out_exits_at_once() {
+    let sim = Simulator::start(quick().refuse_sign_out_in_call(true))
+        .await
+        .unwrap();
+    let board = listening_board(&sim, &[]).await;
+    sim.faults().inject(FaultRule::on(
+        "signOut",
+        Fault::Latency(Duration::from_secs(30)),
+    ));
+    signal(&board, libc::SIGTERM);
+    wait_until(|| sim.received("signOut") == 1, "signing out").await;
+    signal(&board, libc::SIGTERM);
+    assert_eq!(exit_status(board, Duration::from_secs(3)).await, 130);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_panic_in_the_board_still_signs_out() {
+    let sim = Simulator::start(quick()).await.unwrap();
+    let board = listening_board(&sim, &[("CCGW_PANIC_AFTER_SIGN_IN", "1")]).await;
+    assert_eq!(exit_status(board, Duration::from_secs(10)).await, 101);
+    assert_eq!(sim.received("signIn"), 1);
+    assert_eq!(sim.received("signOut"), 1);
+    assert!(signed_out(&sim));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_signal_signs_watch_out() {
+    for (name, number) in [
+        ("INT", libc::SIGINT),
+        ("TERM", libc::SIGTERM),
+        ("HUP", libc::SIGHUP),
+    ] {
+        let sim = Simulator::start(quick()).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let rules = dir.path().join("rules.toml");
+        std::fs::write(&rules, "[[alerts]]\nrule = \"waiting\"\nover = 1\n").unwrap();
+        let mut watch = tokio::process::Command::new(env!("CARGO_BIN_EXE_ccgw"))
+            .args([
+                "watch",
+                "--gateway",
+                &sim.base_url(),
+                "--agent",
+                "101",
+                "--every",
+                "1",
+            ])
+            .arg("--rules")
+            .arg(&rules)
+            .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+            .env("CCGW_AUDIT", common::test_journal())
+            .env_remove("RUST_LOG")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        wait_until(|| sim.received("queryStatInfoOfAcd") >= 1, "a round").await;
+        // SAFETY: a signal to our own child.
+        assert_eq!(unsafe { libc::kill(watch.id().unwrap() as i32, number) }, 0);
+        let status = tokio::time::timeout(Duration::from_secs(5), watch.wait())
+            .await
+            .unwrap_or_else(|_| panic!("SIG{name}: watch still runs after 5 s"))
+            .unwrap();
+        assert_eq!(status.code(), Some(0), "SIG{name}");
+        assert!(signed_out(&sim), "SIG{name}: signed out");
+    }
+}

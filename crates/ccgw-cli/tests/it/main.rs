@@ -12,6 +12,7 @@ mod board_ways_out;
 mod console;
 mod console_queries;
 mod exit_paths;
+mod https;
 mod interactive;
 mod operations_tools;
 mod probe;

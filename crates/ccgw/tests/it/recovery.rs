@@ -115,3 +115,37 @@ async fn an_expired_session_signs_in_again() {
     assert_eq!(s.mode_of(&agent("1003")), TrackedMode::Listening);
     s.sign_out().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_request_that_found_the_session_gone_is_not_resent_after_a_recovery_that_succeeds() {
+    let sim = sim(quick()).await;
+    let client = client(&sim);
+    let s = client
+        .sign_in(inspector_101().recover(policy(ForceLogin::Always)))
+        .await
+        .unwrap();
+    let mut events = s.events();
+    let other = client
+        .sign_in(inspector_101().force(ForceLogin::Always).poll_events(false))
+        .await
+        .unwrap();
+    let refused = s.listen(&agent("1002")).await.unwrap_err();
+    assert!(refused.is_auth_expired(), "{refused}");
+    events
+        .wait_for(
+            |e| e.event_type() == &EventType::SessionRecovered,
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("with force, the session takes the agent back");
+    assert!(!s.is_closed());
+    // The session works again, and the refused listen was never sent again.
+    s.agent(&agent("1001")).await.unwrap();
+    assert_eq!(
+        sim.received("listen"),
+        1,
+        "sent once, not again after the recovery"
+    );
+    s.sign_out().await.unwrap();
+    drop(other);
+}

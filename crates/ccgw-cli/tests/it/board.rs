@@ -17,6 +17,7 @@ fn board_in_a_terminal(url: &str) -> expectrl::session::OsSession {
 /// [`board_in_a_terminal`] keeping its audit journal at `journal`.
 fn board_with_journal(url: &str, journal: &std::path::Path) -> expectrl::session::OsSession {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
+    command.envs(crate::common::isolated_env());
     command
         .args([
             "board",

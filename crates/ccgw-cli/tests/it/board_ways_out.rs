@@ -15,6 +15,7 @@ use crate::common::{self, quick, signed_out, wait_until};
 /// The board in a pseudo-terminal, listening to agent 1001 once the simulator says so.
 async fn listening_board(sim: &RunningSim, env: &[(&str, &str)]) -> expectrl::session::OsSession {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
+    command.envs(crate::common::isolated_env());
     command
         .args(["board", "--gateway", &sim.base_url(), "--agent", "101"])
         .args(["--refresh", "1"])
@@ -124,6 +125,7 @@ async fn each_signal_signs_watch_out() {
         let rules = dir.path().join("rules.toml");
         std::fs::write(&rules, "[[alerts]]\nrule = \"waiting\"\nover = 1\n").unwrap();
         let mut watch = tokio::process::Command::new(env!("CARGO_BIN_EXE_ccgw"))
+            .envs(crate::common::isolated_env())
             .args([
                 "watch",
                 "--gateway",

@@ -17,6 +17,7 @@ use tokio::process::{Child, Command};
 /// The console, listening to agent 1001, its standard input left open.
 async fn listening_console(sim: &RunningSim) -> (Child, tokio::process::ChildStdin) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ccgw"))
+        .envs(crate::common::isolated_env())
         .args([
             "console",
             "--gateway",
@@ -117,6 +118,7 @@ async fn a_second_signal_of_any_kind_while_signing_out_exits_at_once() {
 async fn the_demo_signs_out_when_interrupted() {
     use tokio::io::{AsyncBufReadExt, BufReader};
     let mut child = Command::new(env!("CARGO_BIN_EXE_ccgw"))
+        .envs(crate::common::isolated_env())
         .arg("demo")
         .env_remove("RUST_LOG")
         .stdout(Stdio::piped())
@@ -152,6 +154,7 @@ async fn the_simulator_stops_cleanly_on_sigterm() {
         .unwrap()
         .port();
     let child = Command::new(env!("CARGO_BIN_EXE_ccgw"))
+        .envs(crate::common::isolated_env())
         .args(["sim", "--listen", &format!("127.0.0.1:{port}")])
         .env_remove("RUST_LOG")
         .stdout(Stdio::null())
@@ -247,6 +250,7 @@ async fn the_demo_that_cannot_start_says_so_with_status_two() {
     // before anything is signed in, while the program itself still runs.
     for files in 9..=11u64 {
         let mut command = StdCommand::new(env!("CARGO_BIN_EXE_ccgw"));
+        command.envs(crate::common::isolated_env());
         command.arg("demo").env_remove("RUST_LOG");
         // SAFETY: setrlimit is async-signal-safe.
         unsafe {
@@ -282,6 +286,7 @@ async fn a_standard_input_that_cannot_be_read_ends_the_script_as_its_end_would()
     let output = tokio::task::spawn_blocking(move || {
         // Reading a folder fails (EISDIR) at the first line.
         StdCommand::new(env!("CARGO_BIN_EXE_ccgw"))
+            .envs(crate::common::isolated_env())
             .args(["console", "--gateway", &url, "--agent", "101", "--json"])
             .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
             .env("CCGW_AUDIT", crate::common::test_journal())

@@ -16,6 +16,7 @@ async fn prompt_completion_events_above_the_line_and_history() {
     let history = tempfile::tempdir().unwrap();
     let history_file = history.path().join("history");
     let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
+    command.envs(crate::common::isolated_env());
     command
         .args(["console", "--gateway", &sim.base_url(), "--agent", "101"])
         .env("TERM", "xterm")

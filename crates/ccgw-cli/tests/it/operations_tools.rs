@@ -177,6 +177,7 @@ async fn prometheus_scrapes_the_floor_and_alertmanager_groups_and_resolves_a_sur
     )
     .unwrap();
     let mut watch = Command::new(env!("CARGO_BIN_EXE_ccgw"))
+        .envs(crate::common::isolated_env())
         .args(["watch", "--gateway", &sim.base_url(), "--agent", "101"])
         .args([
             "--every",

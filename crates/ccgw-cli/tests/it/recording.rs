@@ -179,6 +179,7 @@ async fn the_console_plays_and_downloads_within_its_json_contract() {
 /// `ccgw recording ARGS` on a pseudo-terminal, against `sim`.
 fn on_a_terminal(sim: &ccgw_sim::RunningSim, args: &[&str]) -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ccgw"));
+    command.envs(crate::common::isolated_env());
     command
         .arg("recording")
         .args(args)

@@ -370,6 +370,7 @@ async fn a_signal_during_the_probes_sign_in_still_signs_out_the_session_it_made(
     sim.faults()
         .inject(FaultRule::on("signIn", Fault::Latency(Duration::from_millis(1500))).times(1));
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_ccgw"))
+        .envs(crate::common::isolated_env())
         .args(["probe", "--gateway", &sim.base_url(), "--agent", "101"])
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
         .env("CCGW_AUDIT", common::test_journal())

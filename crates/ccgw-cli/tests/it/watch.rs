@@ -87,6 +87,7 @@ async fn alerts_are_raised_and_cleared_once_and_the_webhook_gets_each_once() {
     .unwrap();
     let (hook, received) = receiver().await;
     let mut child = Command::new(env!("CARGO_BIN_EXE_ccgw"))
+        .envs(crate::common::isolated_env())
         .args(["watch", "--gateway", &sim.base_url(), "--agent", "101"])
         .args([
             "--every",
@@ -314,6 +315,7 @@ async fn watch_whose_output_closes_signs_out_at_its_next_alert() {
         rules.display()
     );
     let child = Command::new("sh")
+        .envs(crate::common::isolated_env())
         .args(["-c", &pipeline])
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
         .env_remove("RUST_LOG")

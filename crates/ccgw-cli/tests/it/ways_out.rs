@@ -27,6 +27,7 @@ async fn a_console_whose_output_closes_signs_out_and_ends_quietly() {
         sim.base_url()
     );
     let mut child = Command::new("sh")
+        .envs(crate::common::isolated_env())
         .args(["-c", &pipeline])
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
         .env("CCGW_AUDIT", crate::common::test_journal())
@@ -63,6 +64,7 @@ async fn the_board_without_a_terminal_says_why_and_never_signs_in() {
         let url = sim.base_url();
         move || {
             StdCommand::new("setsid")
+                .envs(crate::common::isolated_env())
                 .args([env!("CARGO_BIN_EXE_ccgw"), "board", "--gateway", &url])
                 .args(["--agent", "101"])
                 .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
@@ -107,6 +109,7 @@ async fn a_panic_after_sign_in_still_signs_out() {
 /// The console on a pseudo-terminal, listening to agent 1001.
 fn interactive_console(url: &str) -> Result<OsSession, expectrl::Error> {
     let mut command = StdCommand::new(env!("CARGO_BIN_EXE_ccgw"));
+    command.envs(crate::common::isolated_env());
     command
         .args(["console", "--gateway", url, "--agent", "101"])
         .env("TERM", "xterm")
@@ -239,6 +242,7 @@ async fn a_hung_up_terminal_signs_out_even_though_nothing_can_be_printed() {
     let url = sim.base_url();
     let mut child = tokio::task::spawn_blocking(move || {
         let mut command = StdCommand::new(env!("CARGO_BIN_EXE_ccgw"));
+        command.envs(crate::common::isolated_env());
         command
             .args(["console", "--gateway", &url, "--agent", "101"])
             .env("TERM", "xterm")
@@ -347,6 +351,7 @@ async fn a_terminal_that_cannot_draw_an_editor_gets_the_script_console() {
         .await
         .unwrap();
     let mut command = StdCommand::new(env!("CARGO_BIN_EXE_ccgw"));
+    command.envs(crate::common::isolated_env());
     command
         .args(["console", "--gateway", &sim.base_url(), "--agent", "101"])
         .env("TERM", "dumb")
@@ -368,6 +373,7 @@ async fn typing_at_a_terminal_with_the_output_in_a_pipe_runs_as_a_script() {
         sim.base_url()
     );
     let mut command = StdCommand::new("sh");
+    command.envs(crate::common::isolated_env());
     command
         .args(["-c", &pipeline])
         .env("TERM", "xterm")
@@ -385,6 +391,7 @@ async fn an_empty_password_typed_at_the_prompt_is_refused_before_anything_is_sen
     let url = sim.base_url();
     let status = tokio::task::spawn_blocking(move || -> Result<_, expectrl::Error> {
         let mut command = StdCommand::new(env!("CARGO_BIN_EXE_ccgw"));
+        command.envs(crate::common::isolated_env());
         command
             .args(["console", "--gateway", &url, "--agent", "101"])
             .env("TERM", "xterm")

@@ -1,7 +1,9 @@
 //! Runs the built `ccgw` binary against an in-process simulator.
 #![allow(dead_code)]
 
+use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use ccgw_sim::{AgentState, RunningSim};
@@ -19,8 +21,39 @@ pub fn signed_out(sim: &RunningSim) -> bool {
 
 /// The audit journal every `ccgw` of these tests keeps, unless a test names its own: a
 /// file of this test run, never the user's.
-pub fn test_journal() -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("ccgw-test-audit-{}.jsonl", std::process::id()))
+pub fn test_journal() -> PathBuf {
+    home().join("audit.jsonl")
+}
+
+/// The home of this test run: every `ccgw` the tests start gets `HOME` and the XDG folders
+/// in it ([`isolated_env`]), so that no test reads or writes the runner's own settings,
+/// history or journal. Removed when the test binary exits.
+fn home() -> &'static PathBuf {
+    static HOME: OnceLock<PathBuf> = OnceLock::new();
+    extern "C" fn remove_home() {
+        if let Some(home) = HOME.get() {
+            let _ = std::fs::remove_dir_all(home);
+        }
+    }
+    HOME.get_or_init(|| {
+        let home = std::env::temp_dir().join(format!("ccgw-test-home-{}", std::process::id()));
+        std::fs::create_dir_all(&home).expect("a home for the tests");
+        // SAFETY: registers a plain function to run at exit.
+        unsafe { libc::atexit(remove_home) };
+        home
+    })
+}
+
+/// `HOME` and the XDG folders of this test run's own home, for a test's `ccgw`.
+pub fn isolated_env() -> Vec<(&'static str, PathBuf)> {
+    let home = home();
+    vec![
+        ("HOME", home.clone()),
+        ("XDG_CONFIG_HOME", home.join(".config")),
+        ("XDG_STATE_HOME", home.join(".local/state")),
+        ("XDG_DATA_HOME", home.join(".local/share")),
+        ("XDG_CACHE_HOME", home.join(".cache")),
+    ]
 }
 
 pub struct Run {
@@ -57,6 +90,7 @@ impl Run {
 /// a line `@wait PATH` until the file PATH exists).
 pub async fn ccgw(args: &[&str], env: &[(&str, &str)], script: &[&str]) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
+    command.envs(crate::common::isolated_env());
     command
         .args(args)
         .env("CCGW_AUDIT", test_journal())

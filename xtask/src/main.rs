@@ -4,6 +4,7 @@
 //! * `cargo xtask regen --check` fails with a diff when the snapshot is stale (for CI).
 //! * `cargo xtask tidy` checks the shape rules: no import circle, no file over 450 lines.
 
+mod snapshots;
 mod tidy;
 
 use std::path::PathBuf;

@@ -1,6 +1,6 @@
 //! `cargo xtask tidy`: the shape rules of the codebase that no compiler checks. No module
 //! imports one that imports it back (directly or around a longer circle), and no
-//! hand-written Rust file grows past [`MAX_LINES`].
+//! hand-written Rust file grows past [`MAX_LINES`], and no insta snapshot outlives its test.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -37,9 +37,11 @@ pub fn tidy(root: &Path) -> Result<(), String> {
     for src in crate_roots {
         problems.extend(import_circles(&src, &sources));
     }
+    problems.extend(crate::snapshots::unreferenced(&sources));
     if problems.is_empty() {
         println!(
-            "tidy: {} files, no import circle, none over {MAX_LINES} lines",
+            "tidy: {} files, no import circle, none over {MAX_LINES} lines, no snapshot \
+             without its test",
             sources.len()
         );
         Ok(())

@@ -96,3 +96,48 @@ async fn plain_http_to_a_remote_name_is_refused_before_anything_is_sent_unless_a
         .expect("reaches the simulator through the resolved name");
     session.sign_out().await.unwrap();
 }
+
+/// A user's settings that would retry (reqwest's retry policy) do not: a connection reset
+/// after the request was read is reported, and the request went out once. A second send
+/// of a toggle would undo the first.
+#[tokio::test]
+async fn a_retry_policy_in_the_users_settings_is_overruled_and_a_reset_request_goes_once() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = requests.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                if common::read_request_head(&mut stream).await.is_some() {
+                    seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    // A reset, not a close: zero linger, then drop.
+                    let _ = stream.set_zero_linger();
+                }
+            });
+        }
+    });
+    let client = Client::builder(&base)
+        .connect_retries(0)
+        .configure_http(|http| {
+            http.retry(
+                reqwest::retry::for_host("127.0.0.1")
+                    .no_budget()
+                    .max_retries_per_request(3)
+                    .classify_fn(|attempt| attempt.retryable()),
+            )
+        })
+        .build()
+        .unwrap();
+    let failed = client
+        .sign_in(SignIn::new("101".parse().unwrap(), "pw").poll_events(false))
+        .await
+        .unwrap_err();
+    assert!(failed.may_have_reached_gateway(), "{failed}");
+    assert_eq!(
+        requests.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "sent once: {failed}"
+    );
+}

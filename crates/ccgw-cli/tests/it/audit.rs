@@ -176,3 +176,53 @@ async fn no_audit_keeps_no_journal() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert!(!path.exists());
 }
+
+/// A journal that hits the file-size limit mid-line (`ulimit -f`, with SIGXFSZ ignored as a
+/// service manager might): the part written is taken back, the request that needed the
+/// line is refused, and the journal still verifies, every line whole.
+#[tokio::test]
+async fn a_line_cut_by_the_file_size_limit_is_taken_back_and_the_request_refused() {
+    let sim = Simulator::start(quick()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    // 2 blocks of 512 bytes: room for four or five lines of about 200.
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 2; exec '{}' console --gateway '{}' --agent 101 --phone 70001 --json",
+        env!("CARGO_BIN_EXE_ccgw"),
+        sim.base_url()
+    );
+    let run = common::sh(
+        &script,
+        &[
+            ("CCGW_PASSWORD", DEFAULT_PASSWORD),
+            ("CCGW_AUDIT", path.to_str().unwrap()),
+        ],
+        &[
+            "listen 1001",
+            "stop 1001",
+            "listen 1001",
+            "stop 1001",
+            "listen 1001",
+            "stop 1001",
+            "quit",
+        ],
+    )
+    .await;
+    let refused: Vec<serde_json::Value> = run
+        .results()
+        .into_iter()
+        .filter(|r| r["ok"] == false)
+        .collect();
+    assert!(!refused.is_empty(), "{}", run.stdout);
+    let error = refused[0]["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("the audit journal cannot be written"),
+        "{error}"
+    );
+    let size = std::fs::metadata(&path).unwrap().len();
+    assert!(size <= 1024, "{size}");
+    let (code, stdout, stderr) = verify(&path);
+    assert_eq!(code, 0, "every line whole: {stderr}");
+    assert!(stdout.starts_with("ok: "), "{stdout}");
+    assert!(common::signed_out(&sim));
+}

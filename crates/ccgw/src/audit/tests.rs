@@ -285,3 +285,28 @@ fn a_key_file_others_may_read_is_refused() {
     let same = crate::Password::from("0123456789abcdef0123456789abcdef");
     assert!(key.is_password(&same), "the line end is not the key's");
 }
+
+#[test]
+fn openers_on_many_threads_keep_one_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    std::thread::scope(|scope| {
+        for n in 0..4 {
+            let path = &path;
+            scope.spawn(move || {
+                // Each thread its own opener, as separate processes would have.
+                let journal = AuditJournal::open(path).unwrap();
+                let inspector = format!("10{n}");
+                for _ in 0..50 {
+                    let seq = journal
+                        .intent(&inspector, "forceIdle", Subject::default())
+                        .unwrap();
+                    journal.outcome(seq, &inspector, "forceIdle", Outcome::Ok, None);
+                }
+            });
+        }
+    });
+    let verified = verify_journal(&path).unwrap();
+    assert_eq!(verified.lines, 400);
+    assert!(verified.unsettled.is_empty(), "{:?}", verified.unsettled);
+}

@@ -86,13 +86,26 @@ impl Run {
     }
 }
 
+/// Runs the shell command `command` (which starts `ccgw` itself) as [`ccgw`] runs the
+/// binary: the same environment, feeding, and time limit.
+pub async fn sh(command: &str, env: &[(&str, &str)], script: &[&str]) -> Run {
+    run(Command::new("sh").arg("-c").arg(command), env, script).await
+}
+
 /// Runs `ccgw` with `args`, feeding `script` line by line (a line `@sleep N` waits N ms,
 /// a line `@wait PATH` until the file PATH exists).
 pub async fn ccgw(args: &[&str], env: &[(&str, &str)], script: &[&str]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
-    command.envs(crate::common::isolated_env());
+    run(
+        Command::new(env!("CARGO_BIN_EXE_ccgw")).args(args),
+        env,
+        script,
+    )
+    .await
+}
+
+async fn run(command: &mut Command, env: &[(&str, &str)], script: &[&str]) -> Run {
     command
-        .args(args)
+        .envs(crate::common::isolated_env())
         .env("CCGW_AUDIT", test_journal())
         .env_remove("CCGW_PASSWORD")
         .env_remove("RUST_LOG")

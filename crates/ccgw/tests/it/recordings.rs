@@ -255,3 +255,44 @@ async fn a_playback_ends_by_itself_at_the_end_of_the_recording() {
     assert_eq!(sim.received("stopPlayback"), 0);
     session.sign_out().await.unwrap();
 }
+
+/// The partial file of a download is private from its first byte, under the common umask
+/// 022 (which would leave a plainly created file readable by all): looked at while a slow
+/// recording still streams into it.
+#[tokio::test]
+async fn a_partial_download_is_private_while_it_runs() {
+    use std::os::unix::fs::PermissionsExt;
+    let slow = RecordingConfig::new("y:/1/0/20261204/slow.V3", 1, 1024 * 1024).rate(256 * 1024);
+    let sim = sim(quick().recording(slow)).await;
+    let (_, session) = inspector_with_timeout(&sim, Duration::from_secs(10)).await;
+    // SAFETY: sets this process's umask; 022 is what most systems start with.
+    unsafe { libc::umask(0o022) };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("slow.v3");
+    let slow = Recording::new("y:/1/0/20261204/slow.V3").unwrap();
+    let download = session.download_recording(&slow, &path);
+    tokio::pin!(download);
+    let mut seen = None;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while seen.is_none() {
+        tokio::select! {
+            done = &mut download => panic!("finished before the partial file was seen: {done:?}"),
+            () = tokio::time::sleep(Duration::from_millis(10)) => {}
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no partial file");
+        seen = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .find(|e| e.file_name().to_string_lossy().contains(".part-"))
+            .map(|e| {
+                let meta = e.metadata().unwrap();
+                (meta.len(), meta.permissions().mode() & 0o777)
+            });
+    }
+    let (bytes, mode) = seen.unwrap();
+    assert_eq!(mode, 0o600, "private while {bytes} bytes were in");
+    download.await.unwrap();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    session.sign_out().await.unwrap();
+}

@@ -160,7 +160,11 @@ async fn an_inspection_whose_future_is_dropped_in_flight_becomes_unknown() {
     let cut = tokio::time::timeout(Duration::from_millis(100), session.listen(&target)).await;
     assert!(cut.is_err(), "the call was cut off in flight");
     assert_eq!(session.mode_of(&target), TrackedMode::Unknown);
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    common::wait_until(
+        || sim.mode_of("101", "1001") == QcMode::Listening,
+        "the delayed listen landed",
+    )
+    .await;
     // Unknown, so set_mode finds out: the listen did reach the gateway.
     session.set_mode(&target, Mode::Insert).await.unwrap();
     assert_eq!(sim.mode_of("101", "1001"), QcMode::Inserting);

@@ -1,7 +1,8 @@
 //! The SDK's own metrics, read through a recorder: requests by operation and outcome with
 //! their durations, event polls, and the overload budget's waits. (The recorder is the
 //! test binary's global one: other tests running beside this one add to the counts, so
-//! each count is checked to have grown by at least what this test did.)
+//! each count is checked to have grown by at least what this test did. A snapshot drains
+//! the recorder, so the counts since the start are the sum of the snapshots since.)
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -25,7 +26,7 @@ fn snapshotter() -> &'static Snapshotter {
 /// histogram's number of samples).
 type Counted = ((MetricKind, String, Vec<(String, String)>), u64);
 
-/// Every metric recorded so far.
+/// Every metric recorded since the last snapshot.
 fn counts() -> Vec<Counted> {
     snapshotter()
         .snapshot()
@@ -63,8 +64,8 @@ fn count_of(snapshot: &[Counted], name: &str, labels: &[(&str, &str)]) -> u64 {
 
 #[tokio::test]
 async fn requests_polls_and_budget_waits_are_counted_by_their_documented_names() {
-    let _ = snapshotter();
-    let before = counts();
+    // Drains what other tests recorded before this one started.
+    let _ = counts();
     let sim = sim(quick()).await;
     let (_client, session) = inspector(&sim).await;
     session.listen(&agent("1001")).await.unwrap();
@@ -73,18 +74,20 @@ async fn requests_polls_and_budget_waits_are_counted_by_their_documented_names()
     for _ in 0..6 {
         session.queue_length(1).await.unwrap();
     }
-    tokio::time::sleep(Duration::from_millis(300)).await; // a poll or more is answered
+    // A poll or more answered: waited for, 5 s at most.
+    let answered = [("outcome", "answered")];
+    let mut since = counts();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while count_of(&since, ccgw::telemetry::EVENT_POLLS, &answered) == 0 {
+        assert!(tokio::time::Instant::now() < deadline, "no poll answered");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        since.extend(counts());
+    }
     session.sign_out().await.unwrap();
-    let after = counts();
+    since.extend(counts());
     let grew = |name: &str, labels: &[(&str, &str)], by: u64| {
-        let (was, is) = (
-            count_of(&before, name, labels),
-            count_of(&after, name, labels),
-        );
-        assert!(
-            is >= was + by,
-            "{name} {labels:?}: {was} -> {is}, expected +{by}"
-        );
+        let is = count_of(&since, name, labels);
+        assert!(is >= by, "{name} {labels:?}: +{is}, expected +{by}");
     };
     use ccgw::telemetry::*;
     grew(
@@ -102,7 +105,7 @@ async fn requests_polls_and_budget_waits_are_counted_by_their_documented_names()
     grew(BUDGET_WAITS, &[], 1);
     grew(BUDGET_WAIT, &[], 1);
     // No label carries an agent, a call or a Guid.
-    for ((_, name, labels), _) in &after {
+    for ((_, name, labels), _) in &since {
         if name.starts_with("ccgw_") {
             for (key, _) in labels {
                 assert!(

@@ -65,7 +65,12 @@ async fn a_timed_out_switch_is_not_resent() {
         .times(1),
     );
     assert!(s.switch_listen_insert(&a).await.unwrap_err().is_timeout());
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    // The late answer's switch lands at the gateway: waited for, not slept for.
+    common::wait_until(
+        || sim.mode_of("101", "1003") == QcMode::Inserting,
+        "the switch landed",
+    )
+    .await;
     assert_eq!(sim.received("switchListenInsert"), 1);
     assert_eq!(sim.mode_of("101", "1003"), QcMode::Inserting);
     assert_eq!(s.mode_of(&a), TrackedMode::Unknown);

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use ccgw::{AgentId, Client, Session, SignIn};
-pub use ccgw_sim::testing::{quick, read_request_head};
+pub use ccgw_sim::testing::{quick, read_request_head, wait_until};
 use ccgw_sim::{DEFAULT_PASSWORD, RunningSim, SimConfig, Simulator};
 
 pub async fn sim(config: SimConfig) -> RunningSim {

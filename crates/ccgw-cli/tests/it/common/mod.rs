@@ -139,9 +139,11 @@ async fn run(command: &mut Command, env: &[(&str, &str)], script: &[&str]) -> Ru
             }
         }
     });
-    let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+    // Well under the 30 s an event poll may take to be given up: a program that waits for
+    // a poll to end before it exits fails here rather than passing slowly.
+    let output = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output())
         .await
-        .expect("ccgw finishes within a minute")
+        .expect("ccgw finishes within 20 s")
         .expect("ccgw ran");
     feeder.abort();
     Run {

@@ -20,7 +20,7 @@ async fn prompt_completion_events_above_the_line_and_history() {
     command
         .args(["console", "--gateway", &sim.base_url(), "--agent", "101"])
         .env("TERM", "xterm")
-        .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+        .env_remove("CCGW_PASSWORD")
         .env("CCGW_AUDIT", crate::common::test_journal())
         .env("CCGW_HISTORY", &history_file)
         .env_remove("RUST_LOG");
@@ -29,6 +29,9 @@ async fn prompt_completion_events_above_the_line_and_history() {
     let status = tokio::task::spawn_blocking(move || -> Result<_, expectrl::Error> {
         let mut p = Session::spawn(command)?;
         p.set_expect_timeout(Some(Duration::from_secs(10)));
+        // Typed at the prompt, so that the history check below can fail.
+        p.expect("password: ")?;
+        p.send(format!("{DEFAULT_PASSWORD}\r"))?;
         p.expect("ccgw> ")?;
         p.send("lis")?;
         p.send("\t")?;
@@ -84,7 +87,7 @@ async fn prompt_completion_events_above_the_line_and_history() {
     assert!(kept.contains("listen 1001"), "{kept}");
     assert!(
         !kept.contains(DEFAULT_PASSWORD),
-        "no password in the history"
+        "no password in the history, though it was typed: {kept}"
     );
     assert!(
         !kept.lines().any(|l| l == "n"),

@@ -10,6 +10,7 @@
 //! | [`Fault::ConnectionReset`] | the connection drops after the request was read and acted on | yes |
 //! | [`Fault::CloseWithoutAnswer`], [`Fault::HalfClose`] | the connection closes cleanly (no reset) after the request was acted on | yes |
 //! | [`Fault::Hang`] | the request is read and never answered; the connection stays open | no |
+//! | [`Fault::Retcode`] | the gateway refuses the request with that retcode | no |
 //!
 //! The acted-on group is what makes blind retries dangerous: the request did arrive.
 //! [`Fault::Hang`] is a link that died without a reset (a NAT or load balancer that forgot
@@ -44,12 +45,17 @@ pub enum Fault {
     /// Close the sending side of the connection (a FIN) without answering, after acting on
     /// the request, and keep the connection open.
     HalfClose,
+    /// Refuse the request with this retcode (`000-007`, say), without acting on it.
+    Retcode(String),
 }
 
 impl Fault {
     /// Whether the gateway acts on the request before this fault shows.
     pub fn reaches_gateway(&self) -> bool {
-        !matches!(self, Fault::Status(_) | Fault::HtmlErrorPage | Fault::Hang)
+        !matches!(
+            self,
+            Fault::Status(_) | Fault::HtmlErrorPage | Fault::Hang | Fault::Retcode(_)
+        )
     }
 }
 

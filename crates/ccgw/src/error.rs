@@ -49,6 +49,12 @@ pub enum ErrorKind {
     LocalFile,
     /// The gateway accepted a playback but could not play it (`AgentMediaEvent_Play_Fail`).
     PlaybackFailed,
+    /// The gateway's overload budget refused a query (retcode 000-007): more queue or
+    /// agent-group queries of this inspector in its window than it allows. The client
+    /// paces its own queries, but pacing is per client: another program querying as the
+    /// same inspector counts too. A read-only query refused so was already sent again
+    /// once, after the window; a state-changing request never is.
+    Overloaded,
     /// The audit journal could not record a state-changing request before it was sent
     /// (it cannot be written or synced, its last line is torn, its head cannot be
     /// anchored): the request was refused and nothing was sent.
@@ -81,6 +87,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::LocalFile => f.write_str("local file"),
             ErrorKind::PlaybackFailed => f.write_str("playback failed"),
             ErrorKind::AuditJournal => f.write_str("audit journal"),
+            ErrorKind::Overloaded => f.write_str("overloaded"),
         }
     }
 }
@@ -186,7 +193,15 @@ impl Error {
     }
 
     pub(crate) fn gateway(retcode: Retcode) -> Self {
-        let mut e = Self::new(ErrorKind::Gateway, "the gateway refused the request");
+        let mut e = if retcode.code == "000-007" {
+            Self::new(
+                ErrorKind::Overloaded,
+                "the gateway's overload budget refused the query; pacing is per client, so \
+                 another program querying as this inspector counts too",
+            )
+        } else {
+            Self::new(ErrorKind::Gateway, "the gateway refused the request")
+        };
         e.0.retcode = Some(retcode);
         e.0.may_have_reached = true;
         e
@@ -280,6 +295,12 @@ impl Error {
 
     fn has_code(&self, code: &str) -> bool {
         self.0.retcode.as_ref().is_some_and(|r| r.code == code)
+    }
+
+    /// Retcode 000-007: the gateway's overload budget refused the query
+    /// ([`ErrorKind::Overloaded`]).
+    pub fn is_overloaded(&self) -> bool {
+        self.0.kind == ErrorKind::Overloaded
     }
 
     /// Retcode 100-006: the agent (inspector or target) is not signed in.

@@ -94,6 +94,7 @@ fn outcome<T>(result: &Result<T, Error>) -> String {
         ErrorKind::SessionClosed => "session_closed".to_owned(),
         ErrorKind::OverBudget => "over_budget".to_owned(),
         ErrorKind::AuditJournal => "audit_journal".to_owned(),
+        ErrorKind::Overloaded => "000-007".to_owned(),
         _ => "other".to_owned(),
     }
 }

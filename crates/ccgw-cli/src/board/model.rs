@@ -312,7 +312,7 @@ pub fn advice(e: &ccgw::Error, refresh_every: Duration) -> String {
              --tenant-agents"
                 .to_owned()
         }
-        ErrorKind::OverBudget => format!(
+        ErrorKind::OverBudget | ErrorKind::Overloaded => format!(
             "Another program may be spending this agent's query budget; retrying every {every} s"
         ),
         ErrorKind::SessionClosed => {

@@ -103,7 +103,7 @@ impl Output {
             match outcome {
                 Ok(report) => line.extend(report.fields.clone()),
                 Err(e) => match (e.kind(), e.retcode()) {
-                    (ErrorKind::Gateway, Some(r)) => {
+                    (ErrorKind::Gateway | ErrorKind::Overloaded, Some(r)) => {
                         line.insert("retcode".into(), json!(r.code()));
                         line.insert("message".into(), json!(r.message()));
                     }

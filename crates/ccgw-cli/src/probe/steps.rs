@@ -19,7 +19,7 @@ pub fn step(operation: &str, result: Result<(), &Error>) -> Step {
     let outcome = match result {
         Ok(()) => "read".to_owned(),
         Err(e) => match e.kind() {
-            ErrorKind::Gateway => {
+            ErrorKind::Gateway | ErrorKind::Overloaded => {
                 let code = e.retcode().map(|r| r.code().to_owned()).unwrap_or_default();
                 let code = super::shape::retcode(&serde_json::json!({ "retcode": code }))
                     .unwrap_or_else(|| "other".to_owned());

@@ -52,6 +52,12 @@ pub(super) async fn begin(
                 .into_response(),
         )),
         Some(Fault::Hang) => std::future::pending().await,
+        Some(Fault::Retcode(code)) => Err(Box::new(
+            axum::Json(
+                serde_json::json!({ "message": "refused by an injected fault", "retcode": code }),
+            )
+            .into_response(),
+        )),
         other => Ok(other),
     }
 }

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use super::Session;
 use super::state::SessionInner;
 use crate::audit::{AuditJournal, Outcome, Subject};
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::ids::{AgentId, CallId};
 use crate::mode::TrackedMode;
 use crate::transport::limits::explain_too_large;
@@ -61,16 +61,29 @@ impl Session {
         });
         let inner = &self.inner;
         let started = std::time::Instant::now();
-        let result = run(
-            op,
-            attempts,
-            self.inner.agent.as_str(),
-            target.map(AgentId::as_str),
-            || !inner.is_closing(),
-            || inner.headers.rotations(),
-            || send(api),
-        )
-        .await;
+        let send_once = || {
+            run(
+                op,
+                attempts,
+                inner.agent.as_str(),
+                target.map(AgentId::as_str),
+                || !inner.is_closing(),
+                || inner.headers.rotations(),
+                || send(api),
+            )
+        };
+        let mut result = send_once().await;
+        // The gateway's budget refused a read-only query, which changed nothing: another
+        // program of this inspector shares the budget. Sent once more, after a window.
+        if !op.state_changing
+            && result.as_ref().is_err_and(Error::is_overloaded)
+            && !inner.is_closing()
+        {
+            let window = inner.client.inner.overload_budget.unwrap_or_default().per();
+            tokio::time::sleep(window).await;
+            let _place = inner.budget_place(op.overload_budget).await?;
+            result = send_once().await;
+        }
         if let Some(pending) = pending {
             std::mem::forget(pending);
         }
@@ -82,7 +95,7 @@ impl Session {
         if let Some(target) = inspected {
             match &result {
                 Ok(_) if op.toggle => self.inner.modes.toggle(target),
-                Err(e) if e.kind() != ErrorKind::Gateway && e.may_have_reached_gateway() => {
+                Err(e) if e.retcode().is_none() && e.may_have_reached_gateway() => {
                     self.inner.modes.set(target, TrackedMode::Unknown)
                 }
                 _ => {}
@@ -251,7 +264,7 @@ impl<'a> Journaled<'a> {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::AuditJournal`] when the intent cannot be written: the request must
+    /// [`ErrorKind::AuditJournal`](crate::ErrorKind::AuditJournal) when the intent cannot be written: the request must
     /// not be sent.
     pub(crate) fn intent(
         inner: &'a SessionInner,

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crate::common;
 
 use ccgw::{Client, ErrorKind, OverloadBudget, SignIn};
-use ccgw_sim::RunningSim;
+use ccgw_sim::{Fault, FaultRule, RunningSim};
 use common::{agent, inspector_101, quick, sim};
 
 fn client(sim: &RunningSim, budget: Option<OverloadBudget>) -> Client {
@@ -53,18 +53,55 @@ async fn twelve_queries_from_clones_all_succeed_paced_into_three_windows() {
 }
 
 #[tokio::test]
-async fn without_pacing_the_simulator_refuses_the_sixth_query() {
-    // The check above means something only if the simulator does catch a breach.
+async fn without_pacing_the_sixth_query_is_refused_then_sent_again_once_and_answered() {
+    // The check above means something only if the simulator does catch a breach; and a
+    // read-only query it refuses (another program of the inspector could have spent the
+    // budget) waits a window and goes once more.
     let sim = sim(quick()).await;
     let session = client(&sim, None).sign_in(inspector_101()).await.unwrap();
-    let mut refused = None;
     for _ in 0..6 {
-        if let Err(e) = session.queue_length(1).await {
-            refused = Some(e);
-        }
+        session.queue_length(1).await.unwrap();
     }
-    let e = refused.expect("the sixth query is refused");
-    assert_eq!(e.retcode().map(|r| r.code()), Some("000-007"), "{e}");
+    assert_eq!(sim.refused_over_budget(), 1, "the sixth was refused");
+    assert_eq!(
+        sim.received("queryQueueLengthBySkillId"),
+        7,
+        "and sent once more"
+    );
+    session.sign_out().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_overload_refusal_is_typed_a_query_is_sent_again_once_and_a_state_change_never() {
+    let sim = sim(quick()).await;
+    let session = client(&sim, None).sign_in(inspector_101()).await.unwrap();
+    let refused = || {
+        FaultRule::on(
+            "queryQueueLengthBySkillId",
+            Fault::Retcode("000-007".into()),
+        )
+    };
+    sim.faults().inject(refused().times(2));
+    let e = session.queue_length(1).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Overloaded, "{e}");
+    assert!(e.is_overloaded());
+    assert_eq!(e.retcode().map(|r| r.code()), Some("000-007"));
+    assert!(e.to_string().contains("pacing is per client"), "{e}");
+    assert_eq!(
+        sim.received("queryQueueLengthBySkillId"),
+        2,
+        "sent again once, no more"
+    );
+
+    sim.faults()
+        .inject(FaultRule::on("forceBusy", Fault::Retcode("000-007".into())).times(1));
+    let e = session.force_busy(&agent("1001")).await.unwrap_err();
+    assert!(e.is_overloaded(), "{e}");
+    assert_eq!(
+        sim.received("forceBusy"),
+        1,
+        "a state change is never sent again"
+    );
     session.sign_out().await.unwrap();
 }
 

@@ -17,6 +17,9 @@
 //! process's peak (`VmHWM`). `CCGW_BENCH_ONLY=watch` runs the watch case alone. Only
 //! loopback is used.
 
+// A benchmark prints its figures for the person who ran it; stdio.rs is the programs'.
+#![allow(clippy::disallowed_macros)]
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 

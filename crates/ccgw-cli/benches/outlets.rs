@@ -11,6 +11,9 @@
 //! what it accepted) against watch's own lines; 0 means none was lost. Also the latency of
 //! scrapes of `--metrics` during the run. Only loopback is used.
 
+// A benchmark prints its figures for the person who ran it; stdio.rs is the programs'.
+#![allow(clippy::disallowed_macros)]
+
 mod support;
 
 use std::collections::BTreeSet;

@@ -1,5 +1,6 @@
 //! `ccgw demo`: one inspection, narrated, against an in-process simulator.
 
+use crate::stdio::Why;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -18,11 +19,11 @@ pub async fn run() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(Stopped::CouldNotStart(e)) => {
-            errln!("\nThe demo could not start: {e}");
+            errln!("\nThe demo could not start: {}", Why(&*e));
             ExitCode::from(2)
         }
         Err(Stopped::Failed(e)) => {
-            errln!("\nThe demo stopped: {e}");
+            errln!("\nThe demo stopped: {}", Why(&*e));
             ExitCode::from(1)
         }
     }
@@ -78,7 +79,7 @@ async fn walk_through() -> Result<(), Stopped> {
     let signed_out = session.sign_out().await;
     match &signed_out {
         Ok(()) => outln!("   signed out; the gateway no longer accepts the session's Guid"),
-        Err(e) => errln!("   sign-out failed: {e}"),
+        Err(e) => errln!("   sign-out failed: {}", Why(e)),
     }
     sim.shutdown().await;
     // A failed step is the story; a failed sign-out after it does not replace it.

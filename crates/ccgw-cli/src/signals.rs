@@ -3,6 +3,7 @@
 //! anything else (so that a line editor, which swaps its own SIGINT handler in and out,
 //! hands ours back) and kept until the program exits, so that none is ever missed.
 
+use crate::stdio::Why;
 use std::future::Future;
 use std::process::ExitCode;
 
@@ -72,7 +73,7 @@ pub async fn sign_out(session: &Session) {
     let timeout = session.longest_sign_out();
     match tokio::time::timeout(timeout, session.sign_out()).await {
         Ok(Ok(())) => {}
-        Ok(Err(e)) => errln!("sign-out failed: {e}"),
+        Ok(Err(e)) => errln!("sign-out failed: {}", Why(&e)),
         Err(_) => errln!("sign-out got no answer within {timeout:?}"),
     }
 }

@@ -43,6 +43,28 @@ pub async fn stdout_closed() {
     }
 }
 
+/// An error with the errors beneath it, `error: cause: deeper cause`, for a person: a TLS
+/// failure's reason (an unknown issuer, an expired certificate) lives in a source, two or
+/// three levels below what the client says. A cause whose words the text already holds is
+/// left out.
+pub struct Why<'a>(pub &'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for Why<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut said = self.0.to_string();
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            let words = cause.to_string();
+            if !words.is_empty() && !said.contains(&words) {
+                said.push_str(": ");
+                said.push_str(&words);
+            }
+            source = cause.source();
+        }
+        f.write_str(&said)
+    }
+}
+
 /// `out!` that never panics.
 macro_rules! out {
     ($($arg:tt)*) => { $crate::stdio::write_out(format_args!($($arg)*)) };

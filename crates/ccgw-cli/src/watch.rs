@@ -20,6 +20,7 @@ use crate::connect::{self, ConnectionArgs};
 use crate::export::alertmanager::Alertmanager;
 use crate::export::prometheus::{Metrics, listen_address};
 use crate::signals::{self, Signals};
+use crate::stdio::Why;
 
 /// Options of `ccgw watch`.
 #[derive(Debug, clap::Args)]
@@ -121,7 +122,7 @@ pub async fn run(args: WatchArgs) -> ExitCode {
     };
     let session = match connection.client.sign_in(connection.request).await {
         Ok(session) => session,
-        Err(e) => return cannot_start(format!("sign-in failed: {e}")),
+        Err(e) => return cannot_start(format!("sign-in failed: {}", Why(&e))),
     };
     crate::last_resort::remember(&session);
     let timeout = Duration::from_secs(connection.settings.timeout_secs);

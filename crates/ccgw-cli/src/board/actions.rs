@@ -1,6 +1,7 @@
 //! Sending what a key asked for, and the session's view of its inspections: everything
 //! goes through the `ccgw` session.
 
+use crate::stdio::Why;
 use ccgw::{AgentId, CallId, Session, TrackedMode};
 
 use super::model::{Action, Board};
@@ -35,7 +36,7 @@ pub async fn perform(
         },
     };
     done.map(|()| format!("{} agent {agent}: done", action.words()))
-        .map_err(|e| format!("{} agent {agent}: {e}", action.words()))
+        .map_err(|e| format!("{} agent {agent}: {}", action.words(), Why(&e)))
 }
 
 /// The first call of `agent`, which a question about its call names.

@@ -1,6 +1,7 @@
 //! What the board shows, as plain data: agents, the inspector's own state, queues, the
 //! last result and recent events. Updated from queries and events; drawn by the view.
 
+use crate::stdio::Why;
 use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 
@@ -203,7 +204,7 @@ impl Board {
                 self.stale_since = Some(self.last_good.unwrap_or(self.started));
                 let what = advice(e, self.refresh_every);
                 // What to do first: a long error is cut at the screen's edge.
-                self.status = Status::Error(format!("{what}. Refresh failed: {e}"));
+                self.status = Status::Error(format!("{what}. Refresh failed: {}", Why(e)));
             }
         }
     }

@@ -1,6 +1,7 @@
 //! What the console prints: one line per result or event, human or JSON. Results and
 //! events go to standard output; everything else to standard error.
 
+use crate::stdio::Why;
 use std::time::SystemTime;
 
 use ccgw::{Error, ErrorKind, Event};
@@ -108,7 +109,7 @@ impl Output {
                         line.insert("message".into(), json!(r.message()));
                     }
                     _ => {
-                        line.insert("error".into(), json!(e.to_string()));
+                        line.insert("error".into(), json!(Why(e).to_string()));
                     }
                 },
             }
@@ -121,7 +122,7 @@ impl Output {
             match outcome {
                 Ok(report) if report.text.is_empty() => outln!("ok      {command}{target}"),
                 Ok(report) => outln!("ok      {command}{target}: {}", report.text),
-                Err(e) => outln!("failed  {command}{target}: {e}"),
+                Err(e) => outln!("failed  {command}{target}: {}", Why(e)),
             }
             if let Some(hint) = hint {
                 outln!("        try: {hint}");

@@ -6,6 +6,7 @@
 mod download;
 mod play;
 
+use crate::stdio::Why;
 use std::process::ExitCode;
 
 use ccgw::{Recording, Session};
@@ -70,7 +71,7 @@ async fn start(
         .client
         .sign_in(connection.request)
         .await
-        .map_err(|e| connect::cannot_start(what, format!("sign-in failed: {e}")))?;
+        .map_err(|e| connect::cannot_start(what, format!("sign-in failed: {}", Why(&e))))?;
     crate::last_resort::remember(&session);
     Ok((recording, session, signals))
 }

@@ -95,6 +95,13 @@ async fn a_private_ca_is_refused_by_default_and_trusted_with_ca_cert() {
     let run = console(&url, &[]).await;
     assert_eq!(run.status, 2, "{}", run.stderr);
     assert!(run.stderr.contains("sign-in failed"), "{}", run.stderr);
+    // The reason, from rustls, several causes below what the client says.
+    assert!(
+        run.stderr
+            .contains("invalid peer certificate: UnknownIssuer"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(
         sim.received("signIn"),
         0,

@@ -86,13 +86,16 @@ pub use info::{
 pub use mode::{Mode, TrackedMode};
 pub use operations::{
     AGENTS_PER_LIST_REQUEST, DEFAULT_MAX_DOWNLOAD, DEFAULT_MAX_DOWNLOAD_TIME, DEFAULT_PLAY_WAIT,
-    DownloadOptions, DownloadProgress, Downloaded, PLAYBACK_STOP_LIMIT, PlayOptions, Playback,
-    PlaybackState, QUEUES_PER_STATS_REQUEST, RESOURCE_ROOT, RawAnswer, RecordingKind,
+    DownloadOptions, DownloadProgress, Downloaded, Method, PLAYBACK_STOP_LIMIT, PlayOptions,
+    Playback, PlaybackState, QUEUES_PER_STATS_REQUEST, RESOURCE_ROOT, RawAnswer, RecordingKind,
 };
 pub use redact::EXCERPT_CHARS;
-pub use reqwest::Method;
 
 /// Seeing every answer as it came off the wire ([`ClientBuilder::answer_tap`]).
+///
+/// [`Exchange`](tap::Exchange) holds reqwest 0.13's `HeaderMap` and `Error` as they came:
+/// a tap studies the wire, and a copy into types of this crate would hide what it came to
+/// see. A new major version of reqwest will change them.
 pub mod tap {
     pub use ccgw_api::tap::{AnswerTap, Exchange};
 }

@@ -112,9 +112,7 @@ fn build_client(
     if let Some(path) = &settings.ca_cert {
         let pem =
             std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        builder = builder
-            .add_root_certificate_pem(&pem)
-            .map_err(|e| e.to_string())?;
+        builder = builder.add_root_certificate_pem(&pem);
     }
     if args.danger_accept_invalid_certs {
         errln!("WARNING: TLS certificates are not verified; the password can be intercepted");

@@ -18,7 +18,10 @@ use ccgw_api::tap::AnswerTap;
 
 /// Configures a [`Client`]. TLS certificates are verified against the system's roots
 /// plus any added with [`add_root_certificate_pem`](Self::add_root_certificate_pem).
+/// Every setting returns the builder, so that they chain; a setting that is not valid
+/// makes [`build`](Self::build) fail, naming it.
 #[derive(Debug, Clone)]
+#[must_use]
 pub struct ClientBuilder {
     base_url: String,
     connect_timeout: Duration,
@@ -27,6 +30,8 @@ pub struct ClientBuilder {
     poll_failures_to_end: u32,
     event_buffer: usize,
     roots: Vec<reqwest::Certificate>,
+    /// The first setting that was not valid, for `build` to report.
+    invalid: Option<String>,
     danger_accept_invalid_certs: bool,
     insecure_http: bool,
     proxy: Option<String>,
@@ -70,6 +75,7 @@ impl ClientBuilder {
             poll_failures_to_end: DEFAULT_POLL_FAILURES_TO_END,
             event_buffer: DEFAULT_EVENT_BUFFER,
             roots: Vec::new(),
+            invalid: None,
             danger_accept_invalid_certs: false,
             insecure_http: false,
             proxy: None,
@@ -104,6 +110,11 @@ impl ClientBuilder {
     /// through the session's hooks (Guid, cookies, answer limit), which also apply the
     /// [`request_timeout`](Self::request_timeout) and the
     /// [`user_agent`](Self::user_agent): set those two here, not on reqwest.
+    ///
+    /// The closure takes and gives reqwest's own builder, so this method is tied to
+    /// reqwest 0.13: a new major version of reqwest will change it. It stays because
+    /// wrapping every HTTP setting a gateway's network may need (keep-alive, local address,
+    /// DNS overrides, ...) would be a second, poorer reqwest.
     ///
     /// ```
     /// let client = ccgw::Client::builder("https://gateway.example:8043")
@@ -152,19 +163,23 @@ impl ClientBuilder {
     }
 
     /// Trusts the CA certificates in this PEM text (one or several), besides the system's.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when `pem` holds no certificate.
-    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
-        let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
-            Error::invalid_input("the CA certificate is not valid PEM").with_source(e)
-        })?;
-        if certs.is_empty() {
-            return Err(Error::invalid_input("the PEM text holds no certificate"));
+    /// PEM text that holds no certificate makes [`build`](Self::build) fail with
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput), as reqwest's builder
+    /// does, so that the settings still chain.
+    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Self {
+        match reqwest::Certificate::from_pem_bundle(pem) {
+            Ok(certs) if certs.is_empty() => {
+                self.invalid("the PEM text of a CA certificate holds no certificate".to_owned())
+            }
+            Ok(certs) => self.roots.extend(certs),
+            Err(e) => self.invalid(format!("the CA certificate is not valid PEM: {e}")),
         }
-        self.roots.extend(certs);
-        Ok(self)
+        self
+    }
+
+    /// Keeps the first setting that was not valid.
+    fn invalid(&mut self, why: String) {
+        self.invalid.get_or_insert(why);
     }
 
     /// **Dangerous**: accepts any certificate, for any host, so anyone on the path can read
@@ -322,6 +337,9 @@ impl ClientBuilder {
     /// (unless [`insecure_http`](Self::insecure_http)), a proxy URL that does not parse,
     /// or settings the HTTP client refuses.
     pub fn build(self) -> Result<Client, Error> {
+        if let Some(why) = &self.invalid {
+            return Err(Error::invalid_input(why.clone()));
+        }
         let url = reqwest::Url::parse(&self.base_url)
             .map_err(|e| Error::invalid_input(format!("the gateway URL is not valid: {e}")))?;
         if !matches!(url.scheme(), "http" | "https") {

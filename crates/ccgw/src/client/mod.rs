@@ -41,7 +41,7 @@ pub const DEFAULT_TCP_KEEPALIVE: Duration = Duration::from_secs(30);
 /// ```no_run
 /// # async fn demo() -> Result<(), ccgw::Error> {
 /// let client = ccgw::Client::builder("https://gateway.example:8043")
-///     .add_root_certificate_pem(&std::fs::read("private-ca.pem").unwrap())?
+///     .add_root_certificate_pem(&std::fs::read("private-ca.pem").unwrap())
 ///     .build()?;
 /// # Ok(()) }
 /// ```

@@ -9,10 +9,12 @@
 
 mod agent_control;
 mod inspection;
+mod method;
 mod queries;
 mod raw;
 mod recordings;
 
+pub use method::Method;
 pub use queries::{AGENTS_PER_LIST_REQUEST, QUEUES_PER_STATS_REQUEST};
 pub use raw::{RESOURCE_ROOT, RawAnswer};
 pub(crate) use recordings::stop_if_playing;

@@ -2,8 +2,10 @@
 //! the session's Guid and cookies, and never to anywhere but the gateway's resource root.
 
 use ccgw_api::operations::Operation;
+use reqwest::Url;
 use reqwest::header::HeaderValue;
-use reqwest::{Method, Url};
+
+use super::method::Method;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -162,7 +164,7 @@ impl Session {
             || inner.headers.rotations(),
             || {
                 let mut request = http
-                    .request(method.clone(), url.clone())
+                    .request(method.to_http(), url.clone())
                     // The hooks put the newest Guid in place, as for every request.
                     .header(GUID, HeaderValue::from_static(GUID_PLACEHOLDER));
                 if let Some(body) = body {

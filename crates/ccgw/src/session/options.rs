@@ -28,6 +28,7 @@ pub enum ForceLogin {
 /// # Ok::<(), ccgw::Error>(())
 /// ```
 #[derive(Debug, Clone)]
+#[must_use]
 pub struct SignIn {
     agent: AgentId,
     password: Password,
@@ -139,6 +140,7 @@ impl SignIn {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
+#[must_use]
 pub struct Recovery {
     /// How many sign-ins to try before the session ends (default 3).
     pub attempts: u32,

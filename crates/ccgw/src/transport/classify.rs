@@ -6,6 +6,7 @@ use ccgw_api::Answer;
 use ccgw_api::types::CommonAnswer;
 
 use crate::error::{Error, ErrorKind, Retcode, TransportKind};
+use crate::operations::RawAnswer;
 
 /// Success for retcode `"0"`, a gateway error otherwise. The NULs some gateways pad
 /// strings with, and spaces, are stripped first, as Huawei's own clients do: `"0\0\0"`
@@ -55,7 +56,8 @@ impl Answer for LooseAnswer {
 }
 
 /// Decodes the body of a quality-control answer exactly as a session does: the JSON of
-/// the common answer, then its retcode. Never panics, whatever the bytes.
+/// the common answer, then its retcode; a success gives its message and `result`. Never
+/// panics, whatever the bytes.
 ///
 /// ```
 /// assert!(ccgw::decode_answer(br#"{"message":"","retcode":"0","result":{}}"#).is_ok());
@@ -67,11 +69,16 @@ impl Answer for LooseAnswer {
 /// # Errors
 ///
 /// [`ErrorKind::MalformedAnswer`] when the body is not the common answer;
-/// [`ErrorKind::Gateway`] for a retcode other than `"0"`.
-pub fn decode_answer(body: &[u8]) -> Result<CommonAnswer, Error> {
+/// [`ErrorKind::Gateway`] for a retcode other than `"0"` ([`ErrorKind::Overloaded`] for
+/// 000-007).
+pub fn decode_answer(body: &[u8]) -> Result<RawAnswer, Error> {
     let answer: CommonAnswer =
         serde_json::from_slice(body).map_err(|e| Error::malformed(body, e))?;
-    check(answer)
+    let answer = check(answer)?;
+    Ok(RawAnswer {
+        message: answer.message.unwrap_or_default(),
+        result: answer.result.filter(|r| !r.is_null()),
+    })
 }
 
 /// No answer within the limit: the request may have reached the gateway.

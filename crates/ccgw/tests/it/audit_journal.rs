@@ -65,12 +65,12 @@ async fn each_sent_state_change_is_recorded_with_its_outcome_and_nothing_else() 
     // A raw request other than a GET is recorded by its method only; a GET is not.
     let force_idle = "qualitycontrol/101/forceidle/1003";
     session
-        .send_raw(reqwest::Method::POST, force_idle, None)
+        .send_raw(ccgw::Method::POST, force_idle, None)
         .await
         .unwrap();
     let query = "queuedevice/101/skillwaitnum/1";
     session
-        .send_raw(reqwest::Method::GET, query, None)
+        .send_raw(ccgw::Method::GET, query, None)
         .await
         .unwrap();
     session.sign_out().await.unwrap();

@@ -167,8 +167,12 @@ async fn bad_builder_input() {
         Client::builder("ftp://x").build().unwrap_err().kind(),
         ErrorKind::InvalidInput
     );
+    // Still a chain: the PEM's error comes from build().
     let e = Client::builder("https://x")
         .add_root_certificate_pem(b"garbage")
+        .request_timeout(std::time::Duration::from_secs(5))
+        .build()
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    assert!(e.to_string().contains("CA certificate"), "{e}");
 }

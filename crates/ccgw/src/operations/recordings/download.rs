@@ -72,6 +72,7 @@ pub struct Downloaded {
 }
 
 /// Options of [`Session::download_recording_with`].
+#[must_use]
 pub struct DownloadOptions {
     kind: RecordingKind,
     max_bytes: u64,

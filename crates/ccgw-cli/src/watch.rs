@@ -20,7 +20,6 @@ use crate::connect::{self, ConnectionArgs};
 use crate::export::alertmanager::Alertmanager;
 use crate::export::prometheus::{Metrics, listen_address};
 use crate::signals::{self, Signals};
-use crate::stdio::Why;
 
 /// Options of `ccgw watch`.
 #[derive(Debug, clap::Args)]
@@ -122,7 +121,7 @@ pub async fn run(args: WatchArgs) -> ExitCode {
     };
     let session = match connection.client.sign_in(connection.request).await {
         Ok(session) => session,
-        Err(e) => return cannot_start(format!("sign-in failed: {}", Why(&e))),
+        Err(e) => return cannot_start(connect::sign_in_failed(&e)),
     };
     crate::last_resort::remember(&session);
     let timeout = Duration::from_secs(connection.settings.timeout_secs);

@@ -8,7 +8,6 @@ pub(crate) mod refresh;
 mod roster;
 mod view;
 
-use crate::stdio::Why;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
@@ -93,7 +92,7 @@ pub async fn run(args: BoardArgs) -> ExitCode {
     };
     let session = match connection.client.sign_in(connection.request).await {
         Ok(session) => session,
-        Err(e) => return cannot_start(format!("sign-in failed: {}", Why(&e))),
+        Err(e) => return cannot_start(connect::sign_in_failed(&e)),
     };
     crate::last_resort::remember(&session);
     let refresh = Duration::from_secs(args.refresh).max(MIN_REFRESH);

@@ -25,6 +25,21 @@ pub fn cannot_start(command: &str, why: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// Why a sign-in failed, for a person: the error with its causes, and for retcode 100-002
+/// (already signed in) what to do about it.
+pub fn sign_in_failed(e: &ccgw::Error) -> String {
+    let mut why = format!("sign-in failed: {}", crate::stdio::Why(e));
+    if e.is_already_signed_in() {
+        why.push_str(
+            "\nThe inspector is signed in elsewhere: another console, or one that ended without \
+             signing out (a crash, a killed terminal). If no other program of this inspector is \
+             running, start again with --force-login to take that session over; if one is, \
+             taking over ends its session, so leave that one first.",
+        );
+    }
+    why
+}
+
 /// Resolves the settings, reads the password and builds the client; nothing is sent.
 pub fn prepare(args: &ConnectionArgs) -> Result<Connection, String> {
     prepare_with(args, |builder| builder)

@@ -15,7 +15,6 @@ use std::process::ExitCode;
 
 use crate::connect::{self, ConnectionArgs};
 use crate::signals::{self, Signals};
-use crate::stdio::Why;
 use editor::{Editor, KnownAgents, TerminalGuard};
 use input::Source;
 use output::Output;
@@ -66,7 +65,7 @@ pub async fn run(args: ConsoleArgs) -> ExitCode {
     };
     let mut console = match Console::sign_in(client.clone(), request, out, known_agents).await {
         Ok(console) => console,
-        Err(e) => return cannot_start(format!("sign-in failed: {}", Why(&e))),
+        Err(e) => return cannot_start(connect::sign_in_failed(&e)),
     };
     errln!(
         "signed in as {} at {}; type help for commands",

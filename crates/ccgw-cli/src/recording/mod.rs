@@ -6,7 +6,6 @@
 mod download;
 mod play;
 
-use crate::stdio::Why;
 use std::process::ExitCode;
 
 use ccgw::{Recording, Session};
@@ -71,7 +70,7 @@ async fn start(
         .client
         .sign_in(connection.request)
         .await
-        .map_err(|e| connect::cannot_start(what, format!("sign-in failed: {}", Why(&e))))?;
+        .map_err(|e| connect::cannot_start(what, connect::sign_in_failed(&e)))?;
     crate::last_resort::remember(&session);
     Ok((recording, session, signals))
 }

@@ -327,3 +327,30 @@ async fn a_session_taken_over_elsewhere_is_reported_and_commands_fail() {
     );
     assert!(run.stderr.contains("ended the session"), "{}", run.stderr);
 }
+
+/// An inspector left signed in elsewhere (a console that crashed): the sign-in failure
+/// says what to do, `--force-login`, and when taking over is safe; with it, the console
+/// takes the session over.
+#[tokio::test]
+async fn already_signed_in_elsewhere_names_force_login_and_when_it_is_safe() {
+    let sim = Simulator::start(quick()).await.unwrap();
+    let url = sim.base_url();
+    let client = ccgw::Client::builder(&url).build().unwrap();
+    let left = ccgw::SignIn::new("101".parse().unwrap(), DEFAULT_PASSWORD).poll_events(false);
+    let stranded = client.sign_in(left).await.unwrap();
+    let env = [("CCGW_PASSWORD", DEFAULT_PASSWORD)];
+    let run = ccgw(&console_args(&url, &[]), &env, &["quit"]).await;
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("100-002"), "{}", run.stderr);
+    assert!(run.stderr.contains("--force-login"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("If no other program of this inspector is running"),
+        "{}",
+        run.stderr
+    );
+    let run = ccgw(&console_args(&url, &["--force-login"]), &env, &["quit"]).await;
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(common::signed_out(&sim));
+    drop(stranded);
+}

@@ -3,7 +3,9 @@
 //! * `cargo xtask regen` regenerates the client and rewrites its reviewed snapshot.
 //! * `cargo xtask regen --check` fails with a diff when the snapshot is stale (for CI).
 //! * `cargo xtask tidy` checks the shape rules: no import circle, no file over 450 lines.
+//! * `cargo xtask mutants [FILE...]` runs cargo-mutants and records the result in MUTANTS.md.
 
+mod mutants;
 mod snapshots;
 mod tidy;
 
@@ -22,6 +24,7 @@ fn main() -> ExitCode {
         ["regen"] => regen(),
         ["regen", "--check"] => check(),
         ["tidy"] => workspace().and_then(|root| tidy::tidy(&root)),
+        ["mutants", files @ ..] => workspace().and_then(|root| mutants::mutants(&root, files)),
         _ => Err(usage()),
     };
     match outcome {
@@ -34,10 +37,12 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask regen [--check] | tidy\n\
+    "usage: cargo xtask regen [--check] | tidy | mutants [--in-place] [FILE...]\n\
      \n  regen          regenerate the client and update its snapshot\
      \n  regen --check  fail with a diff when the snapshot is stale\
-     \n  tidy           fail on an import circle or a source file over 450 lines"
+     \n  tidy           fail on an import circle or a source file over 450 lines\
+     \n  mutants        cargo-mutants on the safety-critical files (or FILE...), into MUTANTS.md;\
+     \n                 --in-place first mutates this tree instead of a copy"
         .to_owned()
 }
 

@@ -60,6 +60,7 @@ pub fn mutants(root: &Path, args: &[&str]) -> Result<(), String> {
             .and_then(|rest| rest.split('/').next())
             .ok_or_else(|| format!("{file}: not a file of a crate under crates/"))?;
         let out = root.join("target/mutants").join(file.replace('/', "_"));
+        std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
         let status = Command::new("cargo")
             .current_dir(root)
             .args(["mutants", "--package", package, "--file", file, "--output"])

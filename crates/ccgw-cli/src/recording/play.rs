@@ -18,6 +18,48 @@ use crate::connect::ConnectionArgs;
 /// How far the arrow keys skip.
 const SKIP: u32 = 10;
 
+/// Where the playback is, as this program reckons it: the gateway reports no position
+/// (nor a recording's length), so it is counted from the start offset, the time spent
+/// playing, and the skips the gateway accepted.
+#[derive(Debug, Clone, Copy)]
+struct Position {
+    at: Duration,
+    since: tokio::time::Instant,
+    playing: bool,
+}
+
+impl Position {
+    fn new(from: Duration) -> Self {
+        Position {
+            at: from,
+            since: tokio::time::Instant::now(),
+            playing: true,
+        }
+    }
+
+    fn now(&self) -> Duration {
+        if self.playing {
+            self.at + self.since.elapsed()
+        } else {
+            self.at
+        }
+    }
+
+    /// Moves to `now` and goes on playing or paused.
+    fn set(&mut self, at: Duration, playing: bool) {
+        self.at = at;
+        self.since = tokio::time::Instant::now();
+        self.playing = playing;
+    }
+
+    /// `0:42 playing`, `1:05 paused`.
+    fn words(&self) -> String {
+        let secs = self.now().as_secs();
+        let state = if self.playing { "playing" } else { "paused" };
+        format!("{}:{:02} {state}", secs / 60, secs % 60)
+    }
+}
+
 /// Options of `ccgw recording play`.
 #[derive(Debug, clap::Args)]
 pub struct PlayArgs {
@@ -133,8 +175,14 @@ impl Asks {
     }
 }
 
-/// Carries out `ask`; says what failed.
-async fn carry_out(playback: &Playback, ask: Ask) {
+/// Carries out `ask`, moving `position` when the gateway did it; says what failed.
+async fn carry_out(playback: &Playback, ask: Ask, position: &mut Position) {
+    let now = position.now();
+    let moved = match ask {
+        Ask::Forward(s) => now + Duration::from_secs(s.into()),
+        Ask::Rewind(s) => now.saturating_sub(Duration::from_secs(s.into())),
+        _ => now,
+    };
     let done = match ask {
         Ask::PauseOrResume if playback.state() == PlaybackState::Paused => playback.resume().await,
         Ask::PauseOrResume | Ask::Pause => playback.pause().await,
@@ -143,8 +191,9 @@ async fn carry_out(playback: &Playback, ask: Ask) {
         Ask::Rewind(s) => playback.rewind(s).await,
         Ask::Stop => return,
     };
-    if let Err(e) = done {
-        errln!("{e}\r");
+    match done {
+        Ok(()) => position.set(moved, playback.state() != PlaybackState::Paused),
+        Err(e) => errln!("{e}\r"),
     }
 }
 
@@ -167,7 +216,8 @@ pub async fn run(args: PlayArgs) -> ExitCode {
     let code = match started {
         Some(Ok(playback)) => {
             outln!("playing; space pauses and resumes, arrows skip {SKIP} s, q stops");
-            let why = listen(&playback, &mut signals).await;
+            let from = Duration::from_secs(args.from);
+            let why = listen(&playback, &mut signals, Position::new(from)).await;
             if !matches!(playback.state(), PlaybackState::Stopped(_))
                 && let Err(e) = playback.stop().await
             {
@@ -186,31 +236,75 @@ pub async fn run(args: PlayArgs) -> ExitCode {
 }
 
 /// Follows the listener's asks until the playback ends or they leave; says why it ended.
-async fn listen(playback: &Playback, signals: &mut crate::signals::Signals) -> String {
+/// Shows where it is: on a terminal a line redrawn every second (`0:42 playing`), else a
+/// line at each pause, resume and skip.
+async fn listen(
+    playback: &Playback,
+    signals: &mut crate::signals::Signals,
+    mut position: Position,
+) -> String {
     let mut asks = Asks::open();
+    let on_terminal = matches!(asks, Asks::Keys(..));
     let stopped = |s: PlaybackState| matches!(s, PlaybackState::Stopped(_));
-    loop {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let show = |position: &Position| {
+        if on_terminal {
+            // Carriage return and erase the line: raw mode, one line kept current.
+            out!("\r\x1b[2K{}", position.words());
+        } else {
+            outln!("at {}", position.words());
+        }
+    };
+    let why = loop {
         tokio::select! {
             ask = asks.next() => match ask {
-                None => return "end of input".to_owned(),
-                Some(Ok(Ask::Stop)) => return "asked to".to_owned(),
-                Some(Ok(ask)) => carry_out(playback, ask).await,
+                None => break "end of input".to_owned(),
+                Some(Ok(Ask::Stop)) => break "asked to".to_owned(),
+                Some(Ok(ask)) => {
+                    carry_out(playback, ask, &mut position).await;
+                    show(&position);
+                }
                 Some(Err(e)) => errln!("{e}"),
             },
+            _ = tick.tick(), if on_terminal => {
+                // A pause or resume the gateway reported by itself counts too.
+                let playing = playback.state() == PlaybackState::Playing;
+                if playing != position.playing {
+                    position.set(position.now(), playing);
+                }
+                show(&position);
+            }
             ended = playback.wait_for_state(stopped, Duration::MAX) => {
                 if let Ok(PlaybackState::Stopped(cause)) = ended {
-                    return format!("{cause:?}").to_lowercase();
+                    break format!("{cause:?}").to_lowercase();
                 }
             }
-            signal = signals.any() => return signal.to_owned(),
-            () = crate::stdio::stdout_closed() => return "output closed".to_owned(),
+            signal = signals.any() => break signal.to_owned(),
+            () = crate::stdio::stdout_closed() => break "output closed".to_owned(),
         }
+    };
+    if on_terminal {
+        // Off the redrawn line, for what follows.
+        out!("\r\n");
     }
+    why
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn the_position_counts_playing_time_and_skips_but_not_pauses() {
+        let mut at = Position::new(Duration::from_secs(40));
+        tokio::time::advance(Duration::from_secs(2)).await;
+        assert_eq!(at.words(), "0:42 playing");
+        at.set(at.now(), false);
+        tokio::time::advance(Duration::from_secs(30)).await;
+        assert_eq!(at.words(), "0:42 paused", "a pause stops the clock");
+        at.set(at.now() + Duration::from_secs(25), true);
+        assert_eq!(at.words(), "1:07 playing");
+    }
 
     #[test]
     fn piped_commands_and_keys_ask_for_what_they_say() {

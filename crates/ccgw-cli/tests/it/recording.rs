@@ -208,7 +208,7 @@ async fn on_a_terminal_a_download_shows_a_bar_and_a_playback_takes_keys() {
         ],
     );
     let record = sim.recording_of("1001").unwrap();
-    let play = on_a_terminal(&sim, &["play", &record]);
+    let play = on_a_terminal(&sim, &["play", &record, "--from", "10"]);
     let played = tokio::task::spawn_blocking(move || -> Result<_, expectrl::Error> {
         let mut p = Session::spawn(download)?;
         p.set_expect_timeout(Some(std::time::Duration::from_secs(15)));
@@ -221,7 +221,12 @@ async fn on_a_terminal_a_download_shows_a_bar_and_a_playback_takes_keys() {
         let mut p = Session::spawn(play)?;
         p.set_expect_timeout(Some(std::time::Duration::from_secs(15)));
         p.expect("playing; space pauses")?;
+        // Where it is, kept current on one line: 10 s in (--from), then paused there.
+        p.expect(Regex(r"0:1\d playing"))?;
         p.send(" ")?;
+        p.expect(Regex(r"0:1\d paused"))?;
+        p.send(" ")?;
+        p.expect(Regex(r"0:1\d playing"))?;
         p.send("q")?;
         p.expect("stopped: asked to")?;
         p.expect(Eof)?;

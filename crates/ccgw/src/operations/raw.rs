@@ -6,6 +6,7 @@ use reqwest::Url;
 use reqwest::header::HeaderValue;
 
 use super::method::Method;
+pub use crate::transport::classify::RawAnswer;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -34,18 +35,6 @@ const UNDOCUMENTED: Operation = Operation {
     answer_entries: ccgw_api::operations::AnswerEntries::Few,
     answers_file: false,
 };
-
-/// The answer to [`Session::send_raw`]: the common envelope, its retcode already
-/// checked.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[non_exhaustive]
-pub struct RawAnswer {
-    /// The gateway's message.
-    pub message: String,
-    /// The `result`, as sent; `None` when absent or `null`.
-    pub result: Option<Value>,
-}
 
 #[derive(Debug, Deserialize)]
 struct Envelope {

@@ -6,7 +6,6 @@ use ccgw_api::Answer;
 use ccgw_api::types::CommonAnswer;
 
 use crate::error::{Error, ErrorKind, Retcode, TransportKind};
-use crate::operations::RawAnswer;
 
 /// Success for retcode `"0"`, a gateway error otherwise. The NULs some gateways pad
 /// strings with, and spaces, are stripped first, as Huawei's own clients do: `"0\0\0"`
@@ -53,6 +52,18 @@ impl Answer for LooseAnswer {
     fn message(&self) -> &str {
         &self.message
     }
+}
+
+/// The answer to [`Session::send_raw`](crate::Session::send_raw) and
+/// [`decode_answer`]: the common envelope, its retcode already checked.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct RawAnswer {
+    /// The gateway's message.
+    pub message: String,
+    /// The `result`, as sent; `None` when absent or `null`.
+    pub result: Option<serde_json::Value>,
 }
 
 /// Decodes the body of a quality-control answer exactly as a session does: the JSON of

@@ -10,7 +10,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
-use crate::common::{self, ccgw, quick, signed_out};
+use crate::common::{self, ccgw, console_args, quick, signed_out};
 
 type Cert = (CertificateDer<'static>, PrivateKeyDer<'static>);
 
@@ -67,24 +67,8 @@ async fn tls_front(sim: &RunningSim, cert: Cert) -> String {
 }
 
 async fn console(url: &str, flags: &[&str]) -> common::Run {
-    let args: Vec<&str> = [
-        "console",
-        "--gateway",
-        url,
-        "--agent",
-        "101",
-        "--phone",
-        "70001",
-    ]
-    .into_iter()
-    .chain(flags.iter().copied())
-    .collect();
-    ccgw(
-        &args,
-        &[("CCGW_PASSWORD", DEFAULT_PASSWORD)],
-        &["listen 1001", "quit"],
-    )
-    .await
+    let env = [("CCGW_PASSWORD", DEFAULT_PASSWORD)];
+    ccgw(&console_args(url, flags), &env, &["listen 1001", "quit"]).await
 }
 
 #[tokio::test(flavor = "multi_thread")]

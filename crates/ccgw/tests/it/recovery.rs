@@ -7,7 +7,7 @@ use crate::common;
 use std::time::Duration;
 
 use ccgw::{EventType, ForceLogin, Recovery, TrackedMode};
-use ccgw_sim::{Fault, FaultRule, SimConfig};
+use ccgw_sim::{Fault, FaultRule, RunningSim, SimConfig};
 use common::{agent, client, inspector_101, quick, sim};
 
 fn policy(force: ForceLogin) -> Recovery {
@@ -51,22 +51,32 @@ async fn a_session_taken_over_is_taken_back_and_its_inspections_become_unknown()
     s.sign_out().await.unwrap();
 }
 
-#[tokio::test]
-async fn the_request_that_found_the_session_gone_is_not_resent_and_a_failed_recovery_ends_it() {
+/// A session recovering with `force`, taken over by another sign-in of its inspector: its
+/// listen finds the session gone (000-003), sent once. The other session is returned too,
+/// to keep it signed in.
+async fn listen_after_a_take_over(
+    force: ForceLogin,
+) -> (RunningSim, ccgw::Session, ccgw::EventStream, ccgw::Session) {
     let sim = sim(quick()).await;
     let client = client(&sim);
     let s = client
-        .sign_in(inspector_101().recover(policy(ForceLogin::Never)))
+        .sign_in(inspector_101().recover(policy(force)))
         .await
         .unwrap();
-    let mut events = s.events();
-    let _other = client
+    let events = s.events();
+    let other = client
         .sign_in(inspector_101().force(ForceLogin::Always).poll_events(false))
         .await
         .unwrap();
     let refused = s.listen(&agent("1002")).await.unwrap_err();
     assert!(refused.is_auth_expired(), "{refused}");
-    assert_eq!(sim.received("listen"), 1, "sent once, never again");
+    assert_eq!(sim.received("listen"), 1, "sent once");
+    (sim, s, events, other)
+}
+
+#[tokio::test]
+async fn the_request_that_found_the_session_gone_is_not_resent_and_a_failed_recovery_ends_it() {
+    let (sim, s, mut events, _other) = listen_after_a_take_over(ForceLogin::Never).await;
     let ended = events
         .wait_for(
             |e| e.event_type() == &EventType::SessionRecovered,
@@ -118,19 +128,7 @@ async fn an_expired_session_signs_in_again() {
 
 #[tokio::test]
 async fn the_request_that_found_the_session_gone_is_not_resent_after_a_recovery_that_succeeds() {
-    let sim = sim(quick()).await;
-    let client = client(&sim);
-    let s = client
-        .sign_in(inspector_101().recover(policy(ForceLogin::Always)))
-        .await
-        .unwrap();
-    let mut events = s.events();
-    let other = client
-        .sign_in(inspector_101().force(ForceLogin::Always).poll_events(false))
-        .await
-        .unwrap();
-    let refused = s.listen(&agent("1002")).await.unwrap_err();
-    assert!(refused.is_auth_expired(), "{refused}");
+    let (sim, s, mut events, other) = listen_after_a_take_over(ForceLogin::Always).await;
     events
         .wait_for(
             |e| e.event_type() == &EventType::SessionRecovered,

@@ -108,7 +108,18 @@ fn main() -> ExitCode {
             };
         }
     };
-    let runtime = match tokio::runtime::Runtime::new() {
+    // tokio's signal driver panics, rather than failing, when no file descriptor is left
+    // for it: a start that cannot be made either way says so with status 2.
+    // Its panic message is not for the user: the hook is silenced while nothing else runs.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let runtime = std::panic::catch_unwind(tokio::runtime::Runtime::new).unwrap_or_else(|_| {
+        Err(std::io::Error::other(
+            "cannot set up signal handling (too many open files?)",
+        ))
+    });
+    std::panic::set_hook(hook);
+    let runtime = match runtime {
         Ok(runtime) => runtime,
         Err(e) => {
             errln!("ccgw: cannot start the async runtime: {e}");

@@ -18,10 +18,19 @@ pub struct Signals {
 
 impl Signals {
     pub fn register() -> std::io::Result<Signals> {
-        Ok(Signals {
-            interrupt: signal(SignalKind::interrupt())?,
-            terminate: signal(SignalKind::terminate())?,
-            hangup: signal(SignalKind::hangup())?,
+        // tokio sets up its signal handling on first use and panics when the process has
+        // no file descriptor left for it: an error here, as any other that stops a start.
+        std::panic::catch_unwind(|| {
+            Ok(Signals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+                hangup: signal(SignalKind::hangup())?,
+            })
+        })
+        .unwrap_or_else(|_| {
+            Err(std::io::Error::other(
+                "cannot set up signal handling (too many open files?)",
+            ))
         })
     }
 

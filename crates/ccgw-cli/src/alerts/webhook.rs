@@ -234,6 +234,9 @@ async fn deliver_rounds(http: reqwest::Client, url: reqwest::Url, shared: Arc<Sh
                         "webhook: {status} refused a batch of {} changes; not sent again",
                         batch.changes.len()
                     );
+                    // What it carried is lost to the receiver: the next batch says the
+                    // whole state again.
+                    shared.pending().resync = true;
                 }
                 Delivery::Failed(why) if closing => {
                     errln!(
@@ -272,7 +275,12 @@ async fn post(http: &reqwest::Client, url: &reqwest::Url, batch: &Batch) -> Deli
         .await;
     match sent {
         Ok(answer) if answer.status().is_success() => Delivery::Done,
-        Ok(answer) if answer.status().is_client_error() && answer.status().as_u16() != 429 => {
+        // 408 (timeout), 413 (too large: a batch after an outage), 425 and 429 may pass
+        // later; any other 4xx refuses this batch for good.
+        Ok(answer)
+            if answer.status().is_client_error()
+                && !matches!(answer.status().as_u16(), 408 | 413 | 425 | 429) =>
+        {
             Delivery::Refused(answer.status().to_string())
         }
         Ok(answer) => Delivery::Failed(answer.status().to_string()),

@@ -75,7 +75,12 @@ impl Alertmanager {
                 parsed.host_str().unwrap_or_default()
             ));
         }
-        let url = parsed
+        // A route prefix (`https://ops/alertmanager`) is kept: joined as a folder.
+        let mut base = parsed;
+        if !base.path().ends_with('/') {
+            base.set_path(&format!("{}/", base.path()));
+        }
+        let url = base
             .join("api/v2/alerts")
             .map_err(|e| format!("the Alertmanager URL is not valid: {e}"))?;
         let http = reqwest::Client::builder()
@@ -176,12 +181,71 @@ impl Alertmanager {
         self.resolved.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Waits for the post in flight, for at most `patience`.
+    /// Waits for the post in flight, then posts once more the alerts cleared and not yet
+    /// delivered, all within `patience`: a resolution is not left to Alertmanager's
+    /// timeout.
     pub async fn finish(self, patience: Duration) {
+        let deadline = tokio::time::Instant::now() + patience;
         if let Some(mut task) = self.in_flight
-            && tokio::time::timeout(patience, &mut task).await.is_err()
+            && tokio::time::timeout_at(deadline, &mut task).await.is_err()
         {
             task.abort();
+            return;
         }
+        let resolved: Vec<Value> = self
+            .resolved
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        if resolved.is_empty() {
+            return;
+        }
+        let post = self.http.post(self.url.clone()).json(&resolved).send();
+        match tokio::time::timeout_at(deadline, post).await {
+            Ok(Ok(answer)) if answer.status().is_success() => {}
+            _ => errln!(
+                "alertmanager: {} cleared alerts not delivered at exit",
+                resolved.len()
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_alerts_route_keeps_a_prefix_and_labels_name_the_subject() {
+        for (base, url) in [
+            (
+                "http://127.0.0.1:9093",
+                "http://127.0.0.1:9093/api/v2/alerts",
+            ),
+            (
+                "http://127.0.0.1:9093/",
+                "http://127.0.0.1:9093/api/v2/alerts",
+            ),
+            (
+                "http://127.0.0.1:9093/am",
+                "http://127.0.0.1:9093/am/api/v2/alerts",
+            ),
+        ] {
+            assert_eq!(Alertmanager::new(base, false).unwrap().url.as_str(), url);
+        }
+        assert!(
+            Alertmanager::new("http://ops.example:9093", false).is_err(),
+            "plain HTTP elsewhere"
+        );
+        let labels = labels("longest-wait", "queue 3");
+        assert_eq!(labels["alertname"], "CcgwLongestWait");
+        assert_eq!(labels["queue"], "3");
+        assert_eq!(labels["severity"], "warning");
+        assert_eq!(
+            super::labels("unattended", "queue 1")["severity"],
+            "critical"
+        );
     }
 }

@@ -39,7 +39,7 @@ impl Position {
 
     fn now(&self) -> Duration {
         if self.playing {
-            self.at + self.since.elapsed()
+            self.at.saturating_add(self.since.elapsed())
         } else {
             self.at
         }
@@ -179,7 +179,7 @@ impl Asks {
 async fn carry_out(playback: &Playback, ask: Ask, position: &mut Position) {
     let now = position.now();
     let moved = match ask {
-        Ask::Forward(s) => now + Duration::from_secs(s.into()),
+        Ask::Forward(s) => now.saturating_add(Duration::from_secs(s.into())),
         Ask::Rewind(s) => now.saturating_sub(Duration::from_secs(s.into())),
         _ => now,
     };

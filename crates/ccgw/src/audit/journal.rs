@@ -29,8 +29,9 @@ pub struct AuditJournal {
     chain: Chain,
     anchoring: Option<Anchoring>,
     /// Held while a line is written, so that this process's sessions take turns; the
-    /// file lock does the same across processes.
-    turn: Mutex<()>,
+    /// file lock does the same across processes. It keeps the journal's identity once
+    /// known: a journal emptied or replaced since is refused, not started again.
+    turn: Mutex<Option<String>>,
 }
 
 impl fmt::Debug for AuditJournal {
@@ -92,9 +93,9 @@ impl AuditJournalBuilder {
         let chain = self.key.map_or(Chain::Plain, Chain::Keyed);
         // Checked now, so that a journal that cannot be continued stops a program before
         // it acts rather than after.
-        Ends::of(&file)
-            .and_then(|ends| ends.check(&chain))
-            .map_err(refused)?;
+        let ends = Ends::of(&file).map_err(refused)?;
+        ends.check(&chain).map_err(refused)?;
+        let identity = ends.first.as_ref().map(|first| first.prev.clone());
         let anchoring = self.anchor.map(Anchoring::new);
         if let Some(anchoring) = &anchoring {
             anchoring.reach().map_err(|e| {
@@ -105,7 +106,7 @@ impl AuditJournalBuilder {
             path,
             chain,
             anchoring,
-            turn: Mutex::new(()),
+            turn: Mutex::new(identity),
         })
     }
 }
@@ -156,6 +157,7 @@ impl AuditJournal {
             retcode: None,
             keyed,
             prev,
+            mac: None,
         };
         let cannot = |why: String| {
             Error::new(
@@ -201,9 +203,11 @@ impl AuditJournal {
             retcode: retcode.map(str::to_owned),
             keyed,
             prev,
+            mac: None,
         };
         let anchored = self
-            .append(line, false)
+            // A head leaves only for a line on disk: anchored, an outcome is synced too.
+            .append(line, self.anchoring.is_some())
             .and_then(|(journal, head)| match &self.anchoring {
                 Some(anchoring) => anchoring.send(&journal, &head),
                 None => Ok(()),
@@ -225,7 +229,7 @@ impl AuditJournal {
         line: impl FnOnce(u64, String, bool) -> JournalLine,
         sync: bool,
     ) -> Result<(String, JournalHead), String> {
-        let _turn = self.turn.lock().unwrap_or_else(|e| e.into_inner());
+        let mut known = self.turn.lock().unwrap_or_else(|e| e.into_inner());
         // Not created again: a journal removed since it was opened is an error, not a
         // fresh start that would hide the removal.
         let file = OpenOptions::new()
@@ -233,7 +237,7 @@ impl AuditJournal {
             .read(true)
             .open(&self.path)
             .map_err(|e| format!("cannot open it: {e}"))?;
-        file.lock().map_err(|e| format!("cannot lock it: {e}"))?;
+        lock_within(&file, LOCK_WAIT)?;
         let ends = Ends::of(&file)?;
         ends.check(&self.chain)?;
         let (seq, prev, journal) = match (&ends.first, &ends.last) {
@@ -247,18 +251,26 @@ impl AuditJournal {
                 (1, identity.clone(), identity)
             }
         };
-        let text = serde_json::to_string(&line(seq, prev, self.chain.keyed()))
-            .expect("journal lines serialize");
+        if known.as_ref().is_some_and(|identity| *identity != journal) {
+            return Err(
+                "it was emptied or replaced since this program opened it: look at it, \
+                        and start again to begin a new journal"
+                    .to_owned(),
+            );
+        }
+        let text = self.chain.seal(line(seq, prev, self.chain.keyed()));
         let length = file.metadata().map_err(|e| e.to_string())?.len();
-        // One write a line; a line written in part is taken back.
+        // One write a line; a line written in part, or not synced when it must be, is
+        // taken back.
         if let Err(e) = (&file).write_all(format!("{text}\n").as_bytes()) {
             let _ = file.set_len(length);
             return Err(e.to_string());
         }
-        if sync {
-            file.sync_data()
-                .map_err(|e| format!("cannot sync it to disk: {e}"))?;
+        if sync && let Err(e) = file.sync_data() {
+            let _ = file.set_len(length);
+            return Err(format!("cannot sync it to disk: {e}"));
         }
+        *known = Some(journal.clone());
         Ok((
             journal,
             JournalHead {
@@ -266,6 +278,29 @@ impl AuditJournal {
                 hash: sha256_hex(&text),
             },
         ))
+    }
+}
+
+/// The longest a write waits for another writer's lock of the journal.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Locks `file` exclusively, waiting at most `limit` for another holder to let go.
+fn lock_within(file: &File, limit: std::time::Duration) -> Result<(), String> {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(format!(
+                    "another program has held its lock for over {} s",
+                    limit.as_secs()
+                ));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(format!("cannot lock it: {e}")),
+        }
     }
 }
 
@@ -345,6 +380,9 @@ impl Ends {
                 "it was written without an audit key: start a new journal to keep one with a key"
                     .to_owned(),
             ),
+            // A keyed line carries its own MAC: even a journal of one line tells a wrong
+            // key.
+            _ if !chain.sealed(last) => Err("it was written with another audit key".to_owned()),
             _ => match &self.before_last {
                 Some(before) if chain.keyed() && chain.link(before) != last.prev => {
                     Err("it was written with another audit key".to_owned())

@@ -10,7 +10,7 @@ use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretSlice};
 use sha2::Sha256;
 
-use super::line::{hex, sha256_hex};
+use super::line::{JournalLine, hex, sha256_hex};
 use crate::error::Error;
 use crate::secret::Password;
 
@@ -125,5 +125,33 @@ impl Chain {
 
     pub(crate) fn keyed(&self) -> bool {
         matches!(self, Chain::Keyed(_))
+    }
+}
+
+impl Chain {
+    /// Seals `line` with its own MAC when keyed: written without `mac`, then with it.
+    pub(crate) fn seal(&self, mut line: JournalLine) -> String {
+        line.mac = None;
+        let text = serde_json::to_string(&line).expect("journal lines serialize");
+        match self {
+            Chain::Plain => text,
+            Chain::Keyed(key) => {
+                line.mac = Some(key.mac_hex(&text));
+                serde_json::to_string(&line).expect("journal lines serialize")
+            }
+        }
+    }
+
+    /// Whether a keyed `line` carries its own MAC under this key (always, unkeyed).
+    pub(crate) fn sealed(&self, line: &JournalLine) -> bool {
+        match self {
+            Chain::Plain => true,
+            Chain::Keyed(key) => {
+                let mut bare = line.clone();
+                let mac = bare.mac.take();
+                let text = serde_json::to_string(&bare).expect("journal lines serialize");
+                mac.is_some_and(|mac| mac == key.mac_hex(&text))
+            }
+        }
     }
 }

@@ -48,6 +48,10 @@ pub struct JournalLine {
     /// The first line holds the journal's identity instead, a random value (64 zeros in
     /// journals older than identities).
     pub prev: String,
+    /// With `keyed`: the HMAC-SHA-256 of this line itself (written without `mac`), so that
+    /// the last line, which no later line vouches for, cannot be edited without the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
 }
 
 /// What a line says.

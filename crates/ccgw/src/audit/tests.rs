@@ -247,17 +247,22 @@ fn with_a_key_a_journal_re_chained_without_it_fails() {
     assert!(e.why.contains("verify with the journal's audit key"), "{e}");
     let other = AuditKey::from_bytes(b"somebody else's key, not the one".to_vec()).unwrap();
     let e = verify_journal_with(&path, &VerifyOptions::new().key(other.clone())).unwrap_err();
-    assert_eq!(e.line, 2, "{e}");
+    assert_eq!(e.line, 1, "its own MAC is not under this key: {e}");
     // Continuing it needs the same key.
     assert!(AuditJournal::open(&path).is_err());
-    assert!(AuditJournal::builder(&path).key(other).open().is_err());
+    assert!(
+        AuditJournal::builder(&path)
+            .key(other.clone())
+            .open()
+            .is_err()
+    );
 
     // Re-chained without the key (by SHA-256, marked keyed or not): refused with it.
     let text = std::fs::read_to_string(&path).unwrap();
     rechain(&path, |l| l.replace("forceBusy", "forceIdle"));
     let e = verify_journal_with(&path, &with_key).unwrap_err();
     assert_eq!(e.line, 1, "{e}");
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(&path, &text).unwrap();
     rechain(&path, |l| l.replace("forceBusy", "forceIdle"));
     let marked: String = lines_of(&path)
         .iter()
@@ -265,7 +270,25 @@ fn with_a_key_a_journal_re_chained_without_it_fails() {
         .collect();
     std::fs::write(&path, marked).unwrap();
     let e = verify_journal_with(&path, &with_key).unwrap_err();
-    assert_eq!(e.line, 2, "{e}");
+    assert_eq!(e.line, 1, "its own MAC no longer matches: {e}");
+    std::fs::write(&path, text).unwrap();
+
+    // The last line, which no later line vouches for, edited: its own MAC tells.
+    let edited: Vec<String> = lines_of(&path);
+    let last = edited.last().unwrap().replace("forceIdle", "forceBusy");
+    let mut rewritten = edited[..edited.len() - 1].join("\n");
+    rewritten.push_str(&format!("\n{last}\n"));
+    std::fs::write(&path, rewritten).unwrap();
+    let e = verify_journal_with(&path, &with_key).unwrap_err();
+    assert_eq!(e.line, 4, "{e}");
+    assert!(e.why.contains("own keyed hash"), "{e}");
+    // A journal of one keyed line still tells a wrong key at open.
+    let one = dir.path().join("one.jsonl");
+    let journal = AuditJournal::builder(&one).key(key).open().unwrap();
+    journal
+        .intent("101", "forceBusy", Subject::default())
+        .unwrap();
+    assert!(AuditJournal::builder(&one).key(other).open().is_err());
 }
 
 #[test]
@@ -309,4 +332,35 @@ fn openers_on_many_threads_keep_one_chain() {
     let verified = verify_journal(&path).unwrap();
     assert_eq!(verified.lines, 400);
     assert!(verified.unsettled.is_empty(), "{:?}", verified.unsettled);
+}
+
+#[test]
+fn a_journal_emptied_or_replaced_since_it_was_opened_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let journal = AuditJournal::open(&path).unwrap();
+    journal
+        .intent("101", "forceIdle", Subject::default())
+        .unwrap();
+    let kept = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, "").unwrap();
+    let e = journal
+        .intent("101", "forceIdle", Subject::default())
+        .unwrap_err();
+    assert!(e.to_string().contains("emptied or replaced"), "{e}");
+    // Another journal in its place is no better.
+    let other = dir.path().join("other.jsonl");
+    AuditJournal::open(&other)
+        .unwrap()
+        .intent("101", "forceBusy", Subject::default())
+        .unwrap();
+    std::fs::rename(&other, &path).unwrap();
+    let e = journal
+        .intent("101", "forceIdle", Subject::default())
+        .unwrap_err();
+    assert!(e.to_string().contains("emptied or replaced"), "{e}");
+    std::fs::write(&path, kept).unwrap();
+    journal
+        .intent("101", "forceIdle", Subject::default())
+        .unwrap();
 }

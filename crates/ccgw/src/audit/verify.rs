@@ -182,6 +182,14 @@ pub fn verify_journal_with(
                 .to_owned(),
             ));
         }
+        if !chain.sealed(&line) {
+            return Err(broken(
+                number,
+                "its own keyed hash does not match: the line was edited, or the key is not \
+                 the journal's"
+                    .to_owned(),
+            ));
+        }
         settle(&line, &mut open_intents).map_err(|why| broken(number, why))?;
         let hash = sha256_hex(&text);
         if anchored

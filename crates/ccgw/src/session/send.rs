@@ -40,7 +40,7 @@ impl Session {
         self.inner.ready()?;
         let attempts = self.inner.client.inner.attempts();
         let api = &self.inner.api;
-        let _place = self.inner.budget_place(op.overload_budget).await?;
+        let place = self.inner.budget_place(op.overload_budget).await?;
         // Written and synced before anything is sent, or nothing is; a guard dropped
         // unsettled records `unknown`.
         let journaled = if op.state_changing {
@@ -80,8 +80,10 @@ impl Session {
             && !inner.is_closing()
         {
             let window = inner.client.inner.overload_budget.unwrap_or_default().per();
+            // The first place ends with its query: counted, it would only delay the second.
+            drop(place);
             tokio::time::sleep(window).await;
-            let _place = inner.budget_place(op.overload_budget).await?;
+            let _again = inner.budget_place(op.overload_budget).await?;
             result = send_once().await;
         }
         if let Some(pending) = pending {

@@ -21,7 +21,8 @@
 //!   still holds those lines unchanged, so a rewrite or a cut tail up to the newest kept
 //!   head is found. Lines written after it are vouched for only by the chain;
 //! - the auditor's key ([`AuditKey`]): each `prev` is an HMAC-SHA-256 only the key's
-//!   holder can compute, so no rewrite verifies without the key, but a cut tail does.
+//!   holder can compute, and each line carries an HMAC of itself (`mac`, covering the
+//!   newest line too), so no rewrite verifies without the key, but a cut tail does.
 //!   Together with anchors, both are found.
 //!
 //! [`verify_journal_with`] checks a journal against any of them.

@@ -17,10 +17,14 @@ text = readme.read_text()
 files = re.findall(r"<!-- consumer: (\S+) -->\n```[^\n]*\n(.*?)```", text, re.S)
 if {path for path, _ in files} != {"Cargo.toml", "src/main.rs", "tests/simulator.rs"}:
     sys.exit(f"README's consumer files are not the three expected: {[p for p, _ in files]}")
+# The unpacked library packages, NAME-VERSION with a manifest (cargo also leaves working
+# folders there, and the command-line tool is no dependency).
 crates = {
-    p.name.rsplit("-", 1)[0]: p
+    match.group(1): p
     for p in packages.iterdir()
-    if p.is_dir() and not p.name.startswith("ccgw-cli-")
+    if (match := re.fullmatch(r"(ccgw[\w-]*?)-(\d+\.\d+\.\d+)", p.name))
+    and (p / "Cargo.toml").is_file()
+    and match.group(1) != "ccgw-cli"
 }
 for path, body in files:
     target = out / path

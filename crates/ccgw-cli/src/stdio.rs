@@ -86,3 +86,36 @@ macro_rules! errln {
     () => { $crate::stdio::write_err(format_args!("\n")) };
     ($($arg:tt)*) => { $crate::stdio::write_err(format_args!("{}\n", format_args!($($arg)*))) };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Why;
+
+    /// An error with a cause of its own.
+    #[derive(Debug)]
+    struct Caused(&'static str, Option<Box<Caused>>);
+
+    impl std::fmt::Display for Caused {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Caused {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|c| c as _)
+        }
+    }
+
+    #[test]
+    fn causes_are_told_once_each_and_empty_ones_not_at_all() {
+        let deepest = Caused("invalid peer certificate: UnknownIssuer", None);
+        let empty = Caused("", Some(Box::new(deepest)));
+        let repeated = Caused("TLS failed", Some(Box::new(empty)));
+        let top = Caused("sign-in: TLS failed", Some(Box::new(repeated)));
+        assert_eq!(
+            Why(&top).to_string(),
+            "sign-in: TLS failed: invalid peer certificate: UnknownIssuer"
+        );
+    }
+}

@@ -220,7 +220,7 @@ async fn the_interceptor_sees_the_request_and_the_answer_head() {
 
 #[test]
 fn the_operation_table_names_every_operation() {
-    assert_eq!(ccgw_api::operations::ALL.len(), 40);
+    assert_eq!(ccgw_api::operations::ALL.len(), 41);
     let switch = ccgw_api::operations::by_id("switchListenInsert").unwrap();
     assert_eq!(switch.log_name, "switchSuperviseOrInsert");
     assert!(switch.toggle);

@@ -74,6 +74,7 @@ fn floor(agents: u32, queues: u32, watch: Duration) {
 
 async fn simulator_alone(agents: u32, queues: u32) {
     let sim = Sim::start(agents, queues);
+    ccgw::install_tls_provider();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(600))
         .build()

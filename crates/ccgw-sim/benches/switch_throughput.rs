@@ -25,6 +25,7 @@ async fn main() {
     let password = config.password.clone();
     let sim = Simulator::start(config).await.expect("simulator starts");
     let base = sim.base_url();
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let done = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(secs);

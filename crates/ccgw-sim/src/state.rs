@@ -49,6 +49,7 @@ pub const OPERATION_IDS: &[&str] = &[
     "forwardPlayback",
     "rewindPlayback",
     "stopPlayback",
+    "queryRecordingsByCallId",
     "downloadRecording",
 ];
 

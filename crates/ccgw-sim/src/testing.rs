@@ -107,6 +107,12 @@ impl Wire {
     pub fn new(base_url: &str) -> Wire {
         // Every wait has a limit: longer than any poll a test configures, so a hung
         // connection fails the test instead of stalling it.
+        // `ccgw` builds reqwest's rustls without a cryptography provider (see
+        // `ccgw::install_tls_provider`); a reqwest client built before any `ccgw` client
+        // would find none and panic, so the wire client names the same one.
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
         let http = reqwest::Client::builder()
             .timeout(WIRE_TIMEOUT)
             .build()

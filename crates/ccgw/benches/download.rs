@@ -46,6 +46,7 @@ async fn run(base: &str) {
         ))
         .await
         .unwrap();
+    ccgw::install_tls_provider();
     let http = reqwest::Client::new();
     let guid = support::raw_sign_in(&http, base, "102").await;
     let url = format!(

@@ -52,6 +52,7 @@ async fn main() {
     session_e.listen(&agent_e).await.unwrap();
 
     // (b) and (c) share one reused reqwest client, as (a) reuses its pool.
+    ccgw::install_tls_provider();
     let http = reqwest::Client::new();
     let api = ccgw_api::Client::new_with_client(&base, http.clone(), Hooks::default());
     let guid_b = raw_sign_in(&http, &base, "30002").await;

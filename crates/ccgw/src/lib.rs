@@ -71,6 +71,7 @@ pub use audit::{
     VerifyOptions, verify_journal, verify_journal_with,
 };
 pub use client::builder::ClientBuilder;
+pub use client::tls::install_tls_provider;
 pub use client::{
     Client, DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT, DEFAULT_EVENT_BUFFER,
     DEFAULT_POLL_FAILURES_TO_END, DEFAULT_POLL_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,

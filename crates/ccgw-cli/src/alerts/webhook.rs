@@ -159,6 +159,8 @@ impl Webhook {
                 parsed.host_str().unwrap_or_default()
             ));
         }
+        // ccgw compiles reqwest's rustls without a default cryptography provider.
+        ccgw::install_tls_provider();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             // A redirect could lead from https:// to plain http:// elsewhere.

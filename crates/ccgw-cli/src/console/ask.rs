@@ -1,5 +1,5 @@
-//! Running the questions (`agent`, `agents`, `calls`, `queues`, `status`) and wording the
-//! answers.
+//! Running the questions (`agent`, `agents`, `calls`, `recordings`, `queues`, `status`) and
+//! wording the answers.
 
 use ccgw::{AgentInfo, AgentState, Error, ErrorKind, QueueStats, Session, TransportKind};
 use serde_json::{Map, Value, json};
@@ -40,6 +40,29 @@ async fn answer(session: &Session, question: &Ask) -> Result<Report, Error> {
             };
             Ok(Report {
                 fields: Map::from_iter([("callIds".to_owned(), json!(ids))]),
+                text,
+            })
+        }
+        Ask::Recordings(agent, call) => {
+            let found = session.recordings_of_call(agent, call).await?;
+            let entries: Vec<Value> = found
+                .iter()
+                .map(|r| {
+                    json!({
+                        "fileName": r.file_name(),
+                        "locationId": r.location_id(),
+                        "callId": r.call_id().map(ToString::to_string),
+                    })
+                })
+                .collect();
+            let names: Vec<&str> = found.iter().map(|r| r.file_name()).collect();
+            let text = if names.is_empty() {
+                "no recording".to_owned()
+            } else {
+                names.join(" ")
+            };
+            Ok(Report {
+                fields: Map::from_iter([("recordings".to_owned(), json!(entries))]),
                 text,
             })
         }

@@ -65,6 +65,8 @@ pub enum Ask {
     Agents(Option<i32>),
     /// An agent's call IDs.
     Calls(AgentId),
+    /// The recordings of an agent's call.
+    Recordings(AgentId, CallId),
     /// How skill queues fare: these, or every queue of the VDN.
     Queues(Vec<i32>),
     /// The inspector's own state.
@@ -75,7 +77,7 @@ impl Ask {
     /// The agent the question is about, if any.
     pub fn work_no(&self) -> Option<&AgentId> {
         match self {
-            Ask::Agent(a) | Ask::Calls(a) => Some(a),
+            Ask::Agent(a) | Ask::Calls(a) | Ask::Recordings(a, _) => Some(a),
             Ask::Agents(_) | Ask::Queues(_) | Ask::Status => None,
         }
     }
@@ -148,6 +150,10 @@ pub const USAGE: &[(&str, &str)] = &[
     ),
     ("calls W", "list the IDs of agent W's calls"),
     (
+        "recordings W CALLID",
+        "find the recordings of W's call CALLID (to download or play)",
+    ),
+    (
         "queues [SKILL...]",
         "show how skill queues fare: waiting, longest wait, available agents",
     ),
@@ -206,6 +212,12 @@ pub fn parse(line: &str, edition: Edition) -> Result<Line, Rejected> {
         "status" => arity(0, 0).map(|_| Line::Ask("status", Ask::Status)),
         "agent" => arity(1, 1).and_then(|_| Ok(Line::Ask("agent", Ask::Agent(agent(0)?)))),
         "calls" => arity(1, 1).and_then(|_| Ok(Line::Ask("calls", Ask::Calls(agent(0)?)))),
+        "recordings" => arity(2, 2).and_then(|_| {
+            Ok(Line::Ask(
+                "recordings",
+                Ask::Recordings(agent(0)?, call(1)?),
+            ))
+        }),
         "agents" => {
             arity(0, 1)?;
             let skill = match args.first() {
@@ -352,6 +364,14 @@ mod tests {
         );
         assert!(err("queues 1 x").reason.contains("SKILL"));
         assert_eq!(ok("calls 1001"), Line::Ask("calls", Ask::Calls(a.clone())));
+        let call = CallId::parse("1700000000-1").unwrap();
+        let recordings = Ask::Recordings(a.clone(), call);
+        assert_eq!(
+            ok("recordings 1001 1700000000-1"),
+            Line::Ask("recordings", recordings)
+        );
+        assert!(err("recordings 1001").reason.contains("usage"));
+        assert!(err("recordings 1001 17").reason.contains("call ID"));
         assert_eq!(ok("status"), Line::Ask("status", Ask::Status));
         for (line, expected) in [
             ("help", Line::Help),

@@ -83,6 +83,8 @@ impl Alertmanager {
         let url = base
             .join("api/v2/alerts")
             .map_err(|e| format!("the Alertmanager URL is not valid: {e}"))?;
+        // ccgw compiles reqwest's rustls without a default cryptography provider.
+        ccgw::install_tls_provider();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .redirect(reqwest::redirect::Policy::none())

@@ -36,7 +36,7 @@ fn certificate(by_a_ca: bool) -> (Cert, Option<String>) {
 
 /// TLS on a loopback port, each connection passed on to the simulator; its URL.
 async fn tls_front(sim: &RunningSim, cert: Cert) -> String {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()

@@ -151,6 +151,7 @@ async fn the_simulator_as_documented_gives_a_clean_report_and_sees_only_reads() 
         "queryAgentInfoByWorkNo",
         "queryStatInfoOfAcd",
         "queryCallInfoByCallId",
+        "queryRecordingsByCallId",
         "pollEvent",
     ] {
         assert!(asked.contains(op), "{op} was not probed: {asked:?}");

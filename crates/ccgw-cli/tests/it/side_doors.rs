@@ -250,6 +250,7 @@ fn keyed(mut answer: Value) -> Value {
 async fn keyed_gateway(sim_url: String) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    ccgw::install_tls_provider();
     let http = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(30))
         .build()

@@ -37,14 +37,14 @@ fn schema_of<'a>(spec: &'a OpenAPI, p: &'a Parameter) -> &'a Schema {
 }
 
 #[test]
-fn there_are_forty_operations_with_unique_ids() {
+fn there_are_forty_one_operations_with_unique_ids() {
     let spec = spec();
     let ops = operations(&spec);
     assert_eq!(
         ops.len(),
-        40,
+        41,
         "15 quality-control, 3 session, 1 event operation, 14 queries, 6 playback \
-         controls and 1 download"
+         controls, 1 recording lookup and 1 download"
     );
     let ids: HashSet<_> = ops
         .iter()
@@ -58,14 +58,18 @@ fn there_are_forty_operations_with_unique_ids() {
     assert_eq!(qc, 15);
     let queries = ops.iter().filter(|(method, _, _)| method == "GET").count();
     assert_eq!(
-        queries, 15,
-        "the event poll, 13 queries and the download are GETs; queue statistics are a POST"
+        queries, 16,
+        "the event poll, 13 queries, the recording lookup and the download are GETs; queue \
+         statistics are a POST"
     );
     let playback = ops
         .iter()
         .filter(|(_, _, op)| op.tags == ["recordplay"])
         .count();
-    assert_eq!(playback, 6, "play, pause, resume, forward, rewind, stop");
+    assert_eq!(
+        playback, 7,
+        "play, pause, resume, forward, rewind, stop, and the recordings of a call"
+    );
 }
 
 #[test]

@@ -81,6 +81,7 @@ const QUERY_ROUTES: &[(MethodFilter, &str, &str, Query)] = &[
     (POST, "/queuedevice/{agentid}/queryacdstat", "queryStatInfoOfAcd", Query::QueueStats),
     (GET, "/queuedevice/{agentid}/agentvdnskill", "querySkillQueueOnAgentVDN", Query::VdnSkills),
     (GET, "/onlineagent/{agentid}/agentskillsbyworkno/{workno}", "queryAgentSkillsByWorkNo", Query::AgentSkills),
+    (GET, "/recordplay/{agentid}/queryrecordfilebycallid", "queryRecordingsByCallId", Query::CallRecordings),
 ];
 
 /// Whether a query below [`R`] counts against the overload budget: the queue-device and

@@ -31,6 +31,7 @@ pub(super) enum Query {
     AgentSkills,
     QueueStats,
     WaitingCalls,
+    CallRecordings,
 }
 
 fn answer(query: Query, w: &World, me: &str, p: &Params, body: &Value) -> Result<Found, Failure> {
@@ -52,6 +53,9 @@ fn answer(query: Query, w: &World, me: &str, p: &Params, body: &Value) -> Result
         Query::AgentSkills => w.agent_skills(me, work_no).map(Found::from),
         Query::QueueStats => w.queue_stats(me, body).map(Found::from),
         Query::WaitingCalls => w.waiting_calls(me, param(p, "skillid")).map(Found::from),
+        Query::CallRecordings => w
+            .recordings_of_call(me, work_no, param(p, "callid"))
+            .map(Found::from),
     }
 }
 

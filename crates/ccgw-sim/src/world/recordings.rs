@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::model::{AgentState, Failure, World, fail};
 use crate::answers::retcode;
+use crate::ids::{is_agent_id, is_call_id};
 
 /// How long a simulated call's recording lasts.
 pub const CALL_RECORDING_SECONDS: u64 = 60;
@@ -117,6 +118,34 @@ impl World {
             call,
             record.began_at,
         ))
+    }
+
+    /// `queryRecordingsByCallId`: the recordings of call `call_id` in which `work_no` took
+    /// part, in `me`'s VDN, as a list of entries named like the recording event's fields
+    /// (the real answer's shape is unknown); an empty list when there is none.
+    pub fn recordings_of_call(
+        &self,
+        me: &str,
+        work_no: &str,
+        call_id: &str,
+    ) -> Result<serde_json::Value, Failure> {
+        if !is_agent_id(work_no) || !is_call_id(call_id) {
+            return fail(retcode::BAD_PARAMETER, "the agent or call ID is not valid");
+        }
+        let vdn = self.agents[me].vdn;
+        let found = self
+            .calls
+            .get(call_id)
+            .filter(|call| call.vdn == vdn && call.agent == work_no)
+            .map(|call| {
+                json!({
+                    "fileName": Self::recording_name(call.vdn, &call.agent, call_id, call.began_at),
+                    "locationId": "0",
+                    "callId": call_id,
+                    "workNo": work_no,
+                })
+            });
+        Ok(serde_json::Value::Array(found.into_iter().collect()))
     }
 
     /// The recording `file_name` for `me` to download or play: 000-002 for an empty or

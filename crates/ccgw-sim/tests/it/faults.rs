@@ -143,6 +143,7 @@ async fn latency_delays_the_answer() {
         )
         .times(1),
     );
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let quick = reqwest::Client::builder()
         .timeout(Duration::from_millis(100))
         .build()

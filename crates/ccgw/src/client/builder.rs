@@ -366,6 +366,7 @@ impl ClientBuilder {
                  tunnels TLS), or allow it explicitly with ClientBuilder::insecure_http(true)",
             ));
         }
+        super::tls::install_tls_provider();
         let mut http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .tcp_keepalive(DEFAULT_TCP_KEEPALIVE)

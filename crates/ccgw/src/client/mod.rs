@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub(crate) mod builder;
+pub(crate) mod tls;
 
 use crate::audit::AuditJournal;
 use crate::error::Error;

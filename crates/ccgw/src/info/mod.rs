@@ -5,6 +5,7 @@
 mod agent;
 mod call;
 mod recording;
+pub(crate) mod recordings_of_call;
 mod skill;
 mod state;
 pub(crate) mod wire;

@@ -296,3 +296,56 @@ async fn a_partial_download_is_private_while_it_runs() {
     assert_eq!(mode, 0o600);
     session.sign_out().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_inspector_who_listened_finds_the_calls_recording_and_downloads_it() {
+    let sim = sim(quick()).await;
+    let (client, session) = inspector(&sim).await;
+    let agent = client.agent_id("1001").unwrap();
+    let call = session.call_ids(&agent).await.unwrap().remove(0);
+    session.listen(&agent).await.unwrap();
+    let found = session.recordings_of_call(&agent, &call).await.unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    let recording = &found[0];
+    assert_eq!(
+        Some(recording.file_name()),
+        sim.recording_of("1001").as_deref()
+    );
+    assert_eq!(recording.call_id(), Some(&call));
+    assert_eq!(recording.location_id(), Some(0));
+    assert_eq!(sim.received("queryRecordingsByCallId"), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("heard.v3");
+    let done = session.download_recording(recording, &path).await.unwrap();
+    let expected = ccgw_sim::CALL_RECORDING_SECONDS * ccgw_sim::ALAW_BYTES_PER_SECOND;
+    assert_eq!(done.bytes, expected);
+    // Another agent's name for the same call finds nothing: an empty list, not an error.
+    let other = client.agent_id("1002").unwrap();
+    assert!(
+        session
+            .recordings_of_call(&other, &call)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    session.stop(&agent).await.unwrap();
+    session.sign_out().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_recording_lookup_is_read_only_and_sent_again_once_when_overloaded() {
+    let sim = sim(quick()).await;
+    let (client, session) = inspector(&sim).await;
+    let agent = client.agent_id("1001").unwrap();
+    let call = session.call_ids(&agent).await.unwrap().remove(0);
+    let refused = FaultRule::on("queryRecordingsByCallId", Fault::Retcode("000-007".into()));
+    sim.faults().inject(refused.times(1));
+    let found = session.recordings_of_call(&agent, &call).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        sim.received("queryRecordingsByCallId"),
+        2,
+        "refused once, then sent again"
+    );
+    session.sign_out().await.unwrap();
+}

@@ -61,7 +61,7 @@ async fn https_gateway_answering(
     cert: (CertificateDer<'static>, PrivateKeyDer<'static>),
     how: Answer,
 ) -> u16 {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()

@@ -1,8 +1,9 @@
-//! Post-call review: downloading a recording ([`download`]) and playing it to the
-//! inspector's phone ([`playback`]).
+//! Post-call review: finding the recordings of a call ([`lookup`]), downloading one
+//! ([`download`]) and playing it to the inspector's phone ([`playback`]).
 
 mod download;
 mod file_head;
+mod lookup;
 mod playback;
 mod target;
 

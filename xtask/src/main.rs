@@ -4,7 +4,9 @@
 //! * `cargo xtask regen --check` fails with a diff when the snapshot is stale (for CI).
 //! * `cargo xtask tidy` checks the shape rules: no import circle, no file over 450 lines.
 //! * `cargo xtask mutants [FILE...]` runs cargo-mutants and records the result in MUTANTS.md.
+//! * `cargo xtask cold-build` times a consumer's cold build on `ccgw` against a bare client.
 
+mod cold_build;
 mod mutants;
 mod snapshots;
 mod tidy;
@@ -24,6 +26,7 @@ fn main() -> ExitCode {
         ["regen"] => regen(),
         ["regen", "--check"] => check(),
         ["tidy"] => workspace().and_then(|root| tidy::tidy(&root)),
+        ["cold-build"] => workspace().and_then(|root| cold_build::cold_build(&root)),
         ["mutants", files @ ..] => workspace().and_then(|root| mutants::mutants(&root, files)),
         _ => Err(usage()),
     };
@@ -37,12 +40,13 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: cargo xtask regen [--check] | tidy | mutants [--in-place] [FILE...]\n\
+    "usage: cargo xtask regen [--check] | tidy | mutants [--in-place] [FILE...] | cold-build\n\
      \n  regen          regenerate the client and update its snapshot\
      \n  regen --check  fail with a diff when the snapshot is stale\
      \n  tidy           fail on an import circle or a source file over 450 lines\
      \n  mutants        cargo-mutants on the safety-critical files (or FILE...), into MUTANTS.md;\
-     \n                 --in-place first mutates this tree instead of a copy"
+     \n                 --in-place first mutates this tree instead of a copy\
+     \n  cold-build     a consumer's cold debug build on ccgw against a bare reqwest client"
         .to_owned()
 }
 

@@ -7,6 +7,13 @@ use ccgw_api::hooks::{Hooks, Interceptor, OperationInfo, is_answer_too_large};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
+/// A generated client. The workspace compiles reqwest's rustls without a cryptography
+/// provider (`ccgw` names one), so a test that builds its client directly names it too.
+fn client(url: &str, hooks: Hooks) -> ccgw_api::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    ccgw_api::Client::new(url, hooks)
+}
+
 /// Serves one connection: records the request head and answers with `body`.
 async fn one_shot_server(body: String) -> (String, tokio::task::JoinHandle<String>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -34,7 +41,7 @@ async fn one_shot_server(body: String) -> (String, tokio::task::JoinHandle<Strin
 #[tokio::test]
 async fn requests_carry_json_content_type_and_no_api_version_header() {
     let (url, server) = one_shot_server(r#"{"message":"","retcode":"0","result":{}}"#.into()).await;
-    let client = ccgw_api::Client::new(&url, Hooks::default());
+    let client = client(&url, Hooks::default());
     let answer = client
         .switch_listen_insert()
         .agentid("101")
@@ -58,7 +65,7 @@ async fn requests_carry_json_content_type_and_no_api_version_header() {
 /// server's address, through `hooks`.
 async fn request_line(base_path: &str, agentid: &str, hooks: Hooks) -> String {
     let (url, server) = one_shot_server(r#"{"message":"","retcode":"0"}"#.into()).await;
-    let client = ccgw_api::Client::new(&format!("{url}{base_path}"), hooks);
+    let client = client(&format!("{url}{base_path}"), hooks);
     let _ = client.poll_event().agentid(agentid).guid("g").send().await;
     let head = server.await.unwrap();
     head.lines().next().unwrap_or_default().to_owned()
@@ -78,7 +85,7 @@ async fn the_path_follows_the_base_url_path_and_a_trailing_slash_is_not_doubled(
 #[tokio::test]
 async fn hooks_taken_from_one_client_do_not_carry_its_base_url_to_another() {
     let (url, server) = one_shot_server(r#"{"message":"","retcode":"0"}"#.into()).await;
-    let first = ccgw_api::Client::new(&format!("{url}/first"), Hooks::default());
+    let first = client(&format!("{url}/first"), Hooks::default());
     let _ = first.poll_event().agentid("101").guid("g").send().await;
     assert!(server.await.unwrap().starts_with("get /first/"));
     let line = request_line("/second", "101", first.inner().clone()).await;
@@ -90,7 +97,7 @@ async fn hooks_taken_from_one_client_do_not_carry_its_base_url_to_another() {
 
 #[tokio::test]
 async fn a_base_url_that_does_not_parse_is_an_invalid_request_before_sending() {
-    let client = ccgw_api::Client::new("not a url", Hooks::default());
+    let client = client("not a url", Hooks::default());
     let error = client
         .poll_event()
         .agentid("101")
@@ -112,7 +119,7 @@ async fn result_may_be_an_object_null_or_absent() {
         r#"{"retcode":"0"}"#,
     ] {
         let (url, _server) = one_shot_server(body.into()).await;
-        let client = ccgw_api::Client::new(&url, Hooks::default());
+        let client = client(&url, Hooks::default());
         let answer = client
             .force_busy()
             .agentid("101")
@@ -129,7 +136,7 @@ async fn answers_above_the_limit_fail_with_answer_too_large() {
     let padding = "x".repeat(4096);
     let (url, _server) =
         one_shot_server(format!(r#"{{"message":"{padding}","retcode":"0"}}"#)).await;
-    let client = ccgw_api::Client::new(&url, Hooks::default().answer_limit(1024));
+    let client = client(&url, Hooks::default().answer_limit(1024));
     let error = client
         .force_idle()
         .agentid("101")
@@ -146,7 +153,7 @@ async fn answers_above_the_limit_fail_with_answer_too_large() {
 
 #[tokio::test]
 async fn out_of_range_agent_ids_are_rejected_before_sending() {
-    let client = ccgw_api::Client::new("http://127.0.0.1:9", Hooks::default());
+    let client = client("http://127.0.0.1:9", Hooks::default());
     for bad in ["100", "1000000", "01001", "10a1", ""] {
         let error = client
             .listen()
@@ -194,7 +201,7 @@ impl Interceptor for Recorder {
 async fn the_interceptor_sees_the_request_and_the_answer_head() {
     let (url, server) = one_shot_server(r#"{"retcode":"0"}"#.into()).await;
     let recorder = Arc::new(Recorder::default());
-    let client = ccgw_api::Client::new(&url, Hooks::with_interceptor(recorder.clone()));
+    let client = client(&url, Hooks::with_interceptor(recorder.clone()));
     client
         .listen()
         .agentid("101")

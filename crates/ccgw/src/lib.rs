@@ -7,16 +7,18 @@
 //! and more.
 //!
 //! ```
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # let sim = ccgw_sim::Simulator::start(ccgw_sim::SimConfig::default().poll_wait(std::time::Duration::from_millis(100))).await?;
-//! # let gateway = sim.base_url();
-//! # let password = ccgw_sim::DEFAULT_PASSWORD;
 //! use std::time::Duration;
 //! use ccgw::{Client, EventType, Mode, SignIn, TrackedMode};
+//! use ccgw_sim::{DEFAULT_PASSWORD, Simulator, testing::quick};
 //!
-//! let client = Client::builder(gateway).build()?;
-//! let session = client.sign_in(SignIn::new(client.agent_id("101")?, password)).await?;
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // A simulated gateway on loopback (`ccgw-sim`, a dev-dependency with its `testing`
+//! // feature); a real one is `https://gateway.example:8043` and the inspector's password.
+//! let sim = Simulator::start(quick()).await?;
+//! let client = Client::builder(sim.base_url()).build()?;
+//! let inspector = client.agent_id("101")?;
+//! let session = client.sign_in(SignIn::new(inspector, DEFAULT_PASSWORD)).await?;
 //! let agent = client.agent_id("1001")?;
 //!
 //! let mut events = session.events();
@@ -47,6 +49,19 @@
 //! * Queue-device and agent-group queries are paced within the gateway's overload budget
 //!   (by default 5 per agent per 2 s; [`ClientBuilder::overload_budget`]): a query waits
 //!   for room, at most the request timeout, rather than go over.
+//!
+//! # Features
+//!
+//! * `rustls` (default): TLS by rustls with the `ring` cryptography provider, which builds
+//!   without cmake. reqwest's TLS is compiled in without a provider of its own, so
+//!   [`install_tls_provider`] names this one; a program that builds its own reqwest clients
+//!   in the same process calls it first.
+//! * `aws-lc-rs`: rustls with aws-lc-rs instead (FIPS builds, faster handshakes); its C
+//!   library is built with cmake and lengthens a cold build.
+//! * `native-tls`: the platform's TLS library (OpenSSL on Linux) instead of rustls; with
+//!   both, reqwest uses native-tls.
+//! * `serde`: `Serialize` and `Deserialize` on events, IDs, modes and query results.
+//! * `schemars`: `JsonSchema` on the generated wire types of `ccgw-api`.
 
 #![deny(missing_docs)]
 #![deny(clippy::missing_errors_doc)]
@@ -114,6 +129,11 @@ pub use transport::salvage::SkippedEntry;
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeExamples;
+
+/// The library guide's Rust examples (`docs/library.md`), compiled likewise.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/library.md")]
+struct LibraryGuideExamples;
 
 /// What must hold for sharing across tasks, checked at compile time: clients and
 /// sessions are shared by reference, streams are moved into tasks.

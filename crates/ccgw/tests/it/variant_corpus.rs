@@ -125,6 +125,7 @@ async fn drive(
         "forwardPlayback" => async { s.play(&recording()).await?.forward(5).await }.await,
         "rewindPlayback" => async { s.play(&recording()).await?.rewind(5).await }.await,
         "stopPlayback" => async { s.play(&recording()).await?.stop().await.map(|_| ()) }.await,
+        "queryRecordingsByCallId" => s.recordings_of_call(&a, &call_of("1001")).await.map(|_| ()),
         "downloadRecording" => {
             let dir = tempfile::tempdir().unwrap();
             s.download_recording(&recording(), dir.path().join("r.v3"))

@@ -260,32 +260,99 @@ impl fmt::Display for CallId {
     }
 }
 
+/// A skill queue's ID, as the gateway numbers its queues: 0 to 2,147,483,647.
+///
+/// ```
+/// let queue: ccgw::SkillId = "7".parse()?;
+/// assert_eq!(queue.get(), 7);
+/// assert_eq!(queue, ccgw::SkillId::new(7)?);
+/// assert!("-1".parse::<ccgw::SkillId>().is_err());
+/// assert!(ccgw::SkillId::new(-1).is_err());
+/// # Ok::<(), ccgw::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(into = "i32", try_from = "i32"))]
+pub struct SkillId(i32);
+
+impl SkillId {
+    /// The skill queue numbered `id`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a negative number.
+    pub fn new(id: i32) -> Result<SkillId, Error> {
+        if id < 0 {
+            return Err(Error::invalid_input(format!("skill ID {id} is negative")));
+        }
+        Ok(SkillId(id))
+    }
+
+    /// The number, as sent on the wire.
+    pub fn get(self) -> i32 {
+        self.0
+    }
+}
+
+impl FromStr for SkillId {
+    type Err = Error;
+
+    /// Parses digits such as `7` (no sign, no spaces).
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let digits = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let id = s.parse::<i32>().ok().filter(|_| digits).ok_or_else(|| {
+            Error::invalid_input(format!(
+                "skill ID {:?} must be a number from 0 to 2147483647",
+                short(s)
+            ))
+        })?;
+        SkillId::new(id)
+    }
+}
+
+impl TryFrom<i32> for SkillId {
+    type Error = Error;
+
+    fn try_from(id: i32) -> Result<Self, Error> {
+        SkillId::new(id)
+    }
+}
+
+impl From<SkillId> for i32 {
+    fn from(id: SkillId) -> i32 {
+        id.0
+    }
+}
+
+impl fmt::Display for SkillId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
 /// The skill queues an agent is to serve: 1 to [`MAX_SKILLS`] skill IDs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skills(Vec<i32>);
+pub struct Skills(Vec<SkillId>);
 
 impl Skills {
-    /// Checks the list's length and that every ID is non-negative.
+    /// Checks the list's length.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for an empty list or one over
     /// [`MAX_SKILLS`].
-    pub fn new(ids: Vec<i32>) -> Result<Skills, Error> {
+    pub fn new(ids: Vec<SkillId>) -> Result<Skills, Error> {
         if ids.is_empty() || ids.len() > MAX_SKILLS {
             return Err(Error::invalid_input(format!(
                 "a skill list holds 1 to {MAX_SKILLS} IDs, not {}",
                 ids.len()
             )));
         }
-        if let Some(bad) = ids.iter().find(|id| **id < 0) {
-            return Err(Error::invalid_input(format!("skill ID {bad} is negative")));
-        }
         Ok(Skills(ids))
     }
 
     /// The IDs.
-    pub fn ids(&self) -> &[i32] {
+    pub fn ids(&self) -> &[SkillId] {
         &self.0
     }
 }
@@ -297,11 +364,7 @@ impl FromStr for Skills {
     fn from_str(s: &str) -> Result<Self, Error> {
         let ids = s
             .split(',')
-            .map(|part| {
-                part.trim().parse::<i32>().map_err(|_| {
-                    Error::invalid_input(format!("skill ID {:?} is not a number", short(part)))
-                })
-            })
+            .map(|part| part.trim().parse::<SkillId>())
             .collect::<Result<Vec<_>, _>>()?;
         Skills::new(ids)
     }

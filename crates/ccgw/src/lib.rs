@@ -94,7 +94,7 @@ pub use client::{
 };
 pub use error::{Error, ErrorKind, Retcode, TransportKind};
 pub use events::{Event, EventStream, EventType, GATEWAY_EVENT_NAMES};
-pub use ids::{AgentId, CallId, Edition, MAX_SKILLS, Skills};
+pub use ids::{AgentId, CallId, Edition, MAX_SKILLS, SkillId, Skills};
 pub use info::{
     AgentFilter, AgentInfo, AgentState, CallInfo, CtiState, MAX_AGENT_LIMIT, MAX_PLAY_PATH,
     MAX_RECORD_ID, OwnState, PlayStopCause, QueueStats, Recording, SkillQueue, SkillQueueAgents,

@@ -20,7 +20,7 @@ async fn a_seeded_surge_raises_and_clears_each_alert_exactly_once() {
     let me = client.agent_id("101").unwrap();
     let request = ccgw::SignIn::new(me, ccgw_sim::DEFAULT_PASSWORD).poll_events(false);
     let session = client.sign_in(request).await.unwrap();
-    let roster = Roster::new(Some(vec![1]), Vec::new());
+    let roster = Roster::new(Some(vec![ccgw::SkillId::new(1).unwrap()]), Vec::new());
     let mut board = Board::new("101", roster, Duration::from_secs(30));
     board.alerts =
         Alerts::new(Rules::from_toml("[[alerts]]\nrule = \"waiting\"\nover = 4\n").unwrap());

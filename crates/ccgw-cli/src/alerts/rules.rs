@@ -285,7 +285,7 @@ mod tests {
     use super::*;
 
     fn queue(skill: i32, waiting: u32, wait_secs: u64, available: u32) -> QueueStats {
-        let mut q = QueueStats::new(skill, format!("queue {skill}"));
+        let mut q = QueueStats::new(ccgw::SkillId::new(skill).unwrap(), format!("queue {skill}"));
         q.waiting = Some(waiting);
         q.longest_wait = Some(Duration::from_secs(wait_secs));
         q.available = Some(available);

@@ -14,7 +14,7 @@
 
 use std::time::SystemTime;
 
-use ccgw::{AgentInfo, AgentState, Error, QueueStats, Session};
+use ccgw::{AgentInfo, AgentState, Error, QueueStats, Session, SkillId};
 
 use super::actions::sync_inspections;
 use super::model::Board;
@@ -35,9 +35,9 @@ pub const REQUESTS_PER_REFRESH: usize = BUDGETED_PER_REFRESH + 1;
 pub struct Snapshot {
     pub own_state: Option<(AgentState, bool)>,
     /// The VDN's queues, when the plan did not know them.
-    pub queue_ids: Option<Vec<i32>>,
+    pub queue_ids: Option<Vec<SkillId>>,
     pub stats: Option<Vec<QueueStats>>,
-    pub roster: Vec<(i32, Vec<AgentInfo>)>,
+    pub roster: Vec<(SkillId, Vec<AgentInfo>)>,
     pub details: Option<Vec<AgentInfo>>,
     /// The first failure, if any part failed.
     pub error: Option<Error>,
@@ -128,6 +128,10 @@ mod tests {
 
     use super::*;
 
+    fn skill(id: i32) -> SkillId {
+        SkillId::new(id).unwrap()
+    }
+
     async fn floor_session(sim: &ccgw_sim::RunningSim) -> Session {
         let client = ccgw::Client::builder(sim.base_url()).build().unwrap();
         let me = client.agent_id("101").unwrap();
@@ -154,7 +158,7 @@ mod tests {
         // Later refreshes: the rows around the selection and two more queues each, every
         // queue in turn, and never a query over the budget.
         // The first refresh listed queues 1 and 2, once it knew them.
-        let mut listed = std::collections::HashSet::from([1, 2]);
+        let mut listed = std::collections::HashSet::from([skill(1), skill(2)]);
         for _ in 0..9 {
             let before = sim.received_total();
             let plan = board.roster.plan(board.around_selection());
@@ -205,10 +209,10 @@ mod tests {
         assert_eq!(board.agents.len(), 2);
         assert_eq!(board.queues.len(), 20, "and on later refreshes too");
 
-        let roster = Roster::new(Some(vec![7]), Vec::new());
+        let roster = Roster::new(Some(vec![skill(7)]), Vec::new());
         let mut board = Board::new("101", roster, Duration::from_secs(2));
         let plan = board.roster.plan(board.around_selection());
-        assert_eq!(plan.roster, [7]);
+        assert_eq!(plan.roster, [skill(7)]);
         apply(
             &mut board,
             fetch(&session, plan).await,

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use ccgw::{AgentId, AgentInfo, AgentState, TrackedMode};
+use ccgw::{AgentId, AgentInfo, AgentState, SkillId, TrackedMode};
 
 /// How many watched queues' agents one refresh asks for.
 pub const ROSTER_QUEUES_PER_REFRESH: usize = 2;
@@ -55,9 +55,9 @@ impl AgentRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     /// The queues to report; `None`: not known yet, so ask for the VDN's queues first.
-    pub queues: Option<Vec<i32>>,
+    pub queues: Option<Vec<SkillId>>,
     /// The queues whose agents to ask for this time.
-    pub roster: Vec<i32>,
+    pub roster: Vec<SkillId>,
     /// Whether to list the first queues of the VDN once they are known (every queue is
     /// watched, and no agent is named).
     pub list_first_queues: bool,
@@ -70,14 +70,14 @@ pub struct Plan {
 #[derive(Debug, Clone)]
 pub struct Roster {
     /// The queues watched; `None`: every queue of the VDN, once known.
-    pub queues: Option<Vec<i32>>,
+    pub queues: Option<Vec<SkillId>>,
     /// Whether the agents of the watched queues are listed: not when agents are named
     /// without queues (then just those agents, and every queue's statistics).
     pub list_members: bool,
     /// Agents watched whatever their queues.
     pub agents: Vec<AgentId>,
     /// The agents of each queue, as last listed.
-    pub members: HashMap<i32, Vec<AgentId>>,
+    pub members: HashMap<SkillId, Vec<AgentId>>,
     /// The next queue to list, in turn.
     next: usize,
     /// Every agent's last known row, by work number.
@@ -93,7 +93,7 @@ impl Default for Roster {
 
 impl Roster {
     /// Watching these queues (`None`: all) and agents.
-    pub fn new(queues: Option<Vec<i32>>, agents: Vec<AgentId>) -> Self {
+    pub fn new(queues: Option<Vec<SkillId>>, agents: Vec<AgentId>) -> Self {
         Roster {
             list_members: queues.is_some() || agents.is_empty(),
             queues,
@@ -136,8 +136,8 @@ impl Roster {
     /// of the queues listed, and the details of agents.
     pub fn learn(
         &mut self,
-        queue_ids: Option<Vec<i32>>,
-        listed: Vec<(i32, Vec<AgentInfo>)>,
+        queue_ids: Option<Vec<SkillId>>,
+        listed: Vec<(SkillId, Vec<AgentInfo>)>,
         details: Option<Vec<AgentInfo>>,
     ) {
         if self.queues.is_none()

@@ -72,7 +72,7 @@ pub struct ConnectionArgs {
     /// Board: the skill queues to watch, e.g. `1,2,7` (default: every queue of the VDN).
     /// The board lists their agents and shows their statistics.
     #[arg(long, value_name = "IDS", value_delimiter = ',')]
-    pub queues: Option<Vec<i32>>,
+    pub queues: Option<Vec<ccgw::SkillId>>,
     /// Keep no audit journal. By default every state-changing request (listen, insert,
     /// force, intercept, ...) is recorded in CCGW_AUDIT, else `<state dir>/ccgw/audit.jsonl`:
     /// an intent line written and synced before it is sent (a request whose line cannot

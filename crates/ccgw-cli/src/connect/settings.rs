@@ -59,7 +59,7 @@ pub struct Settings {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Watch {
     /// The skill queues (`None`: every queue of the VDN, or none when agents are named).
-    pub queues: Option<Vec<i32>>,
+    pub queues: Option<Vec<ccgw::SkillId>>,
     /// Agents watched whatever their queues.
     pub agents: Vec<String>,
 }
@@ -177,7 +177,10 @@ impl Settings {
             timeout_secs: args.timeout.or(profile.timeout).unwrap_or(10).max(1),
             tenant_agents: args.tenant_agents.or(profile.tenant_agents),
             watch: Watch {
-                queues: args.queues.clone().or(profile.queues),
+                queues: match args.queues.clone() {
+                    Some(queues) => Some(queues),
+                    None => skill_ids(profile.queues)?,
+                },
                 agents: args.agents.clone().or(profile.agents).unwrap_or_default(),
             },
         })
@@ -231,4 +234,15 @@ pub fn password(args: &ConnectionArgs) -> Result<Password, String> {
          there is no prompt)"
             .into(),
     )
+}
+
+/// A profile's `queues`, each a skill queue ID.
+fn skill_ids(queues: Option<Vec<i32>>) -> Result<Option<Vec<ccgw::SkillId>>, String> {
+    queues
+        .map(|ids| {
+            ids.into_iter()
+                .map(|id| ccgw::SkillId::new(id).map_err(|e| format!("the profile's queues: {e}")))
+                .collect()
+        })
+        .transpose()
 }

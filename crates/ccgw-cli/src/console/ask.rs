@@ -125,7 +125,7 @@ fn queues_report(stats: &[QueueStats]) -> Report {
         .iter()
         .map(|q| {
             json!({
-                "skill": q.skill,
+                "skill": q.skill.get(),
                 "name": q.name,
                 "waiting": q.waiting,
                 "longestWaitSeconds": q.longest_wait.map(|w| w.as_secs()),

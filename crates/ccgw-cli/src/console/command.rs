@@ -1,6 +1,6 @@
 //! One console line, parsed and checked before anything is sent.
 
-use ccgw::{AgentId, CallId, Edition, Mode, Skills};
+use ccgw::{AgentId, CallId, Edition, Mode, SkillId, Skills};
 
 /// A command that talks to the gateway.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,13 +62,13 @@ pub enum Ask {
     /// One agent's state.
     Agent(AgentId),
     /// The agents of a skill queue, or all online agents.
-    Agents(Option<i32>),
+    Agents(Option<SkillId>),
     /// An agent's call IDs.
     Calls(AgentId),
     /// The recordings of an agent's call.
     Recordings(AgentId, CallId),
     /// How skill queues fare: these, or every queue of the VDN.
-    Queues(Vec<i32>),
+    Queues(Vec<SkillId>),
     /// The inspector's own state.
     Status,
 }
@@ -222,10 +222,8 @@ pub fn parse(line: &str, edition: Edition) -> Result<Line, Rejected> {
             arity(0, 1)?;
             let skill = match args.first() {
                 Some(text) => Some(
-                    text.parse::<i32>()
-                        .ok()
-                        .filter(|s| *s >= 0)
-                        .ok_or_else(|| reject("SKILL must be a skill queue ID".into()))?,
+                    text.parse::<SkillId>()
+                        .map_err(|e| reject(format!("SKILL: {e}")))?,
                 ),
                 None => None,
             };
@@ -234,9 +232,9 @@ pub fn parse(line: &str, edition: Edition) -> Result<Line, Rejected> {
         "queues" => {
             let skills = args
                 .iter()
-                .map(|text| text.parse::<i32>().ok().filter(|s| *s >= 0))
-                .collect::<Option<Vec<i32>>>()
-                .ok_or_else(|| reject("each SKILL must be a skill queue ID".into()))?;
+                .map(|text| text.parse::<SkillId>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| reject(format!("each SKILL: {e}")))?;
             Ok(Line::Ask("queues", Ask::Queues(skills)))
         }
         "quit" | "exit" => Ok(Line::Quit),
@@ -356,11 +354,17 @@ mod tests {
         ));
         assert_eq!(ok("agent 1001"), Line::Ask("agent", Ask::Agent(a.clone())));
         assert_eq!(ok("agents"), Line::Ask("agents", Ask::Agents(None)));
-        assert_eq!(ok("agents 2"), Line::Ask("agents", Ask::Agents(Some(2))));
+        assert_eq!(
+            ok("agents 2"),
+            Line::Ask("agents", Ask::Agents(Some(SkillId::new(2).unwrap())))
+        );
         assert_eq!(ok("queues"), Line::Ask("queues", Ask::Queues(vec![])));
         assert_eq!(
             ok("queues 1 20"),
-            Line::Ask("queues", Ask::Queues(vec![1, 20]))
+            Line::Ask(
+                "queues",
+                Ask::Queues(vec![SkillId::new(1).unwrap(), SkillId::new(20).unwrap()])
+            )
         );
         assert!(err("queues 1 x").reason.contains("SKILL"));
         assert_eq!(ok("calls 1001"), Line::Ask("calls", Ask::Calls(a.clone())));
@@ -400,7 +404,7 @@ mod tests {
         assert!(err("mode 1001 shout").reason.contains("unknown mode"));
         assert!(err("force-rest 1001 0 1").reason.contains("SECONDS"));
         assert!(err("force-rest 1001 60 256").reason.contains("REASON"));
-        assert!(err("adjust-skill 1001 a,b").reason.contains("not a number"));
+        assert!(err("adjust-skill 1001 a,b").reason.contains("must be a number"));
         assert!(err("drop-call nope").reason.contains("call ID"));
         assert!(err("agent 99").reason.contains("out of range"));
         assert!(err("agents x").reason.contains("SKILL"));

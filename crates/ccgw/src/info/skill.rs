@@ -7,6 +7,7 @@ use ccgw_api::types as wire;
 
 use super::wire::malformed;
 use crate::error::Error;
+use crate::ids::SkillId;
 
 /// A skill queue (`querySkillQueueOnAgentVDN`, an agent's skills).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +15,7 @@ use crate::error::Error;
 #[non_exhaustive]
 pub struct SkillQueue {
     /// The skill queue's ID.
-    pub id: i32,
+    pub id: SkillId,
     /// Its name.
     pub name: String,
     /// Its media type (5 for ordinary audio and video calls).
@@ -24,7 +25,10 @@ pub struct SkillQueue {
 impl SkillQueue {
     pub(crate) fn from_wire(skill: wire::Skill) -> Result<Self, Error> {
         Ok(SkillQueue {
-            id: skill.id.ok_or_else(|| malformed("skill id", "missing"))?,
+            id: skill
+                .id
+                .ok_or_else(|| malformed("id", "missing"))
+                .and_then(|id| SkillId::new(id).map_err(|e| malformed("id", e)))?,
             name: skill.name.unwrap_or_default(),
             media_type: skill.mediatype,
         })
@@ -38,7 +42,7 @@ impl SkillQueue {
 #[non_exhaustive]
 pub struct QueueStats {
     /// The skill queue's ID.
-    pub skill: i32,
+    pub skill: SkillId,
     /// Its description, which clients show as its name (empty when the gateway sends
     /// none).
     pub name: String,
@@ -65,7 +69,7 @@ fn count(value: Option<i64>) -> Option<u32> {
 impl QueueStats {
     /// A queue with nothing reported: every count and time `None`. Set the fields that
     /// are known, as a test or a stand-in for a gateway would.
-    pub fn new(skill: i32, name: impl Into<String>) -> Self {
+    pub fn new(skill: SkillId, name: impl Into<String>) -> Self {
         QueueStats {
             skill,
             name: name.into(),
@@ -76,15 +80,16 @@ impl QueueStats {
         }
     }
 
-    pub(crate) fn from_wire(stat: wire::QueueStat) -> Self {
-        QueueStats {
-            skill: stat.device_no,
+    pub(crate) fn from_wire(stat: wire::QueueStat) -> Result<Self, Error> {
+        let skill = SkillId::new(stat.device_no).map_err(|e| malformed("deviceNo", e))?;
+        Ok(QueueStats {
+            skill,
             name: stat.skill_descrip.unwrap_or_default(),
             waiting: count(stat.queue_size),
             longest_wait: count(stat.queue_time).map(|s| Duration::from_secs(s.into())),
             signed_in: count(stat.logged_on_agents),
             available: count(stat.avail_agents),
-        }
+        })
     }
 }
 
@@ -99,15 +104,19 @@ mod tests {
             "loggedOnAgents": -1, "availAgents": 3, "skillDescrip": "vip"
         }))
         .unwrap();
-        let stats = QueueStats::from_wire(wire);
-        assert_eq!(stats.skill, 10);
+        let stats = QueueStats::from_wire(wire).unwrap();
+        assert_eq!(stats.skill.get(), 10);
         assert_eq!(stats.name, "vip");
         assert_eq!((stats.waiting, stats.longest_wait), (None, None));
         assert_eq!((stats.signed_in, stats.available), (None, Some(3)));
         let wire: wire::QueueStat =
             serde_json::from_value(serde_json::json!({"deviceNo": 1, "queueTime": 75})).unwrap();
-        let stats = QueueStats::from_wire(wire);
+        let stats = QueueStats::from_wire(wire).unwrap();
         assert_eq!(stats.longest_wait, Some(Duration::from_secs(75)));
         assert_eq!(stats.name, "");
+        let wire: wire::QueueStat =
+            serde_json::from_value(serde_json::json!({"deviceNo": -4})).unwrap();
+        let e = QueueStats::from_wire(wire).unwrap_err();
+        assert!(e.to_string().contains("deviceNo"), "{e}");
     }
 }

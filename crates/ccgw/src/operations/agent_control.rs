@@ -95,7 +95,7 @@ impl Session {
     #[doc = ccgw_api::errors_doc!(ADJUST_SKILLS)]
     pub async fn adjust_skills(&self, target: &AgentId, skills: &Skills) -> Result<(), Error> {
         let body = AdjustSkillRequest {
-            skills: skills.ids().to_vec(),
+            skills: skills.ids().iter().map(|s| s.get()).collect(),
             work_no: target.wire(),
         };
         send_request!(self, adjust_skills,

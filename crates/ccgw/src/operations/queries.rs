@@ -7,7 +7,7 @@ use ccgw_api::operations::{self as ops, Operation};
 use ccgw_api::types::{AgentList, QueueLength, SkillIdList};
 
 use crate::error::Error;
-use crate::ids::{AgentId, CallId};
+use crate::ids::{AgentId, CallId, SkillId};
 use crate::info::{
     AgentFilter, AgentInfo, CallInfo, OwnState, QueueStats, SkillQueue, SkillQueueAgents,
 };
@@ -69,13 +69,13 @@ impl Session {
     #[doc = ccgw_api::errors_doc!(QUERY_AGENT_INFO_BY_SKILL_ID)]
     pub async fn agents_in_skill(
         &self,
-        skill: i32,
+        skill: SkillId,
         filter: Option<&AgentFilter>,
     ) -> Result<Vec<AgentInfo>, Error> {
         let body = filter.map(AgentFilter::to_wire).unwrap_or_default();
         let (answer, skips) = send_request!(query self, query_agent_info_by_skill_id,
             about: None,
-            skillid(skill),
+            skillid(skill.get()),
             body(body.clone()),
         )?;
         let op = &ops::QUERY_AGENT_INFO_BY_SKILL_ID;
@@ -208,10 +208,10 @@ impl Session {
     /// reference asks for a caller that is not idle.
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_WAIT_CALL_INFO_BY_SKILL_ID)]
-    pub async fn waiting_calls(&self, skill: i32) -> Result<Vec<CallInfo>, Error> {
+    pub async fn waiting_calls(&self, skill: SkillId) -> Result<Vec<CallInfo>, Error> {
         let (answer, skips) = send_request!(query self, query_wait_call_info_by_skill_id,
             about: None,
-            skillid(skill),
+            skillid(skill.get()),
         )?;
         let op = &ops::QUERY_WAIT_CALL_INFO_BY_SKILL_ID;
         Ok(self.each_entry(op, answer.result, skips, CallInfo::from_wire))
@@ -221,10 +221,10 @@ impl Session {
     /// `None` when the gateway answers without a count, as the reference's sample does.
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_QUEUE_LENGTH_BY_SKILL_ID)]
-    pub async fn queue_length(&self, skill: i32) -> Result<Option<u32>, Error> {
+    pub async fn queue_length(&self, skill: SkillId) -> Result<Option<u32>, Error> {
         let answer = send_request!(query_one self, query_queue_length_by_skill_id,
             about: None,
-            skillid(skill),
+            skillid(skill.get()),
         )?;
         match answer.result {
             Some(QueueLength::Int32(n)) => u32::try_from(n)
@@ -247,7 +247,8 @@ impl Session {
     /// # let client = ccgw::Client::builder(sim.base_url()).build()?;
     /// # let password = ccgw_sim::DEFAULT_PASSWORD;
     /// let session = client.sign_in(ccgw::SignIn::new("101".parse()?, password)).await?;
-    /// let stats = session.queue_stats(&[1, 2]).await?;
+    /// let queues = [ccgw::SkillId::new(1)?, ccgw::SkillId::new(2)?];
+    /// let stats = session.queue_stats(&queues).await?;
     /// assert_eq!(stats[0].name, "voice");
     /// assert_eq!(stats[0].waiting, Some(2));
     /// assert_eq!(stats[0].signed_in, Some(10));
@@ -256,19 +257,20 @@ impl Session {
     /// ```
     ///
     #[doc = ccgw_api::errors_doc!(QUERY_STAT_INFO_OF_ACD)]
-    pub async fn queue_stats(&self, skills: &[i32]) -> Result<Vec<QueueStats>, Error> {
+    pub async fn queue_stats(&self, skills: &[SkillId]) -> Result<Vec<QueueStats>, Error> {
         let mut seen = HashSet::with_capacity(skills.len());
-        let unique: Vec<i32> = skills.iter().copied().filter(|s| seen.insert(*s)).collect();
+        let unique: Vec<SkillId> = skills.iter().copied().filter(|s| seen.insert(*s)).collect();
         let mut found = Vec::with_capacity(unique.len());
         for chunk in unique.chunks(QUEUES_PER_STATS_REQUEST) {
             let body = SkillIdList {
-                skills: chunk.to_vec(),
+                skills: chunk.iter().map(|s| s.get()).collect(),
             };
-            let answer = send_request!(query_one self, query_stat_info_of_acd,
+            let (answer, skips) = send_request!(query self, query_stat_info_of_acd,
                 about: None,
                 body(body.clone()),
             )?;
-            found.extend(answer.result.into_iter().map(QueueStats::from_wire));
+            let op = &ops::QUERY_STAT_INFO_OF_ACD;
+            found.extend(self.each_entry(op, answer.result, skips, QueueStats::from_wire));
         }
         Ok(found)
     }

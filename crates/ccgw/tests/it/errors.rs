@@ -1,6 +1,6 @@
 //! The error kinds, each produced for real.
 
-use crate::common;
+use crate::common::{self, skill};
 
 use std::time::Duration;
 
@@ -37,8 +37,18 @@ async fn invalid_input_never_reaches_the_wire() {
         ErrorKind::InvalidInput
     );
     assert!(ccgw::Skills::new(vec![]).is_err());
-    assert!(ccgw::Skills::new((0..1001).collect()).is_err());
+    assert!(ccgw::Skills::new((0..1001).map(skill).collect()).is_err());
     assert!("1,x".parse::<ccgw::Skills>().is_err());
+    assert!(
+        "1,-2".parse::<ccgw::Skills>().is_err(),
+        "a negative skill ID"
+    );
+    assert!(ccgw::SkillId::new(-1).is_err());
+    assert!("+3".parse::<ccgw::SkillId>().is_err(), "digits only");
+    assert!(
+        "2147483648".parse::<ccgw::SkillId>().is_err(),
+        "above the wire's range"
+    );
     assert!(ccgw::CallId::parse("12").is_err());
     assert_eq!(sim.received_total(), before, "nothing was sent");
 }

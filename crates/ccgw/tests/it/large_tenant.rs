@@ -3,6 +3,7 @@
 //! broken answer is still refused, naming the operation and what to do.
 
 use crate::common;
+use crate::common::skill;
 
 use ccgw::{Client, ErrorKind, TenantSize};
 use ccgw_sim::RunningSim;
@@ -35,13 +36,13 @@ async fn every_agent_of_a_5000_agent_queue_is_read_within_the_default_bounds() {
         .await
         .unwrap();
     // Queue 1 holds every agent: about 2.5 MB, past the 1 MiB base limit.
-    let agents = session.agents_in_skill(1, None).await.unwrap();
+    let agents = session.agents_in_skill(skill(1), None).await.unwrap();
     assert_eq!(agents.len(), 5_000);
     assert_eq!(agents[0].work_no.as_str(), "1001");
     assert_eq!(agents[4_999].work_no.as_str(), "6000");
     // Each agent serves queue 1 and two of the 19 others in turn.
     assert_eq!(
-        session.agents_in_skill(7, None).await.unwrap().len(),
+        session.agents_in_skill(skill(7), None).await.unwrap().len(),
         in_queue_7()
     );
     // The whole floor, streamed by the simulator: every agent under each of its 3 queues.
@@ -60,7 +61,7 @@ async fn an_answer_past_the_bound_of_a_smaller_tenant_is_refused_with_what_to_do
         .sign_in(inspector_101())
         .await
         .unwrap();
-    let e = session.agents_in_skill(1, None).await.unwrap_err();
+    let e = session.agents_in_skill(skill(1), None).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AnswerTooLarge);
     assert_eq!(e.operation(), Some("queryAgentInfoBySkillId"));
     let text = e.to_string();
@@ -70,7 +71,7 @@ async fn an_answer_past_the_bound_of_a_smaller_tenant_is_refused_with_what_to_do
     assert!(e.to_string().contains("prefer agents_in_skill"), "{e}");
     // The session is still good: the scalable queries work.
     assert_eq!(
-        session.agents_in_skill(7, None).await.unwrap().len(),
+        session.agents_in_skill(skill(7), None).await.unwrap().len(),
         in_queue_7()
     );
     session.sign_out().await.unwrap();
@@ -100,8 +101,8 @@ async fn statistics_of_120_queues_take_two_requests_and_count_every_agent() {
         .sign_in(inspector_101())
         .await
         .unwrap();
-    let mut asked: Vec<i32> = (1..=120).collect();
-    asked.push(1);
+    let mut asked: Vec<_> = (1..=120).map(skill).collect();
+    asked.push(skill(1));
     let stats = session.queue_stats(&asked).await.unwrap();
     assert_eq!(
         sim.received("queryStatInfoOfAcd"),
@@ -109,7 +110,7 @@ async fn statistics_of_120_queues_take_two_requests_and_count_every_agent() {
         "100 queues a request"
     );
     assert_eq!(stats.len(), 120);
-    assert_eq!(stats[0].skill, 1);
+    assert_eq!(stats[0].skill, skill(1));
     assert_eq!(stats[0].name, "queue 1");
     assert_eq!(stats[0].signed_in, Some(5_000));
     assert_eq!(stats[0].available, Some(0), "every agent is on a call");

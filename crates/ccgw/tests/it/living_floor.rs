@@ -2,6 +2,7 @@
 //! statistics, the waiting calls and the agents' states agree at every moment, and an
 //! inspection ends when the inspected call does.
 
+use crate::common::skill;
 use std::time::Duration;
 
 use crate::common;
@@ -17,9 +18,9 @@ async fn statistics_waiting_calls_and_agents_agree_at_every_moment() {
     let mut someone_waited = false;
     for _ in 0..6 {
         sim.advance(Duration::from_secs(45));
-        let stats = session.queue_stats(&[1]).await.unwrap();
-        let waiting = session.waiting_calls(1).await.unwrap();
-        let agents = session.agents_in_skill(1, None).await.unwrap();
+        let stats = session.queue_stats(&[skill(1)]).await.unwrap();
+        let waiting = session.waiting_calls(skill(1)).await.unwrap();
+        let agents = session.agents_in_skill(skill(1), None).await.unwrap();
         assert_eq!(stats[0].waiting, Some(waiting.len() as u32));
         match waiting.first() {
             Some(first) => assert_eq!(stats[0].longest_wait, first.waited),

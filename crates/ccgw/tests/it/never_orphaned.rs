@@ -2,7 +2,7 @@
 //! it began, a failed one can be tried again and really sends, concurrent ones send once;
 //! and a tracked inspection only ever comes from an inspection.
 
-use crate::common;
+use crate::common::{self, skill};
 
 use std::time::Duration;
 
@@ -137,7 +137,7 @@ async fn an_agent_control_call_that_timed_out_records_no_inspection() {
             .unwrap_err()
             .is_timeout()
     );
-    let skills = ccgw::Skills::new(vec![1]).unwrap();
+    let skills = ccgw::Skills::new(vec![skill(1)]).unwrap();
     assert!(
         session
             .adjust_skills(&target, &skills)

@@ -1,6 +1,6 @@
 //! Every quality-control operation through the session, against the simulator.
 
-use crate::common;
+use crate::common::{self, skill};
 
 use ccgw::{CallId, Mode, Skills, TrackedMode};
 use ccgw_sim::{AgentState, QcMode};
@@ -105,9 +105,12 @@ async fn forced_states_and_skills() {
         sim.agent_state("1006"),
         Some(AgentState::Rest { reason: 7 })
     );
-    s.adjust_skills(&a, &Skills::new(vec![3, 1, 2]).unwrap())
-        .await
-        .unwrap();
+    s.adjust_skills(
+        &a,
+        &Skills::new(vec![skill(3), skill(1), skill(2)]).unwrap(),
+    )
+    .await
+    .unwrap();
     assert_eq!(sim.skills_of("1006"), Some(vec![3, 1, 2]));
     s.force_sign_out(&a).await.unwrap();
     assert_eq!(sim.agent_state("1006"), Some(AgentState::SignedOut));

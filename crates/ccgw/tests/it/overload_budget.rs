@@ -2,6 +2,7 @@
 //! kept by construction: a session's queries wait for room instead of going over, across
 //! clones, and the simulator, which enforces the budget, never refuses one.
 
+use crate::common::skill;
 use std::time::{Duration, Instant};
 
 use crate::common;
@@ -29,7 +30,7 @@ async fn twelve_queries_from_clones_all_succeed_paced_into_three_windows() {
         let session = session.clone();
         async move {
             match i % 3 {
-                0 => session.queue_length(1).await.map(|_| ()),
+                0 => session.queue_length(skill(1)).await.map(|_| ()),
                 1 => session.skill_queues().await.map(|_| ()),
                 _ => session.agent(&agent("1001")).await.map(|_| ()),
             }
@@ -60,7 +61,7 @@ async fn without_pacing_the_sixth_query_is_refused_then_sent_again_once_and_answ
     let sim = sim(quick()).await;
     let session = client(&sim, None).sign_in(inspector_101()).await.unwrap();
     for _ in 0..6 {
-        session.queue_length(1).await.unwrap();
+        session.queue_length(skill(1)).await.unwrap();
     }
     assert_eq!(sim.refused_over_budget(), 1, "the sixth was refused");
     assert_eq!(
@@ -82,7 +83,7 @@ async fn an_overload_refusal_is_typed_a_query_is_sent_again_once_and_a_state_cha
         )
     };
     sim.faults().inject(refused().times(2));
-    let e = session.queue_length(1).await.unwrap_err();
+    let e = session.queue_length(skill(1)).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Overloaded, "{e}");
     assert!(e.is_overloaded());
     assert_eq!(e.retcode().map(|r| r.code()), Some("000-007"));
@@ -117,9 +118,9 @@ async fn a_query_that_would_wait_longer_than_the_request_timeout_fails_unsent() 
         .sign_in(SignIn::new(agent("101"), ccgw_sim::DEFAULT_PASSWORD))
         .await
         .unwrap();
-    session.queue_length(1).await.unwrap();
+    session.queue_length(skill(1)).await.unwrap();
     let before = sim.received_total();
-    let e = session.queue_length(1).await.unwrap_err();
+    let e = session.queue_length(skill(1)).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::OverBudget, "{e}");
     assert!(!e.may_have_reached_gateway());
     assert_eq!(sim.received_total(), before, "nothing was sent");

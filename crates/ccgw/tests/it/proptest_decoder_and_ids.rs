@@ -88,7 +88,7 @@ proptest! {
 
     #[test]
     fn skill_lists_are_capped(len in 0usize..1100) {
-        let ids: Vec<i32> = (0..len as i32).collect();
+        let ids: Vec<_> = (0..len as i32).map(|n| ccgw::SkillId::new(n).unwrap()).collect();
         prop_assert_eq!(Skills::new(ids).is_ok(), (1..=1000).contains(&len));
     }
 }

@@ -2,6 +2,7 @@
 //! against a canned gateway that answers the way the reference's samples disagree.
 
 use crate::common;
+use crate::common::skill;
 
 use std::time::Duration;
 
@@ -23,7 +24,10 @@ async fn find_a_talking_agent_listen_and_intercept_its_call() {
     assert_eq!(info.cti_state, Some(CtiState::Talking));
     assert!(info.talking);
     assert!(info.time_in_state.is_some());
-    assert_eq!(info.skills.iter().map(|s| s.id).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(
+        info.skills.iter().map(|s| s.id).collect::<Vec<_>>(),
+        [skill(1), skill(2)]
+    );
     let calls = s.call_ids(&a).await.unwrap();
     assert_eq!(calls.len(), 1);
     assert_eq!(Some(calls[0].as_str().to_owned()), sim.call_of("1001"));
@@ -50,10 +54,10 @@ async fn find_a_talking_agent_listen_and_intercept_its_call() {
 async fn skill_queues_their_agents_and_lengths() {
     let sim = sim(quick()).await;
     let (_, s) = inspector(&sim).await;
-    assert_eq!(s.agents_in_skill(1, None).await.unwrap().len(), 10);
+    assert_eq!(s.agents_in_skill(skill(1), None).await.unwrap().len(), 10);
     s.force_busy(&agent("1003")).await.unwrap();
     let busy = AgentFilter::new(5, [AgentState::Busy]).unwrap();
-    let found = s.agents_in_skill(1, Some(&busy)).await.unwrap();
+    let found = s.agents_in_skill(skill(1), Some(&busy)).await.unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].work_no, agent("1003"));
     assert_eq!(found[0].state, AgentState::Busy);
@@ -61,15 +65,19 @@ async fn skill_queues_their_agents_and_lengths() {
     assert_eq!(online.len(), 2);
     assert_eq!(online[1].skill_id, Some(2));
     assert_eq!(online[1].agents.len(), 5);
-    assert_eq!(s.queue_length(1).await.unwrap(), Some(2));
-    assert_eq!(s.queue_length(99).await.unwrap(), None, "no count: `{{}}`");
+    assert_eq!(s.queue_length(skill(1)).await.unwrap(), Some(2));
+    assert_eq!(
+        s.queue_length(skill(99)).await.unwrap(),
+        None,
+        "no count: `{{}}`"
+    );
     let queues = s.skill_queues().await.unwrap();
     assert_eq!(
         queues.iter().map(|q| q.name.as_str()).collect::<Vec<_>>(),
         ["voice", "vip"]
     );
     let skills = s.agent_skills(&agent("1002")).await.unwrap();
-    assert_eq!(skills.iter().map(|q| q.id).collect::<Vec<_>>(), [1]);
+    assert_eq!(skills.iter().map(|q| q.id).collect::<Vec<_>>(), [skill(1)]);
 }
 
 #[tokio::test]
@@ -212,7 +220,7 @@ async fn states_sent_as_numbers_or_strings_and_lists_of_one_are_accepted() {
     let me = list.own_state().await.unwrap();
     assert_eq!((me.state, me.talking), (AgentState::Talking, true));
     let empty = canned_session(r#"{"message":"success","retcode":"0","result":{}}"#).await;
-    assert_eq!(empty.queue_length(1).await.unwrap(), None);
+    assert_eq!(empty.queue_length(skill(1)).await.unwrap(), None);
     let call_list =
         canned_session(r#"{"retcode":"0","result":[{"callid":"1-2","caller":70004}]}"#).await;
     let call = call_list

@@ -10,7 +10,7 @@ use std::time::Duration;
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use metrics_util::{CompositeKey, MetricKind};
 
-use crate::common::{agent, inspector, quick, sim};
+use crate::common::{agent, inspector, quick, sim, skill};
 
 fn snapshotter() -> &'static Snapshotter {
     static SNAPSHOTTER: OnceLock<Snapshotter> = OnceLock::new();
@@ -72,7 +72,7 @@ async fn requests_polls_and_budget_waits_are_counted_by_their_documented_names()
     assert!(session.force_busy(&agent("9999")).await.is_err()); // 100-006
     // Six queue queries at once: the budget holds five per 2 s, so one waits.
     for _ in 0..6 {
-        session.queue_length(1).await.unwrap();
+        session.queue_length(skill(1)).await.unwrap();
     }
     // A poll or more answered: waited for, 5 s at most.
     let answered = [("outcome", "answered")];

@@ -2,6 +2,7 @@
 //! delivered (typed where it can be, untyped with its raw JSON where it cannot), and it
 //! never counts as a failure of the link.
 
+use crate::common::skill;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -141,7 +142,7 @@ async fn one_odd_entry_of_a_list_costs_only_itself_and_is_reported() {
         .unwrap();
     let mut events = session.events();
     let found = session
-        .agents_in_skill(1, None)
+        .agents_in_skill(skill(1), None)
         .await
         .expect("the good entries");
     let numbers: Vec<String> = found.iter().map(|a| a.work_no.to_string()).collect();

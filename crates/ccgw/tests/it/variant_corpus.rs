@@ -13,7 +13,7 @@ use ccgw_sim::shapes::ShapeProfile;
 use ccgw_sim::{DEFAULT_PASSWORD, Simulator};
 use futures::StreamExt;
 
-use crate::common::{agent, quick};
+use crate::common::{agent, quick, skill};
 
 /// Signs inspector 101 in (event polls only when `polls`).
 async fn signed_in(client: &Client, polls: bool) -> Result<ccgw::Session, ccgw::Error> {
@@ -97,19 +97,22 @@ async fn drive(
         "forceRest" => s.force_rest(&a, 60, 1).await,
         "forceSignOut" => s.force_sign_out(&agent("1003")).await,
         "forceReleaseCall" => s.force_release_call(&call_of("1004")).await,
-        "adjustSkills" => s.adjust_skills(&a, &Skills::new(vec![1, 2]).unwrap()).await,
+        "adjustSkills" => {
+            s.adjust_skills(&a, &Skills::new(vec![skill(1), skill(2)]).unwrap())
+                .await
+        }
         "getAgentStatus" => s.own_state().await.map(|_| ()),
         "queryAgentInfoByWorkNo" => s.agent(&a).await.map(|_| ()),
-        "queryAgentInfoBySkillId" => s.agents_in_skill(1, None).await.map(|_| ()),
+        "queryAgentInfoBySkillId" => s.agents_in_skill(skill(1), None).await.map(|_| ()),
         "queryAllOnlineAgents" => s.online_agents().await.map(|_| ()),
         "queryAgentInfoByList" => s.agents_by_id(std::slice::from_ref(&a)).await.map(|_| ()),
         "queryAllCallInfoByAgentWorkNoEx" => s.call_ids(&a).await.map(|_| ()),
         "queryCallInfoByCallId" => s.call(&call_of("1001")).await.map(|_| ()),
         "queryCallInfo" => s.own_call(false).await.map(|_| ()),
         "queryHoldListInfoEx" => s.held_calls(&a).await.map(|_| ()),
-        "queryWaitCallInfoBySkillId" => s.waiting_calls(1).await.map(|_| ()),
-        "queryQueueLengthBySkillId" => s.queue_length(1).await.map(|_| ()),
-        "queryStatInfoOfAcd" => s.queue_stats(&[1]).await.map(|_| ()),
+        "queryWaitCallInfoBySkillId" => s.waiting_calls(skill(1)).await.map(|_| ()),
+        "queryQueueLengthBySkillId" => s.queue_length(skill(1)).await.map(|_| ()),
+        "queryStatInfoOfAcd" => s.queue_stats(&[skill(1)]).await.map(|_| ()),
         "querySkillQueueOnAgentVDN" => s.skill_queues().await.map(|_| ()),
         "queryAgentSkillsByWorkNo" => s.agent_skills(&a).await.map(|_| ()),
         "playRecording" => s.play(&recording()).await.map(|_| ()),

@@ -46,6 +46,11 @@ pub fn agent(id: &str) -> AgentId {
 }
 
 /// The names in `dir`, sorted.
+/// Skill queue `id`.
+pub fn skill(id: i32) -> ccgw::SkillId {
+    ccgw::SkillId::new(id).unwrap()
+}
+
 pub fn names(dir: &std::path::Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()

@@ -112,7 +112,8 @@ pub(super) fn transport_kind(e: &reqwest::Error) -> TransportKind {
     }
 }
 
-/// Whether a rustls error sits anywhere behind `e` (io errors hide theirs in `get_ref`).
+/// Whether a TLS library's error sits anywhere behind `e` (io errors hide theirs in
+/// `get_ref`).
 fn is_tls(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(e) = next {
@@ -122,6 +123,14 @@ fn is_tls(e: &(dyn std::error::Error + 'static)) -> bool {
         }
         #[cfg(feature = "native-tls")]
         if e.is::<native_tls::Error>() {
+            return true;
+        }
+        // After the handshake, native-tls hands OpenSSL's own error up inside an io::Error.
+        #[cfg(all(
+            feature = "native-tls",
+            not(any(target_os = "windows", target_vendor = "apple"))
+        ))]
+        if e.is::<openssl::ssl::Error>() || e.is::<openssl::error::ErrorStack>() {
             return true;
         }
         if let Some(io) = e.downcast_ref::<std::io::Error>()

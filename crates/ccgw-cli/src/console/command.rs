@@ -404,7 +404,11 @@ mod tests {
         assert!(err("mode 1001 shout").reason.contains("unknown mode"));
         assert!(err("force-rest 1001 0 1").reason.contains("SECONDS"));
         assert!(err("force-rest 1001 60 256").reason.contains("REASON"));
-        assert!(err("adjust-skill 1001 a,b").reason.contains("must be a number"));
+        assert!(
+            err("adjust-skill 1001 a,b")
+                .reason
+                .contains("must be a number")
+        );
         assert!(err("drop-call nope").reason.contains("call ID"));
         assert!(err("agent 99").reason.contains("out of range"));
         assert!(err("agents x").reason.contains("SKILL"));

@@ -1,7 +1,8 @@
 //! Every way out of the board, in a pseudo-terminal, signs the session out: Ctrl-C (the
 //! key, which the board reads as its own), SIGINT, SIGTERM and SIGHUP sent to the process, a
 //! second signal while signing out (exit 130 at once), and a panic. The same for `ccgw
-//! watch`: each signal signs out.
+//! watch`: each signal signs out; and for `ccgw recording play`: Ctrl-C and each signal
+//! stop the playback, then sign out.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -219,4 +220,53 @@ async fn each_action_key_reaches_its_operation_for_the_agent_asked_about() {
         Some(ccgw_sim::AgentState::SignedOut)
     );
     assert!(signed_out(&sim));
+}
+
+/// `ccgw recording play` in a pseudo-terminal, once the gateway says it plays.
+async fn playing(sim: &RunningSim) -> expectrl::session::OsSession {
+    let record = sim.recording_of("1001").unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
+    command.envs(crate::common::isolated_env());
+    command
+        .args([
+            "recording",
+            "play",
+            &record,
+            "--gateway",
+            &sim.base_url(),
+            "--agent",
+            "101",
+        ])
+        .env("TERM", "xterm")
+        .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+        .env("CCGW_AUDIT", common::test_journal())
+        .env_remove("RUST_LOG");
+    let mut player = Session::spawn(command).unwrap();
+    player.set_expect_timeout(Some(Duration::from_secs(10)));
+    player.expect("space pauses").unwrap();
+    wait_until(|| sim.received("playRecording") == 1, "playing").await;
+    player
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_signal_and_ctrl_c_stops_the_playback_and_signs_out() {
+    for way in ["Ctrl-C", "INT", "TERM", "HUP"] {
+        let sim = Simulator::start(quick()).await.unwrap();
+        let mut player = playing(&sim).await;
+        match way {
+            "Ctrl-C" => player.send(ControlCode::EndOfText).unwrap(),
+            "INT" => signal(&player, libc::SIGINT),
+            "TERM" => signal(&player, libc::SIGTERM),
+            _ => signal(&player, libc::SIGHUP),
+        }
+        let code = exit_status(player, Duration::from_secs(5)).await;
+        assert_eq!(code, 0, "{way}");
+        assert_eq!(
+            sim.received("stopPlayback"),
+            1,
+            "{way}: the playback was stopped"
+        );
+        assert_eq!(sim.received("signOut"), 1, "{way}");
+        assert!(signed_out(&sim), "{way}: the simulator saw the sign-out");
+    }
 }

@@ -10,6 +10,8 @@ use tokio::net::TcpListener;
 /// A generated client. The workspace compiles reqwest's rustls without a cryptography
 /// provider (`ccgw` names one), so a test that builds its client directly names it too.
 fn client(url: &str, hooks: Hooks) -> ccgw_api::Client {
+    // Deprecated since rustls 0.23.48 (no post-quantum key exchange): enough for loopback.
+    #[allow(deprecated)]
     let _ = rustls::crypto::ring::default_provider().install_default();
     ccgw_api::Client::new(url, hooks)
 }

@@ -25,7 +25,7 @@ async fn main() {
     let password = config.password.clone();
     let sim = Simulator::start(config).await.expect("simulator starts");
     let base = sim.base_url();
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    ccgw_sim::testing::install_ring_provider();
     let http = reqwest::Client::new();
     let done = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(secs);

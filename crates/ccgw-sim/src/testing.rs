@@ -110,9 +110,7 @@ impl Wire {
         // `ccgw` builds reqwest's rustls without a cryptography provider (see
         // `ccgw::install_tls_provider`); a reqwest client built before any `ccgw` client
         // would find none and panic, so the wire client names the same one.
-        if rustls::crypto::CryptoProvider::get_default().is_none() {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        }
+        install_ring_provider();
         let http = reqwest::Client::builder()
             .timeout(WIRE_TIMEOUT)
             .build()
@@ -217,5 +215,17 @@ impl Wire {
             }
         }
         panic!("no {event_type} event");
+    }
+}
+
+/// Makes rustls's `ring` provider the process-wide default unless the program chose one:
+/// `ccgw` compiles reqwest's rustls in without a provider, so a reqwest client (or a TLS
+/// front in a test) built before any `ccgw` client needs one named.
+pub fn install_ring_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Deprecated since rustls 0.23.48 for want of post-quantum key exchange, which a
+        // loopback test does not need.
+        #[allow(deprecated)]
+        let _ = rustls::crypto::ring::default_provider().install_default();
     }
 }

@@ -3,9 +3,12 @@
 //! (a) the `ccgw` session method, (b) the generated `ccgw-api` call, (c) a hand-written
 //! reqwest call on a reused client, (d) a new reqwest client per request; and (e) the
 //! session method with an audit journal, whose difference from (a) is what the journal
-//! costs per request.
+//! costs per request; (f) the session method of a session that polls no events, the
+//! request path alone: every `switch` hands (a)'s inspector events, so (a) also pays an
+//! event-poll round trip per request that (c) never makes.
 //!
-//! `cargo bench -p ccgw --bench overhead` (`CCGW_BENCH_ROUNDS`, `CCGW_BENCH_BATCH`).
+//! `cargo bench -p ccgw --bench overhead` (`CCGW_BENCH_ROUNDS`, `CCGW_BENCH_BATCH`;
+//! `CCGW_BENCH_ONLY=a` runs one variant alone, for a profiler).
 
 mod support;
 
@@ -20,7 +23,7 @@ use support::*;
 async fn main() {
     let rounds = env_u64("CCGW_BENCH_ROUNDS", 30);
     let batch = env_u64("CCGW_BENCH_BATCH", 100);
-    let base = spawn_sim(SimConfig::default().with_load_tenant(5, 5));
+    let base = spawn_sim(SimConfig::default().with_load_tenant(6, 6));
 
     // (a) a session; its background poller runs too, as it would for a user.
     let client = Client::builder(&base).build().unwrap();
@@ -51,6 +54,20 @@ async fn main() {
     let agent_e = audited.agent_id("40005").unwrap();
     session_e.listen(&agent_e).await.unwrap();
 
+    // (f) a session that polls no events: the request path alone.
+    let session_f = client
+        .sign_in(
+            SignIn::new(
+                client.agent_id("30006").unwrap(),
+                ccgw_sim::DEFAULT_PASSWORD,
+            )
+            .poll_events(false),
+        )
+        .await
+        .unwrap();
+    let agent_f = client.agent_id("40006").unwrap();
+    session_f.listen(&agent_f).await.unwrap();
+
     // (b) and (c) share one reused reqwest client, as (a) reuses its pool.
     ccgw::install_tls_provider();
     let http = reqwest::Client::new();
@@ -64,9 +81,17 @@ async fn main() {
     raw_listen(&http, &base, "30004", "40004", &guid_d).await;
     let url_d = format!("{base}/agentgateway/resource/qualitycontrol/30004/switch/40004");
 
-    let mut samples: [Vec<Duration>; 5] = Default::default();
+    let only = std::env::var("CCGW_BENCH_ONLY").ok();
+    let chosen = |variant: usize| {
+        only.as_deref()
+            .is_none_or(|o| o.as_bytes().first() == Some(&(b'a' + variant as u8)))
+    };
+    let mut samples: [Vec<Duration>; 6] = Default::default();
     for round in 0..=rounds {
         for (variant, kept) in samples.iter_mut().enumerate() {
+            if !chosen(variant) {
+                continue;
+            }
             for _ in 0..batch {
                 let started = Instant::now();
                 match variant {
@@ -84,7 +109,8 @@ async fn main() {
                     }
                     2 => raw_switch(&http, &url_c, &guid_c).await,
                     3 => raw_switch(&reqwest::Client::new(), &url_d, &guid_d).await,
-                    _ => session_e.switch_listen_insert(&agent_e).await.unwrap(),
+                    4 => session_e.switch_listen_insert(&agent_e).await.unwrap(),
+                    _ => session_f.switch_listen_insert(&agent_f).await.unwrap(),
                 }
                 // Round 0 warms connections and caches up; it is not counted.
                 if round > 0 {
@@ -99,12 +125,16 @@ async fn main() {
         "(c) hand-written reqwest, reused client",
         "(d) new reqwest client per request",
         "(e) ccgw session method, audit journal on",
+        "(f) ccgw session method, no event poll",
     ];
-    let mut medians = [Duration::ZERO; 5];
+    let mut medians = [Duration::ZERO; 6];
     println!(
         "switch round trip over loopback, {} requests per variant:",
         samples[0].len()
     );
+    if only.is_some() {
+        return;
+    }
     for (i, s) in samples.iter_mut().enumerate() {
         s.sort();
         medians[i] = percentile(s, 50.0);
@@ -126,6 +156,10 @@ async fn main() {
     println!(
         "overhead ccgw/reqwest median ratio: {:.2}",
         micros(medians[0]) / micros(medians[2])
+    );
+    println!(
+        "overhead of the request path, ccgw without its event poll/reqwest (f/c): {:.2}",
+        micros(medians[5]) / micros(medians[2])
     );
     println!(
         "audit journal: {:.1} us per request (median e - a), ratio e/a {:.2}",

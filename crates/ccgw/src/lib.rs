@@ -56,8 +56,9 @@
 //!   without cmake. reqwest's TLS is compiled in without a provider of its own, so
 //!   [`install_tls_provider`] names this one; a program that builds its own reqwest clients
 //!   in the same process calls it first.
-//! * `aws-lc-rs`: rustls with aws-lc-rs instead (FIPS builds, faster handshakes); its C
-//!   library is built with cmake and lengthens a cold build.
+//! * `aws-lc-rs`: rustls with aws-lc-rs instead: post-quantum key exchange (which `ring`
+//!   lacks, so rustls marks its provider deprecated since 0.23.48), FIPS builds, faster
+//!   handshakes; its C library is built with cmake and lengthens a cold build.
 //! * `native-tls`: the platform's TLS library (OpenSSL on Linux) instead of rustls; with
 //!   both, reqwest uses native-tls.
 //! * `serde`: `Serialize` and `Deserialize` on events, IDs, modes and query results.

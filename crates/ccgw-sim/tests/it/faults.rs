@@ -143,7 +143,7 @@ async fn latency_delays_the_answer() {
         )
         .times(1),
     );
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    ccgw_sim::testing::install_ring_provider();
     let quick = reqwest::Client::builder()
         .timeout(Duration::from_millis(100))
         .build()

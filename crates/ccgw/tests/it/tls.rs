@@ -61,7 +61,10 @@ async fn https_gateway_answering(
     cert: (CertificateDer<'static>, PrivateKeyDer<'static>),
     how: Answer,
 ) -> u16 {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    ccgw::install_tls_provider();
+    let provider = rustls::crypto::CryptoProvider::get_default()
+        .expect("ccgw installed its provider")
+        .clone();
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()

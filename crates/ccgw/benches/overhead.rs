@@ -1,5 +1,6 @@
-//! The same `switch` round trip four ways, interleaved in one run so that machine noise
-//! hits all four alike:
+//! The same `switch` round trip several ways, interleaved in one run so that machine noise
+//! hits all alike (each round starts with the next variant, so none always follows the
+//! same one):
 //! (a) the `ccgw` session method, (b) the generated `ccgw-api` call, (c) a hand-written
 //! reqwest call on a reused client, (d) a new reqwest client per request; and (e) the
 //! session method with an audit journal, whose difference from (a) is what the journal
@@ -87,11 +88,16 @@ async fn main() {
             .is_none_or(|o| o.as_bytes().first() == Some(&(b'a' + variant as u8)))
     };
     let mut samples: [Vec<Duration>; 6] = Default::default();
+    let variants = samples.len();
     for round in 0..=rounds {
-        for (variant, kept) in samples.iter_mut().enumerate() {
+        // Each round starts with the next variant: none always follows the same one (the
+        // new client per request of (d) or the sync of (e) would tax whichever came next).
+        for turn in 0..variants {
+            let variant = (round as usize + turn) % variants;
             if !chosen(variant) {
                 continue;
             }
+            let kept = &mut samples[variant];
             for _ in 0..batch {
                 let started = Instant::now();
                 match variant {

@@ -33,11 +33,7 @@ async fn answer(session: &Session, question: &Ask) -> Result<Report, Error> {
         Ask::Calls(agent) => {
             let calls = session.call_ids(agent).await?;
             let ids: Vec<String> = calls.iter().map(ToString::to_string).collect();
-            let text = if ids.is_empty() {
-                "no call".to_owned()
-            } else {
-                ids.join(" ")
-            };
+            let text = words(&ids, "no call");
             Ok(Report {
                 fields: Map::from_iter([("callIds".to_owned(), json!(ids))]),
                 text,
@@ -56,11 +52,7 @@ async fn answer(session: &Session, question: &Ask) -> Result<Report, Error> {
                 })
                 .collect();
             let names: Vec<&str> = found.iter().map(|r| r.file_name()).collect();
-            let text = if names.is_empty() {
-                "no recording".to_owned()
-            } else {
-                names.join(" ")
-            };
+            let text = words(&names, "no recording");
             Ok(Report {
                 fields: Map::from_iter([("recordings".to_owned(), json!(entries))]),
                 text,
@@ -83,6 +75,15 @@ async fn answer(session: &Session, question: &Ask) -> Result<Report, Error> {
             Ok(agents_report(&agents))
         }
     }
+}
+
+/// `items` on one line, or `none` when there are none.
+fn words(items: &[impl AsRef<str>], none: &str) -> String {
+    if items.is_empty() {
+        return none.to_owned();
+    }
+    let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+    items.join(" ")
 }
 
 /// What to try instead when a question failed in a way a narrower question avoids: the

@@ -48,6 +48,16 @@ fn signal(board: &expectrl::session::OsSession, signal: i32) {
     assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
 }
 
+/// Ctrl-C typed (`Ctrl-C`), or the signal named (`INT`, `TERM`, `HUP`) sent.
+fn interrupt(program: &mut expectrl::session::OsSession, way: &str) {
+    match way {
+        "Ctrl-C" => program.send(ControlCode::EndOfText).unwrap(),
+        "INT" => signal(program, libc::SIGINT),
+        "TERM" => signal(program, libc::SIGTERM),
+        _ => signal(program, libc::SIGHUP),
+    }
+}
+
 /// Waits for the board to exit within `limit`; its exit status.
 async fn exit_status(mut board: expectrl::session::OsSession, limit: Duration) -> i32 {
     let pid = board.get_process().pid().as_raw();
@@ -73,12 +83,7 @@ async fn each_signal_and_ctrl_c_signs_the_board_out() {
             .unwrap();
         let mut board = listening_board(&sim, &[]).await;
         let started = Instant::now();
-        match way {
-            "Ctrl-C" => board.send(ControlCode::EndOfText).unwrap(),
-            "INT" => signal(&board, libc::SIGINT),
-            "TERM" => signal(&board, libc::SIGTERM),
-            _ => signal(&board, libc::SIGHUP),
-        }
+        interrupt(&mut board, way);
         let code = exit_status(board, Duration::from_secs(5)).await;
         assert_eq!(code, 0, "{way}");
         assert!(started.elapsed() < Duration::from_secs(5), "{way}");
@@ -253,12 +258,7 @@ async fn each_signal_and_ctrl_c_stops_the_playback_and_signs_out() {
     for way in ["Ctrl-C", "INT", "TERM", "HUP"] {
         let sim = Simulator::start(quick()).await.unwrap();
         let mut player = playing(&sim).await;
-        match way {
-            "Ctrl-C" => player.send(ControlCode::EndOfText).unwrap(),
-            "INT" => signal(&player, libc::SIGINT),
-            "TERM" => signal(&player, libc::SIGTERM),
-            _ => signal(&player, libc::SIGHUP),
-        }
+        interrupt(&mut player, way);
         let code = exit_status(player, Duration::from_secs(5)).await;
         assert_eq!(code, 0, "{way}");
         assert_eq!(

@@ -36,9 +36,10 @@ fn certificate(by_a_ca: bool) -> (Cert, Option<String>) {
 
 /// TLS on a loopback port, each connection passed on to the simulator; its URL.
 async fn tls_front(sim: &RunningSim, cert: Cert) -> String {
-    ccgw::install_tls_provider();
+    // The server's cryptography, whichever TLS backend the client under test uses.
+    ccgw_sim::testing::install_ring_provider();
     let provider = rustls::crypto::CryptoProvider::get_default()
-        .expect("ccgw installed its provider")
+        .expect("a provider is installed")
         .clone();
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

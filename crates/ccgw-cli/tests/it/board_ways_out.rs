@@ -164,7 +164,8 @@ async fn each_signal_signs_watch_out() {
 }
 
 /// Each action key reaches, on the wire, the operation its help names, for the agent
-/// selected; a destructive one only after `y`, and for the agent the question named.
+/// selected (stop ends a whisper by its own operation); a destructive one only after `y`,
+/// for the agent and the call the question named.
 #[tokio::test(flavor = "multi_thread")]
 async fn each_action_key_reaches_its_operation_for_the_agent_asked_about() {
     let sim = Simulator::start(quick()).await.unwrap();
@@ -196,6 +197,8 @@ async fn each_action_key_reaches_its_operation_for_the_agent_asked_about() {
         sent("stopListenOrInsert", 2);
         for (key, operation) in [
             ("w", "requestWhisper"),
+            // Stopping a whisper is its own operation: the key knows the mode.
+            ("x", "stopWhisper"),
             ("b", "forceBusy"),
             ("d", "forceIdle"),
         ] {
@@ -209,6 +212,18 @@ async fn each_action_key_reaches_its_operation_for_the_agent_asked_about() {
         assert_eq!(watched.received("forceSignOut"), 0, "asked first, not sent");
         board.send("y")?;
         sent("forceSignOut", 1);
+        // Down one more: the question about dropping a call names the call it looked up
+        // (the screen is drawn in diffs, so only a fragment new to it is looked for).
+        board.send("j")?;
+        board.send("c")?;
+        board.expect("(call ")?;
+        assert_eq!(
+            watched.received("forceReleaseCall"),
+            0,
+            "asked first, not sent"
+        );
+        board.send("y")?;
+        sent("forceReleaseCall", 1);
         board.send("q")?;
         board.expect(Eof)?;
         Ok(())

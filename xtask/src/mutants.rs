@@ -149,6 +149,26 @@ fn read_rows(path: &Path) -> Rows {
             (cells[2].to_owned(), cells[3].to_owned(), tally),
         );
     }
+    // The missed mutants of the files not run this time, from their own sections, so that
+    // a run on one file keeps what the others' last runs found.
+    let mut section: Option<&str> = None;
+    let mut listed: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for line in text.lines() {
+        if let Some(file) = line.strip_prefix("## Missed in `") {
+            section = file.strip_suffix('`');
+        } else if line.starts_with('#') {
+            section = None;
+        } else if let (Some(file), Some(missed)) = (section, line.strip_prefix("- ")) {
+            listed.entry(file).or_default().push(missed.to_owned());
+        }
+    }
+    for (file, missed) in listed {
+        if let Some((_, _, tally)) = rows.get_mut(file)
+            && missed.len() == tally.missed.len()
+        {
+            tally.missed = missed;
+        }
+    }
     rows
 }
 
@@ -180,4 +200,42 @@ fn render(rows: &Rows) -> String {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_on_one_file_keeps_what_the_others_missed() {
+        let before = "| file | date | commit | caught | missed | unviable | timeouts |\n\
+                      |---|---|---|---|---|---|---|\n\
+                      | `a.rs` | 2026-12-07 | abc | 3 | 2 | 0 | 1 |\n\
+                      | `b.rs` | 2026-12-07 | abc | 5 | 0 | 1 | 0 |\n\
+                      \n## Missed in `a.rs`\n\n- line 1: one\n- line 2: two\n\nA note.\n";
+        let path = std::env::temp_dir().join(format!("mutants-{}.md", std::process::id()));
+        std::fs::write(&path, before).unwrap();
+        let mut rows = read_rows(&path);
+        std::fs::remove_file(&path).unwrap();
+        let fresh = Tally {
+            caught: 4,
+            missed: vec!["line 9: nine".into()],
+            unviable: 0,
+            timeouts: 0,
+        };
+        rows.insert("b.rs".into(), ("2026-12-08".into(), "def".into(), fresh));
+        let after = render(&rows);
+        assert!(
+            after.contains("## Missed in `a.rs`\n\n- line 1: one\n- line 2: two\n"),
+            "{after}"
+        );
+        assert!(
+            after.contains("## Missed in `b.rs`\n\n- line 9: nine\n"),
+            "{after}"
+        );
+        assert!(
+            after.contains("| `a.rs` | 2026-12-07 | abc | 3 | 2 | 0 | 1 |"),
+            "{after}"
+        );
+    }
 }

@@ -3,8 +3,7 @@
 
 use std::fmt;
 
-use serde_json::Value;
-
+use super::wire::json_number;
 use crate::error::Error;
 use crate::events::{Event, EventType};
 use crate::ids::CallId;
@@ -137,13 +136,6 @@ impl PlayStopCause {
     }
 }
 
-/// A number sent as a number or as text.
-fn number(value: &Value) -> Option<i64> {
-    value
-        .as_i64()
-        .or_else(|| value.as_str()?.trim().parse().ok())
-}
-
 impl Event {
     /// The recording a `Record` event announces (`fileName`, `locationId`, `callId`).
     ///
@@ -163,7 +155,7 @@ impl Event {
         }
         let content = self.content();
         let mut recording = Recording::new(content.get("fileName")?.as_str()?).ok()?;
-        if let Some(location) = content.get("locationId").and_then(number) {
+        if let Some(location) = content.get("locationId").and_then(json_number) {
             recording.location_id = u16::try_from(location).ok();
         }
         recording.call_id = self.call_id();
@@ -176,7 +168,11 @@ impl Event {
         if self.event_type() != &EventType::PlayStopped {
             return None;
         }
-        let code = self.content().get("cause").and_then(number).unwrap_or(1);
+        let code = self
+            .content()
+            .get("cause")
+            .and_then(json_number)
+            .unwrap_or(1);
         Some(PlayStopCause::from_code(code))
     }
 }

@@ -8,6 +8,7 @@
 use serde_json::{Map, Value};
 
 use super::recording::Recording;
+use super::wire::{json_number, stripped};
 use crate::ids::CallId;
 use crate::redact;
 use crate::transport::salvage::Skips;
@@ -21,11 +22,6 @@ const FILE_KEYS: &[&str] = &[
     "voicePath",
     "recordId",
 ];
-
-/// What Huawei's own clients strip from text fields: padding NULs and spaces.
-fn stripped(text: &str) -> &str {
-    text.trim_matches(|c: char| c == '\0' || c.is_whitespace())
-}
 
 /// The value under `name` in `map`, the name matched without regard to case.
 fn field<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
@@ -63,12 +59,6 @@ fn entries(result: Option<Value>) -> Vec<Value> {
     }
 }
 
-fn number(value: &Value) -> Option<i64> {
-    value
-        .as_i64()
-        .or_else(|| stripped(value.as_str()?).parse().ok())
-}
-
 /// One entry as a recording of `call`, or why it cannot be one.
 fn recording(entry: &Value, call: &CallId) -> Result<Recording, String> {
     let unread = || {
@@ -86,7 +76,9 @@ fn recording(entry: &Value, call: &CallId) -> Result<Recording, String> {
         .and_then(Value::as_str)
         .and_then(|id| CallId::parse(stripped(id)).ok());
     found = found.call(own_call.unwrap_or_else(|| call.clone()));
-    let location = map.and_then(|m| field(m, "locationId")).and_then(number);
+    let location = map
+        .and_then(|m| field(m, "locationId"))
+        .and_then(json_number);
     if let Some(location) = location.and_then(|n| u16::try_from(n).ok()) {
         found = found.location(location);
     }

@@ -4,6 +4,7 @@
 use std::time::{Duration, SystemTime};
 
 use ccgw_api::types::NumberOrText;
+use serde_json::Value;
 
 use crate::error::Error;
 
@@ -23,16 +24,26 @@ pub(crate) fn code(field: &str, value: &NumberOrText) -> Result<u32, Error> {
     }
 }
 
+/// `text` without the NULs some gateways pad it with and the spaces around it, as Huawei's
+/// own clients read it.
+pub(crate) fn stripped(text: &str) -> &str {
+    text.trim_matches(|c: char| c == '\0' || c.is_whitespace())
+}
+
 /// A number sent as a number or as text (NULs and spaces around it ignored); `None` for
 /// text that holds no number.
 pub(crate) fn number(value: &NumberOrText) -> Option<i64> {
     match value {
         NumberOrText::Int64(n) => Some(*n),
-        NumberOrText::String(s) => s
-            .trim_matches(|c: char| c == '\0' || c.is_whitespace())
-            .parse()
-            .ok(),
+        NumberOrText::String(s) => stripped(s).parse().ok(),
     }
+}
+
+/// [`number`] for an untyped JSON value (an event's content, an answer of unknown shape).
+pub(crate) fn json_number(value: &Value) -> Option<i64> {
+    value
+        .as_i64()
+        .or_else(|| stripped(value.as_str()?).parse().ok())
 }
 
 /// A field gateways send as a number or a string (work numbers, phone numbers), as text.

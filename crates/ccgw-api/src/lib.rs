@@ -4,8 +4,10 @@
 //! This crate stays thin: one method per operation on [`Client`], the wire types in
 //! [`types`], the operation table in [`operations`], and the [`hooks`] every request passes
 //! through. It speaks the wire exactly: a failure the gateway reports with HTTP 200 and a
-//! non-`"0"` `retcode` is a success here. The `ccgw` crate adds typed IDs, sessions,
-//! retcode errors and toggle safety on top; most users want that one.
+//! non-`"0"` `retcode` is a success here, and an ID is sent as the text it is given: the
+//! document's `pattern`s are checked by the `ccgw` crate's ID types, not here (it spares
+//! every build a regular-expression engine). `ccgw` adds typed IDs, sessions, retcode
+//! errors and toggle safety on top; most users want that one.
 //!
 //! Never edit the generated code: change the document or `ccgw-codegen`, then run
 //! `cargo xtask regen` and review the snapshot diff.
@@ -15,8 +17,8 @@
 //! let client = ccgw_api::Client::new("https://gateway:8043", ccgw_api::hooks::Hooks::default());
 //! let answer = client
 //!     .switch_listen_insert()
-//!     .agentid("101")
-//!     .work_no("1001")
+//!     .agentid("101".to_owned())
+//!     .work_no("1001".to_owned())
 //!     .guid("the session guid")
 //!     .send()
 //!     .await?;

@@ -29,6 +29,11 @@
 //!   is moved into a `cfg_attr` after generation. Nothing in this workspace relies on it:
 //!   the simulator's contract tests compare the simulator's own answer types with the
 //!   document.
+//! * **Patterns left to `ccgw`.** The document's string `pattern`s (agent and call IDs)
+//!   are cleared before typify sees them: `ccgw`'s ID types check them in plain code, and
+//!   typify's checks would put a regular-expression engine (`regress`) into every
+//!   consumer's build a second time, for checks already made. Generation fails if a
+//!   pattern still reaches the output.
 //! * **An operation table.** Besides progenitor's output, [`generate`] appends a module
 //!   `operations` with what the hand-written client acts on: each operation's gateway
 //!   log name (`x-log-name`, which names spans and errors), whether it changes state
@@ -100,8 +105,9 @@ pub fn generate(yaml: &str) -> Result<String, Error> {
     let spec = parse(yaml)?;
     let mut generator = progenitor_impl::Generator::new(&settings::generation_settings());
     let client = generator
-        .generate_tokens(&files_only(&spec)?)
+        .generate_tokens(&without_patterns(files_only(&spec)?))
         .map_err(|e| Error::Progenitor(e.to_string()))?;
+    check_no_pattern_checks(&client.to_string())?;
     let facts = operation_facts(&spec)?;
     check_hook_ids(&client.to_string(), &facts)?;
     let meanings = operations::retcode_meanings(&spec, &facts)?;
@@ -155,6 +161,64 @@ fn files_only(spec: &openapiv3::OpenAPI) -> Result<openapiv3::OpenAPI, Error> {
         }
     }
     Ok(spec)
+}
+
+/// The document as typify is to see it: without the `pattern` of its string schemas. The
+/// document keeps them (they tell other generators and the outside judge what an ID looks
+/// like), but `ccgw`'s own ID types check them, in plain code, before any request; typify
+/// would check them again with a regular-expression engine (`regress`) that every
+/// consumer's cold build then compiles a second time, the generator having its own.
+fn without_patterns(mut spec: openapiv3::OpenAPI) -> openapiv3::OpenAPI {
+    if let Some(components) = spec.components.as_mut() {
+        for schema in components.schemas.values_mut() {
+            if let openapiv3::ReferenceOr::Item(schema) = schema {
+                forget_pattern(schema);
+            }
+        }
+    }
+    spec
+}
+
+/// Clears the pattern of a string schema and of the schemas it holds.
+fn forget_pattern(schema: &mut openapiv3::Schema) {
+    use openapiv3::{ReferenceOr, SchemaKind, Type};
+    let inner = |child: &mut ReferenceOr<Box<openapiv3::Schema>>| {
+        if let ReferenceOr::Item(child) = child {
+            forget_pattern(child);
+        }
+    };
+    match &mut schema.schema_kind {
+        SchemaKind::Type(Type::String(text)) => text.pattern = None,
+        SchemaKind::Type(Type::Object(object)) => object.properties.values_mut().for_each(inner),
+        SchemaKind::Type(Type::Array(array)) => array.items.iter_mut().for_each(inner),
+        SchemaKind::OneOf { one_of: all }
+        | SchemaKind::AllOf { all_of: all }
+        | SchemaKind::AnyOf { any_of: all } => {
+            for child in all {
+                if let ReferenceOr::Item(child) = child {
+                    forget_pattern(child);
+                }
+            }
+        }
+        SchemaKind::Any(any) => {
+            any.pattern = None;
+            any.properties.values_mut().for_each(inner);
+        }
+        _ => {}
+    }
+}
+
+/// Fails if progenitor's output still checks a pattern (one in a place
+/// [`without_patterns`] does not reach, such as an operation's own parameter schema):
+/// `ccgw-api` does not depend on `regress`, and the pattern belongs in `ccgw`'s ID types.
+fn check_no_pattern_checks(client: &str) -> Result<(), Error> {
+    if client.contains("regress") {
+        return Err(Error::Shape(
+            "a pattern reached typify: check it in ccgw's ID types and clear it in without_patterns"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Fails unless progenitor's output names every operation, in what it hands the hooks,
@@ -213,6 +277,32 @@ mod tests {
         let e = check_hook_ids(renamed, &[facts("pollEvent")]).unwrap_err();
         assert!(matches!(e, Error::Shape(_)));
         assert!(e.to_string().contains("pollEvent"), "{e}");
+    }
+
+    #[test]
+    fn patterns_are_left_to_ccgw_and_one_that_reaches_typify_fails_generation() {
+        let text = r#"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    Id: {type: string, pattern: "^[0-9]+$"}
+    Holder:
+      type: object
+      properties:
+        inner: {type: string, pattern: "^a$"}
+        list: {type: array, items: {type: string, pattern: "^b$"}}
+"#;
+        let seen = without_patterns(parse(text).unwrap());
+        let left = serde_json::to_string(&seen).unwrap();
+        assert!(!left.contains("pattern"), "{left}");
+        assert!(check_no_pattern_checks("pub struct Id(pub String);").is_ok());
+        let checked = "static PATTERN: LazyLock<::regress::Regex>";
+        assert!(matches!(
+            check_no_pattern_checks(checked),
+            Err(Error::Shape(_))
+        ));
     }
 
     #[test]

@@ -105,8 +105,8 @@ async fn main() {
                     1 => {
                         let answer = api
                             .switch_listen_insert()
-                            .agentid("30002")
-                            .work_no("40002")
+                            .agentid("30002".to_owned())
+                            .work_no("40002".to_owned())
                             .guid(guid_b.as_str())
                             .send()
                             .await

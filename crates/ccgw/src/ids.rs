@@ -62,8 +62,9 @@ impl Edition {
 
 /// An agent ID: digits only, from 101 to the edition's maximum.
 ///
-/// It also holds the generated layer's checked form, made once when parsed, so that no
-/// request pays for checking it again.
+/// This is where the document's `pattern` for agent IDs is checked: the generated layer
+/// leaves it out (see `ccgw-codegen`), and holds the ID in the form made once here, so that
+/// no request converts it again.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(into = "String", try_from = "String"))]
@@ -115,12 +116,7 @@ impl AgentId {
                 edition.max_agent_id()
             )));
         }
-        let wire = value.to_string().parse().map_err(|_| {
-            Error::invalid_input(format!(
-                "agent ID {value} does not fit the document's pattern"
-            ))
-        })?;
-        Ok(AgentId(wire))
+        Ok(AgentId(ccgw_api::types::AgentId(value.to_string())))
     }
 
     /// The ID as sent on the wire.
@@ -237,6 +233,12 @@ impl CallId {
     /// The ID as sent on the wire.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The generated layer's form of the ID, which checks nothing: the check is
+    /// [`CallId::parse`]'s.
+    pub(crate) fn wire(&self) -> ccgw_api::types::CallId {
+        ccgw_api::types::CallId(self.0.clone())
     }
 }
 

@@ -86,7 +86,7 @@ impl Session {
     pub async fn force_release_call(&self, call: &CallId) -> Result<(), Error> {
         send_request!(self, force_release_call,
             about: About::on_call(None, call),
-            callid(call.as_str()),
+            callid(call.wire()),
         )
     }
 

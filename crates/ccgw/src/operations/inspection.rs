@@ -169,7 +169,7 @@ impl Session {
         send_request!(self, intercept_call,
             about: About::on_call(Some(target), call),
             work_no(target.wire()),
-            call_id(call.as_str()),
+            call_id(call.wire()),
         )?;
         self.track(target, TrackedMode::Intercepting);
         Ok(())

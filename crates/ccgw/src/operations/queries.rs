@@ -170,7 +170,7 @@ impl Session {
     pub async fn call(&self, call: &CallId) -> Result<CallInfo, Error> {
         let answer = send_request!(query_one self, query_call_info_by_call_id,
             about: None,
-            callid(call.as_str()),
+            callid(call.wire()),
         )?;
         CallInfo::from_one_or_list(answer.result)?
             .ok_or_else(|| Error::malformed(b"", "result.callid: the answer has no call"))

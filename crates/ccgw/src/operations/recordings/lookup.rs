@@ -51,7 +51,7 @@ impl Session {
         let answer = send_request!(query_one self, query_recordings_by_call_id,
             about: Some(agent),
             workno(agent.wire()),
-            callid(call.as_str()),
+            callid(call.wire()),
         )?;
         let (found, skips) = recordings_of_call::from_wire(answer.result, call);
         self.report_skipped(&ops::QUERY_RECORDINGS_BY_CALL_ID, skips);

@@ -203,17 +203,25 @@ impl World {
         let mut waiting: Vec<(Duration, i32)> = (self.queued.iter())
             .filter_map(|(skill, q)| q.front().map(|c| (c.since, *skill)))
             .collect();
+        if waiting.is_empty() {
+            return;
+        }
         waiting.sort();
+        // The free agents, in the floor's order, found once a second: each answer takes the
+        // first one with the skill away. (Searching the whole floor for each caller made a
+        // 5,000-agent floor's second cost a scan past every busy agent per call.)
+        let mut free: Vec<&String> = (order.iter())
+            .filter(|id| {
+                let a = &self.agents[id.as_str()];
+                !a.inspector && a.state() == AgentState::Idle && a.call.is_none()
+            })
+            .collect();
         for (_, skill) in waiting {
             while self.waiting(skill) > 0 {
-                let free = order.iter().find(|id| {
-                    let a = &self.agents[id.as_str()];
-                    !a.inspector
-                        && a.state() == AgentState::Idle
-                        && a.call.is_none()
-                        && a.skills.contains(&skill)
-                });
-                let Some(agent) = free.cloned() else { break };
+                let first =
+                    (free.iter()).position(|id| self.agents[id.as_str()].skills.contains(&skill));
+                let Some(first) = first else { break };
+                let agent = free.remove(first).clone();
                 let call = self.queued.get_mut(&skill).and_then(|q| q.pop_front());
                 let Some(call) = call else { break };
                 let talk = traffic.rng.exponential(TALK_MEAN, TALK_MIN);

@@ -375,8 +375,11 @@ impl ClientBuilder {
             .pool_max_idle_per_host(512);
         if plain_http && self.proxy.is_none() {
             // An environment proxy (`http_proxy`, `ALL_PROXY`) would see the password and
-            // every Guid in clear text: plain HTTP goes straight to the gateway.
-            http = http.no_proxy();
+            // every Guid in clear text: plain HTTP goes straight to the gateway. Nothing
+            // else on this client can speak TLS (no redirect is followed), so the system's
+            // trusted roots are not read: a plain client (the simulator's, in every test
+            // and demo) is built without opening the system's certificate files.
+            http = http.no_proxy().tls_certs_only(Vec::new());
         }
         for root in self.roots {
             http = http.add_root_certificate(root);

@@ -132,8 +132,21 @@ mod tests {
         SkillId::new(id).unwrap()
     }
 
+    /// The gateway's 5 budgeted queries, in a window a tenth of its 2 s, on both sides: the
+    /// pacing is the same, and ten refreshes take a second, not fifteen.
+    const BUDGET: (u32, Duration) = (5, Duration::from_millis(200));
+
+    /// A 5,000-agent floor in 20 queues whose overload budget is [`BUDGET`].
+    fn large_floor() -> ccgw_sim::SimConfig {
+        (ccgw_sim::SimConfig::default().large_tenant(5_000, 20)).overload_budget(Some(BUDGET))
+    }
+
     async fn floor_session(sim: &ccgw_sim::RunningSim) -> Session {
-        let client = ccgw::Client::builder(sim.base_url()).build().unwrap();
+        let budget = ccgw::OverloadBudget::new(BUDGET.0, BUDGET.1).unwrap();
+        let client = (ccgw::Client::builder(sim.base_url()))
+            .overload_budget(Some(budget))
+            .build()
+            .unwrap();
         let me = client.agent_id("101").unwrap();
         let request = ccgw::SignIn::new(me, ccgw_sim::DEFAULT_PASSWORD).poll_events(false);
         client.sign_in(request).await.unwrap()
@@ -141,8 +154,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_floor_of_5000_agents_is_on_screen_after_one_refresh_within_the_budget() {
-        let config = ccgw_sim::SimConfig::default().large_tenant(5_000, 20);
-        let sim = ccgw_sim::Simulator::start(config).await.unwrap();
+        let sim = ccgw_sim::Simulator::start(large_floor()).await.unwrap();
         let session = floor_session(&sim).await;
         let mut board = Board::new("101", Roster::default(), Duration::from_secs(2));
         let before = sim.received_total();
@@ -181,8 +193,7 @@ mod tests {
 
     #[tokio::test]
     async fn watched_queues_and_agents_narrow_the_list() {
-        let config = ccgw_sim::SimConfig::default().large_tenant(5_000, 20);
-        let sim = ccgw_sim::Simulator::start(config).await.unwrap();
+        let sim = ccgw_sim::Simulator::start(large_floor()).await.unwrap();
         let session = floor_session(&sim).await;
         let agents = vec!["1001".parse().unwrap(), "1002".parse().unwrap()];
         let roster = Roster::new(None, agents);

@@ -66,6 +66,14 @@ pub fn mutants(root: &Path, args: &[&str]) -> Result<(), String> {
             .args(["mutants", "--package", package, "--file", file, "--output"])
             .arg(&out)
             .args(in_place.then_some("--in-place"))
+            // The unit and integration tests judge each mutant (`--tests`: every target
+            // with tests, the doc examples aside, which show usage and compile one by one).
+            .arg("--cargo-test-arg=--tests")
+            // As in CI: the tests mostly wait on sockets and timers.
+            .env(
+                "RUST_TEST_THREADS",
+                std::env::var("RUST_TEST_THREADS").unwrap_or_else(|_| "8".into()),
+            )
             .status()
             .map_err(|e| format!("cannot run cargo mutants (cargo install cargo-mutants): {e}"))?;
         // cargo-mutants exits 2 when a mutant was missed: the table says so.

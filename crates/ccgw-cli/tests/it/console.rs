@@ -306,7 +306,9 @@ async fn a_session_taken_over_elsewhere_is_reported_and_commands_fail() {
     let args = console_args(&url, &["--json"]);
     let console = ccgw(&args, &[("CCGW_PASSWORD", DEFAULT_PASSWORD)], &script);
     let take_over = async {
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        // Once the first command took effect: the console is signed in and settled.
+        let busy = || sim.agent_state("1001") == Some(AgentState::Busy);
+        common::wait_until(busy, "the first command's effect").await;
         let wire = ccgw_sim::testing::Wire::new(&url);
         let answer = wire.sign_in_with("101", DEFAULT_PASSWORD, true).await;
         assert_eq!(answer.retcode(), "0", "{}", answer.body);

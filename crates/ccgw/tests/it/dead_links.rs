@@ -163,3 +163,34 @@ async fn a_lost_link_whose_recovery_fails_still_signs_the_old_session_out() {
     );
     assert_eq!(sim.received("signOut"), 1);
 }
+
+#[tokio::test]
+async fn a_lost_link_is_recovered_by_taking_the_old_session_over_though_the_policy_never_forces() {
+    let sim = sim(quick()).await;
+    let client = client(&sim, Duration::from_millis(300), 2);
+    let recovery = ccgw::Recovery::default()
+        .attempts(2)
+        .backoff(Duration::from_millis(10))
+        .force(ccgw::ForceLogin::Never);
+    let session = client
+        .sign_in(inspector_101().recover(recovery))
+        .await
+        .unwrap();
+    let old = sim.current_guid("101").unwrap();
+    let mut events = session.events();
+    // Two polls read and never answered: the link is lost while the gateway still holds
+    // the session, which a plain sign-in would find "already signed in".
+    sim.faults()
+        .inject(FaultRule::on("pollEvent", Fault::Hang).times(2));
+    next_of(
+        &mut events,
+        EventType::SessionRecovered,
+        Duration::from_secs(8),
+    )
+    .await;
+    let new = sim.current_guid("101").expect("signed in again");
+    assert_ne!(new, old, "the old session was taken over");
+    assert!(!session.is_closed());
+    session.sign_out().await.unwrap();
+    assert_eq!(sim.current_guid("101"), None);
+}

@@ -199,3 +199,41 @@ async fn an_inspection_unknown_after_recovery_can_be_started_again() {
     assert_eq!(session.mode_of(&target), TrackedMode::Listening);
     session.sign_out().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_sign_out_during_a_recovery_sign_in_is_never_told_as_a_recovery() {
+    let sim = sim(quick()).await;
+    let (client, session) = recovering_inspector(&sim).await;
+    let mut events = session.events();
+    // The take-over and the recovery's own forced sign-in are both answered late; the
+    // sign-out begins while the recovery's is on its way.
+    sim.faults()
+        .inject(FaultRule::on("forceSignIn", Fault::Latency(Duration::from_millis(400))).times(2));
+    let other = client
+        .sign_in(inspector_101().force(ForceLogin::Always).poll_events(false))
+        .await
+        .unwrap();
+    common::wait_until(
+        || sim.received("forceSignIn") == 2,
+        "the recovery's sign-in",
+    )
+    .await;
+    session.sign_out().await.unwrap();
+    let told = events
+        .wait_for(
+            |e| e.event_type() == &EventType::SessionRecovered,
+            Duration::from_millis(500),
+        )
+        .await;
+    assert!(
+        told.is_err(),
+        "a recovery overtaken by a sign-out was told as one"
+    );
+    assert!(session.is_closed());
+    assert_eq!(
+        sim.current_guid("101"),
+        None,
+        "the Guid the recovery obtained was signed out"
+    );
+    drop(other);
+}

@@ -139,17 +139,24 @@ async fn a_request_that_finds_the_session_gone_wakes_the_poller_at_once() {
     session.sign_out().await.unwrap();
 }
 
+/// Inspector 101 on a client whose polls give up after 300 ms and end after two failures,
+/// with a recovery of two quick attempts that never forces a sign-in (the default).
+async fn recovering_never_forcing(sim: &RunningSim) -> ccgw::Session {
+    let recovery = ccgw::Recovery::default()
+        .attempts(2)
+        .backoff(Duration::from_millis(10))
+        .force(ccgw::ForceLogin::Never);
+    let client = client(sim, Duration::from_millis(300), 2);
+    client
+        .sign_in(inspector_101().recover(recovery))
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_lost_link_whose_recovery_fails_still_signs_the_old_session_out() {
     let sim = sim(quick()).await;
-    let client = client(&sim, Duration::from_millis(300), 2);
-    let recovery = ccgw::Recovery::default()
-        .attempts(2)
-        .backoff(Duration::from_millis(10));
-    let session = client
-        .sign_in(inspector_101().recover(recovery))
-        .await
-        .unwrap();
+    let session = recovering_never_forcing(&sim).await;
     let mut events = session.events();
     sim.faults().inject(FaultRule::on("pollEvent", Fault::Hang));
     for op in ["signIn", "forceSignIn"] {
@@ -167,15 +174,7 @@ async fn a_lost_link_whose_recovery_fails_still_signs_the_old_session_out() {
 #[tokio::test]
 async fn a_lost_link_is_recovered_by_taking_the_old_session_over_though_the_policy_never_forces() {
     let sim = sim(quick()).await;
-    let client = client(&sim, Duration::from_millis(300), 2);
-    let recovery = ccgw::Recovery::default()
-        .attempts(2)
-        .backoff(Duration::from_millis(10))
-        .force(ccgw::ForceLogin::Never);
-    let session = client
-        .sign_in(inspector_101().recover(recovery))
-        .await
-        .unwrap();
+    let session = recovering_never_forcing(&sim).await;
     let old = sim.current_guid("101").unwrap();
     let mut events = session.events();
     // Two polls read and never answered: the link is lost while the gateway still holds

@@ -54,6 +54,7 @@ pub fn mutants(root: &Path, args: &[&str]) -> Result<(), String> {
     let commit = git(root, &["rev-parse", "--short", "HEAD"])?;
     let date = git(root, &["log", "-1", "--format=%cs"])?;
     let mut rows = read_rows(&root.join("MUTANTS.md"));
+    let notes = notes(&std::fs::read_to_string(root.join("MUTANTS.md")).unwrap_or_default());
     for file in files {
         let package = file
             .strip_prefix("crates/")
@@ -89,8 +90,20 @@ pub fn mutants(root: &Path, args: &[&str]) -> Result<(), String> {
             tally.timeouts
         );
         rows.insert(file.to_owned(), (date.clone(), commit.clone(), tally));
+        // Written after each file: a long run stopped half-way keeps what it found.
+        let text = render(&rows) + &notes;
+        std::fs::write(root.join("MUTANTS.md"), text).map_err(|e| e.to_string())?;
     }
-    std::fs::write(root.join("MUTANTS.md"), render(&rows)).map_err(|e| e.to_string())
+    Ok(())
+}
+
+/// The hand-written `## Notes` section at the end of `MUTANTS.md`, kept as it is (empty
+/// when there is none): what a table cannot say, such as why a mutant was left.
+fn notes(text: &str) -> String {
+    match text.find("\n## Notes\n") {
+        Some(at) => text[at..].to_owned(),
+        None => String::new(),
+    }
 }
 
 fn git(root: &Path, args: &[&str]) -> Result<String, String> {
@@ -220,7 +233,8 @@ mod tests {
                       |---|---|---|---|---|---|---|\n\
                       | `a.rs` | 2026-12-07 | abc | 3 | 2 | 0 | 1 |\n\
                       | `b.rs` | 2026-12-07 | abc | 5 | 0 | 1 | 0 |\n\
-                      \n## Missed in `a.rs`\n\n- line 1: one\n- line 2: two\n\nA note.\n";
+                      \n## Missed in `a.rs`\n\n- line 1: one\n- line 2: two\n\
+                      \n## Notes\n\nA note.\n";
         let path = std::env::temp_dir().join(format!("mutants-{}.md", std::process::id()));
         std::fs::write(&path, before).unwrap();
         let mut rows = read_rows(&path);
@@ -232,7 +246,8 @@ mod tests {
             timeouts: 0,
         };
         rows.insert("b.rs".into(), ("2026-12-08".into(), "def".into(), fresh));
-        let after = render(&rows);
+        let after = render(&rows) + &notes(before);
+        assert!(after.ends_with("\n## Notes\n\nA note.\n"), "{after}");
         assert!(
             after.contains("## Missed in `a.rs`\n\n- line 1: one\n- line 2: two\n"),
             "{after}"

@@ -11,6 +11,7 @@
 //! | [`Fault::CloseWithoutAnswer`], [`Fault::HalfClose`] | the connection closes cleanly (no reset) after the request was acted on | yes |
 //! | [`Fault::Hang`] | the request is read and never answered; the connection stays open | no |
 //! | [`Fault::Retcode`] | the gateway refuses the request with that retcode | no |
+//! | [`Fault::WithoutGuid`] | the answer loses its `Set-GUID` header after the gateway acted | yes |
 //!
 //! The acted-on group is what makes blind retries dangerous: the request did arrive.
 //! [`Fault::Hang`] is a link that died without a reset (a NAT or load balancer that forgot
@@ -47,6 +48,9 @@ pub enum Fault {
     HalfClose,
     /// Refuse the request with this retcode (`000-007`, say), without acting on it.
     Retcode(String),
+    /// Act on the request and answer it, but leave `Set-GUID` out: a sign-in whose new
+    /// Guid never arrives (a proxy that drops unknown headers, say).
+    WithoutGuid,
 }
 
 impl Fault {

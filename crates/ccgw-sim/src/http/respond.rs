@@ -114,6 +114,10 @@ pub(super) async fn deliver(
     operation: &str,
 ) -> Response {
     let quirks = shared.quirks;
+    let set_guid = match fault {
+        Some(Fault::WithoutGuid) => None,
+        _ => outcome.set_guid,
+    };
     let shape = shared.shapes.as_ref().and_then(|s| s.of(operation));
     let mut body = outcome.body;
     let reshaped = shape.is_some()
@@ -155,7 +159,7 @@ pub(super) async fn deliver(
             .expect("the envelope holds the result");
         let open = format!("{open}\"result\":");
         let chunks = listed.into_chunks(open, close.to_owned());
-        return streamed(chunks, charset, outcome.set_guid, outcome.set_cookie);
+        return streamed(chunks, charset, set_guid, outcome.set_cookie);
     }
     let mut bytes = serde_json::to_vec(&body).expect("JSON values serialize");
     match fault {
@@ -179,7 +183,7 @@ pub(super) async fn deliver(
         bytes,
     )
         .into_response();
-    with_session_headers(response, outcome.set_guid, outcome.set_cookie)
+    with_session_headers(response, set_guid, outcome.set_cookie)
 }
 
 /// The `Content-Type` of a JSON answer in `charset` (`None`: no charset named).

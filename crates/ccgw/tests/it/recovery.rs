@@ -147,3 +147,39 @@ async fn the_request_that_found_the_session_gone_is_not_resent_after_a_recovery_
     s.sign_out().await.unwrap();
     drop(other);
 }
+
+#[tokio::test]
+async fn a_sign_in_answered_without_a_new_guid_is_not_a_recovery() {
+    let sim = sim(quick()).await;
+    let client = client(&sim);
+    let s = client
+        .sign_in(inspector_101().recover(policy(ForceLogin::Always)))
+        .await
+        .unwrap();
+    let mut events = s.events();
+    // Two forced sign-ins lose their Guid on the way back: another sign-in's, which takes
+    // the session over, then the recovery's first, which takes it back unknown to the
+    // session (it still holds the Guid the gateway took away: no recovery yet).
+    sim.faults()
+        .inject(FaultRule::on("forceSignIn", Fault::WithoutGuid).times(2));
+    let other = client
+        .sign_in(inspector_101().force(ForceLogin::Always).poll_events(false))
+        .await;
+    assert!(other.is_err(), "the taking-over sign-in got no Guid either");
+    let recovered = events
+        .wait_for(
+            |e| e.event_type() == &EventType::SessionRecovered,
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("the second attempt brings a Guid");
+    assert_eq!(
+        recovered.content()["attempt"],
+        2,
+        "the first attempt, answered without a Guid, was no recovery"
+    );
+    assert_eq!(sim.received("forceSignIn"), 3);
+    s.own_state().await.expect("the recovered session works");
+    s.sign_out().await.unwrap();
+    assert_eq!(sim.current_guid("101"), None, "signed out on the wire");
+}

@@ -1,6 +1,7 @@
 //! The same `switch` round trip several ways, interleaved in one run so that machine noise
-//! hits all alike (each round starts with the next variant, so none always follows the
-//! same one):
+//! hits all alike (each round runs the variants in a new shuffled order, and each batch
+//! starts once the previous one's background work settled, so that none pays for the one
+//! before it):
 //! (a) the `ccgw` session method, (b) the generated `ccgw-api` call, (c) a hand-written
 //! reqwest call on a reused client, (d) a new reqwest client per request; and (e) the
 //! session method with an audit journal, whose difference from (a) is what the journal
@@ -89,14 +90,20 @@ async fn main() {
     };
     let mut samples: [Vec<Duration>; 6] = Default::default();
     let variants = samples.len();
+    let mut order: Vec<usize> = (0..variants).collect();
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
     for round in 0..=rounds {
-        // Each round starts with the next variant: none always follows the same one (the
-        // new client per request of (d) or the sync of (e) would tax whichever came next).
-        for turn in 0..variants {
-            let variant = (round as usize + turn) % variants;
+        // A new order each round: in a fixed rotation each variant would always follow
+        // the same one, and pay for what it leaves behind (the event poll answers of a
+        // polling session, the new client of (d), the sync of (e)).
+        shuffle(&mut order, &mut seed);
+        for &variant in &order {
             if !chosen(variant) {
                 continue;
             }
+            // Let the previous batch's background work (its session's event poll
+            // answers) finish before this batch's clock starts.
+            tokio::time::sleep(Duration::from_millis(20)).await;
             let kept = &mut samples[variant];
             for _ in 0..batch {
                 let started = Instant::now();
@@ -172,4 +179,14 @@ async fn main() {
         micros(medians[4]) - micros(medians[0]),
         micros(medians[4]) / micros(medians[0])
     );
+}
+
+/// Fisher-Yates with a xorshift generator: the same orders in every run.
+fn shuffle(order: &mut [usize], seed: &mut u64) {
+    for i in (1..order.len()).rev() {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        order.swap(i, (*seed % (i as u64 + 1)) as usize);
+    }
 }

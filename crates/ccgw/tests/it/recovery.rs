@@ -17,15 +17,23 @@ fn policy(force: ForceLogin) -> Recovery {
         .force(force)
 }
 
-#[tokio::test]
-async fn a_session_taken_over_is_taken_back_and_its_inspections_become_unknown() {
+/// Inspector 101 signed in on a quick simulator, recovering with `force`, and its events.
+async fn recovering(
+    force: ForceLogin,
+) -> (RunningSim, ccgw::Client, ccgw::Session, ccgw::EventStream) {
     let sim = sim(quick()).await;
     let client = client(&sim);
     let s = client
-        .sign_in(inspector_101().recover(policy(ForceLogin::Always)))
+        .sign_in(inspector_101().recover(policy(force)))
         .await
         .unwrap();
-    let mut events = s.events();
+    let events = s.events();
+    (sim, client, s, events)
+}
+
+#[tokio::test]
+async fn a_session_taken_over_is_taken_back_and_its_inspections_become_unknown() {
+    let (sim, client, s, mut events) = recovering(ForceLogin::Always).await;
     s.listen(&agent("1001")).await.unwrap();
     assert_eq!(s.inspections(), [(agent("1001"), TrackedMode::Listening)]);
     let other = client
@@ -57,13 +65,7 @@ async fn a_session_taken_over_is_taken_back_and_its_inspections_become_unknown()
 async fn listen_after_a_take_over(
     force: ForceLogin,
 ) -> (RunningSim, ccgw::Session, ccgw::EventStream, ccgw::Session) {
-    let sim = sim(quick()).await;
-    let client = client(&sim);
-    let s = client
-        .sign_in(inspector_101().recover(policy(force)))
-        .await
-        .unwrap();
-    let events = s.events();
+    let (sim, client, s, events) = recovering(force).await;
     let other = client
         .sign_in(inspector_101().force(ForceLogin::Always).poll_events(false))
         .await
@@ -150,13 +152,7 @@ async fn the_request_that_found_the_session_gone_is_not_resent_after_a_recovery_
 
 #[tokio::test]
 async fn a_sign_in_answered_without_a_new_guid_is_not_a_recovery() {
-    let sim = sim(quick()).await;
-    let client = client(&sim);
-    let s = client
-        .sign_in(inspector_101().recover(policy(ForceLogin::Always)))
-        .await
-        .unwrap();
-    let mut events = s.events();
+    let (sim, client, s, mut events) = recovering(ForceLogin::Always).await;
     // Two forced sign-ins lose their Guid on the way back: another sign-in's, which takes
     // the session over, then the recovery's first, which takes it back unknown to the
     // session (it still holds the Guid the gateway took away: no recovery yet).

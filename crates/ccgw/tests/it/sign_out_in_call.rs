@@ -65,3 +65,33 @@ async fn a_sign_out_refused_for_the_state_stops_what_it_can_and_tries_once_more(
     assert_eq!(sim.mode_of("101", "1003"), QcMode::Idle);
     assert_eq!(sim.current_guid("101"), None);
 }
+
+#[tokio::test]
+async fn the_longest_sign_out_counts_every_request_a_sign_out_may_send() {
+    use ccgw::{INSPECTION_STOP_LIMIT as STOP, PLAYBACK_STOP_LIMIT as PLAYBACK};
+    use std::time::Duration;
+    let request = Duration::from_secs(8);
+    let sim = sim(quick()).await;
+    let (_, session) = common::inspector_with_timeout(&sim, request).await;
+    // Nothing live: the playback's stop (within the shorter of its limit and the
+    // request timeout), then the sign-out.
+    assert_eq!(session.longest_sign_out(), PLAYBACK + request);
+    // A live inspection (listening, inserting or whispering): its stop, the sign-out, and
+    // after a refusal for the inspector's state (100-010) its stop again and one more
+    // sign-out.
+    let live = PLAYBACK + STOP + request + STOP + request;
+    session.listen(&agent("1001")).await.unwrap();
+    assert_eq!(session.longest_sign_out(), live);
+    session.switch_listen_insert(&agent("1001")).await.unwrap();
+    assert_eq!(session.longest_sign_out(), live);
+    session.stop(&agent("1001")).await.unwrap();
+    session.whisper(&agent("1002")).await.unwrap();
+    assert_eq!(session.longest_sign_out(), live);
+    session.stop_whisper(&agent("1002")).await.unwrap();
+    // A call taken over: asked for, then released, and the sign-out sent twice.
+    session.listen(&agent("1003")).await.unwrap();
+    session.intercept(&agent("1003")).await.unwrap();
+    let intercepted = PLAYBACK + request + STOP * 2 + request;
+    assert_eq!(session.longest_sign_out(), intercepted);
+    session.sign_out().await.unwrap();
+}

@@ -189,3 +189,28 @@ async fn a_journal_that_cannot_be_written_refuses_the_request_and_nothing_is_sen
     );
     session.sign_out().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_stop_a_sign_out_sends_after_a_refusal_for_the_inspectors_state_is_journaled() {
+    let sim = sim(quick().refuse_sign_out_in_call(true)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let session = journaled(&sim, &path).await;
+    session.listen(&agent("1001")).await.unwrap();
+    // The sign-out's first stop is refused: the gateway refuses the sign-out in a call
+    // (100-010), and the stop sent then is journaled too.
+    let refusal = Fault::Retcode("900-002".into());
+    sim.faults()
+        .inject(FaultRule::on("stopListenOrInsert", refusal).times(1));
+    session.sign_out().await.unwrap();
+    assert_eq!(sim.received("signOut"), 2, "refused once, then accepted");
+    let stop = "stopSuperviseOrInsert";
+    assert_eq!(
+        settled(&lines(&path)),
+        [
+            ("addSupervise", Some("1001"), Some(JournalOutcome::Ok)),
+            (stop, Some("1001"), Some(JournalOutcome::Retcode)),
+            (stop, Some("1001"), Some(JournalOutcome::Ok)),
+        ]
+    );
+}

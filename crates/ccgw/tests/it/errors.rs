@@ -70,6 +70,15 @@ async fn gateway_failures_carry_retcode_meaning_and_message() {
     );
     let e = s.switch_listen_insert(&agent("101")).await.unwrap_err();
     assert_eq!(e.retcode().unwrap().code(), "000-005");
+    // A query's refusal carries the gateway's own words too.
+    sim.faults()
+        .inject(FaultRule::on("queryAgentInfoByWorkNo", Fault::Retcode("100-007".into())).times(1));
+    let e = s.agent(&agent("1001")).await.unwrap_err();
+    assert_eq!(e.retcode().unwrap().code(), "100-007");
+    assert_eq!(
+        e.retcode().unwrap().message(),
+        "refused by an injected fault"
+    );
 }
 
 #[tokio::test]

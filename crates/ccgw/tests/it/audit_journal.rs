@@ -214,3 +214,31 @@ async fn the_stop_a_sign_out_sends_after_a_refusal_for_the_inspectors_state_is_j
         ]
     );
 }
+
+#[tokio::test]
+async fn a_request_the_load_balancer_turned_away_is_journaled_as_never_sent() {
+    let sim = sim(quick()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let session = journaled(&sim, &path).await;
+    // 503 from the load balancer: the gateway never saw the request (and however often
+    // the client tries, the balancer turns it away).
+    sim.faults()
+        .inject(FaultRule::on("listen", Fault::Status(503)).times(10));
+    let e = session.listen(&agent("1001")).await.unwrap_err();
+    assert!(!e.may_have_reached_gateway(), "{e}");
+    sim.faults().clear();
+    // 500: the gateway may have acted on it.
+    sim.faults()
+        .inject(FaultRule::on("listen", Fault::Status(500)).times(1));
+    let e = session.listen(&agent("1002")).await.unwrap_err();
+    assert!(e.may_have_reached_gateway(), "{e}");
+    assert_eq!(
+        settled(&lines(&path)),
+        [
+            ("addSupervise", Some("1001"), Some(JournalOutcome::NotSent)),
+            ("addSupervise", Some("1002"), Some(JournalOutcome::Unknown)),
+        ]
+    );
+    session.sign_out().await.unwrap();
+}

@@ -261,3 +261,25 @@ async fn requests_that_arrive_late_while_the_poll_rotates_are_sent_again_and_suc
     );
     s.sign_out().await.unwrap();
 }
+
+/// The gateway rotates the Guid as it answers a poll, and that answer takes a while to
+/// arrive: a request sent meanwhile is refused for the stale Guid (000-003) before the
+/// session learns of the rotation. The session waits a little for the rotation's news,
+/// then sends the request again with the new Guid.
+#[tokio::test]
+async fn a_request_refused_before_the_rotation_is_announced_waits_for_it() {
+    let sim = sim(quick().dynamic_auth(true).guid_grace(Duration::ZERO)).await;
+    let (_, s) = inspector(&sim).await;
+    let late = ccgw_sim::Fault::Latency(Duration::from_millis(250));
+    sim.faults()
+        .inject(ccgw_sim::FaultRule::on("pollEvent", late).times(1000));
+    let before = sim.current_guid("101");
+    ccgw_sim::testing::wait_until(|| sim.current_guid("101") != before, "a rotation").await;
+    s.force_busy(&agent("1003"))
+        .await
+        .expect("sent again once the rotation arrived");
+    assert_eq!(sim.refused_unauthorized(), 1, "refused for the stale Guid");
+    assert_eq!(sim.received("forceBusy"), 2);
+    sim.faults().clear();
+    s.sign_out().await.unwrap();
+}

@@ -258,6 +258,7 @@ mod tests {
                 Intent::Nothing,
                 "no yes before the call is known"
             );
+            assert!(matches!(b.mode, Mode::Confirming(_)), "still asking");
             let call: CallId = "1700000000-5".parse().unwrap();
             call_found(&mut b, &selected, Ok(Some(call.clone())));
             assert!(question_words(&b).unwrap().contains("(call 1700000000-5)"));
@@ -305,6 +306,22 @@ mod tests {
     }
 
     #[test]
+    fn a_no_while_the_call_is_looked_up_withdraws_the_question() {
+        let mut b = board();
+        handle(&mut b, key(KeyCode::Char('t')));
+        assert_eq!(handle(&mut b, key(KeyCode::Char('n'))), Intent::Nothing);
+        assert_eq!(b.mode, Mode::Normal);
+        assert_eq!(b.status, Status::Info("not sent".into()));
+        // The lookup's answer, arriving after the no, asks nothing again.
+        call_found(
+            &mut b,
+            &agent("1001"),
+            Ok(Some("1700000000-5".parse().unwrap())),
+        );
+        assert_eq!(b.mode, Mode::Normal);
+    }
+
+    #[test]
     fn a_drop_of_an_agent_without_a_call_is_withdrawn() {
         let mut b = board();
         let selected = agent("1001");
@@ -335,6 +352,12 @@ mod tests {
         }
         assert_eq!(b.visible().len(), 1);
         assert_eq!(b.selected.as_ref().unwrap().as_str(), "1002");
+        // A typo taken back: "idlex", then Backspace.
+        handle(&mut b, key(KeyCode::Char('x')));
+        assert_eq!(b.visible().len(), 0);
+        handle(&mut b, key(KeyCode::Backspace));
+        assert_eq!(b.filter, "idle");
+        assert_eq!(b.visible().len(), 1);
         handle(&mut b, key(KeyCode::Enter));
         handle(&mut b, key(KeyCode::Char('?')));
         assert_eq!(b.mode, Mode::Help);

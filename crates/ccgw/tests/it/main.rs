@@ -22,6 +22,7 @@ mod real_gateways;
 mod recordings;
 mod recovery;
 mod redaction;
+mod request_logs;
 mod serde_feature;
 mod side_doors;
 mod sign_out_in_call;

@@ -1,6 +1,8 @@
 //! Shared set-up: a simulator on loopback and a signed-in inspector.
 #![allow(dead_code)]
 
+pub mod logs;
+
 use std::time::Duration;
 
 use ccgw::{AgentId, Client, Session, SignIn};

@@ -1,0 +1,68 @@
+//! What the log tells about each request: its span names the operation, the retcode and
+//! how long it took; each retry of a connection that failed is told, as many as allowed.
+
+use crate::common;
+
+use std::time::Duration;
+
+use ccgw::{Client, SignIn};
+use common::{agent, logs, quick, sim};
+
+#[tokio::test]
+async fn a_requests_span_records_its_retcode_and_time() {
+    let (captured, _guard) = logs::capture();
+    let sim = sim(quick()).await;
+    let client = common::client(&sim);
+    let session = client
+        .sign_in(common::inspector_101().poll_events(false))
+        .await
+        .unwrap();
+    logs::ask_again();
+    session.listen(&agent("1001")).await.unwrap();
+    assert!(session.force_busy(&agent("9999")).await.is_err());
+    session.stop(&agent("1001")).await.unwrap();
+    session.sign_out().await.unwrap();
+    let text = captured.text();
+    // The line the fmt subscriber writes as the request's span closes.
+    let closed = |operation: &str| {
+        text.lines()
+            .find(|l| l.contains(&format!("operation=\"{operation}\"")) && l.contains(": close "))
+            .unwrap_or_else(|| panic!("no closed span of {operation} in:\n{text}"))
+            .to_owned()
+    };
+    let listen = closed("addSupervise");
+    assert!(listen.contains("retcode=\"0\""), "{listen}");
+    assert!(listen.contains("elapsed_ms="), "{listen}");
+    let refused = closed("forceBusy");
+    assert!(refused.contains("retcode=\"100-006\""), "{refused}");
+}
+
+#[tokio::test]
+async fn a_connection_refused_is_retried_as_often_as_allowed_and_no_more() {
+    let (captured, _guard) = logs::capture();
+    // A port nothing listens on: bind, learn the port, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    for retries in [0, 2] {
+        let client = Client::builder(format!("http://127.0.0.1:{port}"))
+            .connect_retries(retries)
+            .request_timeout(Duration::from_secs(5))
+            .build()
+            .unwrap();
+        logs::ask_again();
+        let before = captured.text().matches("retrying").count();
+        let e = client
+            .sign_in(SignIn::new(agent("101"), "x"))
+            .await
+            .unwrap_err();
+        assert!(!e.may_have_reached_gateway());
+        let told = captured.text().matches("retrying").count() - before;
+        assert_eq!(
+            told, retries as usize,
+            "retries told with {retries} allowed"
+        );
+    }
+}

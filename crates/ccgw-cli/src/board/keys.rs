@@ -322,7 +322,7 @@ mod tests {
     }
 
     #[test]
-    fn a_drop_of_an_agent_without_a_call_is_withdrawn() {
+    fn a_drop_of_an_agent_without_a_call_is_withdrawn_an_intercept_is_not() {
         let mut b = board();
         let selected = agent("1001");
         handle(&mut b, key(KeyCode::Char('c')));
@@ -336,6 +336,13 @@ mod tests {
         assert_eq!(
             b.status,
             Status::Info("agent 1001 has no call to drop".into())
+        );
+        // An intercept needs no call: it takes over whatever the agent has.
+        handle(&mut b, key(KeyCode::Char('t')));
+        call_found(&mut b, &selected, Ok(None));
+        assert_eq!(
+            handle(&mut b, key(KeyCode::Char('y'))),
+            Intent::Act(Action::Intercept, selected, None)
         );
     }
 

@@ -81,6 +81,18 @@ async fn a_failure_is_typed_with_its_meaning_and_leaves_no_file() {
         ErrorKind::InvalidInput
     );
     assert_eq!(sim.received("downloadRecording"), 2);
+    // A failure's answer is read up to 64 KiB, however wordy its message; past that, it is
+    // no failure a gateway sends.
+    for (size, read) in [(40_000, true), (70_000, false)] {
+        sim.faults()
+            .inject(FaultRule::on("downloadRecording", Fault::OversizedAnswer(size)).times(1));
+        let e = session
+            .download_recording(&missing, &path)
+            .await
+            .unwrap_err();
+        assert_eq!(e.retcode().map(|r| r.code()).is_some(), read, "{size}: {e}");
+    }
+    assert!(names(dir.path()).is_empty());
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! What the log tells about each request: its span names the operation, the retcode and
-//! how long it took; each retry of a connection that failed is told, as many as allowed.
+//! how long it took; each retry of a connection that failed is told, as many as allowed,
+//! after a doubling pause.
 
 use crate::common;
 
@@ -54,6 +55,7 @@ async fn a_connection_refused_is_retried_as_often_as_allowed_and_no_more() {
             .unwrap();
         logs::ask_again();
         let before = captured.text().matches("retrying").count();
+        let started = std::time::Instant::now();
         let e = client
             .sign_in(SignIn::new(agent("101"), "x"))
             .await
@@ -64,5 +66,10 @@ async fn a_connection_refused_is_retried_as_often_as_allowed_and_no_more() {
             told, retries as usize,
             "retries told with {retries} allowed"
         );
+        if retries == 2 {
+            // A doubling pause before each retry: 100 ms, then 200 ms.
+            let took = started.elapsed();
+            assert!(took >= Duration::from_millis(300), "{took:?}");
+        }
     }
 }

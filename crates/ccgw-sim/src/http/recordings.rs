@@ -116,7 +116,16 @@ pub(super) async fn download(
     for (name, value) in query {
         params.entry(name).or_insert(value);
     }
+    // The simulator records calls only: an IVR or third-party voice message (filetype 2)
+    // by any name does not exist.
+    let voice_message = param(&params, "filetype") == "2";
     let found = authorized(&shared, &params, &headers, |w: &mut World, me| {
+        if voice_message {
+            return Err(Failure {
+                retcode: retcode::NO_SUCH_RECORDING,
+                message: "no voice message by that name".into(),
+            });
+        }
         w.recording(me, param(&params, "recordId"))
     });
     tracing::info!(

@@ -7,6 +7,7 @@ mod common;
 
 mod audit_journal;
 mod dead_links;
+mod download_limits;
 mod errors;
 mod events_and_rotation;
 mod faults;

@@ -255,25 +255,8 @@ impl Session {
         }
         // The disk is written on a thread of its own, so that reading the next piece and
         // writing the last one overlap; at most `IN_FLIGHT` pieces wait between the two.
-        let (pieces, mut to_disk) = tokio::sync::mpsc::channel::<Vec<bytes::Bytes>>(IN_FLIGHT);
-        let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-            let mut out = std::io::BufWriter::with_capacity(BATCH, file);
-            let mut unsynced = 0;
-            while let Some(batch) = to_disk.blocking_recv() {
-                for piece in batch {
-                    out.write_all(&piece)?;
-                    unsynced += piece.len();
-                }
-                // The file reaches the disk as it comes, while the next pieces arrive,
-                // rather than all at the end before the rename.
-                if unsynced >= SYNC_EVERY {
-                    unsynced = 0;
-                    out.flush()?;
-                    out.get_ref().sync_data()?;
-                }
-            }
-            out.into_inner().map_err(|e| e.into_error())?.sync_all()
-        });
+        let (pieces, to_disk) = tokio::sync::mpsc::channel::<Vec<bytes::Bytes>>(IN_FLIGHT);
+        let writer = tokio::task::spawn_blocking(move || write_to_disk(file, to_disk));
         let mut stream = head.stream;
         let mut received = 0u64;
         // Pieces go to the writer in batches of about `BATCH` bytes: one hand-over per
@@ -334,6 +317,29 @@ impl Session {
             bytes: received,
         })
     }
+}
+
+/// Writes the batches that arrive to `file`: to the disk as they come, a sync every
+/// [`SYNC_EVERY`] bytes while the next pieces arrive, rather than all at the end before
+/// the rename; and a last sync once the batches end.
+fn write_to_disk(
+    file: std::fs::File,
+    mut batches: tokio::sync::mpsc::Receiver<Vec<bytes::Bytes>>,
+) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(BATCH, file);
+    let mut unsynced = 0;
+    while let Some(batch) = batches.blocking_recv() {
+        for piece in batch {
+            out.write_all(&piece)?;
+            unsynced += piece.len();
+        }
+        if unsynced >= SYNC_EVERY {
+            unsynced = 0;
+            out.flush()?;
+            out.get_ref().sync_data()?;
+        }
+    }
+    out.into_inner().map_err(|e| e.into_error())?.sync_all()
 }
 
 fn too_large(max: u64) -> Error {

@@ -215,6 +215,18 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn room_that_comes_just_at_the_end_of_the_patience_is_waited_for() {
+        let pacer = Pacer::new(Some(
+            OverloadBudget::new(1, Duration::from_secs(2)).unwrap(),
+        ));
+        drop(pacer.take(Duration::ZERO).await.unwrap());
+        // The place frees 2 s after the first query ended: exactly when patience runs out.
+        let started = Instant::now();
+        assert!(pacer.take(Duration::from_secs(2)).await.is_ok());
+        assert_eq!(started.elapsed(), Duration::from_secs(2));
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_query_in_flight_holds_its_place_until_it_ends() {
         let pacer = Pacer::new(Some(
             OverloadBudget::new(1, Duration::from_secs(1)).unwrap(),

@@ -238,4 +238,25 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::MalformedAnswer);
         assert!(e.excerpt().unwrap().len() <= 4 * crate::redact::EXCERPT_CHARS);
     }
+
+    #[test]
+    fn a_decoded_answer_keeps_its_result_and_drops_a_null_one() {
+        let answer = decode_answer(br#"{"message":"ok","retcode":"0","result":{"a":1}}"#);
+        let answer = answer.unwrap();
+        assert_eq!(answer.message, "ok");
+        assert_eq!(answer.result, Some(serde_json::json!({"a": 1})));
+        let answer = decode_answer(br#"{"message":"","retcode":"0","result":null}"#);
+        assert_eq!(answer.unwrap().result, None);
+    }
+
+    #[test]
+    fn a_loose_answer_keeps_the_gateways_words() {
+        let answer = serde_json::json!({"retcode": 104005, "message": "no such file"});
+        let e = check(LooseAnswer::of(&answer).unwrap()).unwrap_err();
+        let retcode = e.retcode().unwrap();
+        assert_eq!(
+            (retcode.code(), retcode.message()),
+            ("104005", "no such file")
+        );
+    }
 }

@@ -10,8 +10,8 @@ use std::path::Path;
 use std::process::Command;
 
 /// The files whose mutants must all be caught: sign-in, sign-out, recovery, sending,
-/// classification, the overload budget, the audit journal, downloads, signals, prints,
-/// and the board's actions and keys.
+/// classification, the overload budget, the audit journal, downloads (and their disk
+/// writer), signals, prints, and the board's actions and keys.
 pub const CRITICAL: &[&str] = &[
     "crates/ccgw/src/session/sign_in.rs",
     "crates/ccgw/src/session/sign_out.rs",
@@ -23,6 +23,7 @@ pub const CRITICAL: &[&str] = &[
     "crates/ccgw/src/audit/journal.rs",
     "crates/ccgw/src/audit/verify.rs",
     "crates/ccgw/src/operations/recordings/download.rs",
+    "crates/ccgw/src/operations/recordings/to_disk.rs",
     "crates/ccgw-cli/src/signals.rs",
     "crates/ccgw-cli/src/stdio.rs",
     "crates/ccgw-cli/src/board/actions.rs",

@@ -4,11 +4,9 @@
 
 use std::time::Duration;
 
-use ccgw::{DownloadOptions, ErrorKind, Recording, RecordingKind};
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpListener;
-
+use crate::common::stand_in::{self, Step};
 use crate::common::{self, inspector, names, quick, sim};
+use ccgw::{DownloadOptions, ErrorKind, Recording, RecordingKind};
 
 #[test]
 fn the_options_tell_their_defaults_and_check_a_target_without_a_session() {
@@ -78,66 +76,84 @@ async fn a_file_of_exactly_the_size_allowed_is_taken() {
     session.sign_out().await.unwrap();
 }
 
-/// A stand-in gateway that signs in, answers a download with a JSON failure whose body
-/// comes `delay` after its head, and anything else with success.
-async fn slow_failure(delay: Duration) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        while let Ok((mut stream, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                while let Some(head) = common::read_request_head(&mut stream).await {
-                    let download = head
-                        .lines()
-                        .next()
-                        .unwrap_or_default()
-                        .contains("/recordfile/");
-                    let body = if download {
-                        r#"{"message":"the recording file does not exist","retcode":"104-005"}"#
-                    } else {
-                        r#"{"message":"","retcode":"0","result":{}}"#
-                    };
-                    let head = format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
-                         set-guid: JSESSIONID=0123456789abcdef0123456789abcdef\r\n\
-                         content-length: {}\r\n\r\n",
-                        body.len()
-                    );
-                    if stream.write_all(head.as_bytes()).await.is_err() {
-                        return;
-                    }
-                    if download {
-                        let _ = stream.flush().await;
-                        tokio::time::sleep(delay).await;
-                    }
-                    if stream.write_all(body.as_bytes()).await.is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    base
-}
-
-#[tokio::test]
-async fn a_failure_whose_answer_comes_slowly_is_still_read() {
-    let base = slow_failure(Duration::from_millis(300)).await;
+/// A stand-in gateway on which every download gets `steps`.
+async fn downloads_get(steps: impl Fn() -> Vec<Step> + Send + Sync + 'static) -> ccgw::Session {
+    let base = stand_in::start(move |line| line.contains("/recordfile/").then(&steps)).await;
     let client = ccgw::Client::builder(&base)
         .request_timeout(Duration::from_secs(5))
         .build()
         .unwrap();
-    let session = client
+    client
         .sign_in(common::inspector_101().poll_events(false))
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_failure_whose_answer_comes_slowly_is_still_read() {
+    let body = r#"{"message":"the recording file does not exist","retcode":"104-005"}"#;
+    let session = downloads_get(move || {
+        vec![
+            stand_in::head(200, &["content-type: application/json"], Some(body.len())),
+            Step::Wait(Duration::from_millis(300)),
+            Step::Send(body.into()),
+        ]
+    })
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let missing = Recording::new("y:/1/0/20200101/404.V3").unwrap();
     let e = session
         .download_recording(&missing, dir.path().join("x.v3"))
         .await
         .unwrap_err();
-    assert_eq!(e.retcode().map(|r| r.code()), Some("104-005"), "{e}");
+    let retcode = e.retcode().unwrap();
+    assert_eq!(retcode.code(), "104-005", "{e}");
+    assert_eq!(retcode.message(), "the recording file does not exist");
     assert!(names(dir.path()).is_empty());
+    session.sign_out().await.unwrap();
+}
+
+/// A file sent in pieces of 1,000 bytes without a `Content-Length` (chunked), as a gateway
+/// may: the size limit holds as the pieces come.
+fn unsized_file(size: usize) -> Vec<Step> {
+    let mut steps = vec![stand_in::head(
+        200,
+        &[
+            "content-type: application/octet-stream",
+            "transfer-encoding: chunked",
+        ],
+        None,
+    )];
+    for _ in 0..size / 1000 {
+        steps.push(Step::Send(
+            format!("3e8\r\n{}\r\n", "x".repeat(1000)).into(),
+        ));
+    }
+    steps.push(Step::Send(b"0\r\n\r\n".to_vec()));
+    steps
+}
+
+#[tokio::test]
+async fn a_file_without_a_length_is_held_to_the_size_allowed_as_it_comes() {
+    let session = downloads_get(|| unsized_file(20_000)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let recording = Recording::new("y:/1/0/20200101/1.V3").unwrap();
+    let below = DownloadOptions::default().max_bytes(19_999);
+    let e = session
+        .download_recording_with(&recording, dir.path().join("small.v3"), below)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::AnswerTooLarge, "{e}");
+    assert!(names(dir.path()).is_empty(), "nothing left behind");
+    let exact = DownloadOptions::default().max_bytes(20_000);
+    let done = session
+        .download_recording_with(&recording, dir.path().join("exact.v3"), exact)
+        .await
+        .unwrap();
+    assert_eq!(done.bytes, 20_000);
+    assert_eq!(
+        std::fs::read(dir.path().join("exact.v3")).unwrap().len(),
+        20_000
+    );
     session.sign_out().await.unwrap();
 }

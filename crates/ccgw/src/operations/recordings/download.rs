@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use ccgw_api::types::DownloadRecordingFiletype;
 use futures::StreamExt;
-use std::io::Write;
 
 use crate::error::{Error, ErrorKind, TransportKind};
 use crate::info::Recording;
@@ -21,18 +20,10 @@ use ccgw_api::operations as ops;
 
 use super::file_head::FileHead;
 use super::target::{check_target, local_file, partial_beside};
+use super::to_disk::{Batch, IN_FLIGHT, write_to_disk};
 
 /// The most bytes of a JSON answer read in place of a file.
 const JSON_ANSWER_LIMIT: usize = 64 * 1024;
-
-/// How many batches may wait between the network and the disk.
-const IN_FLIGHT: usize = 4;
-
-/// About how many bytes go to the disk at once.
-const BATCH: usize = 256 * 1024;
-
-/// How many bytes are written between two syncs to the disk.
-const SYNC_EVERY: usize = 8 * 1024 * 1024;
 
 /// The default bound of a download: far above the 30 MB Huawei advises.
 pub const DEFAULT_MAX_DOWNLOAD: u64 = 1024 * 1024 * 1024;
@@ -259,10 +250,7 @@ impl Session {
         let writer = tokio::task::spawn_blocking(move || write_to_disk(file, to_disk));
         let mut stream = head.stream;
         let mut received = 0u64;
-        // Pieces go to the writer in batches of about `BATCH` bytes: one hand-over per
-        // batch rather than per piece, and no copy.
-        let mut batch = Vec::new();
-        let mut batched = 0;
+        let mut batch = Batch::default();
         let received_all = loop {
             let next = tokio::time::timeout(idle, stream.next());
             let piece = tokio::time::timeout_at(deadline.into(), next)
@@ -270,21 +258,19 @@ impl Session {
                 .map_err(|_| past_deadline(received, options.max_time))?
                 .map_err(|_| stalled(received, idle))?;
             let Some(piece) = piece else {
-                break batch.is_empty() || pieces.send(std::mem::take(&mut batch)).await.is_ok();
+                let rest = batch.take();
+                break rest.is_empty() || pieces.send(rest).await.is_ok();
             };
             let piece = piece.map_err(crate::transport::classify::transport)?;
             received += piece.len() as u64;
             if received > options.max_bytes {
                 return Err(too_large(options.max_bytes));
             }
-            batched += piece.len();
-            batch.push(piece);
-            if batched >= BATCH {
-                batched = 0;
-                if pieces.send(std::mem::take(&mut batch)).await.is_err() {
-                    // The writer stopped: its error says why.
-                    break false;
-                }
+            if let Some(full) = batch.add(piece)
+                && pieces.send(full).await.is_err()
+            {
+                // The writer stopped: its error says why.
+                break false;
             }
             if let Some(progress) = options.progress.as_mut() {
                 progress(DownloadProgress { received, total });
@@ -317,29 +303,6 @@ impl Session {
             bytes: received,
         })
     }
-}
-
-/// Writes the batches that arrive to `file`: to the disk as they come, a sync every
-/// [`SYNC_EVERY`] bytes while the next pieces arrive, rather than all at the end before
-/// the rename; and a last sync once the batches end.
-fn write_to_disk(
-    file: std::fs::File,
-    mut batches: tokio::sync::mpsc::Receiver<Vec<bytes::Bytes>>,
-) -> std::io::Result<()> {
-    let mut out = std::io::BufWriter::with_capacity(BATCH, file);
-    let mut unsynced = 0;
-    while let Some(batch) = batches.blocking_recv() {
-        for piece in batch {
-            out.write_all(&piece)?;
-            unsynced += piece.len();
-        }
-        if unsynced >= SYNC_EVERY {
-            unsynced = 0;
-            out.flush()?;
-            out.get_ref().sync_data()?;
-        }
-    }
-    out.into_inner().map_err(|e| e.into_error())?.sync_all()
 }
 
 fn too_large(max: u64) -> Error {

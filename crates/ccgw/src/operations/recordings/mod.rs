@@ -6,6 +6,7 @@ mod file_head;
 mod lookup;
 mod playback;
 mod target;
+mod to_disk;
 
 pub use download::{
     DEFAULT_MAX_DOWNLOAD, DEFAULT_MAX_DOWNLOAD_TIME, DownloadOptions, DownloadProgress, Downloaded,

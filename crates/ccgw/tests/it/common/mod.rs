@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod logs;
+pub mod stand_in;
 
 use std::time::Duration;
 

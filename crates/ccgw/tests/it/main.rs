@@ -6,6 +6,7 @@
 mod common;
 
 mod audit_journal;
+mod broken_answers;
 mod dead_links;
 mod download_limits;
 mod errors;

@@ -5,7 +5,7 @@ use super::line::sha256_hex;
 use super::*;
 
 /// Writes two settled requests and one in flight, the last after reopening.
-fn write_three(path: &Path) {
+pub(super) fn write_three(path: &Path) {
     let journal = AuditJournal::open(path).unwrap();
     let about = Subject {
         agent: Some("1001"),
@@ -25,7 +25,7 @@ fn write_three(path: &Path) {
     journal.intent("101", "forceDropCall", call).unwrap();
 }
 
-fn lines_of(path: &Path) -> Vec<String> {
+pub(super) fn lines_of(path: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap();
     text.lines().map(str::to_owned).collect()
 }
@@ -170,7 +170,7 @@ fn anchors_are_read_from_any_syslog_format() {
 
 /// What the journal's owner can do without the key: rewrite lines and recompute the
 /// chain by SHA-256, as `verify` without a head, anchors or key cannot tell.
-fn rechain(path: &Path, edit: impl Fn(&str) -> String) {
+pub(super) fn rechain(path: &Path, edit: impl Fn(&str) -> String) {
     let mut prev = String::new();
     let mut out = String::new();
     for (n, text) in lines_of(path).iter().enumerate() {

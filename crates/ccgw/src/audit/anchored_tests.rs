@@ -1,0 +1,53 @@
+//! Verifying against anchored heads read back from a log, and against a key: what each
+//! catches, and what the anchors of other journals in the same log do not disturb.
+
+use super::tests::{rechain, write_three};
+use super::*;
+
+/// The syslog line an anchor writes for `head` of the journal named `journal`.
+fn anchor_line(journal: &str, head: &JournalHead) -> String {
+    format!(
+        "Dec  7 10:00:00 host ccgw[42]: ccgw audit head journal={journal} seq={} hash={}\n",
+        head.seq, head.hash
+    )
+}
+
+#[test]
+fn anchored_heads_catch_a_rechained_journal_and_others_anchors_are_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    write_three(&path);
+    let verified = verify_journal(&path).unwrap();
+    // This journal's head, and another journal's line 1 with a hash this one's line 1
+    // does not have.
+    let other = JournalHead {
+        seq: 1,
+        hash: "ab".repeat(32),
+    };
+    let log = dir.path().join("syslog");
+    let text =
+        anchor_line(&"cd".repeat(32), &other) + &anchor_line(&verified.journal, &verified.head);
+    std::fs::write(&log, text).unwrap();
+    let with_anchors = VerifyOptions::new().anchors(&log);
+    assert_eq!(verify_journal_with(&path, &with_anchors).unwrap().lines, 5);
+
+    // Rewritten and re-chained: the chain holds, the anchored head does not.
+    rechain(&path, |text| text.replace("forceBusy", "forceIdle"));
+    assert!(verify_journal(&path).is_ok(), "the chain alone cannot tell");
+    let e = verify_journal_with(&path, &with_anchors).unwrap_err();
+    assert_eq!(e.line, verified.head.seq, "{e}");
+}
+
+#[test]
+fn a_plain_journal_verified_with_a_key_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    write_three(&path);
+    let key = AuditKey::from_bytes(b"the auditor's own key, not a password".to_vec()).unwrap();
+    let e = verify_journal_with(&path, &VerifyOptions::new().key(key)).unwrap_err();
+    assert_eq!(e.line, 1);
+    assert!(
+        e.why.contains("it is not keyed, but a key was given"),
+        "{e}"
+    );
+}

@@ -1,6 +1,6 @@
 //! What the log tells about each request: its span names the operation, the retcode and
 //! how long it took; each retry of a connection that failed is told, as many as allowed,
-//! after a doubling pause.
+//! after a doubling pause; an inspection a sign-out could not end first is told.
 
 use crate::common;
 
@@ -71,5 +71,28 @@ async fn a_connection_refused_is_retried_as_often_as_allowed_and_no_more() {
             let took = started.elapsed();
             assert!(took >= Duration::from_millis(300), "{took:?}");
         }
+    }
+}
+
+#[tokio::test]
+async fn a_sign_out_tells_an_inspection_it_could_not_end_first() {
+    let (captured, _guard) = logs::capture();
+    let sim = sim(quick()).await;
+    let told = "an inspection could not be ended before the sign-out";
+    for refused in [false, true] {
+        let (_, session) = common::inspector(&sim).await;
+        session.listen(&agent("1001")).await.unwrap();
+        if refused {
+            let refusal = ccgw_sim::Fault::Retcode("900-002".into());
+            sim.faults()
+                .inject(ccgw_sim::FaultRule::on("stopListenOrInsert", refusal).times(1));
+        }
+        logs::ask_again();
+        session.sign_out().await.unwrap();
+        assert_eq!(
+            captured.text().contains(told),
+            refused,
+            "refused: {refused}"
+        );
     }
 }

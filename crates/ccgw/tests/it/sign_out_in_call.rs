@@ -24,6 +24,16 @@ async fn a_sign_out_ends_the_live_inspections_first() {
 }
 
 #[tokio::test]
+async fn a_sign_out_ends_a_whisper_first() {
+    let sim = sim(quick().refuse_sign_out_in_call(true)).await;
+    let (_, session) = inspector(&sim).await;
+    session.whisper(&agent("1001")).await.unwrap();
+    session.sign_out().await.unwrap();
+    assert_eq!(sim.received("stopWhisper"), 1);
+    assert_eq!(sim.received("signOut"), 1, "accepted the first time");
+}
+
+#[tokio::test]
 async fn a_sign_out_releases_a_call_it_took_over_first() {
     let sim = sim(quick().refuse_sign_out_in_call(true)).await;
     let (_, session) = inspector(&sim).await;

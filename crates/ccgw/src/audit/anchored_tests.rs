@@ -31,6 +31,23 @@ fn anchored_heads_catch_a_rechained_journal_and_others_anchors_are_left_alone() 
     let with_anchors = VerifyOptions::new().anchors(&log);
     assert_eq!(verify_journal_with(&path, &with_anchors).unwrap().lines, 5);
 
+    // A log with only another journal's heads vouches for nothing here.
+    let foreign = dir.path().join("foreign-syslog");
+    std::fs::write(&foreign, anchor_line(&"cd".repeat(32), &other)).unwrap();
+    let e = verify_journal_with(&path, &VerifyOptions::new().anchors(&foreign)).unwrap_err();
+    assert!(
+        e.why.contains("the log holds no head of this journal"),
+        "{e}"
+    );
+
+    // Its tail cut: the anchored head is past the end.
+    let whole = std::fs::read_to_string(&path).unwrap();
+    let cut: String = whole.lines().take(3).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&path, cut).unwrap();
+    let e = verify_journal_with(&path, &with_anchors).unwrap_err();
+    assert!(e.why.contains("its tail was cut"), "{e}");
+    std::fs::write(&path, whole).unwrap();
+
     // Rewritten and re-chained: the chain holds, the anchored head does not.
     rechain(&path, |text| text.replace("forceBusy", "forceIdle"));
     assert!(verify_journal(&path).is_ok(), "the chain alone cannot tell");

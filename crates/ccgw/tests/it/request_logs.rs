@@ -1,6 +1,6 @@
 //! What the log tells about each request: its span names the operation, the retcode and
 //! how long it took; each retry of a connection that failed is told, as many as allowed,
-//! after a doubling pause; an inspection a sign-out could not end first is told.
+//! after a doubling pause; an inspection or a call a sign-out could not end first is told.
 
 use crate::common;
 
@@ -86,6 +86,31 @@ async fn a_sign_out_tells_an_inspection_it_could_not_end_first() {
             let refusal = ccgw_sim::Fault::Retcode("900-002".into());
             sim.faults()
                 .inject(ccgw_sim::FaultRule::on("stopListenOrInsert", refusal).times(1));
+        }
+        logs::ask_again();
+        session.sign_out().await.unwrap();
+        assert_eq!(
+            captured.text().contains(told),
+            refused,
+            "refused: {refused}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_sign_out_tells_a_call_it_could_not_release_first() {
+    let (captured, _guard) = logs::capture();
+    let sim = sim(quick()).await;
+    let told = "the call taken over could not be released before the sign-out";
+    // Each time another agent's call: a released call is over.
+    for (refused, target) in [(false, agent("1002")), (true, agent("1003"))] {
+        let (_, session) = common::inspector(&sim).await;
+        session.listen(&target).await.unwrap();
+        session.intercept(&target).await.unwrap();
+        if refused {
+            let refusal = ccgw_sim::Fault::Retcode("900-002".into());
+            sim.faults()
+                .inject(ccgw_sim::FaultRule::on("forceReleaseCall", refusal).times(1));
         }
         logs::ask_again();
         session.sign_out().await.unwrap();

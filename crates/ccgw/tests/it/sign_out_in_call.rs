@@ -34,6 +34,28 @@ async fn a_sign_out_ends_a_whisper_first() {
 }
 
 #[tokio::test]
+async fn a_whisper_the_sign_out_could_not_end_first_is_stopped_after_the_refusal() {
+    let sim = sim(quick().refuse_sign_out_in_call(true)).await;
+    let (_, session) = inspector(&sim).await;
+    session.whisper(&agent("1001")).await.unwrap();
+    let refusal = Fault::Retcode("900-002".into());
+    sim.faults()
+        .inject(FaultRule::on("stopWhisper", refusal).times(1));
+    session.sign_out().await.unwrap();
+    assert_eq!(
+        sim.received("stopWhisper"),
+        2,
+        "refused, then sent after the refusal"
+    );
+    assert_eq!(
+        sim.received("signOut"),
+        2,
+        "refused in a call, then accepted"
+    );
+    assert_eq!(sim.current_guid("101"), None);
+}
+
+#[tokio::test]
 async fn a_sign_out_releases_a_call_it_took_over_first() {
     let sim = sim(quick().refuse_sign_out_in_call(true)).await;
     let (_, session) = inspector(&sim).await;

@@ -46,6 +46,7 @@ fn anchored_heads_catch_a_rechained_journal_and_others_anchors_are_left_alone() 
     std::fs::write(&path, cut).unwrap();
     let e = verify_journal_with(&path, &with_anchors).unwrap_err();
     assert!(e.why.contains("its tail was cut"), "{e}");
+    assert_eq!(e.line, 4, "the first line missing");
     std::fs::write(&path, whole).unwrap();
 
     // Rewritten and re-chained: the chain holds, the anchored head does not.
@@ -67,4 +68,22 @@ fn a_plain_journal_verified_with_a_key_says_so() {
         e.why.contains("it is not keyed, but a key was given"),
         "{e}"
     );
+}
+
+#[test]
+fn an_intent_that_carries_an_outcome_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    write_three(&path);
+    // Line 1 is an intent: given an outcome of its own, and re-chained.
+    rechain(&path, |text| {
+        let mut line: serde_json::Value = serde_json::from_str(text).unwrap();
+        if line["seq"] == 1 {
+            line["outcome"] = "ok".into();
+        }
+        line.to_string()
+    });
+    let e = verify_journal(&path).unwrap_err();
+    assert_eq!(e.line, 1, "{e}");
+    assert!(e.why.contains("with fields that kind has not"), "{e}");
 }

@@ -237,3 +237,37 @@ async fn a_sign_out_during_a_recovery_sign_in_is_never_told_as_a_recovery() {
     );
     drop(other);
 }
+
+#[tokio::test]
+async fn a_sign_out_that_waited_for_a_recovery_that_failed_sends_nothing() {
+    let sim = sim(quick()).await;
+    let client = client(&sim);
+    let recovery = Recovery::default()
+        .attempts(1)
+        .backoff(Duration::from_millis(10))
+        .force(ForceLogin::Never);
+    let session = client
+        .sign_in(inspector_101().recover(recovery))
+        .await
+        .unwrap();
+    // Another session takes the inspector over; the recovery's plain sign-in is refused
+    // for it (already signed in), late: the sign-out begins while it is on its way.
+    sim.faults()
+        .inject(FaultRule::on("signIn", Fault::Latency(Duration::from_millis(400))).times(1));
+    let other = client
+        .sign_in(inspector_101().force(ForceLogin::Always).poll_events(false))
+        .await
+        .unwrap();
+    common::wait_until(|| sim.received("signIn") == 2, "the recovery's sign-in").await;
+    session
+        .sign_out()
+        .await
+        .expect("the session had ended: nothing left to sign out");
+    assert!(session.is_closed());
+    assert_eq!(sim.received("signOut"), 0, "no sign-out with a dead Guid");
+    assert!(
+        sim.current_guid("101").is_some(),
+        "the other session keeps the inspector"
+    );
+    drop(other);
+}

@@ -271,3 +271,20 @@ async fn a_sign_out_that_waited_for_a_recovery_that_failed_sends_nothing() {
     );
     drop(other);
 }
+
+#[tokio::test]
+async fn a_sign_out_the_gateway_no_longer_takes_ends_the_session_either_way() {
+    for (retcode, fine) in [("100-006", true), ("000-003", false)] {
+        let sim = sim(quick()).await;
+        let (_, session) = inspector(&sim).await;
+        sim.faults()
+            .inject(FaultRule::on("signOut", Fault::Retcode(retcode.into())).times(1));
+        // 100-006: the gateway no longer knows the session, which counts as signed out;
+        // 000-003: the Guid is no longer valid, so no sign-out can be sent with it.
+        let result = session.sign_out().await;
+        assert_eq!(result.is_ok(), fine, "{retcode}: {result:?}");
+        assert!(session.is_closed(), "{retcode}");
+        session.sign_out().await.expect("ended: nothing to do");
+        assert_eq!(sim.received("signOut"), 1, "{retcode}: not sent again");
+    }
+}

@@ -137,14 +137,14 @@ fn tally(path: &Path) -> Result<Tally, String> {
     Ok(tally)
 }
 
+/// cargo-mutants' own description of `mutant` ("line 36: delete match arm KeyCode::Backspace
+/// in handle"), without the file that heads its section.
 fn describe(mutant: &serde_json::Value) -> String {
     let line = mutant["span"]["start"]["line"].as_u64().unwrap_or_default();
-    let function = mutant["function"]["function_name"].as_str().unwrap_or("?");
-    let replacement = mutant["replacement"].as_str().unwrap_or("?");
-    format!(
-        "line {line}, in {function}: {} → `{replacement}`",
-        mutant["genre"].as_str().unwrap_or("mutant")
-    )
+    let name = mutant["name"].as_str().unwrap_or("?");
+    // The name begins with `file:line:column: `.
+    let what = name.splitn(4, ':').nth(3).unwrap_or(name).trim();
+    format!("line {line}: {what}")
 }
 
 type Rows = BTreeMap<String, (String, String, Tally)>;
@@ -227,6 +227,18 @@ fn render(rows: &Rows) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missed_mutant_is_told_in_cargo_mutants_own_words() {
+        let mutant = serde_json::json!({
+            "name": "crates/x/src/keys.rs:36:17: delete match arm KeyCode::Backspace in handle",
+            "span": {"start": {"line": 36, "column": 17}},
+        });
+        assert_eq!(
+            describe(&mutant),
+            "line 36: delete match arm KeyCode::Backspace in handle"
+        );
+    }
 
     #[test]
     fn a_run_on_one_file_keeps_what_the_others_missed() {

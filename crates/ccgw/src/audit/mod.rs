@@ -41,6 +41,6 @@ pub use line::{BadHead, JournalHead, JournalLine, LineKind, Outcome};
 pub use verify::{JournalBroken, Verified, VerifyOptions, verify_journal, verify_journal_with};
 
 #[cfg(test)]
-mod anchored_tests;
-#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod verify_tests;

@@ -1,5 +1,6 @@
-//! Verifying against anchored heads read back from a log, and against a key: what each
-//! catches, and what the anchors of other journals in the same log do not disturb.
+//! What verifying catches beyond the chain: against anchored heads read back from a log
+//! (and what other journals' anchors in the same log do not disturb), against a key, and
+//! in each line the fields its kind may carry.
 
 use super::tests::{rechain, write_three};
 use super::*;
@@ -86,4 +87,53 @@ fn an_intent_that_carries_an_outcome_is_refused() {
     let e = verify_journal(&path).unwrap_err();
     assert_eq!(e.line, 1, "{e}");
     assert!(e.why.contains("with fields that kind has not"), "{e}");
+}
+
+#[test]
+fn each_kind_of_line_carries_its_own_fields_and_an_outcome_answers_its_own_intent() {
+    type Edit = fn(&mut serde_json::Value);
+    // Line 2 is the outcome of line 1 (addSupervise by 101); line 5 an intent.
+    let cases: [(u64, Edit, bool); 6] = [
+        (2, |l| l["outcome"] = serde_json::Value::Null, false),
+        (2, |l| l["operation"] = "forceIdle".into(), false),
+        (2, |l| l["inspector"] = "102".into(), false),
+        // Older versions wrote one record a request: read as such.
+        (
+            5,
+            |l| {
+                l["kind"] = "record".into();
+                l["outcome"] = "ok".into();
+            },
+            true,
+        ),
+        (
+            5,
+            |l| {
+                l["kind"] = "record".into();
+                l["outcome"] = "ok".into();
+                l["intent"] = 3.into();
+            },
+            false,
+        ),
+        (5, |l| l["kind"] = "record".into(), false),
+    ];
+    for (n, (seq, edit, fine)) in cases.into_iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        write_three(&path);
+        rechain(&path, |text| {
+            let mut line: serde_json::Value = serde_json::from_str(text).unwrap();
+            if line["seq"] == seq {
+                edit(&mut line);
+            }
+            line.to_string()
+        });
+        match verify_journal(&path) {
+            Ok(_) => assert!(fine, "case {n} verified"),
+            Err(e) => {
+                assert!(!fine, "case {n}: {e}");
+                assert_eq!(e.line, seq, "case {n}: {e}");
+            }
+        }
+    }
 }

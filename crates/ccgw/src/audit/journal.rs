@@ -285,7 +285,7 @@ impl AuditJournal {
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Locks `file` exclusively, waiting at most `limit` for another holder to let go.
-fn lock_within(file: &File, limit: std::time::Duration) -> Result<(), String> {
+pub(super) fn lock_within(file: &File, limit: std::time::Duration) -> Result<(), String> {
     let deadline = std::time::Instant::now() + limit;
     loop {
         match file.try_lock() {

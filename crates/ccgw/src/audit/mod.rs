@@ -41,6 +41,8 @@ pub use line::{BadHead, JournalHead, JournalLine, LineKind, Outcome};
 pub use verify::{JournalBroken, Verified, VerifyOptions, verify_journal, verify_journal_with};
 
 #[cfg(test)]
+mod journal_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod verify_tests;

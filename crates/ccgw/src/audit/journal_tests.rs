@@ -65,3 +65,19 @@ fn a_lock_another_writer_keeps_is_waited_for_a_while_then_given_up() {
     drop(holder);
     lock_within(&file, Duration::from_millis(100)).expect("free again");
 }
+
+#[test]
+fn a_journal_whose_lines_are_long_opens_and_continues() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    // One line of about 20 KB: longer than the tail read to find the last line.
+    let long = "x".repeat(20_000);
+    let journal = AuditJournal::open(&path).unwrap();
+    journal.intent("101", &long, Subject::default()).unwrap();
+    drop(journal);
+    let journal = AuditJournal::open(&path).expect("its first and last lines are read whole");
+    journal
+        .intent("101", "forceBusy", Subject::default())
+        .unwrap();
+    assert_eq!(verify_journal(&path).unwrap().lines, 2);
+}

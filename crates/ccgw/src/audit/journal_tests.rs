@@ -81,3 +81,20 @@ fn a_journal_whose_lines_are_long_opens_and_continues() {
         .unwrap();
     assert_eq!(verify_journal(&path).unwrap().lines, 2);
 }
+
+#[test]
+fn a_plain_journal_is_not_continued_with_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.jsonl");
+    let journal = AuditJournal::open(&path).unwrap();
+    journal
+        .intent("101", "forceBusy", Subject::default())
+        .unwrap();
+    drop(journal);
+    let key = AuditKey::from_bytes(b"the auditor's own key, not a password".to_vec()).unwrap();
+    let e = AuditJournal::builder(&path).key(key).open().unwrap_err();
+    assert!(
+        e.to_string().contains("written without an audit key"),
+        "{e}"
+    );
+}

@@ -2,29 +2,14 @@
 //! and an error page that stops after its first bytes and keeps the connection open.
 //! Each is the error it is, not another one, and never holds the caller.
 
-use std::time::Duration;
-
 use ccgw::{ErrorKind, TransportKind};
 
+use crate::common::agent;
 use crate::common::stand_in::{self, Step};
-use crate::common::{self, agent};
-
-/// A session on a stand-in gateway whose every `forceBusy` gets `steps`.
-async fn busy_gets(steps: impl Fn() -> Vec<Step> + Send + Sync + 'static) -> ccgw::Session {
-    let base = stand_in::start(move |line| line.contains("/forcebusy").then(&steps)).await;
-    let client = ccgw::Client::builder(&base)
-        .request_timeout(Duration::from_secs(2))
-        .build()
-        .unwrap();
-    client
-        .sign_in(common::inspector_101().poll_events(false))
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn an_answer_cut_short_is_a_transport_error_that_may_have_reached() {
-    let session = busy_gets(|| {
+    let session = stand_in::session_where("/forcebusy", || {
         vec![
             stand_in::head(200, &["content-type: application/json"], Some(100)),
             Step::Send(br#"{"message""#.to_vec()),
@@ -40,7 +25,7 @@ async fn an_answer_cut_short_is_a_transport_error_that_may_have_reached() {
 #[tokio::test]
 async fn an_error_page_that_stalls_after_its_excerpt_is_told_at_once() {
     // 512 bytes are all an error's excerpt reads: the rest never comes.
-    let session = busy_gets(|| {
+    let session = stand_in::session_where("/forcebusy", || {
         vec![
             stand_in::head(503, &["content-type: text/html"], Some(5_000)),
             Step::Send(b"<html>".repeat(512 / 6 + 1)[..512].to_vec()),

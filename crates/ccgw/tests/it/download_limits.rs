@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::common::stand_in::{self, Step};
-use crate::common::{self, inspector, names, quick, sim};
+use crate::common::{inspector, names, quick, sim};
 use ccgw::{DownloadOptions, ErrorKind, Recording, RecordingKind};
 
 #[test]
@@ -76,23 +76,10 @@ async fn a_file_of_exactly_the_size_allowed_is_taken() {
     session.sign_out().await.unwrap();
 }
 
-/// A stand-in gateway on which every download gets `steps`.
-async fn downloads_get(steps: impl Fn() -> Vec<Step> + Send + Sync + 'static) -> ccgw::Session {
-    let base = stand_in::start(move |line| line.contains("/recordfile/").then(&steps)).await;
-    let client = ccgw::Client::builder(&base)
-        .request_timeout(Duration::from_secs(5))
-        .build()
-        .unwrap();
-    client
-        .sign_in(common::inspector_101().poll_events(false))
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_failure_whose_answer_comes_slowly_is_still_read() {
     let body = r#"{"message":"the recording file does not exist","retcode":"104-005"}"#;
-    let session = downloads_get(move || {
+    let session = stand_in::session_where("/recordfile/", move || {
         vec![
             stand_in::head(200, &["content-type: application/json"], Some(body.len())),
             Step::Wait(Duration::from_millis(300)),
@@ -135,7 +122,7 @@ fn unsized_file(size: usize) -> Vec<Step> {
 
 #[tokio::test]
 async fn a_file_without_a_length_is_held_to_the_size_allowed_as_it_comes() {
-    let session = downloads_get(|| unsized_file(20_000)).await;
+    let session = stand_in::session_where("/recordfile/", || unsized_file(20_000)).await;
     let dir = tempfile::tempdir().unwrap();
     let recording = Recording::new("y:/1/0/20200101/1.V3").unwrap();
     let below = DownloadOptions::default().max_bytes(19_999);

@@ -75,49 +75,43 @@ async fn a_connection_refused_is_retried_as_often_as_allowed_and_no_more() {
 }
 
 #[tokio::test]
-async fn a_sign_out_tells_an_inspection_it_could_not_end_first() {
+async fn a_sign_out_tells_an_inspection_or_a_call_it_could_not_end_first() {
     let (captured, _guard) = logs::capture();
     let sim = sim(quick()).await;
-    let told = "an inspection could not be ended before the sign-out";
-    for refused in [false, true] {
-        let (_, session) = common::inspector(&sim).await;
-        session.listen(&agent("1001")).await.unwrap();
-        if refused {
-            let refusal = ccgw_sim::Fault::Retcode("900-002".into());
-            sim.faults()
-                .inject(ccgw_sim::FaultRule::on("stopListenOrInsert", refusal).times(1));
+    let cases = [
+        (
+            "stopListenOrInsert",
+            "an inspection could not be ended before the sign-out",
+        ),
+        (
+            "forceReleaseCall",
+            "the call taken over could not be released before the sign-out",
+        ),
+    ];
+    // Each time another agent: a released call is over.
+    let mut targets = ["1001", "1002", "1003", "1004"].into_iter().map(agent);
+    for (refused_operation, told) in cases {
+        for refused in [false, true] {
+            let (_, session) = common::inspector(&sim).await;
+            let target = targets.next().unwrap();
+            session.listen(&target).await.unwrap();
+            if refused_operation == "forceReleaseCall" {
+                session.intercept(&target).await.unwrap();
+            }
+            if refused {
+                let refusal = ccgw_sim::Fault::Retcode("900-002".into());
+                sim.faults()
+                    .inject(ccgw_sim::FaultRule::on(refused_operation, refusal).times(1));
+            }
+            let before = captured.text().matches(told).count();
+            logs::ask_again();
+            session.sign_out().await.unwrap();
+            let now = captured.text().matches(told).count();
+            assert_eq!(
+                now > before,
+                refused,
+                "{refused_operation} refused: {refused}"
+            );
         }
-        logs::ask_again();
-        session.sign_out().await.unwrap();
-        assert_eq!(
-            captured.text().contains(told),
-            refused,
-            "refused: {refused}"
-        );
-    }
-}
-
-#[tokio::test]
-async fn a_sign_out_tells_a_call_it_could_not_release_first() {
-    let (captured, _guard) = logs::capture();
-    let sim = sim(quick()).await;
-    let told = "the call taken over could not be released before the sign-out";
-    // Each time another agent's call: a released call is over.
-    for (refused, target) in [(false, agent("1002")), (true, agent("1003"))] {
-        let (_, session) = common::inspector(&sim).await;
-        session.listen(&target).await.unwrap();
-        session.intercept(&target).await.unwrap();
-        if refused {
-            let refusal = ccgw_sim::Fault::Retcode("900-002".into());
-            sim.faults()
-                .inject(ccgw_sim::FaultRule::on("forceReleaseCall", refusal).times(1));
-        }
-        logs::ask_again();
-        session.sign_out().await.unwrap();
-        assert_eq!(
-            captured.text().contains(told),
-            refused,
-            "refused: {refused}"
-        );
     }
 }

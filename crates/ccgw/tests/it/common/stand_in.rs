@@ -79,3 +79,20 @@ pub async fn start(answer: impl Fn(&str) -> Option<Vec<Step>> + Send + Sync + 's
     });
     base
 }
+
+/// Inspector 101 signed in (polling no events) on a stand-in gateway whose every request
+/// with `path` in its first line gets `steps`, with a 2 s request timeout.
+pub async fn session_where(
+    path: &'static str,
+    steps: impl Fn() -> Vec<Step> + Send + Sync + 'static,
+) -> ccgw::Session {
+    let base = start(move |line| line.contains(path).then(&steps)).await;
+    let client = ccgw::Client::builder(&base)
+        .request_timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    client
+        .sign_in(super::inspector_101().poll_events(false))
+        .await
+        .unwrap()
+}

@@ -81,9 +81,9 @@ async fn a_failure_is_typed_with_its_meaning_and_leaves_no_file() {
         ErrorKind::InvalidInput
     );
     assert_eq!(sim.received("downloadRecording"), 2);
-    // A failure's answer is read up to 64 KiB, however wordy its message; past that, it is
-    // no failure a gateway sends.
-    for (size, read) in [(40_000, true), (70_000, false)] {
+    // A failure's answer is read up to 64 KiB (65,536 bytes included), however wordy its
+    // message; past that, it is no failure a gateway sends.
+    for (size, read) in [(40_000, true), (65_536, true), (65_537, false)] {
         sim.faults()
             .inject(FaultRule::on("downloadRecording", Fault::OversizedAnswer(size)).times(1));
         let e = session

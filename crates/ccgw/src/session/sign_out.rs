@@ -83,17 +83,34 @@ async fn release_intercepted_call(session: &Session) {
     }
 }
 
-/// Sends, from a session that is signing out, the stop of an inspection it still tracks
-/// as live: the one kind of request besides the sign-out a closing session sends, and
-/// only after the gateway refused the sign-out for the inspector's state (100-010).
-async fn send_ending_stop(inner: &SessionInner, agent: &AgentId, mode: TrackedMode) {
+/// Ends, from a session that is signing out and whose sign-out the gateway refused for
+/// the inspector's state (100-010), an inspection it tracks as live or whose mode it no
+/// longer knows (a start whose answer was lost, a recovery): the refusal says something
+/// is still live, and a stop of what is not live is only refused. An unknown mode is
+/// tried as a listening or an inserting first, then as a whisper.
+async fn end_after_refusal(inner: &SessionInner, agent: &AgentId, mode: TrackedMode) {
+    match mode {
+        TrackedMode::Listening | TrackedMode::Inserting => {
+            send_ending_stop(inner, agent, false).await;
+        }
+        TrackedMode::Whispering => {
+            send_ending_stop(inner, agent, true).await;
+        }
+        TrackedMode::Unknown => {
+            if !send_ending_stop(inner, agent, false).await {
+                send_ending_stop(inner, agent, true).await;
+            }
+        }
+        TrackedMode::Idle | TrackedMode::Intercepting => {}
+    }
+}
+
+/// Sends, from a session that is signing out, the stop of a whisper (`whisper`) or of a
+/// listening or inserting on `agent`: the one kind of request besides the sign-out a
+/// closing session sends. Whether the inspection ended.
+async fn send_ending_stop(inner: &SessionInner, agent: &AgentId, whisper: bool) -> bool {
     let me = &inner.agent;
     let attempts = inner.client.inner.attempts_within(INSPECTION_STOP_LIMIT);
-    let whisper = match mode {
-        TrackedMode::Listening | TrackedMode::Inserting => false,
-        TrackedMode::Whispering => true,
-        _ => return,
-    };
     let op = if whisper {
         &ops::STOP_WHISPER
     } else {
@@ -133,9 +150,13 @@ async fn send_ending_stop(inner: &SessionInner, agent: &AgentId, mode: TrackedMo
     .map(|_| ());
     settle(inner, journaled, &stopped);
     match stopped {
-        Ok(()) => inner.modes.set(agent, TrackedMode::Idle),
+        Ok(()) => {
+            inner.modes.set(agent, TrackedMode::Idle);
+            true
+        }
         Err(e) => {
-            tracing::warn!(operation = op.log_name, error = %e, "could not end an inspection")
+            tracing::warn!(operation = op.log_name, error = %e, "could not end an inspection");
+            false
         }
     }
 }
@@ -174,11 +195,12 @@ impl SessionInner {
         if let Err(e) = &signed_out
             && e.retcode().is_some_and(|r| r.code() == "100-010")
         {
-            // Refused for the inspector's state: an inspection it could not end before is
-            // still live. Stop what it can, then try once more.
+            // Refused for the inspector's state: an inspection it could not end before, or
+            // one whose start it never heard the end of, is still live. Stop what it can,
+            // then try once more.
             tracing::warn!("the gateway refused the sign-out for the inspector's state");
             for (agent, mode) in self.modes.all() {
-                send_ending_stop(self, &agent, mode).await;
+                end_after_refusal(self, &agent, mode).await;
             }
             signed_out = send_sign_out(self).await;
         }
@@ -221,7 +243,9 @@ impl Session {
     /// for its whole limit: the stop of a playback ([`PLAYBACK_STOP_LIMIT`](crate::PLAYBACK_STOP_LIMIT)),
     /// the end of each live inspection ([`INSPECTION_STOP_LIMIT`]), then the sign-out
     /// request itself (the request timeout), and once more after a refusal for the
-    /// inspector's state. A program that bounds its way out should allow this much.
+    /// inspector's state, with the stop of each inspection live or of unknown mode (two
+    /// for one of unknown mode: a listening's, then a whisper's). A program that bounds
+    /// its way out should allow this much.
     pub fn longest_sign_out(&self) -> Duration {
         let request = self.client().inner.request_timeout;
         let modes = self.inner().modes.all();
@@ -233,18 +257,22 @@ impl Session {
                 )
             })
             .count() as u32;
+        let unknown = (modes.iter())
+            .filter(|(_, m)| *m == TrackedMode::Unknown)
+            .count() as u32;
         let intercepted = modes.iter().any(|(_, m)| *m == TrackedMode::Intercepting);
         // The playback's stop, each inspection's, a call taken over (asked for, then
-        // released), the sign-out; while any of those is live, a refusal for the state
-        // (100-010) may add the inspections' stops and one more sign-out.
+        // released), the sign-out; while any of those is live or may be, a refusal for
+        // the state (100-010) may add the inspections' stops (two for one whose mode is
+        // unknown) and one more sign-out.
         let mut longest = crate::operations::PLAYBACK_STOP_LIMIT.min(request)
             + INSPECTION_STOP_LIMIT * live
             + request;
         if intercepted {
             longest += INSPECTION_STOP_LIMIT * 2;
         }
-        if live > 0 || intercepted {
-            longest += INSPECTION_STOP_LIMIT * live + request;
+        if live > 0 || unknown > 0 || intercepted {
+            longest += INSPECTION_STOP_LIMIT * (live + 2 * unknown) + request;
         }
         longest
     }

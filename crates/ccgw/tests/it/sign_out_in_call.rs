@@ -5,6 +5,7 @@
 
 use crate::common;
 
+use ccgw::TrackedMode;
 use ccgw_sim::{Fault, FaultRule, QcMode};
 use common::{agent, inspector, quick, sim};
 
@@ -120,10 +121,67 @@ async fn the_longest_sign_out_counts_every_request_a_sign_out_may_send() {
     session.whisper(&agent("1002")).await.unwrap();
     assert_eq!(session.longest_sign_out(), live);
     session.stop_whisper(&agent("1002")).await.unwrap();
+    // An inspection whose start was never answered (its mode unknown): nothing before
+    // the sign-out, and after a refusal a listening's stop, then a whisper's.
+    sim.faults()
+        .inject(FaultRule::on("listen", Fault::ConnectionReset).times(1));
+    session.listen(&agent("1004")).await.unwrap_err();
+    let unknown = PLAYBACK + request + STOP * 2 + request;
+    assert_eq!(session.longest_sign_out(), unknown);
+    session.stop(&agent("1004")).await.unwrap();
     // A call taken over: asked for, then released, and the sign-out sent twice.
     session.listen(&agent("1003")).await.unwrap();
     session.intercept(&agent("1003")).await.unwrap();
     let intercepted = PLAYBACK + request + STOP * 2 + request;
     assert_eq!(session.longest_sign_out(), intercepted);
     session.sign_out().await.unwrap();
+}
+
+/// A start whose answer was lost (the connection reset after the gateway acted): the
+/// session cannot know the inspection is live, so it is not stopped before the sign-out;
+/// the gateway's refusal (100-010) says something is, and the session stops it then.
+#[tokio::test]
+async fn an_inspection_whose_start_went_unanswered_is_stopped_after_the_refusal() {
+    for (start, stop, refused_first) in [
+        ("listen", "stopListenOrInsert", None),
+        ("requestWhisper", "stopWhisper", Some("stopListenOrInsert")),
+    ] {
+        let sim = sim(quick().refuse_sign_out_in_call(true)).await;
+        let (_, session) = inspector(&sim).await;
+        let target = agent("1001");
+        sim.faults()
+            .inject(FaultRule::on(start, Fault::ConnectionReset).times(1));
+        let started = match start {
+            "listen" => session.listen(&target).await,
+            _ => session.whisper(&target).await,
+        };
+        assert!(started.unwrap_err().may_have_reached_gateway(), "{start}");
+        assert_eq!(session.mode_of(&target), TrackedMode::Unknown, "{start}");
+        assert_ne!(sim.mode_of("101", "1001"), QcMode::Idle, "{start} acted on");
+        session
+            .sign_out()
+            .await
+            .unwrap_or_else(|e| panic!("{start}: not signed out: {e}"));
+        assert_eq!(sim.received(stop), 1, "{start}: stopped after the refusal");
+        if let Some(refused) = refused_first {
+            assert_eq!(
+                sim.received(refused),
+                1,
+                "{start}: tried as a listening first"
+            );
+        } else {
+            assert_eq!(
+                sim.received("stopWhisper"),
+                0,
+                "{start}: the first stop ended it"
+            );
+        }
+        assert_eq!(
+            sim.received("signOut"),
+            2,
+            "{start}: refused, then accepted"
+        );
+        assert_eq!(sim.mode_of("101", "1001"), QcMode::Idle, "{start}");
+        assert_eq!(sim.current_guid("101"), None, "{start}");
+    }
 }

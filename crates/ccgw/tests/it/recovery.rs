@@ -150,6 +150,40 @@ async fn the_request_that_found_the_session_gone_is_not_resent_after_a_recovery_
     drop(other);
 }
 
+/// The same with the other answer that means the session is gone, "not signed in"
+/// (100-006): the gateway lost the session, the poll that follows says so too, and the
+/// recovery that succeeds does not send the listen again.
+#[tokio::test]
+async fn a_request_answered_not_signed_in_is_not_resent_after_a_recovery_that_succeeds() {
+    let (sim, _client, s, mut events) = recovering(ForceLogin::Always).await;
+    let gone = || Fault::Retcode("100-006".into());
+    sim.faults()
+        .inject(FaultRule::on("listen", gone()).times(1));
+    let refused = s.listen(&agent("1002")).await.unwrap_err();
+    assert!(refused.is_not_signed_in(), "{refused}");
+    sim.faults()
+        .inject(FaultRule::on("pollEvent", gone()).times(1));
+    events
+        .wait_for(
+            |e| e.event_type() == &EventType::SessionRecovered,
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("the poll's 100-006 starts a recovery, which signs in again");
+    s.agent(&agent("1001")).await.unwrap();
+    assert_eq!(
+        sim.received("listen"),
+        1,
+        "sent once, not again after the recovery"
+    );
+    assert_eq!(
+        s.mode_of(&agent("1002")),
+        TrackedMode::Idle,
+        "never started"
+    );
+    s.sign_out().await.unwrap();
+}
+
 #[tokio::test]
 async fn a_sign_in_answered_without_a_new_guid_is_not_a_recovery() {
     let (sim, client, s, mut events) = recovering(ForceLogin::Always).await;

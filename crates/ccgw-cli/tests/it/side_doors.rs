@@ -366,42 +366,45 @@ async fn the_probe_report_holds_no_key_or_value_a_gateway_keyed_its_answers_with
 async fn a_signal_during_the_probes_sign_in_still_signs_out_the_session_it_made() {
     use ccgw_sim::{Fault, FaultRule};
     use std::time::Duration;
-    let sim = Simulator::start(quick()).await.unwrap();
-    // The gateway makes the session at once and answers late.
-    sim.faults()
-        .inject(FaultRule::on("signIn", Fault::Latency(Duration::from_millis(1500))).times(1));
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_ccgw"))
-        .envs(crate::common::isolated_env())
-        .args(["probe", "--gateway", &sim.base_url(), "--agent", "101"])
-        .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-        .env("CCGW_AUDIT", common::test_journal())
-        .env_remove("RUST_LOG")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    common::wait_until(
-        || sim.current_guid("101").is_some(),
-        "the sign-in reached the gateway",
-    )
-    .await;
-    let pid = child.id().unwrap().to_string();
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let status = tokio::time::timeout(Duration::from_secs(15), child.wait())
-        .await
-        .expect("the probe exits")
-        .unwrap();
-    assert_eq!(status.code(), Some(1), "cut short");
-    assert!(
-        signed_out(&sim),
-        "the session the cut sign-in made was signed out"
-    );
-    assert_eq!(sim.received("signOut"), 1);
+    for signal in ["TERM", "INT", "HUP"] {
+        let sim = Simulator::start(quick()).await.unwrap();
+        // The gateway makes the session at once and answers late.
+        sim.faults()
+            .inject(FaultRule::on("signIn", Fault::Latency(Duration::from_millis(1500))).times(1));
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_ccgw"))
+            .envs(crate::common::isolated_env())
+            .args(["probe", "--gateway", &sim.base_url(), "--agent", "101"])
+            .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
+            .env("CCGW_AUDIT", common::test_journal())
+            .env_remove("RUST_LOG")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        common::wait_until(
+            || sim.current_guid("101").is_some(),
+            "the sign-in reached the gateway",
+        )
+        .await;
+        let pid = child.id().unwrap().to_string();
+        let signal_arg = format!("-{signal}");
+        assert!(
+            std::process::Command::new("kill")
+                .args([signal_arg.as_str(), &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = tokio::time::timeout(Duration::from_secs(5), child.wait())
+            .await
+            .unwrap_or_else(|_| panic!("SIG{signal}: the probe exits within 5 s"))
+            .unwrap();
+        assert_eq!(status.code(), Some(1), "SIG{signal}: cut short");
+        assert!(
+            signed_out(&sim),
+            "SIG{signal}: the session the cut sign-in made was signed out"
+        );
+        assert_eq!(sim.received("signOut"), 1, "SIG{signal}");
+    }
 }

@@ -65,6 +65,21 @@ async fn a_download_is_saved_whole_with_progress_lines_off_a_terminal() {
 }
 
 #[tokio::test]
+async fn a_playback_the_gateway_refuses_is_an_error_and_the_session_still_ends() {
+    use ccgw_sim::{Fault, FaultRule};
+    let sim = Simulator::start(quick()).await.unwrap();
+    let url = sim.base_url();
+    let record = sim.recording_of("1001").unwrap();
+    sim.faults()
+        .inject(FaultRule::on("playRecording", Fault::Retcode("100-004".into())).times(1));
+    let run = common::ccgw(&args(&url, &["play", &record]), &PASSWORD, &["@sleep 200"]).await;
+    assert_eq!(run.status, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("100-004"), "{}", run.stderr);
+    assert_eq!(sim.received("playRecording"), 1, "refused, not sent again");
+    assert!(signed_out(&sim));
+}
+
+#[tokio::test]
 async fn a_playback_follows_piped_commands_and_stops_before_the_sign_out() {
     let sim = Simulator::start(quick().refuse_sign_out_in_call(true))
         .await

@@ -41,12 +41,7 @@ async fn a_requests_span_records_its_retcode_and_time() {
 #[tokio::test]
 async fn a_connection_refused_is_retried_as_often_as_allowed_and_no_more() {
     let (captured, _guard) = logs::capture();
-    // A port nothing listens on: bind, learn the port, close.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::closed_port();
     for retries in [0, 2] {
         let client = Client::builder(format!("http://127.0.0.1:{port}"))
             .connect_retries(retries)

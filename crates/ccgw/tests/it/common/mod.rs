@@ -48,12 +48,21 @@ pub fn agent(id: &str) -> AgentId {
     id.parse().unwrap()
 }
 
-/// The names in `dir`, sorted.
 /// Skill queue `id`.
 pub fn skill(id: i32) -> ccgw::SkillId {
     ccgw::SkillId::new(id).unwrap()
 }
 
+/// A loopback port nothing listens on: bound, its number learnt, then closed.
+pub fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The names in `dir`, sorted.
 pub fn names(dir: &std::path::Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()

@@ -9,6 +9,7 @@ use std::time::Duration;
 use ccgw::{Client, Session, SignIn, TrackedMode};
 use futures::StreamExt;
 use serde_json::{Value, json};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::ask;
@@ -17,6 +18,11 @@ use super::editor::KnownAgents;
 use super::input::Source;
 use super::output::{Output, Report, Target};
 use super::reading::{Ask, Input};
+
+/// How long a command that found the session gone waits for the event poll to tell
+/// whether the gateway ended it or it was signed in again, before the next line is read.
+/// The poll held at the gateway then answers at once; the bound covers one that does not.
+const END_REPORT_WAIT: Duration = Duration::from_secs(5);
 
 /// Whether to read another line.
 pub enum Flow {
@@ -32,8 +38,12 @@ pub struct Console {
     out: Output,
     printed: Arc<AtomicU64>,
     quitting: Arc<AtomicBool>,
+    /// Counts the ends and recoveries of the session the printer has reported.
+    reported: watch::Sender<u64>,
     printer: JoinHandle<()>,
     all_ok: bool,
+    /// Whether the line being run found the session gone (not signed in, or expired).
+    found_gone: bool,
     agents: KnownAgents,
     /// The recording playing to the inspector's phone, if any.
     playback: Option<ccgw::Playback>,
@@ -51,11 +61,13 @@ impl Console {
         crate::last_resort::remember(&session);
         let printed = Arc::new(AtomicU64::new(0));
         let quitting = Arc::new(AtomicBool::new(false));
+        let (reported, _) = watch::channel(0);
         let printer = tokio::spawn(print_events(
             session.clone(),
             out.clone(),
             printed.clone(),
             quitting.clone(),
+            reported.clone(),
         ));
         Ok(Console {
             client,
@@ -64,15 +76,31 @@ impl Console {
             out,
             printed,
             quitting,
+            reported,
             printer,
             all_ok: true,
+            found_gone: false,
             agents,
             playback: None,
         })
     }
 
-    /// Runs one line; destructive commands typed at a terminal are confirmed first.
+    /// Runs one line; destructive commands typed at a terminal are confirmed first. A
+    /// command that found the session gone returns once the end (or the sign-in again)
+    /// is reported, so that a script's next line, `quit` say, never hides it.
     pub async fn run_line(&mut self, line: &str, source: &mut Source) -> Flow {
+        let reported_before = *self.reported.borrow();
+        self.found_gone = false;
+        let flow = self.run_parsed(line, source).await;
+        if std::mem::take(&mut self.found_gone) {
+            let mut reported = self.reported.subscribe();
+            let told = reported.wait_for(|n| *n > reported_before);
+            let _ = tokio::time::timeout(END_REPORT_WAIT, told).await;
+        }
+        flow
+    }
+
+    async fn run_parsed(&mut self, line: &str, source: &mut Source) -> Flow {
         let parsed = command::parse(line, self.session.client().edition());
         if let Ok(Line::Remote(_, remote)) = &parsed
             && let Some(agent) = remote.work_no()
@@ -128,7 +156,7 @@ impl Console {
                 let work_no = question.work_no().map(|a| a.to_string());
                 let target = work_no.as_deref().map_or(Target::None, Target::Agent);
                 let hint = outcome.as_ref().err().and_then(|e| ask::hint(&question, e));
-                self.all_ok &= outcome.is_ok();
+                self.note(&outcome);
                 self.out.result_with_hint(word, target, &outcome, hint);
             }
             Ok(Line::Remote(word, remote)) => {
@@ -163,8 +191,16 @@ impl Console {
     }
 
     fn report(&mut self, word: &str, target: Target<'_>, outcome: Result<Report, ccgw::Error>) {
-        self.all_ok &= outcome.is_ok();
+        self.note(&outcome);
         self.out.result(word, target, &outcome);
+    }
+
+    /// Counts a failure, and notes one that says the gateway no longer holds the session.
+    fn note<T>(&mut self, outcome: &Result<T, ccgw::Error>) {
+        self.all_ok &= outcome.is_ok();
+        if let Err(e) = outcome {
+            self.found_gone |= e.is_not_signed_in() || e.is_auth_expired();
+        }
     }
 
     fn remember(&self, agent: &str) {
@@ -181,6 +217,7 @@ impl Console {
             self.out.clone(),
             self.printed.clone(),
             self.quitting.clone(),
+            self.reported.clone(),
         ));
         self.session = session;
         Ok(Report::done())
@@ -236,12 +273,14 @@ fn command_word(mode: TrackedMode) -> &'static str {
 }
 
 /// Prints events as they arrive. The end of the session is reported only when the
-/// gateway ended it, not when the console signed out.
+/// gateway ended it, not when the console signed out; `reported` counts each end and
+/// each sign-in again once it is printed.
 async fn print_events(
     session: Session,
     out: Output,
     printed: Arc<AtomicU64>,
     quitting: Arc<AtomicBool>,
+    reported: watch::Sender<u64>,
 ) {
     let mut events = session.events();
     while let Some(event) = events.next().await {
@@ -256,7 +295,11 @@ async fn print_events(
                     "the gateway ended the session; commands fail until `signin` signs in again"
                 );
             }
+            reported.send_modify(|n| *n += 1);
             break;
+        }
+        if event.event_type() == &ccgw::EventType::SessionRecovered {
+            reported.send_modify(|n| *n += 1);
         }
     }
 }

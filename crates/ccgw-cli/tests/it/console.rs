@@ -4,7 +4,7 @@ use crate::common;
 
 use std::time::Duration;
 
-use ccgw_sim::{AgentState, DEFAULT_PASSWORD, QcMode, Simulator};
+use ccgw_sim::{AgentState, DEFAULT_PASSWORD, Fault, FaultRule, QcMode, Simulator};
 use common::{ccgw, console_args, quick};
 use serde_json::json;
 
@@ -301,8 +301,17 @@ async fn completions_and_help() {
 #[tokio::test]
 async fn a_session_taken_over_elsewhere_is_reported_and_commands_fail() {
     let sim = Simulator::start(quick()).await.unwrap();
+    // Every event poll's answer arrives late: the command that finds the session gone
+    // fails before the poll that tells the console of the end comes back.
+    let late = Fault::Latency(Duration::from_millis(1500));
+    sim.faults().inject(FaultRule::on("pollEvent", late));
     let url = sim.base_url();
-    let script = ["force-busy 1001", "@sleep 1500", "force-idle 1001", "quit"];
+    let dir = tempfile::tempdir().unwrap();
+    let taken_over = dir.path().join("taken-over");
+    // The next command goes only once the session was taken over; `quit` follows the
+    // failure at once, so the end is reported before the console reads another line.
+    let wait = format!("@wait {}", taken_over.display());
+    let script = ["force-busy 1001", &wait, "force-idle 1001", "quit"];
     let args = console_args(&url, &["--json"]);
     let console = ccgw(&args, &[("CCGW_PASSWORD", DEFAULT_PASSWORD)], &script);
     let take_over = async {
@@ -312,6 +321,7 @@ async fn a_session_taken_over_elsewhere_is_reported_and_commands_fail() {
         let wire = ccgw_sim::testing::Wire::new(&url);
         let answer = wire.sign_in_with("101", DEFAULT_PASSWORD, true).await;
         assert_eq!(answer.retcode(), "0", "{}", answer.body);
+        std::fs::write(&taken_over, "").unwrap();
     };
     let (run, ()) = tokio::join!(console, take_over);
     assert_eq!(run.status, 1, "{}\n{}", run.stdout, run.stderr);

@@ -1,6 +1,7 @@
 //! What the hooks do to every request and answer, seen on a real loopback socket.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use ccgw_api::ClientInfo;
 use ccgw_api::hooks::{Hooks, Interceptor, OperationInfo, is_answer_too_large};
@@ -9,11 +10,26 @@ use tokio::net::TcpListener;
 
 /// A generated client. The workspace compiles reqwest's rustls without a cryptography
 /// provider (`ccgw` names one), so a test that builds its client directly names it too.
+/// Every request goes straight to the test's server on loopback (never through a proxy
+/// of the runner's environment), and none waits longer than 10 s.
 fn client(url: &str, hooks: Hooks) -> ccgw_api::Client {
     // Deprecated since rustls 0.23.48 (no post-quantum key exchange): enough for loopback.
     #[allow(deprecated)]
     let _ = rustls::crypto::ring::default_provider().install_default();
-    ccgw_api::Client::new(url, hooks)
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    ccgw_api::Client::new_with_client(url, http, hooks)
+}
+
+/// What the server of [`one_shot_server`] received, waiting 10 s at most.
+async fn received(server: tokio::task::JoinHandle<String>) -> String {
+    tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("the server got its request within 10 s")
+        .unwrap()
 }
 
 /// Serves one connection: records the request head and answers with `body`.
@@ -53,7 +69,7 @@ async fn requests_carry_json_content_type_and_no_api_version_header() {
         .await
         .unwrap();
     assert_eq!(answer.retcode, "0");
-    let head = server.await.unwrap();
+    let head = received(server).await;
     assert!(head.starts_with("post /agentgateway/resource/qualitycontrol/101/switch/1001 "));
     assert!(
         head.contains("content-type: application/json; charset=utf-8\r\n"),
@@ -74,7 +90,7 @@ async fn request_line(base_path: &str, agentid: &str, hooks: Hooks) -> String {
         .guid("g")
         .send()
         .await;
-    let head = server.await.unwrap();
+    let head = received(server).await;
     head.lines().next().unwrap_or_default().to_owned()
 }
 
@@ -99,7 +115,7 @@ async fn hooks_taken_from_one_client_do_not_carry_its_base_url_to_another() {
         .guid("g")
         .send()
         .await;
-    assert!(server.await.unwrap().starts_with("get /first/"));
+    assert!(received(server).await.starts_with("get /first/"));
     let line = request_line("/second", "101", first.inner().clone()).await;
     assert_eq!(
         line,
@@ -203,7 +219,7 @@ async fn the_interceptor_sees_the_request_and_the_answer_head() {
         .send()
         .await
         .unwrap();
-    let head = server.await.unwrap();
+    let head = received(server).await;
     assert!(head.contains("cookie: nslb=1\r\n"));
     let seen = recorder.seen.lock().unwrap().clone();
     assert_eq!(

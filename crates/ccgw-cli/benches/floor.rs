@@ -76,6 +76,7 @@ async fn simulator_alone(agents: u32, queues: u32) {
     let sim = Sim::start(agents, queues);
     ccgw::install_tls_provider();
     let http = reqwest::Client::builder()
+        .no_proxy()
         .timeout(Duration::from_secs(600))
         .build()
         .unwrap();

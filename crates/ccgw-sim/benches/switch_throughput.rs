@@ -26,7 +26,7 @@ async fn main() {
     let sim = Simulator::start(config).await.expect("simulator starts");
     let base = sim.base_url();
     ccgw_sim::testing::install_ring_provider();
-    let http = reqwest::Client::new();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
     let done = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(secs);
     let mut workers = Vec::new();

@@ -111,7 +111,9 @@ impl Wire {
         // `ccgw::install_tls_provider`); a reqwest client built before any `ccgw` client
         // would find none and panic, so the wire client names the same one.
         install_ring_provider();
+        // Only ever loopback: a proxy from the runner's environment is never used.
         let http = reqwest::Client::builder()
+            .no_proxy()
             .timeout(WIRE_TIMEOUT)
             .build()
             .expect("a plain HTTP client builds");

@@ -165,8 +165,7 @@ async fn profile_one_side(dynamic: bool, side: &str, secs: u64) {
     let base = spawn_sim(config(dynamic));
     let client = Client::builder(&base).build().unwrap();
     let pairs = sessions(&client).await;
-    ccgw::install_tls_provider();
-    let http = reqwest::Client::new();
+    let http = loopback_http();
     let targets = raw_targets(&http, &base, 64).await;
     let cpu = cpu_time(libc::RUSAGE_THREAD);
     let level = if side == "ccgw" {
@@ -200,8 +199,7 @@ async fn run(dynamic: bool, secs: u64, parity_secs: u64, memory_secs: u64) {
     // come in bursts) hits both alike. Each pair of slices swaps the order, so that
     // neither side always runs right after the other, and one untimed slice of each
     // warms both up.
-    ccgw::install_tls_provider();
-    let http = reqwest::Client::new();
+    let http = loopback_http();
     let targets = raw_targets(&http, &base, 64).await;
     let slice = Duration::from_millis(100);
     drive_raw(&http, &targets, slice).await;

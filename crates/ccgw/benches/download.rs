@@ -46,8 +46,7 @@ async fn run(base: &str) {
         ))
         .await
         .unwrap();
-    ccgw::install_tls_provider();
-    let http = reqwest::Client::new();
+    let http = support::loopback_http();
     let guid = support::raw_sign_in(&http, base, "102").await;
     let url = format!(
         "{base}/agentgateway/resource/recordfile/102?recordId={}",

@@ -71,8 +71,7 @@ async fn main() {
     session_f.listen(&agent_f).await.unwrap();
 
     // (b) and (c) share one reused reqwest client, as (a) reuses its pool.
-    ccgw::install_tls_provider();
-    let http = reqwest::Client::new();
+    let http = loopback_http();
     let api = ccgw_api::Client::new_with_client(&base, http.clone(), Hooks::default());
     let guid_b = raw_sign_in(&http, &base, "30002").await;
     raw_listen(&http, &base, "30002", "40002", &guid_b).await;
@@ -121,7 +120,7 @@ async fn main() {
                         assert_eq!(answer.retcode, "0");
                     }
                     2 => raw_switch(&http, &url_c, &guid_c).await,
-                    3 => raw_switch(&reqwest::Client::new(), &url_d, &guid_d).await,
+                    3 => raw_switch(&loopback_http(), &url_d, &guid_d).await,
                     4 => session_e.switch_listen_insert(&agent_e).await.unwrap(),
                     _ => session_f.switch_listen_insert(&agent_f).await.unwrap(),
                 }

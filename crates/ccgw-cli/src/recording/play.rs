@@ -183,16 +183,18 @@ async fn carry_out(playback: &Playback, ask: Ask, position: &mut Position) {
         Ask::Rewind(s) => now.saturating_sub(Duration::from_secs(s.into())),
         _ => now,
     };
-    let done = match ask {
-        Ask::PauseOrResume if playback.state() == PlaybackState::Paused => playback.resume().await,
-        Ask::PauseOrResume | Ask::Pause => playback.pause().await,
-        Ask::Resume => playback.resume().await,
-        Ask::Forward(s) => playback.forward(s).await,
-        Ask::Rewind(s) => playback.rewind(s).await,
+    // What the gateway accepted decides at once whether it plays: its own report of a
+    // pause or resume comes later, as an event, if at all.
+    let (done, playing) = match ask {
+        Ask::PauseOrResume if !position.playing => (playback.resume().await, true),
+        Ask::PauseOrResume | Ask::Pause => (playback.pause().await, false),
+        Ask::Resume => (playback.resume().await, true),
+        Ask::Forward(s) => (playback.forward(s).await, position.playing),
+        Ask::Rewind(s) => (playback.rewind(s).await, position.playing),
         Ask::Stop => return,
     };
     match done {
-        Ok(()) => position.set(moved, playback.state() != PlaybackState::Paused),
+        Ok(()) => position.set(moved, playing),
         Err(e) => errln!("{e}\r"),
     }
 }
@@ -247,6 +249,9 @@ async fn listen(
     let on_terminal = matches!(asks, Asks::Keys(..));
     let stopped = |s: PlaybackState| matches!(s, PlaybackState::Stopped(_));
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    // The state the gateway last reported: only a change of it (a pause or resume it made
+    // by itself, or its late report of one asked for) moves the position.
+    let mut reported = playback.state();
     let show = |position: &Position| {
         if on_terminal {
             // Carriage return and erase the line: raw mode, one line kept current.
@@ -267,10 +272,10 @@ async fn listen(
                 Some(Err(e)) => errln!("{e}"),
             },
             _ = tick.tick(), if on_terminal => {
-                // A pause or resume the gateway reported by itself counts too.
-                let playing = playback.state() == PlaybackState::Playing;
-                if playing != position.playing {
-                    position.set(position.now(), playing);
+                let now_reported = playback.state();
+                if now_reported != reported {
+                    reported = now_reported;
+                    position.set(position.now(), reported != PlaybackState::Paused);
                 }
                 show(&position);
             }

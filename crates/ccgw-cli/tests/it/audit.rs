@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::common;
+use crate::common::Isolated;
 
 use ccgw_sim::{DEFAULT_PASSWORD, Fault, FaultRule, Simulator};
 use common::{ccgw, console_args, quick, wait_until};
@@ -15,7 +16,7 @@ use common::{ccgw, console_args, quick, wait_until};
 /// `ccgw audit verify FILE` with `options`: exit status, stdout, stderr.
 pub fn verify_with(path: &std::path::Path, options: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_ccgw"))
-        .envs(crate::common::isolated_env())
+        .isolated()
         .args(["audit", "verify"])
         .arg(path)
         .args(options)
@@ -128,11 +129,10 @@ async fn a_console_killed_before_the_answer_leaves_its_intent_on_disk() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit.jsonl");
     let mut console = Command::new(env!("CARGO_BIN_EXE_ccgw"))
-        .envs(crate::common::isolated_env())
+        .isolated()
         .args(console_args(&sim.base_url(), &["--json"]))
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
         .env("CCGW_AUDIT", &path)
-        .env_remove("RUST_LOG")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -11,19 +11,18 @@ use ccgw_sim::{DEFAULT_PASSWORD, Fault, FaultRule, QcMode, RunningSim, Simulator
 use expectrl::process::unix::WaitStatus;
 use expectrl::{ControlCode, Eof, Expect, Regex, Session};
 
-use crate::common::{self, quick, signed_out, wait_until};
+use crate::common::{self, Isolated, quick, signed_out, wait_until};
 
 /// The board in a pseudo-terminal, listening to agent 1001 once the simulator says so.
 async fn listening_board(sim: &RunningSim, env: &[(&str, &str)]) -> expectrl::session::OsSession {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
-    command.envs(crate::common::isolated_env());
+    command.isolated();
     command
         .args(["board", "--gateway", &sim.base_url(), "--agent", "101"])
         .args(["--refresh", "1"])
         .env("TERM", "xterm")
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-        .env("CCGW_AUDIT", common::test_journal())
-        .env_remove("RUST_LOG");
+        .env("CCGW_AUDIT", common::test_journal());
     for (k, v) in env {
         command.env(k, v);
     }
@@ -131,7 +130,7 @@ async fn each_signal_signs_watch_out() {
         let rules = dir.path().join("rules.toml");
         std::fs::write(&rules, "[[alerts]]\nrule = \"waiting\"\nover = 1\n").unwrap();
         let mut watch = tokio::process::Command::new(env!("CARGO_BIN_EXE_ccgw"))
-            .envs(crate::common::isolated_env())
+            .isolated()
             .args([
                 "watch",
                 "--gateway",
@@ -145,7 +144,6 @@ async fn each_signal_signs_watch_out() {
             .arg(&rules)
             .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
             .env("CCGW_AUDIT", common::test_journal())
-            .env_remove("RUST_LOG")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .kill_on_drop(true)
@@ -246,7 +244,7 @@ async fn each_action_key_reaches_its_operation_for_the_agent_asked_about() {
 async fn playing(sim: &RunningSim) -> expectrl::session::OsSession {
     let record = sim.recording_of("1001").unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
-    command.envs(crate::common::isolated_env());
+    command.isolated();
     command
         .args([
             "recording",
@@ -259,8 +257,7 @@ async fn playing(sim: &RunningSim) -> expectrl::session::OsSession {
         ])
         .env("TERM", "xterm")
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-        .env("CCGW_AUDIT", common::test_journal())
-        .env_remove("RUST_LOG");
+        .env("CCGW_AUDIT", common::test_journal());
     let mut player = Session::spawn(command).unwrap();
     player.set_expect_timeout(Some(Duration::from_secs(10)));
     player.expect("space pauses").unwrap();

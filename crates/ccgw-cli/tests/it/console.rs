@@ -5,7 +5,7 @@ use crate::common;
 use std::time::Duration;
 
 use ccgw_sim::{AgentState, DEFAULT_PASSWORD, Fault, FaultRule, QcMode, Simulator};
-use common::{ccgw, console_args, quick};
+use common::{ccgw, console_args, quick, wait_until};
 use serde_json::json;
 
 /// Every command, each expected to succeed, in an order the gateway accepts.
@@ -246,16 +246,38 @@ async fn dynamic_authentication_rotates_the_guid_mid_session() {
         .poll_wait(Duration::from_millis(100));
     let sim = Simulator::start(config).await.unwrap();
     let url = sim.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let step = |name: &str| dir.path().join(name);
+    let (answered, go) = ([step("listen"), step("switch")], [step("go1"), step("go2")]);
+    let touch = answered
+        .each_ref()
+        .map(|p| format!("@touch {}", p.display()));
+    let wait = go.each_ref().map(|p| format!("@wait {}", p.display()));
     let script = [
         "listen 1001",
-        "@sleep 1500",
+        r#"@seen "command":"listen""#,
+        &touch[0],
+        &wait[0],
         "switch 1001",
-        "@sleep 1500",
+        r#"@seen "command":"switch""#,
+        &touch[1],
+        &wait[1],
         "mode 1001 listen",
         "force-busy 1002",
         "stop 1001",
         "quit",
     ];
+    // After each of the first two commands, the Guid rotates twice before the next goes.
+    let rotations = async {
+        for (answered, go) in answered.iter().zip(&go) {
+            wait_until(|| answered.exists(), "the command answered").await;
+            for _ in 0..2 {
+                let before = sim.current_guid("101");
+                wait_until(|| sim.current_guid("101") != before, "a rotation").await;
+            }
+            std::fs::write(go, "").unwrap();
+        }
+    };
     let (done, stop) = tokio::sync::oneshot::channel();
     let args = console_args(&url, &["--json"]);
     let console = async {
@@ -263,7 +285,8 @@ async fn dynamic_authentication_rotates_the_guid_mid_session() {
         let _ = done.send(());
         run
     };
-    let (run, guids) = tokio::join!(console, common::sample_guids(&sim, "101", stop));
+    let sampled = common::sample_guids(&sim, "101", stop);
+    let (run, (), guids) = tokio::join!(console, rotations, sampled);
     assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
     let results = run.results();
     assert_eq!(results.len(), 5);

@@ -4,6 +4,7 @@
 //! them and what does not; the simulator's own way out.
 
 use crate::common;
+use crate::common::Isolated;
 
 use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
@@ -17,7 +18,7 @@ use tokio::process::{Child, Command};
 /// The console, listening to agent 1001, its standard input left open.
 async fn listening_console(sim: &RunningSim) -> (Child, tokio::process::ChildStdin) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ccgw"))
-        .envs(crate::common::isolated_env())
+        .isolated()
         .args([
             "console",
             "--gateway",
@@ -28,7 +29,6 @@ async fn listening_console(sim: &RunningSim) -> (Child, tokio::process::ChildStd
         ])
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
         .env("CCGW_AUDIT", crate::common::test_journal())
-        .env_remove("RUST_LOG")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -118,9 +118,8 @@ async fn a_second_signal_of_any_kind_while_signing_out_exits_at_once() {
 async fn the_demo_signs_out_when_interrupted() {
     use tokio::io::{AsyncBufReadExt, BufReader};
     let mut child = Command::new(env!("CARGO_BIN_EXE_ccgw"))
-        .envs(crate::common::isolated_env())
+        .isolated()
         .arg("demo")
-        .env_remove("RUST_LOG")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -154,9 +153,8 @@ async fn the_simulator_stops_cleanly_on_sigterm() {
         .unwrap()
         .port();
     let child = Command::new(env!("CARGO_BIN_EXE_ccgw"))
-        .envs(crate::common::isolated_env())
+        .isolated()
         .args(["sim", "--listen", &format!("127.0.0.1:{port}")])
-        .env_remove("RUST_LOG")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -211,10 +209,14 @@ async fn the_gateway_ending_the_session_does_not_change_the_status() {
         .await
         .unwrap();
     let url = sim.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let answered = dir.path().join("answered");
     let taker = tokio::spawn({
         let url = url.clone();
+        let answered = answered.clone();
         async move {
-            tokio::time::sleep(Duration::from_millis(700)).await;
+            // Once `status` was answered, another program takes the inspector over.
+            wait_until(|| answered.exists(), "status answered").await;
             let client = ccgw::Client::builder(url).build().unwrap();
             let request = ccgw::SignIn::new("101".parse().unwrap(), DEFAULT_PASSWORD)
                 .force(ccgw::ForceLogin::Always)
@@ -228,10 +230,17 @@ async fn the_gateway_ending_the_session_does_not_change_the_status() {
                 .unwrap();
         }
     });
+    let touch = format!("@touch {}", answered.display());
     let run = ccgw(
         &console_args(&url, &["--json"]),
         &[("CCGW_PASSWORD", DEFAULT_PASSWORD)],
-        &["status", "@sleep 2000", "quit"],
+        &[
+            "status",
+            r#"@seen "command":"status""#,
+            &touch,
+            "@seen the gateway ended the session",
+            "quit",
+        ],
     )
     .await;
     taker.await.unwrap();
@@ -253,8 +262,8 @@ async fn the_demo_that_cannot_start_says_so_with_status_two() {
     let mut ran = 0;
     for files in 5..=11u64 {
         let mut command = StdCommand::new(env!("CARGO_BIN_EXE_ccgw"));
-        command.envs(crate::common::isolated_env());
-        command.arg("demo").env_remove("RUST_LOG");
+        command.isolated();
+        command.arg("demo");
         // SAFETY: setrlimit is async-signal-safe.
         unsafe {
             command.pre_exec(move || {
@@ -297,11 +306,10 @@ async fn a_standard_input_that_cannot_be_read_ends_the_script_as_its_end_would()
     let output = tokio::task::spawn_blocking(move || {
         // Reading a folder fails (EISDIR) at the first line.
         StdCommand::new(env!("CARGO_BIN_EXE_ccgw"))
-            .envs(crate::common::isolated_env())
+            .isolated()
             .args(["console", "--gateway", &url, "--agent", "101", "--json"])
             .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
             .env("CCGW_AUDIT", crate::common::test_journal())
-            .env_remove("RUST_LOG")
             .stdin(std::fs::File::open("/").unwrap())
             .output()
             .unwrap()

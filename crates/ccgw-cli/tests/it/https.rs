@@ -1,6 +1,7 @@
 //! The CLI over HTTPS, through a TLS front on loopback before the simulator: a private
 //! CA's certificate is refused by default and trusted with `--ca-cert`; a self-signed one
-//! passes only with `--danger-accept-invalid-certs`, which prints its warning.
+//! passes only with `--danger-accept-invalid-certs`, which prints its warning; a
+//! gateway on loopback is reached directly whatever proxy the environment names.
 
 use std::sync::Arc;
 
@@ -124,5 +125,30 @@ async fn a_self_signed_certificate_passes_only_when_named_dangerous_and_says_so(
         run.stderr
     );
     assert!(run.stdout.contains("ok      listen 1001"), "{}", run.stdout);
+    assert!(signed_out(&sim));
+}
+
+/// An HTTPS gateway on this machine is reached directly: a proxy the environment names
+/// (for every other host) could not reach this machine's loopback anyway.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_environment_proxy_is_not_used_for_a_gateway_on_loopback() {
+    let sim = Simulator::start(quick()).await.unwrap();
+    let (cert, ca_pem) = certificate(true);
+    let url = tls_front(&sim, cert).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, ca_pem.unwrap()).unwrap();
+    let (proxy, connections) = common::silent_listener().await;
+    let proxy = format!("http://{proxy}");
+    let names = ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"];
+    let env: Vec<(&str, &str)> = names
+        .into_iter()
+        .map(|name| (name, proxy.as_str()))
+        .chain([("CCGW_PASSWORD", DEFAULT_PASSWORD)])
+        .collect();
+    let args = console_args(&url, &["--ca-cert", ca.to_str().unwrap()]);
+    let run = ccgw(&args, &env, &["listen 1001", "quit"]).await;
+    assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 0);
     assert!(signed_out(&sim));
 }

@@ -3,6 +3,7 @@
 //! confirmation of destructive commands, history kept in a file, and Ctrl-D signing out.
 
 use crate::common;
+use crate::common::Isolated;
 
 use std::process::Command;
 use std::time::Duration;
@@ -16,14 +17,12 @@ async fn prompt_completion_events_above_the_line_and_history() {
     let history = tempfile::tempdir().unwrap();
     let history_file = history.path().join("history");
     let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
-    command.envs(crate::common::isolated_env());
+    command.isolated();
     command
         .args(["console", "--gateway", &sim.base_url(), "--agent", "101"])
         .env("TERM", "xterm")
-        .env_remove("CCGW_PASSWORD")
         .env("CCGW_AUDIT", crate::common::test_journal())
-        .env("CCGW_HISTORY", &history_file)
-        .env_remove("RUST_LOG");
+        .env("CCGW_HISTORY", &history_file);
     let call = sim.call_of("1002").unwrap();
     let drop_call = format!("drop-call {call}\r");
     let status = tokio::task::spawn_blocking(move || -> Result<_, expectrl::Error> {

@@ -15,6 +15,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::process::{Child, Command};
 
+use crate::common::Isolated;
 use crate::common::{self, wait_until};
 
 /// The program named, from PATH; `None` (with a note) outside CI when it is missing.
@@ -46,6 +47,7 @@ fn free_port() -> u16 {
 
 fn daemon(program: &Path, args: &[String]) -> Child {
     Command::new(program)
+        .isolated()
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -92,8 +94,23 @@ async fn receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
     (url, got)
 }
 
+/// A GET to a program of this test on loopback: never through a proxy of the runner's,
+/// and never longer than 10 s.
+async fn get(url: &str) -> Option<reqwest::Response> {
+    static HTTP: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    let http = HTTP.get_or_init(|| {
+        ccgw::install_tls_provider();
+        reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap()
+    });
+    http.get(url).send().await.ok()
+}
+
 async fn get_json(url: &str) -> Option<Value> {
-    reqwest::get(url).await.ok()?.json().await.ok()
+    get(url).await?.json().await.ok()
 }
 
 /// Polls `check` every 200 ms until it gives a value, 60 s at most.
@@ -165,7 +182,7 @@ async fn prometheus_scrapes_the_floor_and_alertmanager_groups_and_resolves_a_sur
     );
     let ready = format!("{am_url}/-/ready");
     eventually("Alertmanager ready", async || {
-        let answer = reqwest::get(&ready).await.ok()?;
+        let answer = get(&ready).await?;
         answer.status().is_success().then_some(())
     })
     .await;
@@ -177,7 +194,7 @@ async fn prometheus_scrapes_the_floor_and_alertmanager_groups_and_resolves_a_sur
     )
     .unwrap();
     let mut watch = Command::new(env!("CARGO_BIN_EXE_ccgw"))
-        .envs(crate::common::isolated_env())
+        .isolated()
         .args(["watch", "--gateway", &sim.base_url(), "--agent", "101"])
         .args([
             "--every",
@@ -190,7 +207,6 @@ async fn prometheus_scrapes_the_floor_and_alertmanager_groups_and_resolves_a_sur
         .args(["--metrics", "127.0.0.1:0", "--alertmanager", &am_url])
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
         .env("CCGW_AUDIT", common::test_journal())
-        .env_remove("RUST_LOG")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -210,11 +226,12 @@ async fn prometheus_scrapes_the_floor_and_alertmanager_groups_and_resolves_a_sur
 
     // The exposition passes Prometheus' own linter.
     let exposition = eventually("a round's metrics", async || {
-        let text = reqwest::get(&metrics_url).await.ok()?.text().await.ok()?;
+        let text = get(&metrics_url).await?.text().await.ok()?;
         text.contains("ccgw_queue_waiting_calls").then_some(text)
     })
     .await;
     let mut check = std::process::Command::new(&promtool)
+        .isolated()
         .args(["check", "metrics"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

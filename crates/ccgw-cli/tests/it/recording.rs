@@ -4,7 +4,7 @@
 
 use ccgw_sim::{DEFAULT_PASSWORD, RecordingConfig, Simulator};
 
-use crate::common::{self, quick, signed_out};
+use crate::common::{self, Isolated, quick, signed_out};
 
 fn args<'a>(url: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec!["recording"];
@@ -72,7 +72,7 @@ async fn a_playback_the_gateway_refuses_is_an_error_and_the_session_still_ends()
     let record = sim.recording_of("1001").unwrap();
     sim.faults()
         .inject(FaultRule::on("playRecording", Fault::Retcode("100-004".into())).times(1));
-    let run = common::ccgw(&args(&url, &["play", &record]), &PASSWORD, &["@sleep 200"]).await;
+    let run = common::ccgw(&args(&url, &["play", &record]), &PASSWORD, &[]).await;
     assert_eq!(run.status, 1, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("100-004"), "{}", run.stderr);
     assert_eq!(sim.received("playRecording"), 1, "refused, not sent again");
@@ -86,7 +86,7 @@ async fn a_playback_follows_piped_commands_and_stops_before_the_sign_out() {
         .unwrap();
     let url = sim.base_url();
     let record = sim.recording_of("1001").unwrap();
-    let script = ["pause", "@sleep 300", "resume", "+5", "-2", "+0", "stop"];
+    let script = ["pause", "@seen paused", "resume", "+5", "-2", "+0", "stop"];
     let run = common::ccgw(
         &args(&url, &["play", &record, "--from", "3"]),
         &PASSWORD,
@@ -113,7 +113,8 @@ async fn a_playback_follows_piped_commands_and_stops_before_the_sign_out() {
     assert!(signed_out(&sim));
 
     // The end of input is a way out too: the playback is stopped, then the session ends.
-    let run = common::ccgw(&args(&url, &["play", &record]), &PASSWORD, &["@sleep 200"]).await;
+    let script = ["@seen playing;"];
+    let run = common::ccgw(&args(&url, &["play", &record]), &PASSWORD, &script).await;
     assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(
         run.stdout.contains("stopped: end of input"),
@@ -194,15 +195,14 @@ async fn the_console_plays_and_downloads_within_its_json_contract() {
 /// `ccgw recording ARGS` on a pseudo-terminal, against `sim`.
 fn on_a_terminal(sim: &ccgw_sim::RunningSim, args: &[&str]) -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ccgw"));
-    command.envs(crate::common::isolated_env());
+    command.isolated();
     command
         .arg("recording")
         .args(args)
         .args(["--gateway", &sim.base_url(), "--agent", "101"])
         .env("TERM", "xterm")
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-        .env("CCGW_AUDIT", common::test_journal())
-        .env_remove("RUST_LOG");
+        .env("CCGW_AUDIT", common::test_journal());
     command
 }
 

@@ -6,7 +6,7 @@ use crate::common;
 use std::time::Duration;
 
 use ccgw_sim::{Fault, FaultRule, SimConfig, Simulator};
-use common::{ccgw, console_args, sample_guids};
+use common::{ccgw, console_args, sample_guids, wait_until};
 
 #[tokio::test]
 async fn trace_logs_carry_no_secret() {
@@ -23,12 +23,19 @@ async fn trace_logs_carry_no_secret() {
     sim.faults()
         .inject(FaultRule::on("stopListenOrInsert", Fault::ConnectionReset).times(1));
     let url = sim.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let (halfway, go) = (dir.path().join("halfway"), dir.path().join("go"));
+    let (touch, wait) = (
+        format!("@touch {}", halfway.display()),
+        format!("@wait {}", go.display()),
+    );
     let script = [
         "listen 1001",
         "switch 1001",
         "force-busy 1002",
         "force-idle 1002",
-        "@sleep 800",
+        &touch,
+        &wait,
         "mode 1001 insert",
         "stop 1001",
         "listen 2001",
@@ -47,7 +54,14 @@ async fn trace_logs_carry_no_secret() {
         let _ = done.send(());
         run
     };
-    let (run, guids) = tokio::join!(console, sample_guids(&sim, "101", stop));
+    // Halfway, the Guid rotates before the rest goes: later requests carry a newer one.
+    let rotation = async {
+        wait_until(|| halfway.exists(), "halfway").await;
+        let before = sim.current_guid("101");
+        wait_until(|| sim.current_guid("101") != before, "a rotation").await;
+        std::fs::write(&go, "").unwrap();
+    };
+    let (run, (), guids) = tokio::join!(console, rotation, sample_guids(&sim, "101", stop));
     assert_eq!(run.status, 1, "some commands failed on purpose");
     assert!(run.stderr.contains("TRACE"), "trace logging was on");
     assert!(run.stderr.contains("switchSuperviseOrInsert"));

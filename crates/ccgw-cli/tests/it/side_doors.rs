@@ -3,36 +3,19 @@
 //! download never writes through a link or onto a device or an existing file, and the
 //! probe's report holds no key an answer made of a value.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use ccgw_sim::{DEFAULT_PASSWORD, Simulator};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-use crate::common::{self, quick, signed_out};
-
-/// A listener that counts connections and never answers.
-async fn silent_listener() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let count = Arc::new(AtomicUsize::new(0));
-    let counted = count.clone();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            counted.fetch_add(1, Ordering::SeqCst);
-            // Kept open, unanswered, until the test ends.
-            std::mem::forget(stream);
-        }
-    });
-    (addr, count)
-}
+use crate::common::{self, Isolated, quick, signed_out};
 
 #[tokio::test]
 async fn an_environment_proxy_never_sees_a_plain_http_session() {
     let sim = Simulator::start(quick()).await.unwrap();
-    let (proxy, connections) = silent_listener().await;
+    let (proxy, connections) = common::silent_listener().await;
     let proxy = format!("http://{proxy}");
     let env: Vec<(&str, &str)> = ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]
         .into_iter()
@@ -252,6 +235,7 @@ async fn keyed_gateway(sim_url: String) -> String {
     let base = format!("http://{}", listener.local_addr().unwrap());
     ccgw::install_tls_provider();
     let http = reqwest::Client::builder()
+        .no_proxy()
         .timeout(std::time::Duration::from_secs(30))
         .build()
         .unwrap();
@@ -372,11 +356,10 @@ async fn a_signal_during_the_probes_sign_in_still_signs_out_the_session_it_made(
         sim.faults()
             .inject(FaultRule::on("signIn", Fault::Latency(Duration::from_millis(1500))).times(1));
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_ccgw"))
-            .envs(crate::common::isolated_env())
+            .isolated()
             .args(["probe", "--gateway", &sim.base_url(), "--agent", "101"])
             .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
             .env("CCGW_AUDIT", common::test_journal())
-            .env_remove("RUST_LOG")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
             .kill_on_drop(true)

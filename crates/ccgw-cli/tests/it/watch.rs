@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 use tokio::process::Command;
 
 use crate::common;
+use crate::common::Isolated;
 
 /// A webhook receiver on loopback that answers 500 to its first request and 200 after;
 /// what it received: (Idempotency-Key, body).
@@ -87,7 +88,7 @@ async fn alerts_are_raised_and_cleared_once_and_the_webhook_gets_each_once() {
     .unwrap();
     let (hook, received) = receiver().await;
     let mut child = Command::new(env!("CARGO_BIN_EXE_ccgw"))
-        .envs(crate::common::isolated_env())
+        .isolated()
         .args(["watch", "--gateway", &sim.base_url(), "--agent", "101"])
         .args([
             "--every",
@@ -103,7 +104,6 @@ async fn alerts_are_raised_and_cleared_once_and_the_webhook_gets_each_once() {
         .arg(&rules)
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
         .env("CCGW_AUDIT", common::test_journal())
-        .env_remove("RUST_LOG")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -314,28 +314,33 @@ async fn watch_whose_output_closes_signs_out_at_its_next_alert() {
         sim.base_url(),
         rules.display()
     );
-    let child = Command::new("sh")
-        .envs(crate::common::isolated_env())
+    let mut child = Command::new("sh")
+        .isolated()
         .args(["-c", &pipeline])
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-        .env_remove("RUST_LOG")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    common::wait_until(|| sim.current_guid("101").is_some(), "signed in").await;
-    // The callers are answered: the next round clears the alert, and its line finds
-    // nobody reading.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    tokio::time::timeout(Duration::from_secs(10), stdout.read_line(&mut first))
+        .await
+        .expect("the first round's alert within 10 s")
+        .unwrap();
+    assert!(first.contains("waiting"), "{first}");
+    // `head` has its line and left. The callers are answered: the next round clears the
+    // alert, and its line finds nobody reading.
     assert!(sim.set_waiting(1, 0));
     let output = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output())
         .await
         .expect("watch ends once nobody reads its output")
         .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).await.unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert_eq!(rest, "", "one line in all: {first}{rest}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(common::signed_out(&sim), "signed out: {stderr}");
 }

@@ -4,6 +4,7 @@
 //! never answered, and a gateway answering in the shapes real ones do.
 
 use crate::common;
+use crate::common::Isolated;
 
 use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
@@ -27,11 +28,10 @@ async fn a_console_whose_output_closes_signs_out_and_ends_quietly() {
         sim.base_url()
     );
     let mut child = Command::new("sh")
-        .envs(crate::common::isolated_env())
+        .isolated()
         .args(["-c", &pipeline])
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
         .env("CCGW_AUDIT", crate::common::test_journal())
-        .env_remove("RUST_LOG")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -64,12 +64,11 @@ async fn the_board_without_a_terminal_says_why_and_never_signs_in() {
         let url = sim.base_url();
         move || {
             StdCommand::new("setsid")
-                .envs(crate::common::isolated_env())
+                .isolated()
                 .args([env!("CARGO_BIN_EXE_ccgw"), "board", "--gateway", &url])
                 .args(["--agent", "101"])
                 .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
                 .env("CCGW_AUDIT", crate::common::test_journal())
-                .env_remove("RUST_LOG")
                 .stdin(Stdio::null())
                 .output()
                 .unwrap()
@@ -109,14 +108,13 @@ async fn a_panic_after_sign_in_still_signs_out() {
 /// The console on a pseudo-terminal, listening to agent 1001.
 fn interactive_console(url: &str) -> Result<OsSession, expectrl::Error> {
     let mut command = StdCommand::new(env!("CARGO_BIN_EXE_ccgw"));
-    command.envs(crate::common::isolated_env());
+    command.isolated();
     command
         .args(["console", "--gateway", url, "--agent", "101"])
         .env("TERM", "xterm")
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
         .env("CCGW_AUDIT", crate::common::test_journal())
-        .env("CCGW_HISTORY", "/dev/null")
-        .env_remove("RUST_LOG");
+        .env("CCGW_HISTORY", "/dev/null");
     let mut p = Session::spawn(command)?;
     p.set_expect_timeout(Some(Duration::from_secs(10)));
     p.expect("ccgw> ")?;
@@ -242,14 +240,13 @@ async fn a_hung_up_terminal_signs_out_even_though_nothing_can_be_printed() {
     let url = sim.base_url();
     let mut child = tokio::task::spawn_blocking(move || {
         let mut command = StdCommand::new(env!("CARGO_BIN_EXE_ccgw"));
-        command.envs(crate::common::isolated_env());
+        command.isolated();
         command
             .args(["console", "--gateway", &url, "--agent", "101"])
             .env("TERM", "xterm")
             .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
             .env("CCGW_AUDIT", crate::common::test_journal())
-            .env("CCGW_HISTORY", "/dev/null")
-            .env_remove("RUST_LOG");
+            .env("CCGW_HISTORY", "/dev/null");
         let (mut pty, child) = HangablePty::spawn(command);
         pty.expect("ccgw> ");
         pty.send("listen 1001\r");
@@ -278,7 +275,13 @@ async fn a_first_poll_never_answered_does_not_hide_a_later_event() {
     let run = ccgw(
         &console_args(&url, &["--json", "--poll-timeout", "1"]),
         &[("CCGW_PASSWORD", DEFAULT_PASSWORD)],
-        &["listen 1001", "@sleep 2500", "events", "quit"],
+        &[
+            "listen 1001",
+            // The poll that hung is given up, and the one after it brings the event.
+            "@seen LinkFailing",
+            "@seen AgentOther_PhoneOffhook",
+            "quit",
+        ],
     )
     .await;
     assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
@@ -351,13 +354,12 @@ async fn a_terminal_that_cannot_draw_an_editor_gets_the_script_console() {
         .await
         .unwrap();
     let mut command = StdCommand::new(env!("CARGO_BIN_EXE_ccgw"));
-    command.envs(crate::common::isolated_env());
+    command.isolated();
     command
         .args(["console", "--gateway", &sim.base_url(), "--agent", "101"])
         .env("TERM", "dumb")
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-        .env("CCGW_AUDIT", crate::common::test_journal())
-        .env_remove("RUST_LOG");
+        .env("CCGW_AUDIT", crate::common::test_journal());
     runs_as_a_script(&sim, command).await;
 }
 
@@ -373,13 +375,12 @@ async fn typing_at_a_terminal_with_the_output_in_a_pipe_runs_as_a_script() {
         sim.base_url()
     );
     let mut command = StdCommand::new("sh");
-    command.envs(crate::common::isolated_env());
+    command.isolated();
     command
         .args(["-c", &pipeline])
         .env("TERM", "xterm")
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-        .env("CCGW_AUDIT", crate::common::test_journal())
-        .env_remove("RUST_LOG");
+        .env("CCGW_AUDIT", crate::common::test_journal());
     runs_as_a_script(&sim, command).await;
 }
 
@@ -391,12 +392,10 @@ async fn an_empty_password_typed_at_the_prompt_is_refused_before_anything_is_sen
     let url = sim.base_url();
     let status = tokio::task::spawn_blocking(move || -> Result<_, expectrl::Error> {
         let mut command = StdCommand::new(env!("CARGO_BIN_EXE_ccgw"));
-        command.envs(crate::common::isolated_env());
+        command.isolated();
         command
             .args(["console", "--gateway", &url, "--agent", "101"])
-            .env("TERM", "xterm")
-            .env_remove("CCGW_PASSWORD")
-            .env_remove("RUST_LOG");
+            .env("TERM", "xterm");
         let mut p = Session::spawn(command)?;
         p.set_expect_timeout(Some(Duration::from_secs(10)));
         p.expect("password: ")?;

@@ -83,7 +83,9 @@ async fn a_waiting_poll_wakes_when_an_event_arrives() {
     let g = gw.sign_in("101").await;
     let poll = gw.poll("101", &g);
     let act = async {
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        // Once the poll is held (counted as it starts), the event wakes it.
+        let polled = || gw.sim.received("pollEvent") >= 1;
+        ccgw_sim::testing::wait_until(polled, "the poll held").await;
         gw.qc(Method::PUT, &g, "101", "addsupervise/1003").await
     };
     let (polled, acted) =

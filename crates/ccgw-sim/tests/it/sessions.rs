@@ -132,7 +132,7 @@ async fn dynamic_authentication_rotates_with_a_grace_period() {
     let gw = Gw::start(
         quick()
             .dynamic_auth(true)
-            .guid_grace(Duration::from_millis(300)),
+            .guid_grace(Duration::from_secs(1)),
     )
     .await;
     let first = gw.sign_in("101").await;
@@ -154,7 +154,7 @@ async fn dynamic_authentication_rotates_with_a_grace_period() {
         "0"
     );
     // After it, only the new one.
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
     assert_eq!(
         gw.qc(Method::POST, &first, "101", "forceidle/1001")
             .await
@@ -177,7 +177,7 @@ async fn dynamic_authentication_rotates_with_a_grace_period() {
         Some(fourth.as_str()),
         "an old Guid's answer announces the current one"
     );
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
     assert_eq!(
         gw.qc(Method::POST, &second, "101", "forceidle/1001")
             .await
@@ -194,7 +194,7 @@ async fn dynamic_authentication_rotates_with_a_grace_period() {
 
 #[tokio::test]
 async fn sessions_expire_without_polling() {
-    let gw = Gw::start(quick().session_timeout(Duration::from_millis(300))).await;
+    let gw = Gw::start(quick().session_timeout(Duration::from_secs(1))).await;
     let guid = gw.sign_in("101").await;
     gw.poll("101", &guid).await;
     tokio::time::sleep(Duration::from_millis(150)).await;
@@ -205,7 +205,7 @@ async fn sessions_expire_without_polling() {
         "0",
         "still alive"
     );
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(Duration::from_millis(1300)).await;
     assert_eq!(
         gw.qc(Method::POST, &guid, "101", "forcebusy/1001")
             .await

@@ -21,7 +21,9 @@ async fn a_poll_belongs_to_the_session_it_started_on() {
         let old = old.clone();
         tokio::spawn(async move { http.get(url).header("Guid", old).send().await.unwrap() })
     };
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The poll is held on the old session (counted as it starts) before the take-over.
+    let polled = || gw.sim.received("pollEvent") >= 1;
+    ccgw_sim::testing::wait_until(polled, "the poll held").await;
     let taken = gw
         .sign_in_with("101", ccgw_sim::DEFAULT_PASSWORD, true)
         .await;

@@ -25,6 +25,17 @@ pub fn spawn_sim(config: SimConfig) -> String {
     rx.recv().expect("simulator URL")
 }
 
+/// The plain reqwest client the benchmarks compare with: reqwest's defaults, but never
+/// a proxy from the environment (every request goes to the simulator on loopback, as
+/// `ccgw`'s own plain-HTTP requests do).
+pub fn loopback_http() -> reqwest::Client {
+    ccgw::install_tls_provider();
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("a plain HTTP client builds")
+}
+
 /// Signs `agent` in with plain reqwest and returns its Guid.
 pub async fn raw_sign_in(http: &reqwest::Client, base: &str, agent: &str) -> String {
     raw_sign_in_keeping(http, base, agent).await.guid

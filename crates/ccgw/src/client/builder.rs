@@ -205,7 +205,8 @@ impl ClientBuilder {
     /// password and every Guid, so [`build`](Self::build) refuses it there unless
     /// [`insecure_http`](Self::insecure_http) is set. Without this setting, the
     /// environment's proxies (`https_proxy`, `ALL_PROXY`, ...) are used for `https://`
-    /// gateways only: plain HTTP always goes straight to the gateway.
+    /// gateways only, and not for one on loopback (`127.0.0.0/8`, `::1`, `localhost`):
+    /// plain HTTP, and a gateway on this machine, go straight to the gateway.
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.proxy = Some(url.into());
         self
@@ -380,6 +381,11 @@ impl ClientBuilder {
             // trusted roots are not read: a plain client (the simulator's, in every test
             // and demo) is built without opening the system's certificate files.
             http = http.no_proxy().tls_certs_only(Vec::new());
+        } else if self.proxy.is_none() && super::is_loopback(&url) {
+            // A gateway on this machine: a proxy the environment names (for every other
+            // host) would take "localhost" to be its own, and never reach this one. Go's
+            // HTTP client skips the proxy for loopback the same way.
+            http = http.no_proxy();
         }
         for root in self.roots {
             http = http.add_root_certificate(root);

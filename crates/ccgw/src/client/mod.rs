@@ -121,7 +121,7 @@ pub(crate) fn plain_http_elsewhere(url: &reqwest::Url) -> bool {
     url.scheme() == "http" && !is_loopback(url)
 }
 
-fn is_loopback(url: &reqwest::Url) -> bool {
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
     let Some(host) = url.host_str() else {
         return false;
     };

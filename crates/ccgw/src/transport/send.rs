@@ -191,7 +191,10 @@ mod tests {
                 // A sign-out begins while this attempt fails to connect (nothing listens
                 // on the discard port of loopback).
                 open.store(false, SeqCst);
-                let refused = reqwest::Client::new()
+                let refused = reqwest::Client::builder()
+                    .no_proxy()
+                    .build()
+                    .unwrap()
                     .get("http://127.0.0.1:9/")
                     .send()
                     .await

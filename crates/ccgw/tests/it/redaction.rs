@@ -55,7 +55,10 @@ async fn no_secret_in_logs_debug_or_errors() {
         .await
         .unwrap_err();
     printed.push(format!("{wrong} {wrong:?}"));
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // Two more rotations while logging: the Guids they bring are checked too.
+    let rotations = session.guid_rotations();
+    let rotated = || session.guid_rotations() >= rotations + 2;
+    ccgw_sim::testing::wait_until(rotated, "two rotations").await;
     guids.extend(sim.current_guid("101"));
     session.stop(&a).await.unwrap();
     session.sign_out().await.unwrap();

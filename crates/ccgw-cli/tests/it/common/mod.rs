@@ -9,8 +9,11 @@ use std::time::Duration;
 use ccgw_sim::{AgentState, RunningSim};
 
 use serde_json::Value;
-use tokio::io::AsyncWriteExt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
+use tokio::task::JoinHandle;
 
 pub use ccgw_sim::testing::{quick, wait_until};
 
@@ -45,7 +48,7 @@ fn home() -> &'static PathBuf {
 }
 
 /// `HOME` and the XDG folders of this test run's own home, for a test's `ccgw`.
-pub fn isolated_env() -> Vec<(&'static str, PathBuf)> {
+fn isolated_env() -> Vec<(&'static str, PathBuf)> {
     let home = home();
     vec![
         ("HOME", home.clone()),
@@ -53,8 +56,58 @@ pub fn isolated_env() -> Vec<(&'static str, PathBuf)> {
         ("XDG_STATE_HOME", home.join(".local/state")),
         ("XDG_DATA_HOME", home.join(".local/share")),
         ("XDG_CACHE_HOME", home.join(".cache")),
+        ("CCGW_AUDIT", test_journal()),
     ]
 }
+
+/// What the runner's environment may hold that would change what a test's `ccgw` does:
+/// its settings and secrets, its log filter, proxies and trusted certificates. CI runs
+/// the tests with each of these set to something hostile.
+pub const NOT_INHERITED: &[&str] = &[
+    "CCGW_AGENT",
+    "CCGW_AUDIT_ANCHOR",
+    "CCGW_AUDIT_KEY",
+    "CCGW_GATEWAY",
+    "CCGW_HISTORY",
+    "CCGW_PANIC_AFTER_SIGN_IN",
+    "CCGW_PASSWORD",
+    "CCGW_WEBHOOK",
+    "RUST_LOG",
+    "http_proxy",
+    "HTTP_PROXY",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+];
+
+/// A command for a test's `ccgw`, kept apart from the runner's own: its home, XDG folders
+/// and audit journal are this test run's ([`home`]), and nothing in [`NOT_INHERITED`]
+/// passes through. A test sets what it needs afterwards.
+pub trait Isolated {
+    /// Isolates the command; returns it for chaining.
+    fn isolated(&mut self) -> &mut Self;
+}
+
+macro_rules! isolated_command {
+    ($command:ty) => {
+        impl Isolated for $command {
+            fn isolated(&mut self) -> &mut Self {
+                for name in NOT_INHERITED {
+                    self.env_remove(name);
+                }
+                self.envs(isolated_env())
+            }
+        }
+    };
+}
+
+isolated_command!(std::process::Command);
+isolated_command!(tokio::process::Command);
 
 pub struct Run {
     pub status: i32,
@@ -92,8 +145,11 @@ pub async fn sh(command: &str, env: &[(&str, &str)], script: &[&str]) -> Run {
     run(Command::new("sh").arg("-c").arg(command), env, script).await
 }
 
-/// Runs `ccgw` with `args`, feeding `script` line by line (a line `@sleep N` waits N ms,
-/// a line `@wait PATH` until the file PATH exists).
+/// Runs `ccgw` with `args`, feeding `script` line by line. A line starting with `@` is
+/// a step of the feeder's, not a line for `ccgw`: `@sleep N` waits N ms, `@wait PATH`
+/// until the file PATH exists, `@touch PATH` creates that file (to tell the test how far
+/// the script got), and `@seen TEXT` waits until `ccgw` has printed TEXT on standard
+/// output or standard error.
 pub async fn ccgw(args: &[&str], env: &[(&str, &str)], script: &[&str]) -> Run {
     run(
         Command::new(env!("CARGO_BIN_EXE_ccgw")).args(args),
@@ -103,12 +159,44 @@ pub async fn ccgw(args: &[&str], env: &[(&str, &str)], script: &[&str]) -> Run {
     .await
 }
 
+/// What a running `ccgw` printed so far, standard output and standard error.
+#[derive(Clone, Default)]
+struct Printed(Arc<Mutex<(Vec<u8>, Vec<u8>)>>);
+
+impl Printed {
+    /// Copies `from` into standard output's (or error's) share until it ends.
+    fn collect(
+        &self,
+        mut from: impl AsyncRead + Unpin + Send + 'static,
+        stdout: bool,
+    ) -> JoinHandle<()> {
+        let printed = self.clone();
+        tokio::spawn(async move {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n @ 1..) = from.read(&mut buffer).await {
+                let mut both = printed.0.lock().unwrap();
+                let into = if stdout { &mut both.0 } else { &mut both.1 };
+                into.extend_from_slice(&buffer[..n]);
+            }
+        })
+    }
+
+    fn contains(&self, text: &str) -> bool {
+        let both = self.0.lock().unwrap();
+        [&both.0, &both.1]
+            .iter()
+            .any(|printed| String::from_utf8_lossy(printed).contains(text))
+    }
+
+    fn text(&self, stdout: bool) -> String {
+        let both = self.0.lock().unwrap();
+        String::from_utf8_lossy(if stdout { &both.0 } else { &both.1 }).into_owned()
+    }
+}
+
 async fn run(command: &mut Command, env: &[(&str, &str)], script: &[&str]) -> Run {
     command
-        .envs(crate::common::isolated_env())
-        .env("CCGW_AUDIT", test_journal())
-        .env_remove("CCGW_PASSWORD")
-        .env_remove("RUST_LOG")
+        .isolated()
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -118,7 +206,13 @@ async fn run(command: &mut Command, env: &[(&str, &str)], script: &[&str]) -> Ru
     }
     let mut child = command.spawn().expect("ccgw starts");
     let mut stdin = child.stdin.take().unwrap();
+    let printed = Printed::default();
+    let readers = [
+        printed.collect(child.stdout.take().unwrap(), true),
+        printed.collect(child.stderr.take().unwrap(), false),
+    ];
     let lines: Vec<String> = script.iter().map(|s| s.to_string()).collect();
+    let seen = printed.clone();
     let feeder = tokio::spawn(async move {
         for line in lines {
             if let Some(ms) = line.strip_prefix("@sleep ") {
@@ -128,6 +222,14 @@ async fn run(command: &mut Command, env: &[(&str, &str)], script: &[&str]) -> Ru
             if let Some(path) = line.strip_prefix("@wait ") {
                 let path = std::path::Path::new(path);
                 wait_until(|| path.exists(), "the test's go-ahead").await;
+                continue;
+            }
+            if let Some(path) = line.strip_prefix("@touch ") {
+                std::fs::write(path, "").unwrap();
+                continue;
+            }
+            if let Some(text) = line.strip_prefix("@seen ") {
+                wait_until(|| seen.contains(text), text).await;
                 continue;
             }
             if stdin
@@ -141,15 +243,36 @@ async fn run(command: &mut Command, env: &[(&str, &str)], script: &[&str]) -> Ru
     });
     // Well under the 30 s an event poll may take to be given up: a program that waits for
     // a poll to end before it exits fails here rather than passing slowly.
-    let output = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output())
-        .await
-        .expect("ccgw finishes within 20 s")
-        .expect("ccgw ran");
-    feeder.abort();
+    let Ok(status) = tokio::time::timeout(Duration::from_secs(20), child.wait()).await else {
+        panic!(
+            "ccgw did not finish within 20 s\nstdout: {}\nstderr: {}",
+            printed.text(true),
+            printed.text(false)
+        );
+    };
+    let status = status.expect("ccgw ran");
+    for reader in readers {
+        // A grandchild that kept the pipes open (under `sh`) does not hold the test up.
+        let _ = tokio::time::timeout(Duration::from_secs(5), reader).await;
+    }
+    if feeder.is_finished() {
+        if let Err(e) = feeder.await
+            && e.is_panic()
+        {
+            panic!(
+                "the script did not go as written\nstdout: {}\nstderr: {}",
+                printed.text(true),
+                printed.text(false)
+            );
+        }
+    } else {
+        // Left waiting (a step after the program's end): nothing more to feed.
+        feeder.abort();
+    }
     Run {
-        status: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        status: status.code().unwrap_or(-1),
+        stdout: printed.text(true),
+        stderr: printed.text(false),
     }
 }
 
@@ -215,4 +338,20 @@ pub fn assert_lines_follow_the_contract(stdout: &str) {
         assert!(errors.is_empty(), "{line}\nbreaks the contract: {errors:?}");
     }
 }
+/// A listener that counts connections and never answers.
+pub async fn silent_listener() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = Arc::new(AtomicUsize::new(0));
+    let counted = count.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            // Kept open, unanswered, until the test ends.
+            std::mem::forget(stream);
+        }
+    });
+    (addr, count)
+}
+
 pub mod syslog;

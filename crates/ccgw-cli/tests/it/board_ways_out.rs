@@ -14,7 +14,10 @@ use expectrl::{ControlCode, Eof, Expect, Regex, Session};
 use crate::common::{self, Isolated, quick, signed_out, wait_until};
 
 /// The board in a pseudo-terminal, listening to agent 1001 once the simulator says so.
-async fn listening_board(sim: &RunningSim, env: &[(&str, &str)]) -> expectrl::session::OsSession {
+pub async fn listening_board(
+    sim: &RunningSim,
+    env: &[(&str, &str)],
+) -> expectrl::session::OsSession {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
     command.isolated();
     command
@@ -159,85 +162,6 @@ async fn each_signal_signs_watch_out() {
         assert_eq!(status.code(), Some(0), "SIG{name}");
         assert!(signed_out(&sim), "SIG{name}: signed out");
     }
-}
-
-/// Each action key reaches, on the wire, the operation its help names, for the agent
-/// selected (stop ends a whisper by its own operation); a destructive one only after `y`,
-/// for the agent and the call the question named.
-#[tokio::test(flavor = "multi_thread")]
-async fn each_action_key_reaches_its_operation_for_the_agent_asked_about() {
-    let sim = Simulator::start(quick()).await.unwrap();
-    let mut board = listening_board(&sim, &[]).await;
-    let sim = std::sync::Arc::new(sim);
-    let watched = sim.clone();
-    tokio::task::spawn_blocking(move || -> Result<(), expectrl::Error> {
-        let sent = |operation: &str, count: u64| {
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while watched.received(operation) < count {
-                assert!(
-                    Instant::now() < deadline,
-                    "{operation} never reached the simulator"
-                );
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        };
-        // 1001 is selected and listened to (by `listening_board`).
-        sent("listen", 1);
-        for (key, operation) in [
-            ("s", "switchListenInsert"),
-            ("x", "stopListenOrInsert"),
-            ("i", "insert"),
-        ] {
-            board.send(key)?;
-            sent(operation, 1);
-        }
-        board.send("x")?;
-        sent("stopListenOrInsert", 2);
-        for (key, operation) in [
-            ("w", "requestWhisper"),
-            // Stopping a whisper is its own operation: the key knows the mode.
-            ("x", "stopWhisper"),
-            ("b", "forceBusy"),
-            ("d", "forceIdle"),
-        ] {
-            board.send(key)?;
-            sent(operation, 1);
-        }
-        // Down to 1002, ask about it, answer yes: 1002 is signed out, 1001 is not.
-        board.send("j")?;
-        board.send("o")?;
-        board.expect("force to sign out agent 1002?")?;
-        assert_eq!(watched.received("forceSignOut"), 0, "asked first, not sent");
-        board.send("y")?;
-        sent("forceSignOut", 1);
-        // Down one more: the question about dropping a call names the call it looked up
-        // (the screen is drawn in diffs, so only a fragment new to it is looked for).
-        board.send("j")?;
-        board.send("c")?;
-        board.expect("(call ")?;
-        assert_eq!(
-            watched.received("forceReleaseCall"),
-            0,
-            "asked first, not sent"
-        );
-        board.send("y")?;
-        sent("forceReleaseCall", 1);
-        board.send("q")?;
-        board.expect(Eof)?;
-        Ok(())
-    })
-    .await
-    .unwrap()
-    .expect("the board went as keyed");
-    assert_eq!(
-        sim.agent_state("1002"),
-        Some(ccgw_sim::AgentState::SignedOut)
-    );
-    assert_ne!(
-        sim.agent_state("1001"),
-        Some(ccgw_sim::AgentState::SignedOut)
-    );
-    assert!(signed_out(&sim));
 }
 
 /// `ccgw recording play` in a pseudo-terminal, once the gateway says it plays.

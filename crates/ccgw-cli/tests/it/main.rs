@@ -11,6 +11,7 @@ mod common;
 mod audit;
 mod audit_anchors;
 mod board;
+mod board_actions;
 mod board_ways_out;
 mod console;
 mod console_queries;

@@ -1,8 +1,8 @@
 //! Every way out of the board, in a pseudo-terminal, signs the session out: Ctrl-C (the
 //! key, which the board reads as its own), SIGINT, SIGTERM and SIGHUP sent to the process, a
 //! second signal while signing out (exit 130 at once), and a panic. The same for `ccgw
-//! watch`: each signal signs out; and for `ccgw recording play`: Ctrl-C and each signal
-//! stop the playback, then sign out.
+//! watch`, on a terminal and off one: Ctrl-C and each signal sign out; and for `ccgw
+//! recording play`: Ctrl-C and each signal stop the playback, then sign out.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -115,12 +115,38 @@ async fn a_second_signal_while_the_board_signs_out_exits_at_once() {
 async fn a_panic_in_the_board_still_signs_out() {
     let sim = Simulator::start(quick()).await.unwrap();
     let board = listening_board(&sim, &[("CCGW_PANIC_AFTER_SIGN_IN", "1")]).await;
-    assert_eq!(exit_status(board, Duration::from_secs(10)).await, 101);
+    assert_eq!(exit_status(board, Duration::from_secs(5)).await, 101);
     assert_eq!(sim.received("signIn"), 1);
     assert_eq!(sim.received("signOut"), 1);
     assert!(signed_out(&sim));
 }
 
+/// `ccgw watch` on a terminal, as a person starts it: Ctrl-C typed (the terminal sends
+/// SIGINT), and each signal, sign out within 5 s.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_signal_and_ctrl_c_signs_watch_out_on_a_terminal() {
+    for way in ["Ctrl-C", "INT", "TERM", "HUP"] {
+        let sim = Simulator::start(quick()).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let rules = dir.path().join("rules.toml");
+        std::fs::write(&rules, "[[alerts]]\nrule = \"waiting\"\nover = 1\n").unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
+        command
+            .isolated()
+            .args(["watch", "--gateway", &sim.base_url(), "--agent", "101"])
+            .args(["--every", "1", "--rules"])
+            .arg(&rules)
+            .env("TERM", "xterm")
+            .env("CCGW_PASSWORD", DEFAULT_PASSWORD);
+        let mut watch = Session::spawn(command).unwrap();
+        wait_until(|| sim.received("queryStatInfoOfAcd") >= 1, "a round").await;
+        interrupt(&mut watch, way);
+        assert_eq!(exit_status(watch, Duration::from_secs(5)).await, 0, "{way}");
+        assert!(signed_out(&sim), "{way}: the simulator saw the sign-out");
+    }
+}
+
+/// The same off a terminal (a service, a pipe): each signal signs out within 5 s.
 #[tokio::test(flavor = "multi_thread")]
 async fn each_signal_signs_watch_out() {
     for (name, number) in [

@@ -177,7 +177,7 @@ async fn no_audit_keeps_no_journal() {
     assert!(!path.exists());
 }
 
-/// A journal that hits the file-size limit mid-line (`ulimit -f`, with SIGXFSZ ignored as a
+/// A journal that hits the file-size limit mid-line (RLIMIT_FSIZE, with SIGXFSZ ignored as a
 /// service manager might): the part written is taken back, the request that needed the
 /// line is refused, and the journal still verifies, every line whole.
 #[tokio::test]
@@ -185,14 +185,27 @@ async fn a_line_cut_by_the_file_size_limit_is_taken_back_and_the_request_refused
     let sim = Simulator::start(quick()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit.jsonl");
-    // 2 blocks of 512 bytes: room for four or five lines of about 200.
-    let script = format!(
-        "trap '' XFSZ; ulimit -f 2; exec '{}' console --gateway '{}' --agent 101 --phone 70001 --json",
-        env!("CARGO_BIN_EXE_ccgw"),
-        sim.base_url()
-    );
-    let run = common::sh(
-        &script,
+    // 1,024 bytes: room for four or five lines of about 200. Set in bytes by the child
+    // itself, whatever a shell's `ulimit -f` counts in.
+    let mut console = tokio::process::Command::new(env!("CARGO_BIN_EXE_ccgw"));
+    console.args(console_args(&sim.base_url(), &["--json"]));
+    // SAFETY: between fork and exec only async-signal-safe calls: signal and setrlimit.
+    unsafe {
+        console.pre_exec(|| {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let limit = libc::rlimit {
+                rlim_cur: 1024,
+                rlim_max: 1024,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+    let run = common::run(
+        &mut console,
         &[
             ("CCGW_PASSWORD", DEFAULT_PASSWORD),
             ("CCGW_AUDIT", path.to_str().unwrap()),

@@ -139,12 +139,6 @@ impl Run {
     }
 }
 
-/// Runs the shell command `command` (which starts `ccgw` itself) as [`ccgw`] runs the
-/// binary: the same environment, feeding, and time limit.
-pub async fn sh(command: &str, env: &[(&str, &str)], script: &[&str]) -> Run {
-    run(Command::new("sh").arg("-c").arg(command), env, script).await
-}
-
 /// Runs `ccgw` with `args`, feeding `script` line by line. A line starting with `@` is
 /// a step of the feeder's, not a line for `ccgw`: `@sleep N` waits N ms, `@wait PATH`
 /// until the file PATH exists, `@touch PATH` creates that file (to tell the test how far
@@ -194,7 +188,9 @@ impl Printed {
     }
 }
 
-async fn run(command: &mut Command, env: &[(&str, &str)], script: &[&str]) -> Run {
+/// Runs `command` (which is, or starts, `ccgw`) as [`ccgw`] runs the binary: isolated,
+/// fed `script`, within the same time limit.
+pub async fn run(command: &mut Command, env: &[(&str, &str)], script: &[&str]) -> Run {
     command
         .isolated()
         .stdin(Stdio::piped())

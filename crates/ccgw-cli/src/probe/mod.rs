@@ -155,7 +155,7 @@ pub async fn run(args: ProbeArgs) -> ExitCode {
             path.display()
         );
     }
-    if report.fits && cut_short.is_none() {
+    if report.fits && report.unanswered() == 0 && cut_short.is_none() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -160,12 +160,28 @@ impl Operation {
     }
 }
 
+impl Report {
+    /// How many requests got no answer at all (the link lost them): the probe saw no
+    /// shape for them, so its verdict does not cover them.
+    pub fn unanswered(&self) -> usize {
+        (self.steps.iter())
+            .filter(|s| s.outcome.starts_with("failed"))
+            .count()
+    }
+}
+
 /// The one-screen summary of `report`, in plain words.
 pub fn summary(report: &Report) -> Vec<String> {
     let mut lines = Vec::new();
     let read = report.steps.iter().filter(|s| s.outcome == "read").count();
     lines.push(if report.fits {
-        "ccgw probe: this SDK fits this gateway.".to_owned()
+        match report.unanswered() {
+            0 => "ccgw probe: this SDK fits this gateway.".to_owned(),
+            n => format!(
+                "ccgw probe: this SDK fits the answers it read, but {n} request(s) got no \
+                 answer (below): probe again to see them"
+            ),
+        }
     } else {
         "ccgw probe: this SDK does NOT fit this gateway as it is.".to_owned()
     });

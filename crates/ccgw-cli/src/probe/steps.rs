@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use ccgw::{Error, ErrorKind, Session};
+use ccgw::{Error, ErrorKind, Session, TransportKind};
 
 use super::record::Recorder;
 use super::report::Step;
@@ -30,7 +30,7 @@ pub fn step(operation: &str, result: Result<(), &Error>) -> Step {
             }
             ErrorKind::AnswerTooLarge => "unreadable: larger than the SDK's limit".to_owned(),
             ErrorKind::HttpStatus(status) => format!("failed: HTTP {status}"),
-            ErrorKind::Transport(kind) => format!("failed: {kind:?}"),
+            ErrorKind::Transport(kind) => format!("failed: {}", lost(kind)),
             ErrorKind::OverBudget => "failed: no room in the overload budget".to_owned(),
             ErrorKind::SessionClosed => "failed: the session ended".to_owned(),
             other => format!("failed: {other:?}"),
@@ -39,6 +39,17 @@ pub fn step(operation: &str, result: Result<(), &Error>) -> Step {
     Step {
         operation: operation.to_owned(),
         outcome,
+    }
+}
+
+/// Where a request or its answer was lost, in words (every kind is a fact of the link,
+/// never a value of the gateway's).
+fn lost(kind: TransportKind) -> &'static str {
+    match kind {
+        TransportKind::Connect => "no connection could be made",
+        TransportKind::Tls => "the TLS handshake failed",
+        TransportKind::Timeout => "no answer in time",
+        _ => "the connection broke before the answer",
     }
 }
 

@@ -307,3 +307,39 @@ async fn the_probe_refuses_to_take_over_a_session() {
     assert_eq!(run.status, 2, "{}", run.stderr);
     assert_eq!(sim.received_total(), 0, "nothing was sent");
 }
+
+/// A read whose answer never comes (the connection reset) is reported as such, the other
+/// steps still run, and the session is signed out; the probe exits 1, as it could not see
+/// every answer.
+#[tokio::test]
+async fn a_request_that_gets_no_answer_is_reported_and_the_session_still_ends() {
+    use ccgw_sim::{Fault, FaultRule};
+    let sim = start(quick()).await;
+    sim.faults()
+        .inject(FaultRule::on("queryStatInfoOfAcd", Fault::ConnectionReset));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.json");
+    let (run, _) = probe(&sim, &path).await;
+    assert_eq!(run.status, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("1 request(s) got no answer"),
+        "{}",
+        run.stdout
+    );
+    let report = read(&path);
+    let outcome = |operation: &str| {
+        let steps = report["steps"].as_array().unwrap();
+        let step = steps.iter().find(|s| s["operation"] == operation);
+        step.map(|s| s["outcome"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        outcome("queryStatInfoOfAcd").as_deref(),
+        Some("failed: the connection broke before the answer")
+    );
+    assert_eq!(
+        outcome("queryWaitCallInfoBySkillId").as_deref(),
+        Some("read")
+    );
+    assert_eq!(outcome("signOut").as_deref(), Some("read"));
+    assert!(signed_out(&sim));
+}

@@ -46,3 +46,47 @@ pub fn unreferenced(sources: &[PathBuf]) -> Vec<String> {
     }
     problems
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A folder of its own under the system's temporary folder, removed when dropped.
+    struct Scratch(PathBuf);
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn a_snapshot_no_test_beside_it_names_is_reported_and_only_that_one() {
+        let name = format!("ccgw-xtask-snapshots-{}", std::process::id());
+        let scratch = Scratch(std::env::temp_dir().join(name));
+        let tests = scratch.0.join("tests");
+        std::fs::create_dir_all(tests.join("snapshots")).unwrap();
+        let source = tests.join("screens.rs");
+        std::fs::write(
+            &source,
+            "#[test]\nfn the_board() { insta::assert_snapshot!(draw()); }\n\
+             #[test]\nfn help() { insta::assert_snapshot!(\"help_screen\", draw()); }\n",
+        )
+        .unwrap();
+        for snap in [
+            "screens__the_board.snap",
+            "screens__help_screen.snap",
+            "screens__a_renamed_test.snap",
+            "notes.txt",
+        ] {
+            std::fs::write(tests.join("snapshots").join(snap), "---\n---\n").unwrap();
+        }
+        let problems = unreferenced(&[source]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("screens__a_renamed_test.snap"),
+            "{problems:?}"
+        );
+        assert!(problems[0].contains("\"a_renamed_test\""), "{problems:?}");
+    }
+}

@@ -46,25 +46,20 @@ async fn each_action_key_reaches_its_operation_for_the_agent_asked_about() {
         let sent = |operation: &str, count: u64| sent(&watched, operation, count);
         // 1001 is selected and listened to (by `listening_board`).
         sent("listen", 1);
-        for (key, operation) in [
-            ("s", "switchListenInsert"),
-            ("x", "stopListenOrInsert"),
-            ("i", "insert"),
-        ] {
-            board.send(key)?;
-            sent(operation, 1);
-        }
-        board.send("x")?;
-        sent("stopListenOrInsert", 2);
-        for (key, operation) in [
-            ("w", "requestWhisper"),
+        // Each key, and how many of its operation the simulator has seen after it.
+        for (key, operation, count) in [
+            ("s", "switchListenInsert", 1),
+            ("x", "stopListenOrInsert", 1),
+            ("i", "insert", 1),
+            ("x", "stopListenOrInsert", 2),
+            ("w", "requestWhisper", 1),
             // Stopping a whisper is its own operation: the key knows the mode.
-            ("x", "stopWhisper"),
-            ("b", "forceBusy"),
-            ("d", "forceIdle"),
+            ("x", "stopWhisper", 1),
+            ("b", "forceBusy", 1),
+            ("d", "forceIdle", 1),
         ] {
             board.send(key)?;
-            sent(operation, 1);
+            sent(operation, count);
         }
         // Down to 1002, ask about it, answer yes: 1002 is signed out, 1001 is not.
         board.send("j")?;
@@ -73,31 +68,24 @@ async fn each_action_key_reaches_its_operation_for_the_agent_asked_about() {
         assert_eq!(watched.received("forceSignOut"), 0, "asked first, not sent");
         board.send("y")?;
         sent("forceSignOut", 1);
-        // Down one more: the question about dropping a call names the call it looked up
+        // Down one more each time: a question about a call names the call it looked up
         // (the screen is drawn in diffs, so only a fragment new to it is looked for).
-        board.send("j")?;
-        board.send("c")?;
-        board.expect("(call ")?;
-        assert_eq!(
-            watched.received("forceReleaseCall"),
-            0,
-            "asked first, not sent"
-        );
-        board.send("y")?;
-        sent("forceReleaseCall", 1);
-        // And one more: intercepting (while listening) takes the call the question named.
-        board.send("j")?;
-        board.send("l")?;
-        sent("listen", 2);
-        board.send("t")?;
-        board.expect("(call ")?;
-        assert_eq!(
-            watched.received("interceptCall"),
-            0,
-            "asked first, not sent"
-        );
-        board.send("y")?;
-        sent("interceptCall", 1);
+        // Dropping 1003's call, then intercepting 1004's (while listening to it).
+        for (key, operation, listen_first) in [
+            ("c", "forceReleaseCall", false),
+            ("t", "interceptCall", true),
+        ] {
+            board.send("j")?;
+            if listen_first {
+                board.send("l")?;
+                sent("listen", 2);
+            }
+            board.send(key)?;
+            board.expect("(call ")?;
+            assert_eq!(watched.received(operation), 0, "{key}: asked first");
+            board.send("y")?;
+            sent(operation, 1);
+        }
         wait(|| watched.call_of("101") == taken);
         board.send("q")?;
         board.expect(Eof)?;

@@ -139,8 +139,10 @@ pub async fn run(args: WatchArgs) -> ExitCode {
     };
     let rounds = args.rounds.unwrap_or(u64::MAX);
     let mut round = 0;
-    // Ends after the rounds asked for, at a signal, or when nobody reads the alerts any
-    // more (a write to standard output failed).
+    // Ends after the rounds asked for, at a signal, when nobody reads the alerts any more
+    // (a write to standard output failed), or when the gateway ended the session and it
+    // was not signed in again: rules run on nothing new would only go quiet, so watch
+    // stops and says so, and a service manager can start it again.
     let ended = loop {
         if round == rounds {
             break None;
@@ -151,6 +153,9 @@ pub async fn run(args: WatchArgs) -> ExitCode {
             signal = signals.any() => break Some(signal.to_string()),
             () = crate::stdio::stdout_closed() => break Some("output closed".to_owned()),
         }
+        if session.is_closed() {
+            break Some(SESSION_ENDED.to_owned());
+        }
         if round == rounds {
             break None;
         }
@@ -160,8 +165,14 @@ pub async fn run(args: WatchArgs) -> ExitCode {
             () = crate::stdio::stdout_closed() => break Some("output closed".to_owned()),
         }
     };
-    if let Some(why) = ended {
-        errln!("{why}: signing out");
+    let session_ended = ended.as_deref() == Some(SESSION_ENDED);
+    match &ended {
+        Some(_) if session_ended => errln!(
+            "ccgw watch: {SESSION_ENDED}; watch stops (with --recover it signs in again by \
+             itself)"
+        ),
+        Some(why) => errln!("{why}: signing out"),
+        None => {}
     }
     if let Some(webhook) = watch.webhook {
         webhook.finish(timeout).await;
@@ -175,8 +186,15 @@ pub async fn run(args: WatchArgs) -> ExitCode {
     {
         return code;
     }
-    ExitCode::SUCCESS
+    if session_ended {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
+
+/// Why watch stops when the session is gone.
+const SESSION_ENDED: &str = "the gateway ended the session";
 
 /// What `ccgw watch` knows between rounds.
 struct Watch {

@@ -344,3 +344,44 @@ async fn watch_whose_output_closes_signs_out_at_its_next_alert() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(common::signed_out(&sim), "signed out: {stderr}");
 }
+
+/// The gateway ends watch's session (another program took the inspector over): watch
+/// says so and stops with status 1, so that a service manager starts it again, and it
+/// does not sign in again by itself.
+#[tokio::test(flavor = "multi_thread")]
+async fn watch_whose_session_the_gateway_ends_stops_with_status_one() {
+    let sim = Simulator::start(common::quick()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(&rules, "[[alerts]]\nrule = \"waiting\"\nover = 1\n").unwrap();
+    let url = sim.base_url();
+    let args = [
+        "watch",
+        "--gateway",
+        &url,
+        "--agent",
+        "101",
+        "--every",
+        "1",
+        "--rules",
+        rules.to_str().unwrap(),
+    ];
+    let watch = common::ccgw(&args, &[("CCGW_PASSWORD", DEFAULT_PASSWORD)], &[]);
+    let take_over = async {
+        let round = || sim.received("queryStatInfoOfAcd") >= 1;
+        common::wait_until(round, "a round").await;
+        let wire = ccgw_sim::testing::Wire::new(&url);
+        let answer = wire.sign_in_with("101", DEFAULT_PASSWORD, true).await;
+        assert_eq!(answer.retcode(), "0", "{}", answer.body);
+    };
+    let (run, ()) = tokio::join!(watch, take_over);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("the gateway ended the session; watch stops"),
+        "{}",
+        run.stderr
+    );
+    // The take-over is its own operation (`forcelogin`): this counts watch's alone.
+    assert_eq!(sim.received("signIn"), 1, "watch did not sign in again");
+}

@@ -128,8 +128,7 @@ async fn each_signal_and_ctrl_c_signs_watch_out_on_a_terminal() {
     for way in ["Ctrl-C", "INT", "TERM", "HUP"] {
         let sim = Simulator::start(quick()).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let rules = dir.path().join("rules.toml");
-        std::fs::write(&rules, "[[alerts]]\nrule = \"waiting\"\nover = 1\n").unwrap();
+        let rules = common::waiting_rule(dir.path());
         let mut command = Command::new(env!("CARGO_BIN_EXE_ccgw"));
         command
             .isolated()
@@ -156,8 +155,7 @@ async fn each_signal_signs_watch_out() {
     ] {
         let sim = Simulator::start(quick()).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let rules = dir.path().join("rules.toml");
-        std::fs::write(&rules, "[[alerts]]\nrule = \"waiting\"\nover = 1\n").unwrap();
+        let rules = common::waiting_rule(dir.path());
         let mut watch = tokio::process::Command::new(env!("CARGO_BIN_EXE_ccgw"))
             .isolated()
             .args([

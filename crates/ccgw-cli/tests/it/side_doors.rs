@@ -46,8 +46,7 @@ async fn an_environment_proxy_never_sees_a_plain_http_session() {
 async fn a_webhook_url_and_its_token_never_appear_in_a_message() {
     let sim = Simulator::start(quick()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("rules.toml");
-    std::fs::write(&rules, "[[alerts]]\nrule = \"waiting\"\nover = 1\n").unwrap();
+    let rules = common::waiting_rule(dir.path());
     let token = "tok-9f8e7d6c5b4a";
     // Nothing listens on the discard port: every delivery fails.
     let hook = format!("http://127.0.0.1:9/hooks/{token}");

@@ -304,8 +304,7 @@ async fn watch_on_a_busy_floor_of_12_queues_stays_within_the_budget() {
 async fn watch_whose_output_closes_signs_out_at_its_next_alert() {
     let sim = Simulator::start(common::quick()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("rules.toml");
-    std::fs::write(&rules, "[[alerts]]\nrule = \"waiting\"\nover = 1\n").unwrap();
+    let rules = common::waiting_rule(dir.path());
     // `head -n 1` takes the first alert and leaves; no `--rounds`: only the closed output
     // (or a signal) can end it.
     let pipeline = format!(
@@ -352,20 +351,10 @@ async fn watch_whose_output_closes_signs_out_at_its_next_alert() {
 async fn watch_whose_session_the_gateway_ends_stops_with_status_one() {
     let sim = Simulator::start(common::quick()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("rules.toml");
-    std::fs::write(&rules, "[[alerts]]\nrule = \"waiting\"\nover = 1\n").unwrap();
-    let url = sim.base_url();
-    let args = [
-        "watch",
-        "--gateway",
-        &url,
-        "--agent",
-        "101",
-        "--every",
-        "1",
-        "--rules",
-        rules.to_str().unwrap(),
-    ];
+    let rules = common::waiting_rule(dir.path());
+    let (url, rules) = (sim.base_url(), rules.to_str().unwrap().to_owned());
+    let args = ["watch", "--gateway", &url, "--agent", "101", "--every", "1"];
+    let args = [&args[..], &["--rules", &rules]].concat();
     let watch = common::ccgw(&args, &[("CCGW_PASSWORD", DEFAULT_PASSWORD)], &[]);
     let take_over = async {
         let round = || sim.received("queryStatInfoOfAcd") >= 1;

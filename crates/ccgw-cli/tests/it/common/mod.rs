@@ -350,4 +350,11 @@ pub async fn silent_listener() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
     (addr, count)
 }
 
+/// A rules file in `dir` with one alert: a queue with a caller waiting. Its path.
+pub fn waiting_rule(dir: &std::path::Path) -> PathBuf {
+    let rules = dir.join("rules.toml");
+    std::fs::write(&rules, "[[alerts]]\nrule = \"waiting\"\nover = 1\n").unwrap();
+    rules
+}
+
 pub mod syslog;

@@ -6,9 +6,9 @@ use crate::common;
 
 use std::time::Duration;
 
-use ccgw::{Client, EventStream, EventType};
+use ccgw::{Client, EventType};
 use ccgw_sim::{Fault, FaultRule, RunningSim};
-use common::{agent, inspector_101, quick, sim};
+use common::{agent, inspector_101, next_of, quick, sim};
 
 /// A client whose polls give up after `poll_timeout`.
 fn client(sim: &RunningSim, poll_timeout: Duration, failures_to_end: u32) -> Client {
@@ -18,13 +18,6 @@ fn client(sim: &RunningSim, poll_timeout: Duration, failures_to_end: u32) -> Cli
         .poll_failures_to_end(failures_to_end)
         .build()
         .unwrap()
-}
-
-async fn next_of(events: &mut EventStream, wanted: EventType, within: Duration) -> ccgw::Event {
-    events
-        .wait_for(|e| e.event_type() == &wanted, within)
-        .await
-        .unwrap_or_else(|e| panic!("no {wanted:?}: {e}"))
 }
 
 #[tokio::test]

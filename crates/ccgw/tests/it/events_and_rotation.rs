@@ -5,7 +5,7 @@ use crate::common;
 use std::time::Duration;
 
 use ccgw::{EventType, TrackedMode};
-use common::{agent, inspector, quick, sim};
+use common::{agent, inspector, next_of, quick, sim};
 
 #[tokio::test]
 async fn events_stream_in_order_and_wait_for_finds_one() {
@@ -14,22 +14,10 @@ async fn events_stream_in_order_and_wait_for_finds_one() {
     let mut events = s.events();
     s.listen(&agent("1001")).await.unwrap();
     // The inspector's own events: BeQcStart goes to the inspected agent.
-    let start = events
-        .wait_for(
-            |e| e.event_type() == &EventType::PhoneOffhook,
-            Duration::from_secs(5),
-        )
-        .await
-        .unwrap();
+    let start = next_of(&mut events, EventType::PhoneOffhook, Duration::from_secs(5)).await;
     assert_eq!(start.work_no(), "101");
     s.stop(&agent("1001")).await.unwrap();
-    let stop = events
-        .wait_for(
-            |e| e.event_type() == &EventType::PhoneRelease,
-            Duration::from_secs(5),
-        )
-        .await
-        .unwrap();
+    let stop = next_of(&mut events, EventType::PhoneRelease, Duration::from_secs(5)).await;
     assert_eq!(stop.work_no(), "101");
 }
 
@@ -72,13 +60,7 @@ async fn the_stream_ends_with_the_session() {
     let (_, s) = inspector(&sim).await;
     let mut events = s.events();
     s.sign_out().await.unwrap();
-    let ended = events
-        .wait_for(
-            |e| e.event_type() == &EventType::SessionEnded,
-            Duration::from_secs(5),
-        )
-        .await
-        .unwrap();
+    let ended = next_of(&mut events, EventType::SessionEnded, Duration::from_secs(5)).await;
     assert_eq!(ended.work_no(), "101");
 }
 

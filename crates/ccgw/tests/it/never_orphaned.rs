@@ -9,8 +9,8 @@ use std::time::Duration;
 use ccgw::{EventType, ForceLogin, Mode, Recovery, TrackedMode};
 use ccgw_sim::{Fault, FaultRule, QcMode};
 use common::{
-    agent, client, client_with_timeout, inspector, inspector_101, inspector_with_timeout, quick,
-    sim,
+    agent, client, client_with_timeout, inspector, inspector_101, inspector_with_timeout, next_of,
+    quick, sim,
 };
 
 fn quick_recovery(force: ForceLogin) -> Recovery {
@@ -103,13 +103,13 @@ async fn a_recovery_sign_in_that_timed_out_takes_its_own_lost_session_over() {
         .await
         .unwrap();
     other.sign_out().await.unwrap();
-    events
-        .wait_for(
-            |e| e.event_type() == &EventType::SessionRecovered,
-            Duration::from_secs(8),
-        )
-        .await
-        .expect("recovered rather than refused as already signed in");
+    // Recovered rather than refused as already signed in.
+    next_of(
+        &mut events,
+        EventType::SessionRecovered,
+        Duration::from_secs(8),
+    )
+    .await;
     session
         .own_state()
         .await
@@ -182,13 +182,12 @@ async fn an_inspection_unknown_after_recovery_can_be_started_again() {
         .sign_in(inspector_101().force(ForceLogin::Always).poll_events(false))
         .await
         .unwrap();
-    events
-        .wait_for(
-            |e| e.event_type() == &EventType::SessionRecovered,
-            Duration::from_secs(5),
-        )
-        .await
-        .unwrap();
+    next_of(
+        &mut events,
+        EventType::SessionRecovered,
+        Duration::from_secs(5),
+    )
+    .await;
     drop(other);
     assert_eq!(session.mode_of(&target), TrackedMode::Unknown);
     session

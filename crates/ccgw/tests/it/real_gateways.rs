@@ -7,7 +7,7 @@ use crate::common;
 use std::time::Duration;
 
 use ccgw::EventType;
-use common::{agent, inspector, quick, sim};
+use common::{agent, inspector, next_of, quick, sim};
 
 #[tokio::test]
 async fn a_quirky_gateway_is_understood() {
@@ -32,13 +32,8 @@ async fn a_quirky_gateway_is_understood() {
     let listed = session.call_ids(&target).await.unwrap();
     session.listen(&target).await.unwrap();
     session.intercept(&target).await.unwrap();
-    let talking = events
-        .wait_for(
-            |e| e.event_type() == &EventType::Talking,
-            Duration::from_secs(5),
-        )
-        .await
-        .expect("an event whose strings are padded with NULs");
+    // An event whose strings are padded with NULs.
+    let talking = next_of(&mut events, EventType::Talking, Duration::from_secs(5)).await;
     assert_eq!(talking.work_no(), "101");
     let from_event = talking.call_id().expect("a call ID in the event");
     assert_eq!(

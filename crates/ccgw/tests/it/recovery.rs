@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use ccgw::{EventType, ForceLogin, Recovery, TrackedMode};
 use ccgw_sim::{Fault, FaultRule, RunningSim, SimConfig};
-use common::{agent, client, inspector_101, quick, sim};
+use common::{agent, client, inspector_101, next_of, quick, sim};
 
 fn policy(force: ForceLogin) -> Recovery {
     Recovery::default()
@@ -40,13 +40,12 @@ async fn a_session_taken_over_is_taken_back_and_its_inspections_become_unknown()
         .sign_in(inspector_101().force(ForceLogin::Always).poll_events(false))
         .await
         .unwrap();
-    let recovered = events
-        .wait_for(
-            |e| e.event_type() == &EventType::SessionRecovered,
-            Duration::from_secs(5),
-        )
-        .await
-        .unwrap();
+    let recovered = next_of(
+        &mut events,
+        EventType::SessionRecovered,
+        Duration::from_secs(5),
+    )
+    .await;
     assert_eq!(recovered.work_no(), "101");
     assert_eq!(s.inspections(), [(agent("1001"), TrackedMode::Unknown)]);
     assert!(!s.is_closed());
@@ -115,13 +114,12 @@ async fn an_expired_session_signs_in_again() {
     // A poll answer held back a second lets the gateway expire the session meanwhile.
     sim.faults()
         .inject(FaultRule::on("pollEvent", Fault::Latency(Duration::from_secs(1))).times(1));
-    events
-        .wait_for(
-            |e| e.event_type() == &EventType::SessionRecovered,
-            Duration::from_secs(8),
-        )
-        .await
-        .unwrap();
+    next_of(
+        &mut events,
+        EventType::SessionRecovered,
+        Duration::from_secs(8),
+    )
+    .await;
     assert_ne!(sim.current_guid("101"), Some(guid), "a new session");
     s.listen(&agent("1003")).await.unwrap();
     assert_eq!(s.mode_of(&agent("1003")), TrackedMode::Listening);
@@ -131,13 +129,13 @@ async fn an_expired_session_signs_in_again() {
 #[tokio::test]
 async fn the_request_that_found_the_session_gone_is_not_resent_after_a_recovery_that_succeeds() {
     let (sim, s, mut events, other) = listen_after_a_take_over(ForceLogin::Always).await;
-    events
-        .wait_for(
-            |e| e.event_type() == &EventType::SessionRecovered,
-            Duration::from_secs(5),
-        )
-        .await
-        .expect("with force, the session takes the agent back");
+    // With force, the session takes the agent back.
+    next_of(
+        &mut events,
+        EventType::SessionRecovered,
+        Duration::from_secs(5),
+    )
+    .await;
     assert!(!s.is_closed());
     // The session works again, and the refused listen was never sent again.
     s.agent(&agent("1001")).await.unwrap();
@@ -163,13 +161,13 @@ async fn a_request_answered_not_signed_in_is_not_resent_after_a_recovery_that_su
     assert!(refused.is_not_signed_in(), "{refused}");
     sim.faults()
         .inject(FaultRule::on("pollEvent", gone()).times(1));
-    events
-        .wait_for(
-            |e| e.event_type() == &EventType::SessionRecovered,
-            Duration::from_secs(5),
-        )
-        .await
-        .expect("the poll's 100-006 starts a recovery, which signs in again");
+    // The poll's 100-006 starts a recovery, which signs in again.
+    next_of(
+        &mut events,
+        EventType::SessionRecovered,
+        Duration::from_secs(5),
+    )
+    .await;
     s.agent(&agent("1001")).await.unwrap();
     assert_eq!(
         sim.received("listen"),
@@ -196,13 +194,13 @@ async fn a_sign_in_answered_without_a_new_guid_is_not_a_recovery() {
         .sign_in(inspector_101().force(ForceLogin::Always).poll_events(false))
         .await;
     assert!(other.is_err(), "the taking-over sign-in got no Guid either");
-    let recovered = events
-        .wait_for(
-            |e| e.event_type() == &EventType::SessionRecovered,
-            Duration::from_secs(5),
-        )
-        .await
-        .expect("the second attempt brings a Guid");
+    // The second attempt brings a Guid.
+    let recovered = next_of(
+        &mut events,
+        EventType::SessionRecovered,
+        Duration::from_secs(5),
+    )
+    .await;
     assert_eq!(
         recovered.content()["attempt"],
         2,

@@ -53,6 +53,18 @@ pub fn skill(id: i32) -> ccgw::SkillId {
     ccgw::SkillId::new(id).unwrap()
 }
 
+/// The next event of type `wanted`, waiting at most `within`; panics naming it otherwise.
+pub async fn next_of(
+    events: &mut ccgw::EventStream,
+    wanted: ccgw::EventType,
+    within: std::time::Duration,
+) -> ccgw::Event {
+    events
+        .wait_for(|e| e.event_type() == &wanted, within)
+        .await
+        .unwrap_or_else(|e| panic!("no {wanted:?}: {e}"))
+}
+
 /// A loopback port nothing listens on: bound, its number learnt, then closed.
 pub fn closed_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

@@ -74,12 +74,7 @@ fn floor(agents: u32, queues: u32, watch: Duration) {
 
 async fn simulator_alone(agents: u32, queues: u32) {
     let sim = Sim::start(agents, queues);
-    ccgw::install_tls_provider();
-    let http = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(600))
-        .build()
-        .unwrap();
+    let http = ccgw_sim::testing::loopback_http(Duration::from_secs(600));
     let signed_in = http
         .put(format!("{}/agentgateway/resource/onlineagent/101", sim.url))
         .json(&serde_json::json!({"password": PASSWORD, "phonenum": "70001"}))

@@ -107,19 +107,9 @@ impl Wire {
     pub fn new(base_url: &str) -> Wire {
         // Every wait has a limit: longer than any poll a test configures, so a hung
         // connection fails the test instead of stalling it.
-        // `ccgw` builds reqwest's rustls without a cryptography provider (see
-        // `ccgw::install_tls_provider`); a reqwest client built before any `ccgw` client
-        // would find none and panic, so the wire client names the same one.
-        install_ring_provider();
-        // Only ever loopback: a proxy from the runner's environment is never used.
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .timeout(WIRE_TIMEOUT)
-            .build()
-            .expect("a plain HTTP client builds");
         Wire {
             base_url: base_url.trim_end_matches('/').to_owned(),
-            http,
+            http: loopback_http(WIRE_TIMEOUT),
         }
     }
 
@@ -218,6 +208,29 @@ impl Wire {
         }
         panic!("no {event_type} event");
     }
+}
+
+/// A plain reqwest client for a test's requests to loopback, each answered within
+/// `timeout`: it never uses a proxy from the runner's environment (which would carry the
+/// request off this machine), and it names a TLS provider first (see
+/// [`install_ring_provider`]).
+pub fn loopback_http(timeout: Duration) -> reqwest::Client {
+    install_ring_provider();
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(timeout)
+        .build()
+        .expect("a plain HTTP client builds")
+}
+
+/// A loopback port nothing listens on: bound, its number learnt, then closed. For a
+/// connection that must be refused, or for a program of the test to listen on.
+pub fn unused_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a loopback port")
+        .local_addr()
+        .expect("its address")
+        .port()
 }
 
 /// Makes rustls's `ring` provider the process-wide default unless the program chose one:

@@ -123,12 +123,7 @@ async fn an_anchor_that_cannot_be_reached_stops_the_console_before_it_acts() {
     let sim = Simulator::start(quick()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit.jsonl");
-    // A port nothing listens on: bound, then closed.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = ccgw_sim::testing::unused_port();
     let anchor = format!("syslog+tcp://127.0.0.1:{port}");
     let run = ccgw(
         &console_args(&sim.base_url(), &["--audit-anchor", &anchor]),

@@ -147,11 +147,7 @@ async fn the_demo_signs_out_when_interrupted() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_simulator_stops_cleanly_on_sigterm() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = ccgw_sim::testing::unused_port();
     let child = Command::new(env!("CARGO_BIN_EXE_ccgw"))
         .isolated()
         .args(["sim", "--listen", &format!("127.0.0.1:{port}")])

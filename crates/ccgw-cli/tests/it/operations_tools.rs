@@ -37,14 +37,6 @@ fn program(names: &[&str]) -> Option<PathBuf> {
     found
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn daemon(program: &Path, args: &[String]) -> Child {
     Command::new(program)
         .isolated()
@@ -98,14 +90,7 @@ async fn receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
 /// and never longer than 10 s.
 async fn get(url: &str) -> Option<reqwest::Response> {
     static HTTP: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
-    let http = HTTP.get_or_init(|| {
-        ccgw::install_tls_provider();
-        reqwest::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .unwrap()
-    });
+    let http = HTTP.get_or_init(|| ccgw_sim::testing::loopback_http(Duration::from_secs(10)));
     http.get(url).send().await.ok()
 }
 
@@ -160,7 +145,7 @@ async fn prometheus_scrapes_the_floor_and_alertmanager_groups_and_resolves_a_sur
 
     // Alertmanager, grouping by rule, notifying the receiver.
     let (notify, notifications) = receiver().await;
-    let am_port = free_port();
+    let am_port = ccgw_sim::testing::unused_port();
     std::fs::write(
         at("alertmanager.yml"),
         format!(
@@ -248,7 +233,7 @@ async fn prometheus_scrapes_the_floor_and_alertmanager_groups_and_resolves_a_sur
     );
 
     // Prometheus scrapes it.
-    let prom_port = free_port();
+    let prom_port = ccgw_sim::testing::unused_port();
     std::fs::write(
         at("prometheus.yml"),
         format!(

@@ -232,12 +232,7 @@ fn keyed(mut answer: Value) -> Value {
 async fn keyed_gateway(sim_url: String) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    ccgw::install_tls_provider();
-    let http = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .unwrap();
+    let http = ccgw_sim::testing::loopback_http(std::time::Duration::from_secs(30));
     tokio::spawn(async move {
         while let Ok((mut stream, _)) = listener.accept().await {
             let (http, sim_url) = (http.clone(), sim_url.clone());

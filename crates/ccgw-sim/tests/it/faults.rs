@@ -139,12 +139,7 @@ async fn latency_delays_the_answer() {
     gw.sim.faults().inject(
         FaultRule::on("switchListenInsert", Fault::Latency(Duration::from_secs(3))).times(1),
     );
-    ccgw_sim::testing::install_ring_provider();
-    let quick = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(1))
-        .build()
-        .unwrap();
+    let quick = ccgw_sim::testing::loopback_http(Duration::from_secs(1));
     let error = quick
         .post(switch_url(&gw))
         .header("Guid", &g)

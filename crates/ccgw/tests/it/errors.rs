@@ -154,7 +154,7 @@ async fn timeouts_and_resets_are_transport_errors_that_may_have_reached() {
 
 #[tokio::test]
 async fn connect_failures_are_retried_and_then_reported() {
-    let port = common::closed_port();
+    let port = ccgw_sim::testing::unused_port();
     let client = Client::builder(format!("http://127.0.0.1:{port}"))
         .connect_retries(2)
         .build()

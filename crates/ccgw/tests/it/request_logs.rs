@@ -41,7 +41,7 @@ async fn a_requests_span_records_its_retcode_and_time() {
 #[tokio::test]
 async fn a_connection_refused_is_retried_as_often_as_allowed_and_no_more() {
     let (captured, _guard) = logs::capture();
-    let port = common::closed_port();
+    let port = ccgw_sim::testing::unused_port();
     for retries in [0, 2] {
         let client = Client::builder(format!("http://127.0.0.1:{port}"))
             .connect_retries(retries)

@@ -65,15 +65,6 @@ pub async fn next_of(
         .unwrap_or_else(|e| panic!("no {wanted:?}: {e}"))
 }
 
-/// A loopback port nothing listens on: bound, its number learnt, then closed.
-pub fn closed_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The names in `dir`, sorted.
 pub fn names(dir: &std::path::Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)

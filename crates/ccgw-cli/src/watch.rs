@@ -150,28 +150,27 @@ pub async fn run(args: WatchArgs) -> ExitCode {
         round += 1;
         tokio::select! {
             () = watch.round(&session) => {}
-            signal = signals.any() => break Some(signal.to_string()),
-            () = crate::stdio::stdout_closed() => break Some("output closed".to_owned()),
+            signal = signals.any() => break Some(Stop::Asked(signal.to_string())),
+            () = crate::stdio::stdout_closed() => break Some(Stop::Asked("output closed".to_owned())),
         }
         if session.is_closed() {
-            break Some(SESSION_ENDED.to_owned());
+            break Some(Stop::SessionEnded);
         }
         if round == rounds {
             break None;
         }
         tokio::select! {
             () = tokio::time::sleep(every) => {}
-            signal = signals.any() => break Some(signal.to_string()),
-            () = crate::stdio::stdout_closed() => break Some("output closed".to_owned()),
+            signal = signals.any() => break Some(Stop::Asked(signal.to_string())),
+            () = crate::stdio::stdout_closed() => break Some(Stop::Asked("output closed".to_owned())),
         }
     };
-    let session_ended = ended.as_deref() == Some(SESSION_ENDED);
     match &ended {
-        Some(_) if session_ended => errln!(
-            "ccgw watch: {SESSION_ENDED}; watch stops (with --recover it signs in again by \
-             itself)"
+        Some(Stop::SessionEnded) => errln!(
+            "ccgw watch: the gateway ended the session; watch stops (with --recover it signs \
+             in again by itself)"
         ),
-        Some(why) => errln!("{why}: signing out"),
+        Some(Stop::Asked(why)) => errln!("{why}: signing out"),
         None => {}
     }
     if let Some(webhook) = watch.webhook {
@@ -186,15 +185,19 @@ pub async fn run(args: WatchArgs) -> ExitCode {
     {
         return code;
     }
-    if session_ended {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+    match ended {
+        Some(Stop::SessionEnded) => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
     }
 }
 
-/// Why watch stops when the session is gone.
-const SESSION_ENDED: &str = "the gateway ended the session";
+/// Why watch stopped before the rounds asked for were done.
+enum Stop {
+    /// A signal, or nobody reads the alerts any more (the words say which).
+    Asked(String),
+    /// The gateway ended the session and it was not signed in again.
+    SessionEnded,
+}
 
 /// What `ccgw watch` knows between rounds.
 struct Watch {

@@ -24,8 +24,7 @@ pub async fn listening_board(
         .args(["board", "--gateway", &sim.base_url(), "--agent", "101"])
         .args(["--refresh", "1"])
         .env("TERM", "xterm")
-        .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-        .env("CCGW_AUDIT", common::test_journal());
+        .env("CCGW_PASSWORD", DEFAULT_PASSWORD);
     for (k, v) in env {
         command.env(k, v);
     }
@@ -170,7 +169,6 @@ async fn each_signal_signs_watch_out() {
             .arg("--rules")
             .arg(&rules)
             .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-            .env("CCGW_AUDIT", common::test_journal())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .kill_on_drop(true)
@@ -204,8 +202,7 @@ async fn playing(sim: &RunningSim) -> expectrl::session::OsSession {
             "101",
         ])
         .env("TERM", "xterm")
-        .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-        .env("CCGW_AUDIT", common::test_journal());
+        .env("CCGW_PASSWORD", DEFAULT_PASSWORD);
     let mut player = Session::spawn(command).unwrap();
     player.set_expect_timeout(Some(Duration::from_secs(10)));
     player.expect("space pauses").unwrap();

@@ -21,7 +21,6 @@ async fn prompt_completion_events_above_the_line_and_history() {
     command
         .args(["console", "--gateway", &sim.base_url(), "--agent", "101"])
         .env("TERM", "xterm")
-        .env("CCGW_AUDIT", crate::common::test_journal())
         .env("CCGW_HISTORY", &history_file);
     let call = sim.call_of("1002").unwrap();
     let drop_call = format!("drop-call {call}\r");

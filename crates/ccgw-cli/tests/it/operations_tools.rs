@@ -191,7 +191,6 @@ async fn prometheus_scrapes_the_floor_and_alertmanager_groups_and_resolves_a_sur
         ])
         .args(["--metrics", "127.0.0.1:0", "--alertmanager", &am_url])
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-        .env("CCGW_AUDIT", common::test_journal())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .kill_on_drop(true)

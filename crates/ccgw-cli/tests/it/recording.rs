@@ -201,8 +201,7 @@ fn on_a_terminal(sim: &ccgw_sim::RunningSim, args: &[&str]) -> std::process::Com
         .args(args)
         .args(["--gateway", &sim.base_url(), "--agent", "101"])
         .env("TERM", "xterm")
-        .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-        .env("CCGW_AUDIT", common::test_journal());
+        .env("CCGW_PASSWORD", DEFAULT_PASSWORD);
     command
 }
 

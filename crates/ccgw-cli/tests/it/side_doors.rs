@@ -353,7 +353,6 @@ async fn a_signal_during_the_probes_sign_in_still_signs_out_the_session_it_made(
             .isolated()
             .args(["probe", "--gateway", &sim.base_url(), "--agent", "101"])
             .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-            .env("CCGW_AUDIT", common::test_journal())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
             .kill_on_drop(true)

@@ -103,7 +103,6 @@ async fn alerts_are_raised_and_cleared_once_and_the_webhook_gets_each_once() {
         .arg("--rules")
         .arg(&rules)
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-        .env("CCGW_AUDIT", common::test_journal())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)

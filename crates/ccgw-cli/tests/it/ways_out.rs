@@ -31,7 +31,6 @@ async fn a_console_whose_output_closes_signs_out_and_ends_quietly() {
         .isolated()
         .args(["-c", &pipeline])
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-        .env("CCGW_AUDIT", crate::common::test_journal())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -68,7 +67,6 @@ async fn the_board_without_a_terminal_says_why_and_never_signs_in() {
                 .args([env!("CARGO_BIN_EXE_ccgw"), "board", "--gateway", &url])
                 .args(["--agent", "101"])
                 .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-                .env("CCGW_AUDIT", crate::common::test_journal())
                 .stdin(Stdio::null())
                 .output()
                 .unwrap()
@@ -113,7 +111,6 @@ fn interactive_console(url: &str) -> Result<OsSession, expectrl::Error> {
         .args(["console", "--gateway", url, "--agent", "101"])
         .env("TERM", "xterm")
         .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-        .env("CCGW_AUDIT", crate::common::test_journal())
         .env("CCGW_HISTORY", "/dev/null");
     let mut p = Session::spawn(command)?;
     p.set_expect_timeout(Some(Duration::from_secs(10)));
@@ -245,7 +242,6 @@ async fn a_hung_up_terminal_signs_out_even_though_nothing_can_be_printed() {
             .args(["console", "--gateway", &url, "--agent", "101"])
             .env("TERM", "xterm")
             .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-            .env("CCGW_AUDIT", crate::common::test_journal())
             .env("CCGW_HISTORY", "/dev/null");
         let (mut pty, child) = HangablePty::spawn(command);
         pty.expect("ccgw> ");
@@ -358,8 +354,7 @@ async fn a_terminal_that_cannot_draw_an_editor_gets_the_script_console() {
     command
         .args(["console", "--gateway", &sim.base_url(), "--agent", "101"])
         .env("TERM", "dumb")
-        .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-        .env("CCGW_AUDIT", crate::common::test_journal());
+        .env("CCGW_PASSWORD", DEFAULT_PASSWORD);
     runs_as_a_script(&sim, command).await;
 }
 
@@ -379,8 +374,7 @@ async fn typing_at_a_terminal_with_the_output_in_a_pipe_runs_as_a_script() {
     command
         .args(["-c", &pipeline])
         .env("TERM", "xterm")
-        .env("CCGW_PASSWORD", DEFAULT_PASSWORD)
-        .env("CCGW_AUDIT", crate::common::test_journal());
+        .env("CCGW_PASSWORD", DEFAULT_PASSWORD);
     runs_as_a_script(&sim, command).await;
 }
 

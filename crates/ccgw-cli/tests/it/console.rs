@@ -5,7 +5,7 @@ use crate::common;
 use std::time::Duration;
 
 use ccgw_sim::{AgentState, DEFAULT_PASSWORD, Fault, FaultRule, QcMode, Simulator};
-use common::{ccgw, console_args, quick, wait_until};
+use common::{Checkpoint, ccgw, console_args, quick};
 use serde_json::json;
 
 /// Every command, each expected to succeed, in an order the gateway accepts.
@@ -247,21 +247,21 @@ async fn dynamic_authentication_rotates_the_guid_mid_session() {
     let sim = Simulator::start(config).await.unwrap();
     let url = sim.base_url();
     let dir = tempfile::tempdir().unwrap();
-    let step = |name: &str| dir.path().join(name);
-    let (answered, go) = ([step("listen"), step("switch")], [step("go1"), step("go2")]);
-    let touch = answered
-        .each_ref()
-        .map(|p| format!("@touch {}", p.display()));
-    let wait = go.each_ref().map(|p| format!("@wait {}", p.display()));
+    let answered = [
+        Checkpoint::new(dir.path(), "listen"),
+        Checkpoint::new(dir.path(), "switch"),
+    ];
+    let [listened, listen_go] = answered[0].lines();
+    let [switched, switch_go] = answered[1].lines();
     let script = [
         "listen 1001",
         r#"@seen "command":"listen""#,
-        &touch[0],
-        &wait[0],
+        &listened,
+        &listen_go,
         "switch 1001",
         r#"@seen "command":"switch""#,
-        &touch[1],
-        &wait[1],
+        &switched,
+        &switch_go,
         "mode 1001 listen",
         "force-busy 1002",
         "stop 1001",
@@ -269,13 +269,11 @@ async fn dynamic_authentication_rotates_the_guid_mid_session() {
     ];
     // After each of the first two commands, the Guid rotates twice before the next goes.
     let rotations = async {
-        for (answered, go) in answered.iter().zip(&go) {
-            wait_until(|| answered.exists(), "the command answered").await;
-            for _ in 0..2 {
-                let before = sim.current_guid("101");
-                wait_until(|| sim.current_guid("101") != before, "a rotation").await;
-            }
-            std::fs::write(go, "").unwrap();
+        for answered in &answered {
+            answered.reached().await;
+            common::rotated(&sim, "101").await;
+            common::rotated(&sim, "101").await;
+            answered.go();
         }
     };
     let (done, stop) = tokio::sync::oneshot::channel();

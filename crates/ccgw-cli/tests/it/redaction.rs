@@ -6,7 +6,7 @@ use crate::common;
 use std::time::Duration;
 
 use ccgw_sim::{Fault, FaultRule, SimConfig, Simulator};
-use common::{ccgw, console_args, sample_guids, wait_until};
+use common::{Checkpoint, ccgw, console_args, sample_guids};
 
 #[tokio::test]
 async fn trace_logs_carry_no_secret() {
@@ -24,11 +24,8 @@ async fn trace_logs_carry_no_secret() {
         .inject(FaultRule::on("stopListenOrInsert", Fault::ConnectionReset).times(1));
     let url = sim.base_url();
     let dir = tempfile::tempdir().unwrap();
-    let (halfway, go) = (dir.path().join("halfway"), dir.path().join("go"));
-    let (touch, wait) = (
-        format!("@touch {}", halfway.display()),
-        format!("@wait {}", go.display()),
-    );
+    let halfway = Checkpoint::new(dir.path(), "halfway");
+    let [touch, wait] = halfway.lines();
     let script = [
         "listen 1001",
         "switch 1001",
@@ -56,10 +53,9 @@ async fn trace_logs_carry_no_secret() {
     };
     // Halfway, the Guid rotates before the rest goes: later requests carry a newer one.
     let rotation = async {
-        wait_until(|| halfway.exists(), "halfway").await;
-        let before = sim.current_guid("101");
-        wait_until(|| sim.current_guid("101") != before, "a rotation").await;
-        std::fs::write(&go, "").unwrap();
+        halfway.reached().await;
+        common::rotated(&sim, "101").await;
+        halfway.go();
     };
     let (run, (), guids) = tokio::join!(console, rotation, sample_guids(&sim, "101", stop));
     assert_eq!(run.status, 1, "some commands failed on purpose");

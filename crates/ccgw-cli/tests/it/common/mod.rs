@@ -350,6 +350,48 @@ pub async fn silent_listener() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
     (addr, count)
 }
 
+/// A point of a script where its feeder stops until the test lets it go on: the script
+/// holds its two [`lines`](Self::lines), the test waits until it is [`reached`](Self::reached),
+/// does what it must, then lets it [`go`](Self::go).
+pub struct Checkpoint {
+    reached: PathBuf,
+    go: PathBuf,
+}
+
+impl Checkpoint {
+    /// A checkpoint named `name`, its files in `dir`.
+    pub fn new(dir: &std::path::Path, name: &str) -> Self {
+        Checkpoint {
+            reached: dir.join(format!("{name}.reached")),
+            go: dir.join(format!("{name}.go")),
+        }
+    }
+
+    /// The script's lines: say it got here, then wait for the go-ahead.
+    pub fn lines(&self) -> [String; 2] {
+        [
+            format!("@touch {}", self.reached.display()),
+            format!("@wait {}", self.go.display()),
+        ]
+    }
+
+    /// Waits until the script got here.
+    pub async fn reached(&self) {
+        wait_until(|| self.reached.exists(), "the script's checkpoint").await;
+    }
+
+    /// Lets the script go on.
+    pub fn go(&self) {
+        std::fs::write(&self.go, "").unwrap();
+    }
+}
+
+/// Waits until the simulator holds a Guid for `inspector` other than the one it holds now.
+pub async fn rotated(sim: &RunningSim, inspector: &str) {
+    let before = sim.current_guid(inspector);
+    wait_until(|| sim.current_guid(inspector) != before, "a Guid rotation").await;
+}
+
 /// A rules file in `dir` with one alert: a queue with a caller waiting. Its path.
 pub fn waiting_rule(dir: &std::path::Path) -> PathBuf {
     let rules = dir.join("rules.toml");

@@ -7,8 +7,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::common;
-use crate::common::Isolated;
+use crate::common::{self, Isolated};
 
 use ccgw_sim::{DEFAULT_PASSWORD, Fault, FaultRule, Simulator};
 use common::{ccgw, console_args, quick, wait_until};

@@ -3,8 +3,7 @@
 //! SIGINT or SIGTERM while signing out exits at once. And the exit statuses: what changes
 //! them and what does not; the simulator's own way out.
 
-use crate::common;
-use crate::common::Isolated;
+use crate::common::{self, Isolated};
 
 use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};

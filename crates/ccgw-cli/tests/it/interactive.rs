@@ -2,8 +2,7 @@
 //! commands and of agent IDs used before, events printed above a half-typed line,
 //! confirmation of destructive commands, history kept in a file, and Ctrl-D signing out.
 
-use crate::common;
-use crate::common::Isolated;
+use crate::common::{self, Isolated};
 
 use std::process::Command;
 use std::time::Duration;

@@ -13,8 +13,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::process::Command;
 
-use crate::common;
-use crate::common::Isolated;
+use crate::common::{self, Isolated};
 
 /// A webhook receiver on loopback that answers 500 to its first request and 200 after;
 /// what it received: (Idempotency-Key, body).

@@ -3,8 +3,7 @@
 //! terminal, a hung-up terminal, a panic, Ctrl-C at the prompt, a first event poll that is
 //! never answered, and a gateway answering in the shapes real ones do.
 
-use crate::common;
-use crate::common::Isolated;
+use crate::common::{self, Isolated};
 
 use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};

@@ -85,6 +85,13 @@ fn conformance(report: &Value) -> (bool, BTreeMap<String, Value>) {
     (report["fits"].as_bool().unwrap(), by_op)
 }
 
+/// The outcome of the report's step for `operation`, if it took one.
+fn outcome_of(report: &Value, operation: &str) -> Option<String> {
+    let steps = report["steps"].as_array().unwrap();
+    let step = steps.iter().find(|s| s["operation"] == operation);
+    step.map(|s| s["outcome"].as_str().unwrap().to_owned())
+}
+
 fn differences_of(report: &Value, operation: &str) -> Vec<Value> {
     report["operations"]
         .as_array()
@@ -327,11 +334,7 @@ async fn a_request_that_gets_no_answer_is_reported_and_the_session_still_ends() 
         run.stdout
     );
     let report = read(&path);
-    let outcome = |operation: &str| {
-        let steps = report["steps"].as_array().unwrap();
-        let step = steps.iter().find(|s| s["operation"] == operation);
-        step.map(|s| s["outcome"].as_str().unwrap().to_owned())
-    };
+    let outcome = |operation| outcome_of(&report, operation);
     assert_eq!(
         outcome("queryStatInfoOfAcd").as_deref(),
         Some("failed: the connection broke before the answer")

@@ -35,7 +35,7 @@ impl<'ast> Visit<'ast> for Scan {
         let is_deref = item
             .trait_
             .as_ref()
-            .is_some_and(|(_, path, _)| last_ident(path).as_deref() == Some("Deref"));
+            .is_some_and(|(path, _)| last_ident(path).as_deref() == Some("Deref"));
         let targets_string = item.items.iter().any(|member| {
             matches!(member, syn::ImplItem::Type(t)
                 if t.ident == "Target" && type_name(&t.ty).as_deref() == Some("String"))

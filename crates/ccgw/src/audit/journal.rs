@@ -247,7 +247,10 @@ impl AuditJournal {
             _ => {
                 // A new journal's identity: random, so that heads in a shared log are
                 // told apart by journal.
-                let identity = hex(&rand::random::<[u8; 32]>());
+                let mut drawn = [0u8; 32];
+                getrandom::getrandom(&mut drawn)
+                    .map_err(|e| format!("cannot draw its random identity: {e}"))?;
+                let identity = hex(&drawn);
                 (1, identity.clone(), identity)
             }
         };

@@ -18,9 +18,16 @@ use crate::transport::classify::LooseAnswer;
 use crate::transport::headers::GUID_PLACEHOLDER;
 use crate::transport::send::{Attempts, run};
 
-/// The pause after an answer: 200 to 500 ms, as the gateway's guide asks.
+/// The pause after an answer: 200 to 500 ms, as the gateway's guide asks. Spread at
+/// random so that many sessions do not poll in step; should the system's source of
+/// randomness fail, the middle of the range.
 fn pause_after_answer() -> Duration {
-    Duration::from_millis(rand::random_range(200..=500))
+    let mut drawn = [0u8; 2];
+    let spread = match getrandom::getrandom(&mut drawn) {
+        Ok(()) => u64::from(u16::from_le_bytes(drawn)) % 301,
+        Err(_) => 150,
+    };
+    Duration::from_millis(200 + spread)
 }
 
 /// The pause after the `failures`-th failure in a row: doubling from 0.5 s up to 10 s.
@@ -228,10 +235,14 @@ mod tests {
 
     #[test]
     fn pauses_stay_in_their_bounds() {
+        let mut seen = std::collections::HashSet::new();
         for _ in 0..100 {
             let p = pause_after_answer();
             assert!((200..=500).contains(&(p.as_millis() as u64)));
+            seen.insert(p);
         }
+        // Spread, not the fallback's middle every time.
+        assert!(seen.len() > 10, "{} distinct pauses in 100", seen.len());
         assert_eq!(pause_after_failure(1), Duration::from_millis(1000));
         assert_eq!(pause_after_failure(100), Duration::from_secs(10));
     }

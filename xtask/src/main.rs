@@ -2,11 +2,13 @@
 //!
 //! * `cargo xtask regen` regenerates the client and rewrites its reviewed snapshot.
 //! * `cargo xtask regen --check` fails with a diff when the snapshot is stale (for CI).
-//! * `cargo xtask tidy` checks the shape rules: no import circle, no file over 450 lines.
+//! * `cargo xtask tidy` checks the shape rules: no import circle, no file over 450 lines,
+//!   no heavy crate in `ccgw`'s default build.
 //! * `cargo xtask mutants [FILE...]` runs cargo-mutants and records the result in MUTANTS.md.
 //! * `cargo xtask cold-build` times a consumer's cold build on `ccgw` against a bare client.
 
 mod cold_build;
+mod light_tree;
 mod mutants;
 mod snapshots;
 mod tidy;
@@ -43,7 +45,8 @@ fn usage() -> String {
     "usage: cargo xtask regen [--check] | tidy | mutants [--in-place] [FILE...] | cold-build\n\
      \n  regen          regenerate the client and update its snapshot\
      \n  regen --check  fail with a diff when the snapshot is stale\
-     \n  tidy           fail on an import circle or a source file over 450 lines\
+     \n  tidy           fail on an import circle, a source file over 450 lines, a snapshot\
+     \n                 without its test, or a heavy crate in ccgw's default build\
      \n  mutants        cargo-mutants on the safety-critical files (or FILE...), into MUTANTS.md;\
      \n                 --in-place first mutates this tree instead of a copy\
      \n  cold-build     a consumer's cold debug build on ccgw against a bare reqwest client"

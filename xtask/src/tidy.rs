@@ -1,6 +1,7 @@
 //! `cargo xtask tidy`: the shape rules of the codebase that no compiler checks. No module
 //! imports one that imports it back (directly or around a longer circle), and no
-//! hand-written Rust file grows past [`MAX_LINES`], and no insta snapshot outlives its test.
+//! hand-written Rust file grows past [`MAX_LINES`], and no insta snapshot outlives its test,
+//! and `ccgw`'s default build pulls in none of the crates [`crate::light_tree`] keeps out.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -38,10 +39,11 @@ pub fn tidy(root: &Path) -> Result<(), String> {
         problems.extend(import_circles(&src, &sources));
     }
     problems.extend(crate::snapshots::unreferenced(&sources));
+    problems.extend(crate::light_tree::heavy_dependencies(root)?);
     if problems.is_empty() {
         println!(
             "tidy: {} files, no import circle, none over {MAX_LINES} lines, no snapshot \
-             without its test",
+             without its test, no heavy crate in ccgw's default build",
             sources.len()
         );
         Ok(())

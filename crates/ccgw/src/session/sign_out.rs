@@ -87,28 +87,41 @@ async fn release_intercepted_call(session: &Session) {
 /// the inspector's state (100-010), an inspection it tracks as live or whose mode it no
 /// longer knows (a start whose answer was lost, a recovery): the refusal says something
 /// is still live, and a stop of what is not live is only refused. An unknown mode is
-/// tried as a listening or an inserting first, then as a whisper.
+/// tried as a listening or an inserting first, then as a whisper; only an inspection that
+/// neither ended is warned about.
 async fn end_after_refusal(inner: &SessionInner, agent: &AgentId, mode: TrackedMode) {
-    match mode {
+    let ended = match mode {
         TrackedMode::Listening | TrackedMode::Inserting => {
-            send_ending_stop(inner, agent, false).await;
+            send_ending_stop(inner, agent, false).await
         }
-        TrackedMode::Whispering => {
-            send_ending_stop(inner, agent, true).await;
-        }
-        TrackedMode::Unknown => {
-            if !send_ending_stop(inner, agent, false).await {
-                send_ending_stop(inner, agent, true).await;
+        TrackedMode::Whispering => send_ending_stop(inner, agent, true).await,
+        TrackedMode::Unknown => match send_ending_stop(inner, agent, false).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                // How an unknown mode is found out, not yet a failure.
+                tracing::debug!(
+                    %agent,
+                    error = %e,
+                    "not a listening or an inserting; trying a whisper"
+                );
+                send_ending_stop(inner, agent, true).await
             }
-        }
-        TrackedMode::Idle | TrackedMode::Intercepting => {}
+        },
+        TrackedMode::Idle | TrackedMode::Intercepting => Ok(()),
+    };
+    if let Err(e) = ended {
+        tracing::warn!(%agent, error = %e, "could not end an inspection");
     }
 }
 
 /// Sends, from a session that is signing out, the stop of a whisper (`whisper`) or of a
 /// listening or inserting on `agent`: the one kind of request besides the sign-out a
-/// closing session sends. Whether the inspection ended.
-async fn send_ending_stop(inner: &SessionInner, agent: &AgentId, whisper: bool) -> bool {
+/// closing session sends. Whether the inspection ended, and why not.
+async fn send_ending_stop(
+    inner: &SessionInner,
+    agent: &AgentId,
+    whisper: bool,
+) -> Result<(), Error> {
     let me = &inner.agent;
     let attempts = inner.client.inner.attempts_within(INSPECTION_STOP_LIMIT);
     let op = if whisper {
@@ -149,16 +162,10 @@ async fn send_ending_stop(inner: &SessionInner, agent: &AgentId, whisper: bool) 
     .await
     .map(|_| ());
     settle(inner, journaled, &stopped);
-    match stopped {
-        Ok(()) => {
-            inner.modes.set(agent, TrackedMode::Idle);
-            true
-        }
-        Err(e) => {
-            tracing::warn!(operation = op.log_name, error = %e, "could not end an inspection");
-            false
-        }
+    if stopped.is_ok() {
+        inner.modes.set(agent, TrackedMode::Idle);
     }
+    stopped
 }
 
 impl SessionInner {

@@ -110,3 +110,58 @@ async fn a_sign_out_tells_an_inspection_or_a_call_it_could_not_end_first() {
         }
     }
 }
+
+/// A sign-out refused for the inspector's state tries an inspection of unknown mode as a
+/// listening first, then as a whisper. A refused first try is how it finds out, not a
+/// failure: no warning says an inspection could not be ended unless neither stop ended it.
+#[tokio::test]
+async fn an_inspection_of_unknown_mode_is_warned_about_only_when_no_stop_ends_it() {
+    const WARNED: &str = "could not end an inspection";
+    let (captured, _guard) = logs::capture();
+    for whisper_stop_refused in [false, true] {
+        let sim = sim(quick().refuse_sign_out_in_call(true)).await;
+        let (_, session) = common::inspector(&sim).await;
+        let target = agent("1001");
+        // A whisper whose answer was lost: the session cannot know its mode.
+        let reset = ccgw_sim::FaultRule::on("requestWhisper", ccgw_sim::Fault::ConnectionReset);
+        sim.faults().inject(reset.times(1));
+        assert!(session.whisper(&target).await.is_err());
+        assert_eq!(session.mode_of(&target), ccgw::TrackedMode::Unknown);
+        if whisper_stop_refused {
+            let refusal = ccgw_sim::Fault::Retcode("900-002".into());
+            sim.faults()
+                .inject(ccgw_sim::FaultRule::on("stopWhisper", refusal).times(1));
+        }
+        let warned = |text: String| {
+            (text.lines())
+                .filter(|line| line.contains(" WARN ") && line.contains(WARNED))
+                .count()
+        };
+        let before = warned(captured.text());
+        logs::ask_again();
+        let signed_out = session.sign_out().await;
+        assert_eq!(
+            sim.received("stopListenOrInsert"),
+            1,
+            "tried as a listening first"
+        );
+        assert_eq!(sim.received("stopWhisper"), 1, "then as a whisper");
+        let now = warned(captured.text());
+        if whisper_stop_refused {
+            assert_eq!(
+                now - before,
+                1,
+                "neither stop ended it:\n{}",
+                captured.text()
+            );
+        } else {
+            signed_out.expect("the whisper stop ended it, and the sign-out went through");
+            assert_eq!(
+                now,
+                before,
+                "the whisper stop ended it:\n{}",
+                captured.text()
+            );
+        }
+    }
+}

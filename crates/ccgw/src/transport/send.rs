@@ -189,13 +189,12 @@ mod tests {
             || async {
                 sends.fetch_add(1, SeqCst);
                 // A sign-out begins while this attempt fails to connect (nothing listens
-                // on the discard port of loopback).
+                // on the port).
                 open.store(false, SeqCst);
-                let refused = reqwest::Client::builder()
-                    .no_proxy()
-                    .build()
-                    .unwrap()
-                    .get("http://127.0.0.1:9/")
+                let http = ccgw_sim::testing::loopback_http(Duration::from_secs(5));
+                let port = ccgw_sim::testing::unused_port();
+                let refused = http
+                    .get(format!("http://127.0.0.1:{port}/"))
                     .send()
                     .await
                     .unwrap_err();
